@@ -1,0 +1,160 @@
+package pipeline
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/store"
+)
+
+// Intent statuses. An intent moves pending → submitted → confirmed | failed; a submitted intent
+// whose transaction can no longer be mined (its nonce went to another transaction, or the
+// whole transaction reverted for a reason worth retrying) goes back to pending.
+const (
+	IntentPending   = "pending"
+	IntentSubmitted = "submitted"
+	IntentConfirmed = "confirmed"
+	IntentFailed    = "failed"
+)
+
+// Transaction statuses. "signed" is stored before the first send; "sent" means *maybe* sent (a
+// send that errored or timed out is still maybe sent: the node may have accepted it); "mined"
+// has a receipt; "dropped" can never be mined because its nonce went to another transaction.
+const (
+	TxSigned  = "signed"
+	TxSent    = "sent"
+	TxMined   = "mined"
+	TxDropped = "dropped"
+)
+
+// Intent is one thing a caller wants done on chain ("redeem these 40 units", "create program 7").
+// Ref is the caller's own id for it, unique per kind: enqueueing the same ref twice is a no-op, so
+// a caller that retries after a crash never creates a second intent.
+type Intent struct {
+	ID          int64  `gorm:"primaryKey"`
+	Kind        string `gorm:"size:32;not null;uniqueIndex:ux_chain_intents_kind_ref,priority:1"`
+	Ref         string `gorm:"size:100;not null;uniqueIndex:ux_chain_intents_kind_ref,priority:2"`
+	Lane        int    `gorm:"not null;index:ix_chain_intents_lane_status,priority:1"`
+	Status      string `gorm:"size:16;not null;index:ix_chain_intents_lane_status,priority:2"`
+	BatchKey    string `gorm:"size:100;not null"`
+	Payload     []byte
+	TxID        *int64
+	TxHash      string `gorm:"size:66"`
+	BlockNumber uint64
+	LogIndex    uint
+	Reason      string `gorm:"size:500"`
+	Attempts    int
+	NotBefore   time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (Intent) TableName() string { return "chain_intents" }
+
+// Final reports whether the intent reached a state it never leaves.
+func (i Intent) Final() bool { return i.Status == IntentConfirmed || i.Status == IntentFailed }
+
+// Tx is a signed transaction, stored with its raw bytes before it is first sent so that after a
+// crash it is re-sent as it was (same nonce, same hash) instead of being rebuilt.
+type Tx struct {
+	ID           int64  `gorm:"primaryKey"`
+	Lane         int    `gorm:"not null;index:ix_chain_txs_lane_status,priority:1"`
+	Nonce        uint64 `gorm:"not null"`
+	Hash         string `gorm:"size:66;not null;uniqueIndex"`
+	Raw          []byte `gorm:"not null"`
+	Kind         string `gorm:"size:32;not null"`
+	Items        int    `gorm:"not null"`
+	Status       string `gorm:"size:16;not null;index:ix_chain_txs_lane_status,priority:2"`
+	Success      bool
+	BlockNumber  uint64
+	BlockHash    string `gorm:"size:66"`
+	GasUsed      uint64
+	Error        string `gorm:"size:500"`
+	SendAttempts int
+	LastSentAt   time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (Tx) TableName() string { return "chain_txs" }
+
+// Lane is one operator key's submission state: its next nonce, and a lease so that of several
+// server replicas sharing a database only one submits with the key at a time.
+type Lane struct {
+	Lane       int    `gorm:"primaryKey;autoIncrement:false"`
+	Address    string `gorm:"size:42;not null"`
+	NextNonce  uint64 `gorm:"not null"`
+	LeaseOwner string `gorm:"size:100"`
+	LeaseUntil time.Time
+	UpdatedAt  time.Time
+}
+
+func (Lane) TableName() string { return "chain_lanes" }
+
+// Frozen copies of the models as migration 1 created them.
+type intentV1 struct {
+	ID          int64  `gorm:"primaryKey"`
+	Kind        string `gorm:"size:32;not null;uniqueIndex:ux_chain_intents_kind_ref,priority:1"`
+	Ref         string `gorm:"size:100;not null;uniqueIndex:ux_chain_intents_kind_ref,priority:2"`
+	Lane        int    `gorm:"not null;index:ix_chain_intents_lane_status,priority:1"`
+	Status      string `gorm:"size:16;not null;index:ix_chain_intents_lane_status,priority:2"`
+	BatchKey    string `gorm:"size:100;not null"`
+	Payload     []byte
+	TxID        *int64
+	TxHash      string `gorm:"size:66"`
+	BlockNumber uint64
+	LogIndex    uint
+	Reason      string `gorm:"size:500"`
+	Attempts    int
+	NotBefore   time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (intentV1) TableName() string { return "chain_intents" }
+
+type txV1 struct {
+	ID           int64  `gorm:"primaryKey"`
+	Lane         int    `gorm:"not null;index:ix_chain_txs_lane_status,priority:1"`
+	Nonce        uint64 `gorm:"not null"`
+	Hash         string `gorm:"size:66;not null;uniqueIndex"`
+	Raw          []byte `gorm:"not null"`
+	Kind         string `gorm:"size:32;not null"`
+	Items        int    `gorm:"not null"`
+	Status       string `gorm:"size:16;not null;index:ix_chain_txs_lane_status,priority:2"`
+	Success      bool
+	BlockNumber  uint64
+	BlockHash    string `gorm:"size:66"`
+	GasUsed      uint64
+	Error        string `gorm:"size:500"`
+	SendAttempts int
+	LastSentAt   time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+func (txV1) TableName() string { return "chain_txs" }
+
+type laneV1 struct {
+	Lane       int    `gorm:"primaryKey;autoIncrement:false"`
+	Address    string `gorm:"size:42;not null"`
+	NextNonce  uint64 `gorm:"not null"`
+	LeaseOwner string `gorm:"size:100"`
+	LeaseUntil time.Time
+	UpdatedAt  time.Time
+}
+
+func (laneV1) TableName() string { return "chain_lanes" }
+
+// Schema is the pipeline's tables, for store.Migrate.
+var Schema = store.Component{
+	Name: "pipeline",
+	Migrations: []store.Migration{{
+		Version: 1,
+		Name:    "intents, transactions and lanes",
+		Up: func(tx *gorm.DB) error {
+			return tx.Migrator().CreateTable(&intentV1{}, &txV1{}, &laneV1{})
+		},
+	}},
+}

@@ -1,0 +1,280 @@
+// Package pipeline puts intents on chain exactly once. Callers enqueue intents in their own
+// database transaction; per operator key ("lane") the pipeline batches them, assigns nonces from
+// a persisted counter, signs, stores the raw transaction before sending it, sends, and follows
+// receipts to a final state. After a crash or a chain that went backwards it re-sends the stored
+// transactions with their original nonces; it never rebuilds a transaction with a new nonce while
+// the old one could still be mined. The ledger contract's own replay guards (sequence numbers,
+// allocation cycles) make any duplicate that slips through a harmless rejection.
+package pipeline
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"sync"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// Config configures a Pipeline. Zero values take the defaults noted.
+type Config struct {
+	Contract common.Address
+	ChainID  *big.Int
+	// Keys are the operator keys, one lane each. Their number must stay the same across
+	// restarts for beneficiaries to keep their lanes (a change is survivable: an item that
+	// reaches the chain before an earlier one of the same card is requeued, not lost).
+	Keys []*ecdsa.PrivateKey
+	// Owner names this process in lane leases (several replicas may share a database).
+	Owner        string
+	PollInterval time.Duration // how often a lane looks for work and receipts; 25ms
+	ResendAfter  time.Duration // re-send a transaction not mined after this long; 3s
+	LeaseFor     time.Duration // how long a lane lease lasts without renewal; 15s
+	MaxInFlight  int           // unmined transactions per lane; 4
+	MaxRedeem    int           // redemptions per transaction; 250
+	MaxAllocate  int           // allocations per transaction; 300
+	TipCap       *big.Int      // priority fee; 1 gwei
+	Logger       *slog.Logger
+}
+
+// NewIntent is what a caller asks for; see RedeemIntent, AllocateIntent and CallIntent.
+type NewIntent struct {
+	Kind     string
+	Ref      string
+	Lane     int
+	BatchKey string
+	Payload  []byte
+}
+
+// CallIntent makes an intent that sends calldata to the ledger as its own transaction on lane 0
+// (administrative calls: programs, funding, vendors, suspensions, settlements). ref must be
+// unique for the call ("fund:<funding id>").
+func CallIntent(ref string, calldata []byte) NewIntent {
+	return NewIntent{Kind: KindCall, Ref: ref, Lane: 0, BatchKey: "", Payload: calldata}
+}
+
+// OutcomeHook is called inside the database transaction that records intents' outcomes, so a
+// caller's own rows (a redemption's status) change atomically with the pipeline's. It may be
+// called again for the same intent when the chain went backwards and the transaction was mined
+// anew: it must be idempotent.
+type OutcomeHook func(tx *gorm.DB, intents []Intent) error
+
+// Pipeline is the exactly-once submitter. Create it with New, then Run it.
+type Pipeline struct {
+	db    *gorm.DB
+	cfg   Config
+	chain *Chain
+	kinds map[string]Kind
+	log   *slog.Logger
+
+	mu      sync.Mutex
+	hooks   map[string][]OutcomeHook
+	waiters map[int64][]chan struct{}
+	wake    []chan struct{}
+}
+
+// New prepares a pipeline over db (migrated with Schema) and client.
+func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
+	if len(cfg.Keys) == 0 {
+		return nil, errors.New("pipeline: no operator keys")
+	}
+	if cfg.ChainID == nil {
+		return nil, errors.New("pipeline: no chain id")
+	}
+	def := func(d *time.Duration, v time.Duration) {
+		if *d == 0 {
+			*d = v
+		}
+	}
+	def(&cfg.PollInterval, 25*time.Millisecond)
+	def(&cfg.ResendAfter, 3*time.Second)
+	def(&cfg.LeaseFor, 15*time.Second)
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = 4
+	}
+	if cfg.MaxRedeem == 0 {
+		cfg.MaxRedeem = 250
+	}
+	if cfg.MaxAllocate == 0 {
+		cfg.MaxAllocate = 300
+	}
+	if cfg.TipCap == nil {
+		cfg.TipCap = big.NewInt(1_000_000_000)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Owner == "" {
+		cfg.Owner = fmt.Sprintf("pid-%d-%d", os.Getpid(), time.Now().UnixNano())
+	}
+	p := &Pipeline{
+		db: db, cfg: cfg, log: cfg.Logger.With("component", "pipeline"),
+		chain:   &Chain{Client: client, Contract: cfg.Contract},
+		hooks:   map[string][]OutcomeHook{},
+		waiters: map[int64][]chan struct{}{},
+	}
+	p.kinds = map[string]Kind{}
+	for _, k := range []Kind{callKind{}, redeemKind{max: cfg.MaxRedeem}, allocateKind{max: cfg.MaxAllocate}} {
+		p.kinds[k.Name()] = k
+	}
+	for range cfg.Keys {
+		p.wake = append(p.wake, make(chan struct{}, 1))
+	}
+	return p, nil
+}
+
+// Lanes is the number of operator keys, for LaneFor.
+func (p *Pipeline) Lanes() int { return len(p.cfg.Keys) }
+
+// Address is the operator address of a lane.
+func (p *Pipeline) Address(lane int) common.Address {
+	return crypto.PubkeyToAddress(p.cfg.Keys[lane].PublicKey)
+}
+
+// OnOutcome registers a hook for outcomes of intents of one kind.
+func (p *Pipeline) OnOutcome(kind string, h OutcomeHook) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.hooks[kind] = append(p.hooks[kind], h)
+}
+
+// Enqueue stores intents. With tx non-nil they are written in the caller's transaction, so they
+// exist exactly when the caller's own rows do. An intent whose (kind, ref) exists already is
+// not added again; the stored one is returned in its place.
+func (p *Pipeline) Enqueue(ctx context.Context, tx *gorm.DB, intents ...NewIntent) ([]Intent, error) {
+	if tx == nil {
+		tx = p.db
+	}
+	tx = tx.WithContext(ctx)
+	out := make([]Intent, 0, len(intents))
+	for _, n := range intents {
+		if _, ok := p.kinds[n.Kind]; !ok {
+			return nil, fmt.Errorf("enqueue %s: unknown kind", n.Kind)
+		}
+		if n.Lane < 0 || n.Lane >= len(p.cfg.Keys) {
+			return nil, fmt.Errorf("enqueue %s %s: lane %d of %d", n.Kind, n.Ref, n.Lane, len(p.cfg.Keys))
+		}
+		out = append(out, Intent{Kind: n.Kind, Ref: n.Ref, Lane: n.Lane, Status: IntentPending, BatchKey: n.BatchKey, Payload: n.Payload})
+	}
+	if len(out) == 0 {
+		return out, nil
+	}
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&out, 500).Error; err != nil {
+		return nil, fmt.Errorf("enqueue %d intents: %w", len(out), err)
+	}
+	for i := range out {
+		if out[i].ID == 0 { // existed already
+			if err := tx.Where("kind = ? AND ref = ?", out[i].Kind, out[i].Ref).First(&out[i]).Error; err != nil {
+				return nil, fmt.Errorf("enqueue %s %s: read existing: %w", out[i].Kind, out[i].Ref, err)
+			}
+		}
+	}
+	lanes := map[int]bool{}
+	for _, i := range out {
+		lanes[i.Lane] = true
+	}
+	for l := range lanes {
+		p.poke(l)
+	}
+	return out, nil
+}
+
+// poke wakes a lane early. Called after the caller's commit would be better, but waking early is
+// harmless: the lane finds nothing new and sleeps until its next poll.
+func (p *Pipeline) poke(lane int) {
+	select {
+	case p.wake[lane] <- struct{}{}:
+	default:
+	}
+}
+
+// Get reads an intent.
+func (p *Pipeline) Get(ctx context.Context, id int64) (Intent, error) {
+	var in Intent
+	err := p.db.WithContext(ctx).First(&in, id).Error
+	return in, err
+}
+
+// Wait blocks until the intent is final or ctx ends, and returns it as it is then. Another
+// replica may be the one submitting it, so besides this process' notifications it polls.
+func (p *Pipeline) Wait(ctx context.Context, id int64) (Intent, error) {
+	ch := make(chan struct{}, 1)
+	p.mu.Lock()
+	p.waiters[id] = append(p.waiters[id], ch)
+	p.mu.Unlock()
+	defer p.dropWaiter(id, ch)
+	tick := time.NewTicker(250 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		in, err := p.Get(context.WithoutCancel(ctx), id)
+		if err != nil || in.Final() {
+			return in, err
+		}
+		select {
+		case <-ctx.Done():
+			return in, ctx.Err()
+		case <-ch:
+		case <-tick.C:
+		}
+	}
+}
+
+func (p *Pipeline) dropWaiter(id int64, ch chan struct{}) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	ws := p.waiters[id]
+	for i, w := range ws {
+		if w == ch {
+			ws = append(ws[:i], ws[i+1:]...)
+			break
+		}
+	}
+	if len(ws) == 0 {
+		delete(p.waiters, id)
+	} else {
+		p.waiters[id] = ws
+	}
+}
+
+func (p *Pipeline) notify(ids []int64) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, id := range ids {
+		for _, ch := range p.waiters[id] {
+			select {
+			case ch <- struct{}{}:
+			default:
+			}
+		}
+	}
+}
+
+// Run drives every lane until ctx ends. In-flight work is left in the database, from where the
+// next Run (here or in another replica) picks it up.
+func (p *Pipeline) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	for i := range p.cfg.Keys {
+		l := newLane(p, i)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			l.run(ctx)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// Depth is the number of intents not yet final, for metrics.
+func (p *Pipeline) Depth(ctx context.Context) (int64, error) {
+	var n int64
+	err := p.db.WithContext(ctx).Model(&Intent{}).Where("status IN ?", []string{IntentPending, IntentSubmitted}).Count(&n).Error
+	return n, err
+}

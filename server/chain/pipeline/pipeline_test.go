@@ -1,0 +1,408 @@
+package pipeline_test
+
+import (
+	"context"
+	"crypto/rand"
+	"math/big"
+	"strings"
+	"testing"
+	"time"
+
+	ethereum "github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/aidledger/aidledger/server/chain/pipeline"
+)
+
+const programID = 7
+
+func randomID(t *testing.T) [32]byte {
+	t.Helper()
+	var b [32]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// setupProgram creates, funds and opens a program to one vendor through the pipeline itself,
+// and allocates each beneficiary `amount` in cycle 1.
+func (w *world) setupProgram(p *pipeline.Pipeline, vendor common.Address, beneficiaries [][32]byte, amount uint64) {
+	w.t.Helper()
+	ctx := context.Background()
+	intents := []pipeline.NewIntent{
+		pipeline.CallIntent("create:7", ledgerABI.PackCreateProgram(programID)),
+		pipeline.CallIntent("fund:7:1", ledgerABI.PackFund(programID, new(big.Int).SetUint64(amount*uint64(len(beneficiaries))), [32]byte{1})),
+		pipeline.CallIntent("vendor:"+vendor.Hex(), ledgerABI.PackApproveVendor(vendor)),
+	}
+	for _, b := range beneficiaries {
+		intents = append(intents, pipeline.AllocateIntent(pipeline.Allocation{ProgramID: programID, Cycle: 1, Beneficiary: b, Amount: amount}))
+	}
+	stored, err := p.Enqueue(ctx, nil, intents...)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, in := range waitFinal(w.t, p, ids(stored), 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed {
+			w.t.Fatalf("setup intent %s %s: %s (%s)", in.Kind, in.Ref, in.Status, in.Reason)
+		}
+	}
+}
+
+func ids(in []pipeline.Intent) []int64 {
+	out := make([]int64, len(in))
+	for i := range in {
+		out[i] = in[i].ID
+	}
+	return out
+}
+
+// redemptions makes n redemptions of `amount` for each beneficiary, seq 0..n-1.
+func redemptions(t *testing.T, lanes int, vendor common.Address, beneficiaries [][32]byte, n int, amount uint64) []pipeline.NewIntent {
+	t.Helper()
+	var out []pipeline.NewIntent
+	for s := 0; s < n; s++ {
+		for _, b := range beneficiaries {
+			out = append(out, pipeline.RedeemIntent(lanes, pipeline.Redemption{
+				ProgramID: programID, Beneficiary: b, Vendor: vendor, Amount: amount, Seq: uint64(s), Ref: randomID(t),
+			}))
+		}
+	}
+	return out
+}
+
+// assertAppliedOnce checks the chain itself: every redemption ref has exactly one Redeemed event
+// on the canonical chain, and every entitlement's balance and counter match `perCard`
+// redemptions of `amount` each.
+func (w *world) assertAppliedOnce(intents []pipeline.NewIntent, beneficiaries [][32]byte, start, amount uint64, perCard int) {
+	w.t.Helper()
+	ctx := context.Background()
+	logs, err := w.client.FilterLogs(ctx, ethereum.FilterQuery{Addresses: []common.Address{w.contract},
+		Topics: [][]common.Hash{{ledgerABI.GetABI().Events["Redeemed"].ID}}})
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	seen := map[[32]byte]int{}
+	for i := range logs {
+		ev, err := ledgerABI.UnpackRedeemedEvent(&logs[i])
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		seen[ev.Ref]++
+	}
+	for _, in := range intents {
+		var ref [32]byte
+		copy(ref[:], common.FromHex(in.Ref))
+		if seen[ref] != 1 {
+			w.t.Errorf("redemption %s applied %d times on chain, want exactly once", in.Ref[:8], seen[ref])
+		}
+	}
+	if len(logs) != len(intents) {
+		w.t.Errorf("%d Redeemed events on chain, want %d", len(logs), len(intents))
+	}
+	for _, b := range beneficiaries {
+		out, err := w.client.CallContract(ctx, ethereum.CallMsg{To: &w.contract, Data: ledgerABI.PackEntitlement(programID, b)}, nil)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		ent, err := ledgerABI.UnpackEntitlement(out)
+		if err != nil {
+			w.t.Fatal(err)
+		}
+		wantBal := start - amount*uint64(perCard)
+		if ent.Balance.Uint64() != wantBal || ent.Seq != uint64(perCard) {
+			w.t.Errorf("entitlement %x: balance %s seq %d, want %d and %d", b[:4], ent.Balance, ent.Seq, wantBal, perCard)
+		}
+	}
+}
+
+func (w *world) beneficiaries(n int) [][32]byte {
+	out := make([][32]byte, n)
+	for i := range out {
+		out[i] = randomID(w.t)
+	}
+	return out
+}
+
+func TestPipeline_ConfirmsEveryIntentOnceInBatchesAcrossLanes(t *testing.T) {
+	w := newWorld(t, 2)
+	p, _ := w.pipeline(nil, pipeline.Config{MaxRedeem: 40})
+	vendor := common.Address{0xbe, 0xef}
+	cards := w.beneficiaries(30)
+	w.setupProgram(p, vendor, cards, 1000)
+
+	intents := redemptions(t, p.Lanes(), vendor, cards, 3, 100)
+	stored, err := p.Enqueue(context.Background(), nil, intents...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed || in.TxHash == "" || in.BlockNumber == 0 {
+			t.Fatalf("redemption %s: status %s reason %q tx %q block %d", in.Ref[:8], in.Status, in.Reason, in.TxHash, in.BlockNumber)
+		}
+	}
+	w.assertAppliedOnce(intents, cards, 1000, 100, 3)
+
+	var txs int64
+	w.db.Model(&pipeline.Tx{}).Where("kind = ?", pipeline.KindRedeem).Count(&txs)
+	if txs >= int64(len(intents)) {
+		t.Errorf("%d transactions for %d redemptions: nothing was batched", txs, len(intents))
+	}
+	var lanes []int
+	w.db.Model(&pipeline.Tx{}).Where("kind = ?", pipeline.KindRedeem).Distinct().Pluck("lane", &lanes)
+	if len(lanes) != 2 {
+		t.Errorf("redemptions went through lanes %v, want both lanes", lanes)
+	}
+}
+
+func TestPipeline_EnqueueingTheSameRefTwiceKeepsOneIntent(t *testing.T) {
+	w := newWorld(t, 1)
+	p, stop := w.pipeline(nil, pipeline.Config{})
+	stop() // nothing needs to be mined here
+	in := pipeline.CallIntent("create:9", ledgerABI.PackCreateProgram(9))
+	first, err := p.Enqueue(context.Background(), nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := p.Enqueue(context.Background(), nil, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	w.db.Model(&pipeline.Intent{}).Count(&n)
+	if n != 1 || first[0].ID != again[0].ID {
+		t.Fatalf("%d intents stored, ids %d and %d; want one intent returned twice", n, first[0].ID, again[0].ID)
+	}
+}
+
+func TestPipeline_FailsACallThatRevertsWithTheDecodedReason(t *testing.T) {
+	w := newWorld(t, 1)
+	p, _ := w.pipeline(nil, pipeline.Config{})
+	stored, err := p.Enqueue(context.Background(), nil, pipeline.CallIntent("fund:unknown", ledgerABI.PackFund(99, big.NewInt(5), [32]byte{})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := waitFinal(t, p, ids(stored), 20*time.Second)[0]
+	if in.Status != pipeline.IntentFailed || in.Reason == "" {
+		t.Fatalf("status %s reason %q; want failed with a reason", in.Status, in.Reason)
+	}
+	if want := "UnknownProgram"; !strings.Contains(in.Reason, want) {
+		t.Errorf("reason %q does not name %s", in.Reason, want)
+	}
+}
+
+func TestPipeline_RejectedRedemptionFailsWithTheLedgerReason(t *testing.T) {
+	w := newWorld(t, 1)
+	p, _ := w.pipeline(nil, pipeline.Config{})
+	vendor := common.Address{0xaa}
+	cards := w.beneficiaries(1)
+	w.setupProgram(p, vendor, cards, 100)
+	over := pipeline.RedeemIntent(1, pipeline.Redemption{ProgramID: programID, Beneficiary: cards[0], Vendor: vendor, Amount: 101, Seq: 0, Ref: randomID(t)})
+	next := pipeline.RedeemIntent(1, pipeline.Redemption{ProgramID: programID, Beneficiary: cards[0], Vendor: vendor, Amount: 60, Seq: 1, Ref: randomID(t)})
+	stored, err := p.Enqueue(context.Background(), nil, over, next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := waitFinal(t, p, ids(stored), 20*time.Second)
+	if got[0].Status != pipeline.IntentFailed || got[0].Reason != "insufficient_balance" {
+		t.Errorf("overspend: %s %q; want failed insufficient_balance", got[0].Status, got[0].Reason)
+	}
+	// The rejected item consumed its sequence number, so the next one still applies.
+	if got[1].Status != pipeline.IntentConfirmed {
+		t.Errorf("next redemption: %s %q; want confirmed", got[1].Status, got[1].Reason)
+	}
+}
+
+func (w *world) countTxs(status string) int64 {
+	var n int64
+	w.db.Model(&pipeline.Tx{}).Where("status = ?", status).Count(&n)
+	return n
+}
+
+func (w *world) waitFor(what string, within time.Duration, cond func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestPipeline_CrashBetweenStoringAndSending_ResendsAndConfirmsOnce(t *testing.T) {
+	w := newWorld(t, 1)
+	p, stop := w.pipeline(nil, pipeline.Config{})
+	vendor := common.Address{0xcc}
+	cards := w.beneficiaries(10)
+	w.setupProgram(p, vendor, cards, 500)
+	stop()
+
+	faulty := &faultyClient{Backend: w.client}
+	faulty.dropSends.Store(true)
+	p, stop = w.pipeline(faulty, pipeline.Config{MaxRedeem: 4})
+	intents := redemptions(t, 1, vendor, cards, 2, 50)
+	stored, err := p.Enqueue(context.Background(), nil, intents...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("signed transactions stored", 10*time.Second, func() bool { return w.countTxs(pipeline.TxSent) >= 2 })
+	stop() // the process dies with stored, never-delivered transactions
+
+	p, _ = w.pipeline(nil, pipeline.Config{MaxRedeem: 4})
+	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed {
+			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
+		}
+	}
+	w.assertAppliedOnce(intents, cards, 500, 50, 2)
+	if n := w.countTxs(pipeline.TxDropped); n != 0 {
+		t.Errorf("%d transactions dropped; stored transactions must be re-sent as they were", n)
+	}
+}
+
+func TestPipeline_CrashBetweenSendingAndReceipt_ConfirmsOnce(t *testing.T) {
+	w := newWorld(t, 1)
+	p, stop := w.pipeline(nil, pipeline.Config{})
+	vendor := common.Address{0xdd}
+	cards := w.beneficiaries(8)
+	w.setupProgram(p, vendor, cards, 500)
+	stop()
+
+	ctx, crash := context.WithCancel(context.Background())
+	faulty := &faultyClient{Backend: w.client, afterSend: crash}
+	p2, err := pipeline.New(w.db, faulty, pipeline.Config{Contract: w.contract, ChainID: w.chainID, Keys: w.keys, ResendAfter: 300 * time.Millisecond, LeaseFor: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	intents := redemptions(t, 1, vendor, cards, 1, 70)
+	stored, err := p2.Enqueue(context.Background(), nil, intents...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = p2.Run(ctx) // returns once the first send reached the node: the "crash"
+	if faulty.sends.Load() == 0 {
+		t.Fatal("the pipeline never sent")
+	}
+
+	p, _ = w.pipeline(nil, pipeline.Config{})
+	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed {
+			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
+		}
+	}
+	w.assertAppliedOnce(intents, cards, 500, 70, 1)
+}
+
+func TestPipeline_SendErrorAfterTheNodeAccepted_IsMaybeSentNotFailed(t *testing.T) {
+	w := newWorld(t, 1)
+	faulty := &faultyClient{Backend: w.client}
+	p, _ := w.pipeline(faulty, pipeline.Config{MaxRedeem: 5})
+	vendor := common.Address{0xee}
+	cards := w.beneficiaries(12)
+	w.setupProgram(p, vendor, cards, 300)
+
+	faulty.errorAfterSend.Store(true)
+	intents := redemptions(t, 1, vendor, cards, 2, 25)
+	stored, err := p.Enqueue(context.Background(), nil, intents...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed {
+			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
+		}
+	}
+	w.assertAppliedOnce(intents, cards, 300, 25, 2)
+	// No transaction was rebuilt with a new nonce: nonces are contiguous and none was dropped.
+	var txs []pipeline.Tx
+	w.db.Order("nonce").Find(&txs)
+	for i := 1; i < len(txs); i++ {
+		if txs[i].Nonce != txs[i-1].Nonce+1 {
+			t.Fatalf("nonces %d then %d: a transaction was rebuilt or skipped", txs[i-1].Nonce, txs[i].Nonce)
+		}
+	}
+	if n := w.countTxs(pipeline.TxDropped); n != 0 {
+		t.Errorf("%d transactions dropped", n)
+	}
+}
+
+func TestPipeline_ChainGoingBackwards_ReminesAndKeepsEveryRedemptionOnce(t *testing.T) {
+	w := newWorld(t, 1)
+	p, _ := w.pipeline(nil, pipeline.Config{MaxRedeem: 5})
+	vendor := common.Address{0xfa}
+	cards := w.beneficiaries(10)
+	w.setupProgram(p, vendor, cards, 400)
+	ctx := context.Background()
+	base, err := w.client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	intents := redemptions(t, 1, vendor, cards, 1, 40)
+	stored, err := p.Enqueue(ctx, nil, intents...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFinal(t, p, ids(stored), 30*time.Second)
+
+	// The node loses every block since `base` (what a kill -9 of a node without durable writes
+	// does): the chain continues from there without our transactions.
+	w.mineMu.Lock()
+	if err := w.sim.Fork(base.Hash()); err != nil {
+		w.mineMu.Unlock()
+		t.Fatal(err)
+	}
+	w.sim.Rollback() // the pool forgets them too
+	w.mineMu.Unlock()
+
+	w.waitFor("the pipeline to re-mine its transactions", 30*time.Second, func() bool {
+		var txs []pipeline.Tx
+		w.db.Where("kind = ?", pipeline.KindRedeem).Find(&txs)
+		for _, tx := range txs {
+			if tx.Status != pipeline.TxMined || tx.BlockNumber <= base.Number.Uint64() {
+				return false
+			}
+			h, err := w.client.HeaderByNumber(ctx, new(big.Int).SetUint64(tx.BlockNumber))
+			if err != nil || h.Hash().Hex() != tx.BlockHash {
+				return false
+			}
+		}
+		return len(txs) > 0
+	})
+	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed {
+			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
+		}
+	}
+	w.assertAppliedOnce(intents, cards, 400, 40, 1)
+}
+
+func TestPipeline_RequeuesARedemptionThatReachedTheChainBeforeAnEarlierOne(t *testing.T) {
+	w := newWorld(t, 1)
+	p, _ := w.pipeline(nil, pipeline.Config{})
+	vendor := common.Address{0xab}
+	cards := w.beneficiaries(1)
+	w.setupProgram(p, vendor, cards, 100)
+	// seq 1 is enqueued before seq 0 (as after a change in the number of lanes): the ledger
+	// rejects it as out of order without consuming anything, and the pipeline must retry it.
+	later := pipeline.RedeemIntent(1, pipeline.Redemption{ProgramID: programID, Beneficiary: cards[0], Vendor: vendor, Amount: 10, Seq: 1, Ref: randomID(t)})
+	stored, err := p.Enqueue(context.Background(), nil, later)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.waitFor("the out-of-order redemption to be tried", 10*time.Second, func() bool {
+		in, _ := p.Get(context.Background(), stored[0].ID)
+		return in.Attempts >= 1 && in.Status == pipeline.IntentPending
+	})
+	earlier := pipeline.RedeemIntent(1, pipeline.Redemption{ProgramID: programID, Beneficiary: cards[0], Vendor: vendor, Amount: 20, Seq: 0, Ref: randomID(t)})
+	more, err := p.Enqueue(context.Background(), nil, earlier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range waitFinal(t, p, []int64{more[0].ID, stored[0].ID}, 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed {
+			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
+		}
+	}
+}

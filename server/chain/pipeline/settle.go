@@ -1,0 +1,199 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/ethereum/go-ethereum/core/types"
+	"gorm.io/gorm"
+)
+
+// settle records a mined transaction and the outcome of each of its intents, with the callers'
+// hooks, in one database transaction.
+func (l *lane) settle(ctx context.Context, t *Tx, rc *types.Receipt) error {
+	var intents []Intent
+	if err := l.p.db.WithContext(ctx).Where("tx_id = ? AND status = ?", t.ID, IntentSubmitted).Order("id").
+		Find(&intents).Error; err != nil {
+		return err
+	}
+	kind := l.p.kinds[t.Kind]
+	now := time.Now().UTC()
+	var outcomes []Outcome
+	txErr := ""
+	if rc.Status == types.ReceiptStatusSuccessful {
+		var err error
+		if outcomes, err = kind.Outcomes(ctx, l.p.chain, rc, intents); err != nil {
+			return fmt.Errorf("read outcomes of %s: %w", t.Hash, err)
+		}
+	} else {
+		var tx types.Transaction
+		if err := tx.UnmarshalBinary(t.Raw); err == nil {
+			txErr = truncate(l.p.chain.revertReason(ctx, l.addr, &tx, rc.BlockNumber), 500)
+		}
+		outcomes = make([]Outcome, len(intents))
+		for i := range intents {
+			if kind.RetryOnRevert() {
+				outcomes[i] = Outcome{Status: IntentPending, Reason: "transaction reverted: " + txErr}
+			} else {
+				outcomes[i] = Outcome{Status: IntentFailed, Reason: txErr}
+			}
+		}
+		l.log.Warn("transaction reverted", "tx", t.Hash, "kind", t.Kind, "items", len(intents), "reason", txErr)
+	}
+	for i := range intents {
+		o := outcomes[i]
+		in := &intents[i]
+		in.Status, in.Reason, in.LogIndex = o.Status, truncate(o.Reason, 500), o.LogIndex
+		in.TxHash, in.BlockNumber = t.Hash, rc.BlockNumber.Uint64()
+		if o.TxHash != "" {
+			in.TxHash, in.BlockNumber = o.TxHash, o.BlockNumber
+		}
+		if o.Status == IntentPending {
+			in.TxID, in.TxHash, in.BlockNumber = nil, "", 0
+			in.NotBefore = now.Add(backoff(in.Attempts))
+		}
+	}
+	err := l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		res := db.Model(&Tx{}).Where("id = ? AND status IN ?", t.ID, []string{TxSigned, TxSent}).Updates(map[string]any{
+			"status": TxMined, "success": rc.Status == types.ReceiptStatusSuccessful, "block_number": rc.BlockNumber.Uint64(),
+			"block_hash": rc.BlockHash.Hex(), "gas_used": rc.GasUsed, "error": txErr,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("transaction %s changed under this lane", t.Hash)
+		}
+		for i := range intents {
+			in := &intents[i]
+			if err := db.Model(&Intent{}).Where("id = ? AND status = ?", in.ID, IntentSubmitted).Updates(map[string]any{
+				"status": in.Status, "reason": in.Reason, "log_index": in.LogIndex, "tx_id": in.TxID,
+				"tx_hash": in.TxHash, "block_number": in.BlockNumber, "not_before": in.NotBefore,
+			}).Error; err != nil {
+				return err
+			}
+		}
+		return l.p.runHooks(db, intents)
+	})
+	if err != nil {
+		return fmt.Errorf("settle %s: %w", t.Hash, err)
+	}
+	var final []int64
+	for _, in := range intents {
+		if in.Final() {
+			final = append(final, in.ID)
+		}
+	}
+	l.p.notify(final)
+	t.Status = TxMined
+	return nil
+}
+
+// drop gives up a transaction whose nonce another transaction took: it can never be mined. Its
+// intents are submitted again only where the ledger itself refuses duplicates (redemptions by
+// sequence number, allocations by cycle); an administrative call fails instead, because
+// re-sending it could apply it twice if our record of the chain is what is wrong.
+func (l *lane) drop(ctx context.Context, t *Tx) error {
+	l.log.Error("transaction dropped: its nonce was used by another transaction", "tx", t.Hash, "nonce", t.Nonce)
+	return l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		if err := db.Model(&Tx{}).Where("id = ?", t.ID).Updates(map[string]any{"status": TxDropped, "error": "nonce used by another transaction"}).Error; err != nil {
+			return err
+		}
+		var intents []Intent
+		if err := db.Where("tx_id = ? AND status = ?", t.ID, IntentSubmitted).Find(&intents).Error; err != nil {
+			return err
+		}
+		for i := range intents {
+			in := &intents[i]
+			if l.p.kinds[in.Kind].RetryOnRevert() || in.Kind != KindCall {
+				in.Status, in.Reason, in.TxID = IntentPending, "", nil
+			} else {
+				in.Status, in.Reason = IntentFailed, "its transaction's nonce was used by another transaction; not re-sent to avoid a duplicate"
+			}
+			if err := db.Model(&Intent{}).Where("id = ?", in.ID).
+				Updates(map[string]any{"status": in.Status, "reason": in.Reason, "tx_id": in.TxID}).Error; err != nil {
+				return err
+			}
+		}
+		return l.p.runHooks(db, intents)
+	})
+}
+
+func backoff(attempts int) time.Duration {
+	d := 500 * time.Millisecond << min(attempts, 7)
+	return min(d, time.Minute)
+}
+
+func (p *Pipeline) runHooks(db *gorm.DB, intents []Intent) error {
+	byKind := map[string][]Intent{}
+	for _, in := range intents {
+		byKind[in.Kind] = append(byKind[in.Kind], in)
+	}
+	p.mu.Lock()
+	hooks := make(map[string][]OutcomeHook, len(p.hooks))
+	for k, hs := range p.hooks {
+		hooks[k] = hs
+	}
+	p.mu.Unlock()
+	for kind, list := range byKind {
+		for _, h := range hooks[kind] {
+			if err := h(db, list); err != nil {
+				return fmt.Errorf("outcome hook of %s: %w", kind, err)
+			}
+		}
+	}
+	return nil
+}
+
+// submitNew builds, signs, stores and sends new transactions while the lane has room in flight.
+func (l *lane) submitNew(ctx context.Context, inFlight int) error {
+	for inFlight < l.p.cfg.MaxInFlight {
+		batch, err := l.nextBatch(ctx)
+		if err != nil || len(batch) == 0 {
+			return err
+		}
+		t, err := l.signAndStore(ctx, batch)
+		if err != nil {
+			return err
+		}
+		if t == nil {
+			return nil
+		}
+		l.send(ctx, t)
+		inFlight++
+	}
+	return nil
+}
+
+// nextBatch takes the oldest pending intent and the pending intents after it of the same kind and
+// batch key, up to the kind's batch size. It stops at the first intent of another kind, so a
+// lane keeps the order between kinds (an allocation never overtakes the funding it needs).
+func (l *lane) nextBatch(ctx context.Context) ([]Intent, error) {
+	var cands []Intent
+	if err := l.p.db.WithContext(ctx).Where("lane = ? AND status = ? AND (not_before IS NULL OR not_before <= ?)",
+		l.idx, IntentPending, time.Now().UTC()).Order("id").Limit(2000).Find(&cands).Error; err != nil {
+		return nil, err
+	}
+	if len(cands) == 0 {
+		return nil, nil
+	}
+	first := cands[0]
+	kind, ok := l.p.kinds[first.Kind]
+	if !ok {
+		return nil, fmt.Errorf("intent %d: unknown kind %q", first.ID, first.Kind)
+	}
+	batch := make([]Intent, 0, kind.MaxBatch())
+	for _, c := range cands {
+		if c.Kind != first.Kind {
+			break
+		}
+		if c.BatchKey == first.BatchKey {
+			batch = append(batch, c)
+			if len(batch) == kind.MaxBatch() {
+				break
+			}
+		}
+	}
+	return batch, nil
+}

@@ -1,0 +1,88 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"math/big"
+
+	"github.com/ethereum/go-ethereum/core/types"
+	"gorm.io/gorm"
+)
+
+// signAndStore assigns the lane's next nonce, signs, and stores the transaction with its intents
+// marked submitted, all in one database transaction. Only after that commit is the transaction
+// sent, so a crash at any point leaves either nothing (intents still pending, nonce unused) or
+// a stored transaction that recovery re-sends. A nil result means another process changed the
+// lane or the intents first; nothing was stored.
+func (l *lane) signAndStore(ctx context.Context, batch []Intent) (*Tx, error) {
+	kind := l.p.kinds[batch[0].Kind]
+	payloads := make([][]byte, len(batch))
+	for i, in := range batch {
+		payloads[i] = in.Payload
+	}
+	data, err := kind.Calldata(batch[0].BatchKey, payloads)
+	if err != nil {
+		return nil, fmt.Errorf("pack %s batch of %d: %w", kind.Name(), len(batch), err)
+	}
+	head, err := l.p.chain.Client.HeaderByNumber(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("read head: %w", err)
+	}
+	// A fee cap of twice the base fee plus the tip survives six full blocks in a row of base-fee
+	// growth before the transaction stops being minable.
+	feeCap := new(big.Int).Set(l.p.cfg.TipCap)
+	if head.BaseFee != nil {
+		feeCap.Add(feeCap, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
+	}
+	to := l.p.cfg.Contract
+	var stored *Tx
+	err = l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		var ln Lane
+		if err := db.First(&ln, "lane = ?", l.idx).Error; err != nil {
+			return err
+		}
+		tx, err := types.SignNewTx(l.key, l.signer, &types.DynamicFeeTx{
+			ChainID: l.p.cfg.ChainID, Nonce: ln.NextNonce, GasTipCap: l.p.cfg.TipCap, GasFeeCap: feeCap,
+			Gas: kind.Gas(len(batch)), To: &to, Data: data,
+		})
+		if err != nil {
+			return fmt.Errorf("sign: %w", err)
+		}
+		raw, err := tx.MarshalBinary()
+		if err != nil {
+			return err
+		}
+		res := db.Model(&Lane{}).Where("lane = ? AND next_nonce = ? AND lease_owner = ?", l.idx, ln.NextNonce, l.p.cfg.Owner).
+			Update("next_nonce", ln.NextNonce+1)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return errLostRace
+		}
+		t := Tx{Lane: l.idx, Nonce: ln.NextNonce, Hash: tx.Hash().Hex(), Raw: raw, Kind: kind.Name(), Items: len(batch), Status: TxSigned}
+		if err := db.Create(&t).Error; err != nil {
+			return err
+		}
+		res = db.Model(&Intent{}).Where("id IN ? AND status = ?", intentIDs(batch), IntentPending).
+			Updates(map[string]any{"status": IntentSubmitted, "tx_id": t.ID, "tx_hash": t.Hash, "attempts": gorm.Expr("attempts + 1")})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != int64(len(batch)) {
+			return errLostRace
+		}
+		stored = &t
+		return nil
+	})
+	if err == errLostRace {
+		l.leaseUntil = l.leaseUntil.Add(-l.p.cfg.LeaseFor) // re-check the lease on the next step
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store %s transaction: %w", kind.Name(), err)
+	}
+	return stored, nil
+}
+
+var errLostRace = fmt.Errorf("lane or intents changed by another process")
