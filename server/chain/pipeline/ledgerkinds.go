@@ -104,8 +104,8 @@ func LaneFor(beneficiary [32]byte, lanes int) int {
 
 type redeemKind struct{ max int }
 
-func (redeemKind) Name() string       { return KindRedeem }
-func (k redeemKind) MaxBatch() int    { return k.max }
+func (redeemKind) Name() string        { return KindRedeem }
+func (k redeemKind) MaxBatch() int     { return k.max }
 func (redeemKind) RetryOnRevert() bool { return true }
 
 // Gas: ~15k per item in steady state, ~38k when the vendor's position in the program is first
