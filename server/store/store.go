@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -56,6 +57,13 @@ func Open(dsn, dataDir string) (*gorm.DB, error) {
 }
 
 func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
+	// Create the file owner-only before SQLite does (it would use 0644, and its -wal and -shm
+	// files copy the main file's mode): it holds encrypted personal data and operator state.
+	if f, err := os.OpenFile(path, os.O_RDONLY|os.O_CREATE, 0o600); err == nil {
+		f.Close()
+	} else {
+		return nil, fmt.Errorf("create sqlite file %s: %w", path, err)
+	}
 	// WAL lets readers run beside the single writer. synchronous(FULL) makes every commit
 	// durable before it returns: an accepted redemption must survive a power cut, not only a
 	// crash of the process. busy_timeout makes writers queue instead of failing with SQLITE_BUSY.

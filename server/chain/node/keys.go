@@ -54,7 +54,11 @@ func LoadOrCreateKey(dir, passphrase string) (*ecdsa.PrivateKey, common.Address,
 }
 
 func createKey(dir, passphrase string) (*ecdsa.PrivateKey, common.Address, error) {
-	acc, err := keystore.StoreKey(dir, passphrase, keystore.StandardScryptN, keystore.StandardScryptP)
+	// Light scrypt parameters: the key's protection is the passphrase, and in the embedded
+	// single-machine mode that passphrase sits beside it in the data directory anyway; the
+	// standard parameters would cost every start 256 MB and a second per lane for nothing.
+	// Decryption reads the parameters from the file, so keys made elsewhere still load.
+	acc, err := keystore.StoreKey(dir, passphrase, keystore.LightScryptN, keystore.LightScryptP)
 	if err != nil {
 		return nil, common.Address{}, fmt.Errorf("operator key: create in %s: %w", dir, err)
 	}

@@ -10,7 +10,7 @@ import (
 	"github.com/ethereum/go-ethereum/crypto"
 )
 
-// One test walks the key's life, because each call runs the standard (deliberately slow) scrypt.
+// One test walks the key's life: create, reload, wrong passphrase, file modes.
 func TestLoadOrCreateKey_CreatesThenReloadsAndRefusesWrongPassphrase(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "keystore")
 	const pass = "correct horse battery staple"

@@ -260,7 +260,7 @@ func (l *lane) followInFlight(ctx context.Context) (int, error) {
 			inFlight--
 			continue
 		}
-		if err != nil && !errors.Is(err, ethereum.NotFound) {
+		if err != nil && !notFoundYet(err) {
 			return inFlight, fmt.Errorf("receipt of %s: %w", t.Hash, err)
 		}
 		if t.Status == TxSent && time.Since(t.LastSentAt) < l.p.cfg.ResendAfter {
@@ -315,6 +315,12 @@ func (l *lane) send(ctx context.Context, t *Tx) {
 	if err != nil {
 		l.log.Warn("record send", "tx", t.Hash, "err", err)
 	}
+}
+
+// notFoundYet: no receipt for now. Right after a node starts, go-ethereum answers "transaction
+// indexing is in progress" instead of "not found" until it has indexed its chain.
+func notFoundYet(err error) bool {
+	return errors.Is(err, ethereum.NotFound) || strings.Contains(err.Error(), "transaction indexing is in progress")
 }
 
 func isKnown(err error) bool {

@@ -10,6 +10,7 @@ import (
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"github.com/aidledger/aidledger/server/chain/pipeline"
 )
@@ -77,7 +78,7 @@ func redemptions(t *testing.T, lanes int, vendor common.Address, beneficiaries [
 func (w *world) assertAppliedOnce(intents []pipeline.NewIntent, beneficiaries [][32]byte, start, amount uint64, perCard int) {
 	w.t.Helper()
 	ctx := context.Background()
-	logs, err := w.client.FilterLogs(ctx, ethereum.FilterQuery{Addresses: []common.Address{w.contract},
+	logs, err := w.client.FilterLogs(ctx, ethereum.FilterQuery{Addresses: []common.Address{w.Contract},
 		Topics: [][]common.Hash{{ledgerABI.GetABI().Events["Redeemed"].ID}}})
 	if err != nil {
 		w.t.Fatal(err)
@@ -101,7 +102,7 @@ func (w *world) assertAppliedOnce(intents []pipeline.NewIntent, beneficiaries []
 		w.t.Errorf("%d Redeemed events on chain, want %d", len(logs), len(intents))
 	}
 	for _, b := range beneficiaries {
-		out, err := w.client.CallContract(ctx, ethereum.CallMsg{To: &w.contract, Data: ledgerABI.PackEntitlement(programID, b)}, nil)
+		out, err := w.client.CallContract(ctx, ethereum.CallMsg{To: &w.Contract, Data: ledgerABI.PackEntitlement(programID, b)}, nil)
 		if err != nil {
 			w.t.Fatal(err)
 		}
@@ -271,7 +272,7 @@ func TestPipeline_CrashBetweenSendingAndReceipt_ConfirmsOnce(t *testing.T) {
 
 	ctx, crash := context.WithCancel(context.Background())
 	faulty := &faultyClient{Backend: w.client, afterSend: crash}
-	p2, err := pipeline.New(w.db, faulty, pipeline.Config{Contract: w.contract, ChainID: w.chainID, Keys: w.keys, ResendAfter: 300 * time.Millisecond, LeaseFor: time.Second})
+	p2, err := pipeline.New(w.db, faulty, pipeline.Config{Contract: w.Contract, ChainID: w.ChainID, Keys: w.Keys, ResendAfter: 300 * time.Millisecond, LeaseFor: time.Second})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -348,13 +349,13 @@ func TestPipeline_ChainGoingBackwards_ReminesAndKeepsEveryRedemptionOnce(t *test
 
 	// The node loses every block since `base` (what a kill -9 of a node without durable writes
 	// does): the chain continues from there without our transactions.
-	w.mineMu.Lock()
-	if err := w.sim.Fork(base.Hash()); err != nil {
-		w.mineMu.Unlock()
+	err = w.Rewrite(func(sim *simulated.Backend) error {
+		sim.Rollback() // the pool forgets them too
+		return sim.Fork(base.Hash())
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	w.sim.Rollback() // the pool forgets them too
-	w.mineMu.Unlock()
 
 	w.waitFor("the pipeline to re-mine its transactions", 30*time.Second, func() bool {
 		var txs []pipeline.Tx

@@ -1,0 +1,189 @@
+// Package chain connects aidledger to its ledger: an embedded go-ethereum node in the data
+// directory by default, or any Ethereum JSON-RPC endpoint of a permissioned network. It loads the
+// operator keys (one per submission lane), deploys the ledger contract on first start and
+// refuses to start against a chain where the recorded contract does not exist.
+package chain
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
+	"github.com/ethereum/go-ethereum/ethclient"
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/chain/node"
+)
+
+// Config says which chain to use and how to sign for it.
+type Config struct {
+	DataDir string // holds the embedded chain and the operator keys
+	// EthRPC is an external node's JSON-RPC URL; empty means the embedded node.
+	EthRPC string
+	// Passphrase decrypts the operator keys; empty means a generated one kept in
+	// DataDir/keys/passphrase (0600), which suits the embedded single-machine mode.
+	Passphrase string
+	Lanes      int           // operator keys submitting in parallel; 2
+	Period     time.Duration // embedded: 0 = a block whenever transactions wait
+	RPCAddr    string        // embedded: expose JSON-RPC here (e.g. 127.0.0.1:8545); "" = not exposed
+	Logger     *slog.Logger
+}
+
+// Chain is a connected ledger.
+type Chain struct {
+	Client      *ethclient.Client
+	ChainID     *big.Int
+	Contract    common.Address
+	DeployBlock uint64
+	Keys        []*ecdsa.PrivateKey // one per lane; Keys[0] also administers the ledger
+	Tip         *big.Int            // priority fee the pipeline pays
+	RPCEndpoint string              // where others can read this chain ("" if nowhere)
+	node        *node.Node
+}
+
+// Open connects (starting the embedded node if needed), loads the keys and makes sure the ledger
+// is deployed. db must be migrated with Schema.
+func Open(ctx context.Context, db *gorm.DB, cfg Config) (*Chain, error) {
+	if cfg.Lanes <= 0 {
+		cfg.Lanes = 2
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	keys, err := loadKeys(cfg)
+	if err != nil {
+		return nil, err
+	}
+	c := &Chain{Keys: keys}
+	if cfg.EthRPC == "" {
+		addrs := make([]common.Address, len(keys))
+		for i, k := range keys {
+			addrs[i] = crypto.PubkeyToAddress(k.PublicKey)
+		}
+		n, err := node.Start(node.Config{
+			DataDir: filepath.Join(cfg.DataDir, "chain"), Period: cfg.Period, HTTPAddr: cfg.RPCAddr,
+			Alloc: node.Fund(addrs...), Logger: cfg.Logger,
+		})
+		if err != nil {
+			return nil, err
+		}
+		c.node, c.Client, c.RPCEndpoint = n, n.Client(), n.HTTPEndpoint()
+	} else {
+		cl, err := ethclient.DialContext(ctx, cfg.EthRPC)
+		if err != nil {
+			return nil, fmt.Errorf("connect to %s: %w", redactURL(cfg.EthRPC), err)
+		}
+		c.Client, c.RPCEndpoint = cl, cfg.EthRPC
+	}
+	if err := c.setUp(ctx, db); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
+	cfg.Logger.Info("ledger ready", "chain_id", c.ChainID, "contract", c.Contract.Hex(), "deploy_block", c.DeployBlock,
+		"lanes", len(c.Keys), "operator", crypto.PubkeyToAddress(c.Keys[0].PublicKey).Hex(), "rpc", redactURL(c.RPCEndpoint))
+	return c, nil
+}
+
+func (c *Chain) setUp(ctx context.Context, db *gorm.DB) error {
+	id, err := c.Client.ChainID(ctx)
+	if err != nil {
+		return fmt.Errorf("read chain id: %w", err)
+	}
+	c.ChainID = id
+	c.Tip = node.SuggestedTip()
+	if tip, err := c.Client.SuggestGasTipCap(ctx); err == nil && tip.Cmp(c.Tip) > 0 {
+		c.Tip = tip
+	}
+	if err := fundLanes(ctx, c.Client, c.ChainID, c.Keys, c.Tip); err != nil {
+		return err
+	}
+	d, err := ensureLedger(ctx, db, c.Client, c.ChainID, c.Keys, c.Tip)
+	if err != nil {
+		return err
+	}
+	c.Contract, c.DeployBlock = common.HexToAddress(d.Contract), d.Block
+	return nil
+}
+
+// Ping reports whether the node answers.
+func (c *Chain) Ping(ctx context.Context) error {
+	_, err := c.Client.BlockNumber(ctx)
+	return err
+}
+
+// Close disconnects, and stops the embedded node cleanly.
+func (c *Chain) Close() error {
+	if c.node != nil {
+		return c.node.Close()
+	}
+	if c.Client != nil {
+		c.Client.Close()
+	}
+	return nil
+}
+
+// loadKeys loads (creating on first start) one operator key per lane from DataDir/keys/lane-N.
+func loadKeys(cfg Config) ([]*ecdsa.PrivateKey, error) {
+	dir := filepath.Join(cfg.DataDir, "keys")
+	pass := cfg.Passphrase
+	if pass == "" {
+		var err error
+		if pass, err = generatedPassphrase(dir); err != nil {
+			return nil, err
+		}
+	}
+	keys := make([]*ecdsa.PrivateKey, cfg.Lanes)
+	for i := range keys {
+		k, _, err := node.LoadOrCreateKey(filepath.Join(dir, "lane-"+strconv.Itoa(i)), pass)
+		if err != nil {
+			return nil, fmt.Errorf("lane %d: %w", i, err)
+		}
+		keys[i] = k
+	}
+	return keys, nil
+}
+
+func generatedPassphrase(dir string) (string, error) {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return "", fmt.Errorf("create %s: %w", dir, err)
+	}
+	path := filepath.Join(dir, "passphrase")
+	b, err := os.ReadFile(path)
+	if err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", fmt.Errorf("read %s: %w", path, err)
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	pass := hex.EncodeToString(raw)
+	if err := os.WriteFile(path, []byte(pass+"\n"), 0o600); err != nil {
+		return "", fmt.Errorf("write %s: %w", path, err)
+	}
+	return pass, nil
+}
+
+// redactURL hides credentials a JSON-RPC URL may carry (https://user:token@host).
+func redactURL(u string) string {
+	if at := strings.LastIndex(u, "@"); at > 0 {
+		if scheme := strings.Index(u, "://"); scheme > 0 && scheme < at {
+			return u[:scheme+3] + "…@" + u[at+1:]
+		}
+	}
+	return u
+}
