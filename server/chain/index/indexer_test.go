@@ -76,7 +76,9 @@ func TestIndexer_StoresEveryLedgerEventWithItsFields(t *testing.T) {
 		check func(e index.Event) bool
 	}{
 		{index.KindProgramCreated, func(e index.Event) bool { return e.ProgramID == 3 }},
-		{index.KindFunded, func(e index.Event) bool { return e.ProgramID == 3 && e.Amount == 1000 && e.Ref == common.Hash{0xd0}.Hex() }},
+		{index.KindFunded, func(e index.Event) bool {
+			return e.ProgramID == 3 && e.Amount == 1000 && e.Ref == common.Hash{0xd0}.Hex()
+		}},
 		{index.KindVendorApproved, func(e index.Event) bool { return e.Vendor == vendor.Hex() }},
 		{index.KindAllocated, func(e index.Event) bool {
 			return e.ProgramID == 3 && e.Amount == 600 && e.Cycle == 1 && e.Beneficiary == common.Hash(card).Hex()
@@ -86,7 +88,9 @@ func TestIndexer_StoresEveryLedgerEventWithItsFields(t *testing.T) {
 				e.TxHash == redeem.TxHash.Hex() && e.BlockNumber == redeem.BlockNumber.Uint64() && !e.BlockTime.IsZero()
 		}},
 		{index.KindRedemptionRejected, func(e index.Event) bool { return e.Amount == 5000 && e.Seq == 1 && e.Reason == 5 }},
-		{index.KindSettled, func(e index.Event) bool { return e.Amount == 200 && e.Vendor == vendor.Hex() && e.Ref == common.Hash{0x9a}.Hex() }},
+		{index.KindSettled, func(e index.Event) bool {
+			return e.Amount == 200 && e.Vendor == vendor.Hex() && e.Ref == common.Hash{0x9a}.Hex()
+		}},
 		{index.KindBeneficiarySuspended, func(e index.Event) bool { return e.Beneficiary == common.Hash(card).Hex() }},
 	}
 	for _, tt := range tests {
