@@ -49,6 +49,7 @@ func serveCmd() *cobra.Command {
 	addCommonFlags(cmd, &cfg)
 	f := cmd.Flags()
 	f.StringVar(&cfg.EthRPC, "eth-rpc", "", "JSON-RPC URL of an external Ethereum node; empty runs the embedded chain")
+	f.StringVar(&cfg.OperatorKey, "operator-key", "", "keystore file of the operator account (with --eth-rpc); its passphrase in AIDLEDGER_OPERATOR_PASSPHRASE")
 	f.StringVar(&cfg.RPCAddr, "rpc-addr", "127.0.0.1:8545", "where the embedded chain serves JSON-RPC for wallets and `aidledger verify`; empty to not expose it")
 	f.IntVar(&cfg.Lanes, "lanes", 2, "operator keys submitting transactions in parallel")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")

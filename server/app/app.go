@@ -30,6 +30,7 @@ type Config struct {
 	Lanes       int           // operator keys submitting in parallel
 	BlockPeriod time.Duration // embedded: 0 = a block whenever transactions wait
 	Passphrase  string        // operator keys' passphrase; "" = generated in DataDir
+	OperatorKey string        // keystore file of the first lane's key (external networks)
 	Logger      *slog.Logger
 }
 
@@ -85,7 +86,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	ch, err := chain.Open(ctx, db, chain.Config{
-		DataDir: cfg.DataDir, EthRPC: cfg.EthRPC, Passphrase: cfg.Passphrase, Lanes: cfg.Lanes,
+		DataDir: cfg.DataDir, EthRPC: cfg.EthRPC, Passphrase: cfg.Passphrase, OperatorKeyFile: cfg.OperatorKey, Lanes: cfg.Lanes,
 		Period: cfg.BlockPeriod, RPCAddr: cfg.RPCAddr, Logger: cfg.Logger,
 	})
 	if err != nil {

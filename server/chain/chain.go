@@ -32,8 +32,13 @@ type Config struct {
 	DataDir string // holds the embedded chain and the operator keys
 	// EthRPC is an external node's JSON-RPC URL; empty means the embedded node.
 	EthRPC string
+	// OperatorKeyFile is a keystore file holding the first lane's key, typically an account
+	// already funded and authorised on an external network; empty means a key generated in
+	// DataDir/keys/lane-0. Further lanes always live in DataDir/keys.
+	OperatorKeyFile string
 	// Passphrase decrypts the operator keys; empty means a generated one kept in
-	// DataDir/keys/passphrase (0600), which suits the embedded single-machine mode.
+	// DataDir/keys/passphrase (0600), which suits the embedded single-machine mode. It is
+	// required with OperatorKeyFile.
 	Passphrase string
 	Lanes      int           // operator keys submitting in parallel; 2
 	Period     time.Duration // embedded: 0 = a block whenever transactions wait
@@ -145,7 +150,18 @@ func loadKeys(cfg Config) ([]*ecdsa.PrivateKey, error) {
 		}
 	}
 	keys := make([]*ecdsa.PrivateKey, cfg.Lanes)
-	for i := range keys {
+	first := 0
+	if cfg.OperatorKeyFile != "" {
+		if cfg.Passphrase == "" {
+			return nil, errors.New("an operator key file needs its passphrase (AIDLEDGER_OPERATOR_PASSPHRASE)")
+		}
+		k, err := node.LoadKeyFile(cfg.OperatorKeyFile, cfg.Passphrase)
+		if err != nil {
+			return nil, err
+		}
+		keys[0], first = k, 1
+	}
+	for i := first; i < len(keys); i++ {
 		k, _, err := node.LoadOrCreateKey(filepath.Join(dir, "lane-"+strconv.Itoa(i)), pass)
 		if err != nil {
 			return nil, fmt.Errorf("lane %d: %w", i, err)

@@ -45,6 +45,7 @@ type Chain struct {
 	Client  Client
 	Keys    []*ecdsa.PrivateKey // funded; Keys[0] is the natural deployer
 	ChainID *big.Int
+	URL     string // JSON-RPC endpoint of a geth chain; "" for the simulated backend
 
 	// commit seals a block on the simulated backend; nil on geth, which mines every
 	// transaction as it arrives (--dev.period 0).

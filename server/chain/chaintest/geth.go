@@ -80,7 +80,7 @@ func Geth(t testing.TB, gethPath string, nKeys int) *Chain {
 	}
 	keys := testKeys(nKeys)
 	fundFromDevAccount(t, rc, client, keys)
-	return &Chain{Name: "geth", Client: client, Keys: keys, ChainID: chainID}
+	return &Chain{Name: "geth", Client: client, Keys: keys, ChainID: chainID, URL: url}
 }
 
 // waitRPC polls until geth answers eth_chainId, failing early if the process exits.

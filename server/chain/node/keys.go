@@ -87,3 +87,10 @@ func loadKey(path, passphrase string) (*ecdsa.PrivateKey, common.Address, error)
 	}
 	return key.PrivateKey, key.Address, nil
 }
+
+// LoadKeyFile decrypts one keystore file (e.g. an operator account made with `geth account new`
+// or `clef`), whatever scrypt parameters it was written with.
+func LoadKeyFile(path, passphrase string) (*ecdsa.PrivateKey, error) {
+	key, _, err := loadKey(path, passphrase)
+	return key, err
+}
