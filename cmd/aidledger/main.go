@@ -22,8 +22,10 @@ func main() {
 		Short:         "Voucher-based humanitarian aid on a private Ethereum chain",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		// Runs before cobra checks required flags, so a flag given by environment counts.
+		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return envDefaults(cmd) },
 	}
-	root.AddCommand(serveCmd(), migrateCmd(), versionCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), userCmd(), versionCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "aidledger:", err)
 		os.Exit(1)
@@ -34,10 +36,11 @@ func main() {
 // (--data-dir ← AIDLEDGER_DATA_DIR); a flag on the command line wins.
 func envDefaults(cmd *cobra.Command) error {
 	var err error
-	cmd.Flags().VisitAll(func(f *pflag.Flag) {
+	flags := cmd.Flags()
+	flags.VisitAll(func(f *pflag.Flag) {
 		name := "AIDLEDGER_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
 		if v, ok := os.LookupEnv(name); ok && !f.Changed {
-			if e := f.Value.Set(v); e != nil && err == nil {
+			if e := flags.Set(f.Name, v); e != nil && err == nil {
 				err = fmt.Errorf("%s=%q: %w", name, v, e)
 			}
 		}

@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/aidledger/aidledger/server/app"
+	"github.com/aidledger/aidledger/server/auth"
 )
 
 // addCommonFlags registers the flags shared by every command that opens the database.
@@ -21,13 +25,11 @@ func addCommonFlags(cmd *cobra.Command, cfg *app.Config) {
 
 func serveCmd() *cobra.Command {
 	var cfg app.Config
+	var addr string
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Run the server: embedded chain (or --eth-rpc), database, transaction pipeline and indexer",
+		Short: "Run the server: API and web app, embedded chain (or --eth-rpc), database, pipeline and indexer",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := envDefaults(cmd); err != nil {
-				return err
-			}
 			cfg.Passphrase = os.Getenv("AIDLEDGER_OPERATOR_PASSPHRASE")
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
@@ -35,19 +37,26 @@ func serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			out := cmd.OutOrStdout()
-			fmt.Fprintf(out, "aidledger is running\n  chain id:        %s\n  ledger contract: %s\n", a.Chain.ChainID, a.Chain.Contract.Hex())
-			if a.Chain.RPCEndpoint != "" && cfg.EthRPC == "" {
-				fmt.Fprintf(out, "  chain JSON-RPC:  %s\n", a.Chain.RPCEndpoint)
+			served := make(chan error, 1)
+			go func() { served <- a.API.Serve(addr) }()
+			printBanner(cmd, a, addr)
+			select {
+			case <-ctx.Done():
+			case err := <-served:
+				if !errors.Is(err, http.ErrServerClosed) {
+					_ = a.Close()
+					return fmt.Errorf("listen on %s: %w", addr, err)
+				}
 			}
-			fmt.Fprintf(out, "  data directory:  %s\nPress Ctrl-C to stop.\n", a.Cfg.DataDir)
-			<-ctx.Done()
-			fmt.Fprintln(out, "stopping…")
-			return a.Close()
+			fmt.Fprintln(cmd.OutOrStdout(), "stopping: finishing in-flight requests…")
+			sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+			defer cancel()
+			return a.Shutdown(sctx)
 		},
 	}
 	addCommonFlags(cmd, &cfg)
 	f := cmd.Flags()
+	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address the API and web app listen on")
 	f.StringVar(&cfg.EthRPC, "eth-rpc", "", "JSON-RPC URL of an external Ethereum node; empty runs the embedded chain")
 	f.StringVar(&cfg.OperatorKey, "operator-key", "", "keystore file of the operator account (with --eth-rpc); its passphrase in AIDLEDGER_OPERATOR_PASSPHRASE")
 	f.StringVar(&cfg.RPCAddr, "rpc-addr", "127.0.0.1:8545", "where the embedded chain serves JSON-RPC for wallets and `aidledger verify`; empty to not expose it")
@@ -56,16 +65,27 @@ func serveCmd() *cobra.Command {
 	return cmd
 }
 
+func printBanner(cmd *cobra.Command, a *app.App, addr string) {
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "aidledger is running\n  API and web app: http://%s\n  chain id:        %s\n  ledger contract: %s\n",
+		addr, a.Chain.ChainID, a.Chain.Contract.Hex())
+	if a.Chain.RPCEndpoint != "" && a.Cfg.EthRPC == "" {
+		fmt.Fprintf(out, "  chain JSON-RPC:  %s\n", a.Chain.RPCEndpoint)
+	}
+	fmt.Fprintf(out, "  data directory:  %s\n", a.Cfg.DataDir)
+	if users, err := a.Auth.ListUsers(cmd.Context()); err == nil && len(users) == 0 {
+		fmt.Fprintf(out, "No users yet. Create the first admin with:\n  aidledger user create --data-dir %s --email you@example.org --password '…' --role admin\n", a.Cfg.DataDir)
+	}
+	fmt.Fprintln(out, "Press Ctrl-C to stop.")
+}
+
 func migrateCmd() *cobra.Command {
 	var cfg app.Config
 	cmd := &cobra.Command{
 		Use:   "migrate",
 		Short: "Apply database schema migrations and exit (serve also applies them)",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := envDefaults(cmd); err != nil {
-				return err
-			}
-			db, err := app.OpenDB(context.Background(), cfg)
+			db, err := app.OpenDB(cmd.Context(), cfg)
 			if err != nil {
 				return err
 			}
@@ -79,4 +99,44 @@ func migrateCmd() *cobra.Command {
 	}
 	addCommonFlags(cmd, &cfg)
 	return cmd
+}
+
+func userCmd() *cobra.Command {
+	user := &cobra.Command{Use: "user", Short: "Manage users (works while no server is running, and with --db)"}
+	var cfg app.Config
+	var in auth.NewUser
+	var role string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Create a user, e.g. the first admin",
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			db, err := app.OpenDB(cmd.Context(), cfg)
+			if err != nil {
+				return err
+			}
+			defer func() {
+				if sqlDB, err := db.DB(); err == nil {
+					sqlDB.Close()
+				}
+			}()
+			in.Role = auth.Role(role)
+			u, err := auth.New(db, nil, auth.Config{}).CreateUser(cmd.Context(), in)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "created %s user %s (id %s)\n", u.Role, u.Email, u.ID)
+			return nil
+		},
+	}
+	addCommonFlags(create, &cfg)
+	f := create.Flags()
+	f.StringVar(&in.Email, "email", "", "the user's email (login)")
+	f.StringVar(&in.Password, "password", "", "at least 10 characters")
+	f.StringVar(&role, "role", "", "admin, aidworker, vendor or donor")
+	f.StringVar(&in.VendorID, "vendor-id", "", "for a vendor user: the vendor it belongs to")
+	for _, n := range []string{"email", "password", "role"} {
+		_ = create.MarkFlagRequired(n)
+	}
+	user.AddCommand(create)
+	return user
 }

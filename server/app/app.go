@@ -15,9 +15,12 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/aidledger/aidledger/server/api"
+	"github.com/aidledger/aidledger/server/auth"
 	"github.com/aidledger/aidledger/server/chain"
 	"github.com/aidledger/aidledger/server/chain/index"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
+	"github.com/aidledger/aidledger/server/secrets"
 	"github.com/aidledger/aidledger/server/store"
 )
 
@@ -36,7 +39,7 @@ type Config struct {
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
 func Components() []store.Component {
-	return []store.Component{chain.Schema, pipeline.Schema, index.Schema}
+	return []store.Component{chain.Schema, pipeline.Schema, index.Schema, auth.Schema, api.Schema}
 }
 
 // App is a running system.
@@ -46,6 +49,9 @@ type App struct {
 	Chain    *chain.Chain
 	Pipeline *pipeline.Pipeline
 	Indexer  *index.Indexer
+	Secrets  secrets.Secrets
+	Auth     *auth.Service
+	API      *api.Server
 	log      *slog.Logger
 
 	cancel context.CancelFunc
@@ -81,6 +87,10 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	cfg.DataDir = abs
+	keys, err := secrets.LoadOrCreate(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	db, err := OpenDB(ctx, cfg)
 	if err != nil {
 		return nil, err
@@ -104,9 +114,21 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{
-		Cfg: cfg, DB: db, Chain: ch, Pipeline: p, log: cfg.Logger,
+		Cfg: cfg, DB: db, Chain: ch, Pipeline: p, Secrets: keys, log: cfg.Logger,
 		Indexer: index.New(db, ch.Client, index.Config{Contract: ch.Contract, FromBlock: ch.DeployBlock, Logger: cfg.Logger}),
+		Auth:    auth.New(db, keys.JWT, auth.Config{Logger: cfg.Logger}),
 	}
+	a.API = api.New(api.Deps{
+		DB: db, Auth: a.Auth, Logger: cfg.Logger,
+		Checks: map[string]func(context.Context) error{
+			"database": func(ctx context.Context) error { return store.Ping(ctx, db) },
+			"chain":    ch.Ping,
+		},
+		Metrics: api.NewMetrics(p.Depth, func() uint64 {
+			head, indexed := a.Indexer.Progress()
+			return head - min(head, indexed)
+		}),
+	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
 	a.goRun(func() { _ = a.Pipeline.Run(runCtx) })
@@ -120,6 +142,12 @@ func (a *App) goRun(fn func()) {
 		defer a.wg.Done()
 		fn()
 	}()
+}
+
+// Shutdown stops the HTTP API gracefully (no new requests; in-flight ones finish within ctx),
+// then everything else as Close does.
+func (a *App) Shutdown(ctx context.Context) error {
+	return errors.Join(a.API.Shutdown(ctx), a.Close())
 }
 
 // Close stops background work (whatever is in flight stays in the database for the next start),
