@@ -54,7 +54,7 @@ func (s *Server) OpenAPI() map[string]any {
 		}
 		if r.Method == http.MethodPost {
 			params = append(params, map[string]any{"name": "Idempotency-Key", "in": "header", "required": r.OwnIdempotency,
-				"schema": map[string]any{"type": "string", "maxLength": 200},
+				"schema":      map[string]any{"type": "string", "maxLength": 200},
 				"description": "a retry with the same key and body returns the first response instead of doing the work twice"})
 		}
 		if params != nil {
