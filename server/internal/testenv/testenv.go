@@ -5,9 +5,13 @@ package testenv
 import (
 	"context"
 	"crypto/ecdsa"
+	"crypto/rand"
 	"fmt"
 	"math/big"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -121,18 +125,51 @@ func (c *Chain) Rewrite(fn func(sim *simulated.Backend) error) error {
 	return fn(c.Sim)
 }
 
-// DB opens a fresh SQLite database in a temporary directory and applies the given components'
-// migrations. Its path is returned too, for tests that reopen it as a restarted process would.
+// EnvPostgres names a PostgreSQL server (a DSN of a user allowed to create databases). When it
+// is set, every test database is a fresh PostgreSQL database on it instead of a SQLite file, so
+// the same suites prove both engines.
+const EnvPostgres = "AIDLEDGER_TEST_POSTGRES"
+
+// DB opens a fresh database (SQLite in a temporary directory, or PostgreSQL when EnvPostgres is
+// set) and applies the given components' migrations. The DSN is returned too, for tests that
+// reopen it as a restarted process would (with OpenDB).
 func DB(t testing.TB, components ...store.Component) (*gorm.DB, string) {
 	t.Helper()
-	path := filepath.Join(t.TempDir(), "aidledger.db")
-	return OpenDB(t, path, components...), path
+	dsn := filepath.Join(t.TempDir(), "aidledger.db")
+	if server := os.Getenv(EnvPostgres); server != "" {
+		dsn = PostgresDB(t, server)
+	}
+	return OpenDB(t, dsn, components...), dsn
 }
 
-// OpenDB opens (and migrates) the SQLite database at path, closing it when the test ends.
-func OpenDB(t testing.TB, path string, components ...store.Component) *gorm.DB {
+// PostgresDB creates an empty database on the server (dropped when the test ends) and returns
+// its DSN.
+func PostgresDB(t testing.TB, server string) string {
 	t.Helper()
-	db, err := store.Open(path, "")
+	admin, err := store.Open(server, "")
+	if err != nil {
+		t.Fatalf("connect to %s: %v", EnvPostgres, err)
+	}
+	name := fmt.Sprintf("t_%d_%s", time.Now().UnixNano(), strings.ToLower(rand.Text()[:8]))
+	if err := admin.Exec("CREATE DATABASE " + name).Error; err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		_ = admin.Exec("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)").Error
+		_ = store.Close(admin)
+	})
+	u, err := url.Parse(server)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+// OpenDB opens (and migrates) the database at dsn, closing it when the test ends.
+func OpenDB(t testing.TB, dsn string, components ...store.Component) *gorm.DB {
+	t.Helper()
+	db, err := store.Open(dsn, "")
 	if err != nil {
 		t.Fatal(err)
 	}
