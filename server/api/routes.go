@@ -5,12 +5,19 @@ import (
 	"net/http"
 
 	"github.com/aidledger/aidledger/server/auth"
+	"github.com/aidledger/aidledger/server/enroll"
+	"github.com/aidledger/aidledger/server/programs"
+	"github.com/aidledger/aidledger/server/redeem"
 )
 
 // Services are the domain services behind the routes.
 type Services struct {
 	// VendorExists checks a vendor id when a vendor user is created.
 	VendorExists func(ctx context.Context, id string) error
+	Enroll       *enroll.Service
+	Programs     *programs.Service
+	Redeem       *redeem.Service
+	Reconciler   *redeem.Reconciler
 }
 
 var (
@@ -19,7 +26,9 @@ var (
 	admins                  = []auth.Role{auth.Admin}
 	staff                   = []auth.Role{auth.Admin, auth.AidWorker}
 	vendorsOnly             = []auth.Role{auth.Vendor}
+	vendorOrAdmin           = []auth.Role{auth.Admin, auth.Vendor}
 	ledgerView              = []auth.Role{auth.Admin, auth.Donor}
+	vendorViewers           = []auth.Role{auth.Admin, auth.AidWorker, auth.Donor}
 )
 
 // table is THE route table: every route, who may call it, and its documented shapes. A route
@@ -37,6 +46,53 @@ func (s *Server) table() []Route {
 		{Method: http.MethodGet, Path: "/api/v1/me", Roles: anyone, Summary: "the logged-in user", Response: auth.UserView{}, Status: 200, Handler: s.me},
 		{Method: http.MethodPost, Path: "/api/v1/users", Roles: admins, Summary: "create a user", Request: auth.NewUser{}, Response: auth.UserView{}, Status: 201, Handler: s.createUser},
 		{Method: http.MethodGet, Path: "/api/v1/users", Roles: admins, Summary: "list users", Response: userList{}, Status: 200, Handler: s.listUsers},
+	}
+	if s.deps.Programs != nil {
+		rs = append(rs, []Route{
+			{Method: http.MethodPost, Path: "/api/v1/programs", Roles: admins, Summary: "create a program (on chain)", Request: programs.ProgramRequest{}, Response: programs.Program{}, Status: 201, Handler: s.createProgram},
+			{Method: http.MethodGet, Path: "/api/v1/programs", Roles: anyone, Summary: "list programs with their on-chain totals", Response: programList{}, Status: 200, Handler: s.listPrograms},
+			{Method: http.MethodGet, Path: "/api/v1/programs/:id", Roles: anyone, Summary: "a program with its on-chain totals", Response: programs.Program{}, Status: 200, Handler: s.getProgram},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/close", Roles: admins, Summary: "close a program to allocations and redemptions", Response: programs.Program{}, Status: 200, Handler: s.setProgramActive(false)},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/reopen", Roles: admins, Summary: "reopen a closed program", Response: programs.Program{}, Status: 200, Handler: s.setProgramActive(true)},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/fundings", Roles: admins, Summary: "record a donor's funding (on chain)", Request: programs.FundRequest{}, Response: programs.Funding{}, Status: 201, Handler: s.fundProgram},
+			{Method: http.MethodGet, Path: "/api/v1/programs/:id/fundings", Roles: ledgerView, Summary: "a program's fundings", Response: fundingList{}, Status: 200, Handler: s.listFundings},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/allocations", Roles: staff, Summary: "allocate a cycle's entitlements (a background job)", Request: programs.AllocationRequest{}, Response: programs.Job{}, Status: 202, Handler: s.startAllocation},
+			{Method: http.MethodGet, Path: "/api/v1/programs/:id/allocations/:job", Roles: staff, Summary: "an allocation job's progress", Response: programs.Job{}, Status: 200, Handler: s.getAllocation},
+			{Method: http.MethodPost, Path: "/api/v1/vendors", Roles: admins, Summary: "approve a new vendor (on chain)", Request: programs.VendorRequest{}, Response: programs.Vendor{}, Status: 201, Handler: s.createVendor},
+			{Method: http.MethodGet, Path: "/api/v1/vendors", Roles: vendorViewers, Summary: "list vendors", Response: vendorList{}, Status: 200, Handler: s.listVendors},
+			{Method: http.MethodGet, Path: "/api/v1/vendors/:id", Roles: vendorOrAdmin, Summary: "a vendor (a vendor user: its own)", Response: programs.Vendor{}, Status: 200, Handler: s.getVendor},
+			{Method: http.MethodPost, Path: "/api/v1/vendors/:id/suspend", Roles: admins, Summary: "suspend a vendor (revoked on chain)", Response: programs.Vendor{}, Status: 200, Handler: s.setVendorStatus(true)},
+			{Method: http.MethodPost, Path: "/api/v1/vendors/:id/reinstate", Roles: admins, Summary: "reinstate a vendor (approved on chain)", Response: programs.Vendor{}, Status: 200, Handler: s.setVendorStatus(false)},
+		}...)
+	}
+	if s.deps.Enroll != nil {
+		rs = append(rs, []Route{
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries", Roles: staff, Summary: "enroll a beneficiary", Request: enroll.Input{}, Response: enroll.Beneficiary{}, Status: 201, Handler: s.enroll},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries", Roles: staff, Summary: "search (exact card number, national id, phone or full name) and list", Response: beneficiaryList{}, Status: 200, Handler: s.listBeneficiaries},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id", Roles: staff, Summary: "a beneficiary with balances per program", Response: beneficiaryDetail{}, Status: 200, Handler: s.getBeneficiary},
+			{Method: http.MethodPatch, Path: "/api/v1/beneficiaries/:id", Roles: staff, Summary: "correct a beneficiary's data", Request: enroll.Patch{}, Response: enroll.Beneficiary{}, Status: 200, Handler: s.updateBeneficiary},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/suspend", Roles: staff, Summary: "suspend (also on chain)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.setBeneficiaryStatus(true)},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/reinstate", Roles: staff, Summary: "reinstate (also on chain)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.setBeneficiaryStatus(false)},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/pin", Roles: staff, Summary: "reset the PIN (unlocks the card)", Request: pinRequest{}, Status: 204, Handler: s.resetPIN},
+			{Method: http.MethodDelete, Path: "/api/v1/beneficiaries/:id/personal-data", Roles: staff, Summary: "erase personal data (the pseudonymous ledger history stays)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.erasePersonalData},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id/card", Roles: staff, Summary: "printable card (PNG) with the card number's QR code", Status: 200, Handler: s.beneficiaryCard},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/imports", Roles: staff, Summary: "import a CSV (multipart field file)", Response: enroll.Import{}, Status: 202, BodyLimit: "256M", Handler: s.startImport},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/imports/:id", Roles: staff, Summary: "an import's progress and row errors", Response: enroll.Import{}, Status: 200, Handler: s.getImport},
+		}...)
+	}
+	if s.deps.Redeem != nil {
+		rs = append(rs, []Route{
+			{Method: http.MethodGet, Path: "/api/v1/cards/:card", Roles: vendorsOnly, Summary: "a card's status, programs and holder's initials", Response: redeem.CardInfo{}, Status: 200, Handler: s.getCard},
+			{Method: http.MethodPost, Path: "/api/v1/cards/:card/balance", Roles: vendorsOnly, Summary: "balances per program (PIN required)", Request: pinRequest{}, Response: balancesResponse{}, Status: 200, Handler: s.cardBalance},
+			{Method: http.MethodPost, Path: "/api/v1/redemptions", Roles: vendorsOnly, OwnIdempotency: true, Summary: "redeem (Idempotency-Key required); 201 confirmed, 202 pending", Request: redeem.Request{}, Response: redeem.Redemption{}, Status: 201, Handler: s.redeem},
+			{Method: http.MethodGet, Path: "/api/v1/redemptions", Roles: vendorOrAdmin, Summary: "redemptions, newest first (a vendor: its own)", Response: redeem.Page{}, Status: 200, Handler: s.listRedemptions},
+			{Method: http.MethodGet, Path: "/api/v1/redemptions/:id", Roles: vendorOrAdmin, Summary: "one redemption (a vendor: its own)", Response: redeem.Redemption{}, Status: 200, Handler: s.getRedemption},
+			{Method: http.MethodPost, Path: "/api/v1/settlements", Roles: admins, Summary: "record a payment to a vendor (on chain)", Request: redeem.SettleRequest{}, Response: redeem.Settlement{}, Status: 201, Handler: s.settle},
+			{Method: http.MethodGet, Path: "/api/v1/vendors/:id/statement", Roles: vendorOrAdmin, Summary: "a vendor's redeemed, settled and unsettled (?format=csv)", Response: redeem.Statement{}, Status: 200, Handler: s.statement},
+		}...)
+	}
+	if s.deps.Reconciler != nil {
+		rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/admin/reconciliation", Roles: admins, Summary: "confirmed redemptions against chain events", Response: redeem.Reconciliation{}, Status: 200, Handler: s.reconciliation})
 	}
 	return rs
 }

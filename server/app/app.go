@@ -20,6 +20,9 @@ import (
 	"github.com/aidledger/aidledger/server/chain"
 	"github.com/aidledger/aidledger/server/chain/index"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
+	"github.com/aidledger/aidledger/server/enroll"
+	"github.com/aidledger/aidledger/server/programs"
+	"github.com/aidledger/aidledger/server/redeem"
 	"github.com/aidledger/aidledger/server/secrets"
 	"github.com/aidledger/aidledger/server/store"
 )
@@ -39,7 +42,8 @@ type Config struct {
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
 func Components() []store.Component {
-	return []store.Component{chain.Schema, pipeline.Schema, index.Schema, auth.Schema, api.Schema}
+	return []store.Component{chain.Schema, pipeline.Schema, index.Schema, auth.Schema, api.Schema,
+		enroll.Schema, programs.Schema, redeem.Schema}
 }
 
 // App is a running system.
@@ -51,6 +55,9 @@ type App struct {
 	Indexer  *index.Indexer
 	Secrets  secrets.Secrets
 	Auth     *auth.Service
+	Enroll   *enroll.Service
+	Programs *programs.Service
+	Redeem   *redeem.Service
 	API      *api.Server
 	log      *slog.Logger
 
@@ -118,22 +125,66 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		Indexer: index.New(db, ch.Client, index.Config{Contract: ch.Contract, FromBlock: ch.DeployBlock, Logger: cfg.Logger}),
 		Auth:    auth.New(db, keys.JWT, auth.Config{Logger: cfg.Logger}),
 	}
+	if err := a.startServices(); err != nil {
+		a.closeBase()
+		return nil, err
+	}
+	reconciler := redeem.NewReconciler(db, func() uint64 { _, indexed := a.Indexer.Progress(); return indexed }, 0, cfg.Logger)
+	metrics := api.NewMetrics(p.Depth, func() uint64 {
+		head, indexed := a.Indexer.Progress()
+		return head - min(head, indexed)
+	})
+	metrics.Register(reconciler.Collector())
 	a.API = api.New(api.Deps{
-		DB: db, Auth: a.Auth, Logger: cfg.Logger,
+		DB: db, Auth: a.Auth, Logger: cfg.Logger, Metrics: metrics,
+		Services: api.Services{
+			Enroll: a.Enroll, Programs: a.Programs, Redeem: a.Redeem, Reconciler: reconciler,
+			VendorExists: func(ctx context.Context, id string) error { _, err := a.Programs.Vendor(ctx, id); return err },
+		},
 		Checks: map[string]func(context.Context) error{
 			"database": func(ctx context.Context) error { return store.Ping(ctx, db) },
 			"chain":    ch.Ping,
 		},
-		Metrics: api.NewMetrics(p.Depth, func() uint64 {
-			head, indexed := a.Indexer.Progress()
-			return head - min(head, indexed)
-		}),
 	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	a.cancel = cancel
 	a.goRun(func() { _ = a.Pipeline.Run(runCtx) })
 	a.goRun(func() { _ = a.Indexer.Run(runCtx) })
+	a.goRun(func() { reconciler.Run(runCtx) })
 	return a, nil
+}
+
+// startServices builds the domain services over the database and the pipeline.
+func (a *App) startServices() error {
+	var err error
+	a.Enroll, err = enroll.New(a.DB, a.Pipeline, enroll.Config{
+		Keys:      enroll.Keys{Master: a.Secrets.Master, Lookup: a.Secrets.Lookup, PIN: a.Secrets.PIN},
+		ImportDir: filepath.Join(a.Cfg.DataDir, "imports"), Logger: a.log,
+	})
+	if err != nil {
+		return fmt.Errorf("enrollment service: %w", err)
+	}
+	a.Programs, err = programs.New(a.DB, a.Pipeline, recipients{a.Enroll}, programs.Config{Logger: a.log})
+	if err != nil {
+		a.Enroll.Close()
+		return fmt.Errorf("programs service: %w", err)
+	}
+	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log})
+	return nil
+}
+
+// recipients lets the allocation service stream beneficiaries from the enrollment service
+// without either package importing the other.
+type recipients struct{ e *enroll.Service }
+
+func (r recipients) Recipients(ctx context.Context, ids []string, allActive bool, fn func([]programs.Recipient) error) error {
+	return r.e.Recipients(ctx, ids, allActive, func(batch []enroll.Recipient) error {
+		out := make([]programs.Recipient, len(batch))
+		for i, b := range batch {
+			out[i] = programs.Recipient{ID: b.ID, ChainID: b.ChainID, HouseholdSize: b.HouseholdSize}
+		}
+		return fn(out)
+	})
 }
 
 func (a *App) goRun(fn func()) {
@@ -153,7 +204,15 @@ func (a *App) Shutdown(ctx context.Context) error {
 // Close stops background work (whatever is in flight stays in the database for the next start),
 // then closes the chain and the database.
 func (a *App) Close() error {
-	a.cancel()
+	a.Enroll.Close()
+	err := a.Programs.Close()
+	return errors.Join(err, a.closeBase())
+}
+
+func (a *App) closeBase() error {
+	if a.cancel != nil {
+		a.cancel()
+	}
 	a.wg.Wait()
 	return errors.Join(a.Chain.Close(), store.Close(a.DB))
 }

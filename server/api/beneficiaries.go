@@ -1,0 +1,178 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/enroll"
+	"github.com/aidledger/aidledger/server/redeem"
+)
+
+type beneficiaryList struct {
+	Beneficiaries []enroll.Beneficiary `json:"beneficiaries"`
+	Total         int64                `json:"total"`
+	Page          int                  `json:"page"`
+	PageSize      int                  `json:"page_size"`
+}
+
+type beneficiaryDetail struct {
+	enroll.Beneficiary
+	Balances []redeem.Balance `json:"balances"`
+}
+
+type pinRequest struct {
+	PIN string `json:"pin"`
+}
+
+func intParam(c echo.Context, name string) (int, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 0 {
+		return 0, apierr.Invalid(name, "must be a non-negative integer")
+	}
+	return n, nil
+}
+
+// POST /api/v1/beneficiaries
+func (s *Server) enroll(c echo.Context) error {
+	var in enroll.Input
+	if err := bind(c, &in); err != nil {
+		return err
+	}
+	b, err := s.deps.Enroll.Enroll(c.Request().Context(), in)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, b)
+}
+
+// GET /api/v1/beneficiaries?q=&page=&page_size=
+func (s *Server) listBeneficiaries(c echo.Context) error {
+	page, err := intParam(c, "page")
+	if err != nil {
+		return err
+	}
+	size, err := intParam(c, "page_size")
+	if err != nil {
+		return err
+	}
+	p, err := s.deps.Enroll.List(c.Request().Context(), c.QueryParam("q"), page, size)
+	if err != nil {
+		return err
+	}
+	if p.Items == nil {
+		p.Items = []enroll.Beneficiary{}
+	}
+	return c.JSON(http.StatusOK, beneficiaryList{Beneficiaries: p.Items, Total: p.Total, Page: p.Page, PageSize: p.PageSize})
+}
+
+// GET /api/v1/beneficiaries/:id (with balances per program)
+func (s *Server) getBeneficiary(c echo.Context) error {
+	ctx := c.Request().Context()
+	b, err := s.deps.Enroll.Get(ctx, c.Param("id"))
+	if err != nil {
+		return err
+	}
+	bal, err := s.deps.Redeem.BalancesOf(ctx, b.ID)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, beneficiaryDetail{Beneficiary: b, Balances: bal})
+}
+
+// PATCH /api/v1/beneficiaries/:id
+func (s *Server) updateBeneficiary(c echo.Context) error {
+	var p enroll.Patch
+	if err := bind(c, &p); err != nil {
+		return err
+	}
+	b, err := s.deps.Enroll.Update(c.Request().Context(), c.Param("id"), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
+// POST /api/v1/beneficiaries/:id/suspend and /reinstate
+func (s *Server) setBeneficiaryStatus(suspend bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		var b enroll.Beneficiary
+		var err error
+		if suspend {
+			b, err = s.deps.Enroll.Suspend(c.Request().Context(), c.Param("id"))
+		} else {
+			b, err = s.deps.Enroll.Reinstate(c.Request().Context(), c.Param("id"))
+		}
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, b)
+	}
+}
+
+// POST /api/v1/beneficiaries/:id/pin
+func (s *Server) resetPIN(c echo.Context) error {
+	var req pinRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := s.deps.Enroll.ResetPIN(c.Request().Context(), c.Param("id"), req.PIN); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+// DELETE /api/v1/beneficiaries/:id/personal-data
+func (s *Server) erasePersonalData(c echo.Context) error {
+	b, err := s.deps.Enroll.ErasePersonalData(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
+// GET /api/v1/beneficiaries/:id/card
+func (s *Server) beneficiaryCard(c echo.Context) error {
+	png, err := s.deps.Enroll.CardPNG(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	c.Response().Header().Set("Content-Disposition", `inline; filename="card.png"`)
+	return c.Blob(http.StatusOK, "image/png", png)
+}
+
+// POST /api/v1/beneficiaries/imports (multipart, field "file")
+func (s *Server) startImport(c echo.Context) error {
+	fh, err := c.FormFile("file")
+	if err != nil {
+		if apierr, ok := asTooLarge(err); ok {
+			return apierr
+		}
+		return apierr.Invalid("file", "send the CSV as multipart/form-data in a field named file")
+	}
+	f, err := fh.Open()
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	job, err := s.deps.Enroll.StartImport(c.Request().Context(), actor(c), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusAccepted, job)
+}
+
+// GET /api/v1/beneficiaries/imports/:id
+func (s *Server) getImport(c echo.Context) error {
+	job, err := s.deps.Enroll.GetImport(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, job)
+}

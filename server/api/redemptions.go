@@ -1,0 +1,179 @@
+package api
+
+import (
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/auth"
+	"github.com/aidledger/aidledger/server/redeem"
+)
+
+// ownVendor lets a vendor user act only on its own vendor; other roles pass.
+func ownVendor(c echo.Context, vendorID string) error {
+	if cl := claimsOf(c); cl != nil && cl.Role == auth.Vendor && cl.VendorID != vendorID {
+		return apierr.ErrNotFound
+	}
+	return nil
+}
+
+// vendorScope is the vendor a vendor user is limited to; "" for staff.
+func vendorScope(c echo.Context) string {
+	if cl := claimsOf(c); cl != nil && cl.Role == auth.Vendor {
+		return cl.VendorID
+	}
+	return ""
+}
+
+func timeParam(c echo.Context, name string) (time.Time, error) {
+	v := c.QueryParam(name)
+	if v == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse("2006-01-02", v); err == nil {
+		return t, nil
+	}
+	return time.Time{}, apierr.Invalid(name, "must be an RFC 3339 time or a YYYY-MM-DD date")
+}
+
+// GET /api/v1/cards/:card
+func (s *Server) getCard(c echo.Context) error {
+	info, err := s.deps.Redeem.Card(c.Request().Context(), c.Param("card"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, info)
+}
+
+type balancesResponse struct {
+	Balances []redeem.Balance `json:"balances"`
+}
+
+// POST /api/v1/cards/:card/balance
+func (s *Server) cardBalance(c echo.Context) error {
+	var req pinRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	bs, err := s.deps.Redeem.Balances(c.Request().Context(), c.Param("card"), req.PIN)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, balancesResponse{Balances: bs})
+}
+
+// POST /api/v1/redemptions: 201 when the chain confirmed within a few seconds, 202 while pending.
+func (s *Server) redeem(c echo.Context) error {
+	var req redeem.Request
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	cl := claimsOf(c)
+	r, err := s.deps.Redeem.Redeem(c.Request().Context(), cl.VendorID, c.Request().Header.Get("Idempotency-Key"), req)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if r.Status == redeem.StatusPending {
+		status = http.StatusAccepted
+	}
+	return c.JSON(status, r)
+}
+
+// GET /api/v1/redemptions/:id
+func (s *Server) getRedemption(c echo.Context) error {
+	r, err := s.deps.Redeem.Get(c.Request().Context(), c.Param("id"), vendorScope(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// GET /api/v1/redemptions?from=&to=&page=&page_size=
+func (s *Server) listRedemptions(c echo.Context) error {
+	f := redeem.Filter{VendorID: vendorScope(c)}
+	var err error
+	if f.From, err = timeParam(c, "from"); err != nil {
+		return err
+	}
+	if f.To, err = timeParam(c, "to"); err != nil {
+		return err
+	}
+	if f.Page, err = intParam(c, "page"); err != nil {
+		return err
+	}
+	if f.PageSize, err = intParam(c, "page_size"); err != nil {
+		return err
+	}
+	if v := c.QueryParam("vendor_id"); v != "" && f.VendorID == "" {
+		f.VendorID = v
+	}
+	p, err := s.deps.Redeem.List(c.Request().Context(), f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// POST /api/v1/settlements
+func (s *Server) settle(c echo.Context) error {
+	var req redeem.SettleRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	st, err := s.deps.Redeem.Settle(c.Request().Context(), actor(c), req)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusCreated, st)
+}
+
+// GET /api/v1/vendors/:id/statement?from=&to=&format=csv
+func (s *Server) statement(c echo.Context) error {
+	id := c.Param("id")
+	if err := ownVendor(c, id); err != nil {
+		return err
+	}
+	from, err := timeParam(c, "from")
+	if err != nil {
+		return err
+	}
+	to, err := timeParam(c, "to")
+	if err != nil {
+		return err
+	}
+	st, err := s.deps.Redeem.Statement(c.Request().Context(), id, from, to)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("format") == "csv" {
+		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		c.Response().Header().Set("Content-Disposition", `attachment; filename="statement.csv"`)
+		c.Response().WriteHeader(http.StatusOK)
+		return redeem.WriteStatementCSV(c.Response(), st)
+	}
+	return c.JSON(http.StatusOK, st)
+}
+
+// GET /api/v1/admin/reconciliation
+func (s *Server) reconciliation(c echo.Context) error {
+	rep, err := s.deps.Reconciler.Check(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, rep)
+}
+
+func asTooLarge(err error) (*apierr.Error, bool) {
+	var mb *http.MaxBytesError
+	if errors.As(err, &mb) {
+		return apierr.ErrTooLarge, true
+	}
+	return nil, false
+}

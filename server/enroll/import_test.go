@@ -1,0 +1,208 @@
+package enroll_test
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aidledger/aidledger/server/enroll"
+)
+
+const header = "given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin\n"
+
+func csvRow(i int) string {
+	return fmt.Sprintf("Given%d,Family,1990-01-02,ID%07d,+96279%07d,%d,\"Camp, block %d\",%04d\n", i, i, i, 1+i%9, i%40, i%10000)
+}
+
+func csvOf(from, to int) string {
+	var b strings.Builder
+	b.WriteString(header)
+	for i := from; i < to; i++ {
+		b.WriteString(csvRow(i))
+	}
+	return b.String()
+}
+
+func TestImport_CreatesEveryValidRow(t *testing.T) {
+	e := newEnv(t, func(c *enroll.Config) { c.ImportBatch = 7 }) // several batches and a partial one
+	im := runImport(t, e.svc, csvOf(0, 30))
+	if im.Status != enroll.ImportDone || im.Total != 30 || im.Processed != 30 || im.Created != 30 || im.Duplicates != 0 || im.Failed != 0 || len(im.Errors) != 0 {
+		t.Fatalf("import %+v", im)
+	}
+	res, err := e.svc.List(ctx, "ID0000017", 1, 10)
+	if err != nil || res.Total != 1 || res.Items[0].GivenName != "Given17" || res.Items[0].Location != "Camp, block 17" || res.Items[0].HouseholdSize != 9 {
+		t.Fatalf("imported row 17: %+v %v", res, err)
+	}
+	if err := e.svc.VerifyPIN(ctx, res.Items[0].ID, "0017"); err != nil {
+		t.Fatalf("imported PIN: %v", err)
+	}
+	if entries, _ := os.ReadDir(e.cfg.ImportDir); len(entries) != 0 {
+		t.Fatalf("upload not removed after the import: %v", entries)
+	}
+}
+
+func TestImport_ReportsEveryBadRowWithLineAndFieldAndImportsNoneOfThem(t *testing.T) {
+	e := newEnv(t, nil)
+	file := header +
+		csvRow(1) + // line 2
+		"Amina,,1990-13-01,I1,+96279,0,Camp,12\n" + // line 3: six bad fields
+		csvRow(3) + // line 4
+		"only,three,fields\n" + // line 5
+		"Bob,Smith,1980-01-01,,,2,Camp,12345\n" + // line 6: fine (no id, no phone)
+		"Eve,Doe,1980-01-01,,,x,Camp,1234\n" // line 7: household not a number
+	im := runImport(t, e.svc, file)
+	if im.Status != enroll.ImportDone || im.Total != 6 || im.Processed != 6 || im.Created != 3 || im.Failed != 3 || im.Duplicates != 0 {
+		t.Fatalf("import %+v", im)
+	}
+	want := []enroll.RowError{
+		{Row: 3, Field: "family_name"}, {Row: 3, Field: "date_of_birth"}, {Row: 3, Field: "national_id"},
+		{Row: 3, Field: "phone"}, {Row: 3, Field: "household_size"}, {Row: 3, Field: "pin"},
+		{Row: 5, Field: ""}, {Row: 7, Field: "household_size"},
+	}
+	if len(im.Errors) != len(want) || im.ErrorCount != len(want) {
+		t.Fatalf("errors %+v, want %+v", im.Errors, want)
+	}
+	for i, w := range want {
+		if im.Errors[i].Row != w.Row || im.Errors[i].Field != w.Field || im.Errors[i].Message == "" {
+			t.Fatalf("error %d is %+v, want %+v", i, im.Errors[i], w)
+		}
+		if strings.Contains(im.Errors[i].Message, "Amina") {
+			t.Fatal("row error quotes personal data")
+		}
+	}
+	if res, _ := e.svc.List(ctx, "", 1, 50); res.Total != 3 {
+		t.Fatalf("%d beneficiaries, want 3", res.Total)
+	}
+}
+
+func TestImport_RerunningTheSameFileCreatesNothing(t *testing.T) {
+	e := newEnv(t, func(c *enroll.Config) { c.ImportBatch = 10 })
+	file := csvOf(0, 25)
+	first := runImport(t, e.svc, file)
+	second := runImport(t, e.svc, file)
+	if first.Created != 25 || second.Created != 0 || second.Duplicates != 25 || second.Processed != 25 {
+		t.Fatalf("first %+v\nsecond %+v", first, second)
+	}
+}
+
+func TestImport_CountsDuplicatesWithinTheFile(t *testing.T) {
+	e := newEnv(t, func(c *enroll.Config) { c.ImportBatch = 4 })
+	file := header + csvRow(1) + csvRow(2) +
+		csvRow(1) + // same row again, same batch
+		"Given2,Family,1990-01-02,OTHER1,,3,Camp,1234\n" + // same name and birth date as row 2
+		csvRow(3) + csvRow(4) +
+		strings.Replace(csvRow(3), "Given3", "Renamed", 1) // same id and phone as row 3, later batch
+	im := runImport(t, e.svc, file)
+	if im.Created != 4 || im.Duplicates != 3 || im.Failed != 0 || im.Processed != 7 {
+		t.Fatalf("import %+v", im)
+	}
+}
+
+func TestImport_WrongHeaderFailsTheJob(t *testing.T) {
+	e := newEnv(t, nil)
+	for name, file := range map[string]string{
+		"missing column": "given_name,family_name,date_of_birth,national_id,phone,household_size,location\n" + csvRow(1),
+		"data first":     csvRow(1),
+		"empty":          "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			im := runImport(t, e.svc, file)
+			if im.Status != enroll.ImportFailed || im.Created != 0 || !strings.Contains(im.Error, "first line must be") {
+				t.Fatalf("import %+v", im)
+			}
+			if strings.Contains(im.Error, "Given1") {
+				t.Fatal("job error quotes the file's content")
+			}
+		})
+	}
+	// A spreadsheet's byte-order mark is fine.
+	if im := runImport(t, e.svc, "\ufeff"+csvOf(0, 2)); im.Status != enroll.ImportDone || im.Created != 2 {
+		t.Fatalf("with BOM: %+v", im)
+	}
+}
+
+func TestImport_ResumesAfterARestart(t *testing.T) {
+	e := newEnv(t, func(c *enroll.Config) { c.ImportBatch = 50 })
+	// A job as a stopped process leaves it: running, with its file and its first batch committed.
+	path := filepath.Join(e.cfg.ImportDir, "import-resume.csv")
+	if err := os.WriteFile(path, []byte(csvOf(0, 120)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	first := runImport(t, e.svc, csvOf(0, 50))
+	e.db.Exec("UPDATE beneficiary_imports SET status = 'running', path = ?, total = 120, finished_at = NULL WHERE id = ?", path, first.ID)
+	lost := first.ID + "-lost"
+	e.db.Exec("INSERT INTO beneficiary_imports (id, status, actor, path, total, processed, created, duplicates, failed, error_count, created_at, updated_at) VALUES (?, 'running', 'x', ?, 0, 0, 0, 0, 0, 0, ?, ?)",
+		lost, filepath.Join(e.cfg.ImportDir, "gone.csv"), time.Now(), time.Now())
+
+	svc2 := e.start(t)
+	im := waitImport(t, svc2, first.ID, 30*time.Second)
+	if im.Status != enroll.ImportDone || im.Processed != 120 || im.Created != 120 || im.Duplicates != 0 {
+		t.Fatalf("resumed import %+v", im)
+	}
+	if gone := waitImport(t, svc2, lost, 5*time.Second); gone.Status != enroll.ImportFailed || gone.Error == "" {
+		t.Fatalf("import without its file: %+v", gone)
+	}
+}
+
+func TestImport_RefusesAnOversizedUpload(t *testing.T) {
+	e := newEnv(t, func(c *enroll.Config) { c.MaxImportBytes = 100 })
+	_, err := e.svc.StartImport(ctx, "w", strings.NewReader(csvOf(0, 10)))
+	wantAPIErr(t, err, "body_too_large", "")
+}
+
+// TestImport_100kRows measures the bulk path; run with -run 100k -v (skipped with -short).
+func TestImport_100kRows(t *testing.T) {
+	if testing.Short() || os.Getenv("AIDLEDGER_IMPORT_100K") == "" {
+		t.Skip("set AIDLEDGER_IMPORT_100K=1 to measure a 100,000-row import")
+	}
+	e := newEnv(t, nil)
+	var b bytes.Buffer
+	b.WriteString(header)
+	for i := 0; i < 100_000; i++ {
+		b.WriteString(csvRow(i))
+	}
+	start := time.Now()
+	im, err := e.svc.StartImport(ctx, "w", &b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	im = waitImport(t, e.svc, im.ID, 5*time.Minute)
+	el := time.Since(start)
+	t.Logf("100,000 rows in %s (%.0f rows/s): %+v", el, 100_000/el.Seconds(), struct{ Created, Duplicates, Failed int }{im.Created, im.Duplicates, im.Failed})
+	if im.Created != 100_000 {
+		t.Fatalf("import %+v", im)
+	}
+}
+
+func FuzzImportCSV(f *testing.F) {
+	f.Add([]byte(csvOf(0, 3)))
+	f.Add([]byte(header + "a,b\n\"unterminated\n"))
+	f.Add([]byte(header + csvRow(1) + csvRow(1) + "x,\"y\"z,1990-01-01,,,2,c,1234\n"))
+	f.Add([]byte(header + "\"\"\"\",b,1990-01-01,,,2,\"c\nd\",1234\n"))
+	f.Add([]byte("\ufeff" + header))
+	e := newEnv(f, func(c *enroll.Config) { c.ImportBatch = 3 })
+	f.Fuzz(func(t *testing.T, data []byte) {
+		im, err := e.svc.StartImport(ctx, "fuzz", io.NopCloser(bytes.NewReader(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		im = waitImport(t, e.svc, im.ID, 30*time.Second)
+		if im.Status == enroll.ImportFailed {
+			if im.Processed != 0 || im.Error == "" {
+				t.Fatalf("failed import %+v", im)
+			}
+			return
+		}
+		if im.Processed != im.Created+im.Duplicates+im.Failed || im.Processed != im.Total {
+			t.Fatalf("counts do not add up: %+v", im)
+		}
+		if im.Failed > 0 && im.ErrorCount < im.Failed {
+			t.Fatalf("%d failed rows but %d errors", im.Failed, im.ErrorCount)
+		}
+	})
+}

@@ -1,0 +1,581 @@
+package programs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/chain/index"
+	"github.com/aidledger/aidledger/server/chain/pipeline"
+	"github.com/aidledger/aidledger/server/store"
+)
+
+// Job statuses.
+const (
+	JobRunning = "running" // enqueueing, or waiting for the chain
+	JobDone    = "done"    // every item confirmed or failed on chain
+	JobFailed  = "failed"  // enqueueing stopped; what was enqueued still goes on chain
+)
+
+// Item statuses mirror their intents'; a submitted intent's item is still pending.
+const (
+	itemPending   = "pending"
+	itemConfirmed = "confirmed"
+	itemFailed    = "failed"
+)
+
+// maxItemAmount bounds one beneficiary's credit in one cycle, so that sums stay far from
+// int64 overflow (and within the JSON-safe integer range).
+const maxItemAmount = 1 << 53
+
+// AllocationRequest credits one cycle of entitlements: each beneficiary gets
+// AmountPerHousehold + AmountPerMember × household size, in the program's minor units.
+type AllocationRequest struct {
+	Cycle              int      `json:"cycle"`
+	AmountPerHousehold int64    `json:"amount_per_household"`
+	AmountPerMember    int64    `json:"amount_per_member"`
+	BeneficiaryIDs     []string `json:"beneficiary_ids"`
+	AllActive          bool     `json:"all_active"`
+}
+
+// Job is an allocation job's view. Submitted counts the items enqueued to the pipeline;
+// Confirmed and Failed, those the chain settled.
+type Job struct {
+	ID          string     `json:"id"`
+	ProgramID   string     `json:"program_id"`
+	Cycle       int        `json:"cycle"`
+	Status      string     `json:"status"`
+	Total       int        `json:"total"`
+	Submitted   int        `json:"submitted"`
+	Confirmed   int        `json:"confirmed"`
+	Failed      int        `json:"failed"`
+	AmountTotal int64      `json:"amount_total"`
+	Errors      []JobError `json:"errors,omitempty"`
+}
+
+// JobError is why a job stopped (no beneficiary) or why one beneficiary's item failed.
+type JobError struct {
+	BeneficiaryID string `json:"beneficiary_id,omitempty"`
+	Reason        string `json:"reason"`
+}
+
+// insertBatch is how many rows one INSERT carries. The SQLite driver binds parameters in time
+// quadratic in their number per statement: 100 rows of a dozen columns is several times faster
+// overall than 500.
+const insertBatch = 100
+
+// maxJobErrors bounds the item errors a job view lists.
+const maxJobErrors = 20
+
+// Entitlement is what the chain confirmed for one beneficiary in one program.
+type Entitlement struct {
+	ProgramID          string `json:"program_id"`
+	ChainProgramID     uint64 `json:"chain_program_id"`
+	BeneficiaryID      string `json:"beneficiary_id"`
+	ChainBeneficiary   string `json:"chain_beneficiary"` // 0x-hex, as in chain_events
+	AllocatedConfirmed int64  `json:"allocated_confirmed"`
+	LastCycle          int    `json:"last_cycle"`
+}
+
+type plannedItem struct {
+	Recipient
+	amount int64
+}
+
+func (r *AllocationRequest) validate() error {
+	if r.Cycle < 1 || r.Cycle > math.MaxUint32 {
+		return apierr.Invalid("cycle", "must be between 1 and %d", uint32(math.MaxUint32))
+	}
+	if r.AmountPerHousehold < 0 || r.AmountPerHousehold > maxItemAmount {
+		return apierr.Invalid("amount_per_household", "must be between 0 and %d", int64(maxItemAmount))
+	}
+	if r.AmountPerMember < 0 || r.AmountPerMember > maxItemAmount {
+		return apierr.Invalid("amount_per_member", "must be between 0 and %d", int64(maxItemAmount))
+	}
+	if r.AmountPerHousehold == 0 && r.AmountPerMember == 0 {
+		return apierr.Invalid("amount_per_household", "amount_per_household or amount_per_member must be positive")
+	}
+	if r.AllActive == (len(r.BeneficiaryIDs) > 0) {
+		return apierr.Invalid("beneficiary_ids", "give beneficiary_ids or all_active, not both and not neither")
+	}
+	return nil
+}
+
+// StartAllocation checks and accepts an allocation job, then enqueues its items in the
+// background (Job shows the progress). It refuses a cycle not newer than every cycle already
+// allocated in the program (ErrStaleCycle), and a total above what the program has funded but
+// not yet allocated (ErrInsufficientFunds; see the package documentation for how in-flight
+// jobs count).
+func (s *Service) StartAllocation(ctx context.Context, actor, programID string, req AllocationRequest) (Job, error) {
+	if err := req.validate(); err != nil {
+		return Job{}, err
+	}
+	prog, err := s.programRow(ctx, s.db, programID)
+	if err != nil {
+		return Job{}, err
+	}
+	if err := allocatable(prog); err != nil {
+		return Job{}, err
+	}
+	// Cheap refusal before streaming a large population; checked again under the lock below.
+	if last, err := lastCycle(s.db.WithContext(ctx), prog); err != nil {
+		return Job{}, err
+	} else if req.Cycle <= last {
+		return Job{}, ErrStaleCycle.WithDetail("last_cycle", last)
+	}
+
+	items, total, err := s.plan(ctx, req)
+	if err != nil {
+		return Job{}, fmt.Errorf("allocate in program %s: %w", programID, err)
+	}
+	job := jobRow{ID: newID(), ProgramID: programID, Cycle: req.Cycle, Status: JobRunning,
+		AmountPerHousehold: req.AmountPerHousehold, AmountPerMember: req.AmountPerMember,
+		Total: len(items), AmountTotal: total, Reserved: total, CreatedBy: actor, CreatedAt: now(), UpdatedAt: now()}
+	err = store.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		// Writing the program row first serialises jobs of one program (a row lock on
+		// PostgreSQL; SQLite's write lock is taken at BEGIN anyway).
+		res := tx.Model(&programRow{}).Where("id = ? AND status = ?", programID, ProgramActive).Update("updated_at", now())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return ErrProgramInactive
+		}
+		last, err := lastCycle(tx, prog)
+		if err != nil {
+			return err
+		}
+		if req.Cycle <= last {
+			return ErrStaleCycle.WithDetail("last_cycle", last)
+		}
+		f, err := fundsOf(tx, prog)
+		if err != nil {
+			return err
+		}
+		if total > f.Available {
+			return ErrInsufficientFunds.Withf("the cycle needs %d but only %d is funded and not yet allocated", total, f.Available).
+				WithDetail("available", f.Available).WithDetail("requested", total)
+		}
+		return tx.Create(&job).Error
+	})
+	if err != nil {
+		return Job{}, fmt.Errorf("allocate cycle %d in program %s: %w", req.Cycle, programID, err)
+	}
+	s.wg.Add(1)
+	go func() {
+		defer s.wg.Done()
+		s.enqueueJob(job, prog.ChainProgramID, items)
+	}()
+	return s.jobView(ctx, job)
+}
+
+func allocatable(p programRow) error {
+	switch p.Status {
+	case ProgramActive:
+		return nil
+	case ProgramPending:
+		return ErrProgramPending
+	}
+	return ErrProgramInactive
+}
+
+// plan streams the recipients and computes each one's amount and the total.
+func (s *Service) plan(ctx context.Context, req AllocationRequest) ([]plannedItem, int64, error) {
+	var items []plannedItem
+	var total int64
+	seen := map[[32]byte]bool{}
+	err := s.recipients.Recipients(ctx, req.BeneficiaryIDs, req.AllActive, func(rs []Recipient) error {
+		for _, r := range rs {
+			if seen[r.ChainID] {
+				continue // the same card listed twice gets one credit
+			}
+			seen[r.ChainID] = true
+			members := int64(max(r.HouseholdSize, 1)) // a household has at least its head
+			// Checked before multiplying, so that the product cannot overflow.
+			if req.AmountPerMember > 0 && members > (maxItemAmount-req.AmountPerHousehold)/req.AmountPerMember {
+				return apierr.Invalid("amount_per_member", "beneficiary %s would get more than %d", r.ID, int64(maxItemAmount))
+			}
+			amount := req.AmountPerHousehold + req.AmountPerMember*members
+			if total > math.MaxInt64-amount {
+				return apierr.Invalid("amount_per_household", "the cycle's total does not fit in 63 bits")
+			}
+			total += amount
+			items = append(items, plannedItem{Recipient: r, amount: amount})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	if len(items) == 0 {
+		return nil, 0, ErrNoRecipients
+	}
+	return items, total, nil
+}
+
+// lastCycle is the newest cycle the program allocated, on chain or in a job of ours that
+// enqueued anything (or may still).
+func lastCycle(db *gorm.DB, p programRow) (int, error) {
+	var fromJobs, fromChain int
+	if err := db.Model(&jobRow{}).Where("program_id = ? AND (status <> ? OR enqueued > 0)", p.ID, JobFailed).
+		Select("COALESCE(MAX(cycle), 0)").Scan(&fromJobs).Error; err != nil {
+		return 0, fmt.Errorf("read last cycle: %w", err)
+	}
+	if err := db.Model(&index.Event{}).Where("program_id = ? AND kind = ?", p.ChainProgramID, index.KindAllocated).
+		Select("COALESCE(MAX(cycle), 0)").Scan(&fromChain).Error; err != nil {
+		return 0, fmt.Errorf("read last cycle on chain: %w", err)
+	}
+	return max(fromJobs, fromChain), nil
+}
+
+// Funds is what a program can still allocate.
+type Funds struct {
+	Funded    int64 `json:"funded"`    // indexed Funded events
+	Allocated int64 `json:"allocated"` // max(indexed Allocated events, held by jobs)
+	Available int64 `json:"available"` // Funded − Allocated
+}
+
+// Funds tells how much a program can still allocate, as StartAllocation counts it.
+func (s *Service) Funds(ctx context.Context, programID string) (Funds, error) {
+	prog, err := s.programRow(ctx, s.db, programID)
+	if err != nil {
+		return Funds{}, err
+	}
+	return fundsOf(s.db.WithContext(ctx), prog)
+}
+
+func fundsOf(db *gorm.DB, p programRow) (Funds, error) {
+	t, err := totalsOf(db, p.ChainProgramID)
+	if err != nil {
+		return Funds{}, err
+	}
+	var reserved, failed int64
+	if err := db.Model(&jobRow{}).Where("program_id = ?", p.ID).Select("COALESCE(SUM(reserved), 0)").Scan(&reserved).Error; err != nil {
+		return Funds{}, fmt.Errorf("sum reserved allocations: %w", err)
+	}
+	if err := db.Model(&itemRow{}).Where("program_id = ? AND status = ?", p.ID, itemFailed).
+		Select("COALESCE(SUM(amount), 0)").Scan(&failed).Error; err != nil {
+		return Funds{}, fmt.Errorf("sum failed allocations: %w", err)
+	}
+	f := Funds{Funded: t[p.ChainProgramID].Funded, Allocated: max(t[p.ChainProgramID].Allocated, reserved-failed)}
+	f.Available = f.Funded - f.Allocated
+	return f, nil
+}
+
+// enqueueJob writes the job's items and their intents, a chunk per transaction.
+func (s *Service) enqueueJob(job jobRow, chainProgramID uint64, items []plannedItem) {
+	log := s.log.With("job", job.ID, "program", job.ProgramID, "cycle", job.Cycle)
+	started := time.Now()
+	for start := 0; start < len(items); start += s.cfg.ChunkSize {
+		chunk := items[start:min(start+s.cfg.ChunkSize, len(items))]
+		if err := s.enqueueChunk(s.ctx, job, chainProgramID, chunk); err != nil {
+			reason := "enqueueing stopped: " + err.Error()
+			if s.ctx.Err() != nil {
+				reason = "enqueueing stopped: the service was closed"
+			}
+			log.Error("allocation job failed", "err", err, "enqueued", start)
+			s.failJob(job.ID, reason)
+			return
+		}
+	}
+	if err := s.db.Model(&jobRow{}).Where("id = ?", job.ID).
+		Updates(map[string]any{"enqueue_done": true, "updated_at": now()}).Error; err != nil {
+		log.Error("allocation job: mark enqueued", "err", err)
+		s.failJob(job.ID, "enqueueing stopped: "+err.Error())
+		return
+	}
+	log.Info("allocation job enqueued", "items", len(items), "took", time.Since(started))
+}
+
+func (s *Service) enqueueChunk(ctx context.Context, job jobRow, chainProgramID uint64, chunk []plannedItem) error {
+	intents := make([]pipeline.NewIntent, len(chunk))
+	rows := make([]itemRow, len(chunk))
+	var sum int64
+	for i, it := range chunk {
+		intents[i] = pipeline.AllocateIntent(pipeline.Allocation{
+			ProgramID: chainProgramID, Cycle: uint32(job.Cycle), Beneficiary: it.ChainID, Amount: uint64(it.amount)})
+		rows[i] = itemRow{JobID: job.ID, ProgramID: job.ProgramID, BeneficiaryID: it.ID, ChainBeneficiary: common.Hash(it.ChainID).Hex(),
+			Cycle: job.Cycle, Amount: it.amount, Status: itemPending, UpdatedAt: now()}
+		sum += it.amount
+	}
+	return store.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		for start := 0; start < len(intents); start += insertBatch {
+			end := min(start+insertBatch, len(intents))
+			stored, err := s.p.Enqueue(ctx, tx, intents[start:end]...)
+			if err != nil {
+				return err
+			}
+			for i, in := range stored {
+				rows[start+i].IntentID = in.ID
+			}
+		}
+		if err := tx.CreateInBatches(&rows, insertBatch).Error; err != nil {
+			return fmt.Errorf("store %d items: %w", len(rows), err)
+		}
+		return tx.Model(&jobRow{}).Where("id = ?", job.ID).Updates(map[string]any{
+			"enqueued": gorm.Expr("enqueued + ?", len(chunk)), "enqueued_amount": gorm.Expr("enqueued_amount + ?", sum), "updated_at": now(),
+		}).Error
+	})
+}
+
+// failJob stops a job: it keeps holding only the funding of what it enqueued.
+func (s *Service) failJob(id, reason string) {
+	err := s.db.Model(&jobRow{}).Where("id = ? AND status = ?", id, JobRunning).Updates(map[string]any{
+		"status": JobFailed, "error": truncate(reason, 500), "reserved": gorm.Expr("enqueued_amount"), "updated_at": now(),
+	}).Error
+	if err != nil {
+		s.log.Error("allocation job: mark failed", "job", id, "err", err)
+	}
+}
+
+// failInterruptedJobs fails jobs whose enqueueing stopped with the process that ran it. A job
+// still enqueueing elsewhere (another replica) writes a chunk every few milliseconds, so only
+// jobs silent for a while count as interrupted.
+func (s *Service) failInterruptedJobs(ctx context.Context) error {
+	err := s.db.WithContext(ctx).Model(&jobRow{}).
+		Where("status = ? AND enqueue_done = ? AND updated_at < ?", JobRunning, false, now().Add(-2*time.Minute)).
+		Updates(map[string]any{"status": JobFailed, "error": "enqueueing interrupted by a restart",
+			"reserved": gorm.Expr("enqueued_amount"), "updated_at": now()}).Error
+	if err != nil {
+		return fmt.Errorf("fail interrupted allocation jobs: %w", err)
+	}
+	return nil
+}
+
+// Job reads an allocation job with its progress.
+func (s *Service) Job(ctx context.Context, id string) (Job, error) {
+	var row jobRow
+	err := s.db.WithContext(ctx).Where("id = ?", id).First(&row).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Job{}, fmt.Errorf("allocation job %s: %w", id, apierr.ErrNotFound)
+	}
+	if err != nil {
+		return Job{}, fmt.Errorf("read allocation job %s: %w", id, err)
+	}
+	return s.jobView(ctx, row)
+}
+
+// Jobs lists a program's allocation jobs in creation order.
+func (s *Service) Jobs(ctx context.Context, programID string, pg Page) ([]Job, string, error) {
+	var rows []jobRow
+	if err := pg.apply(s.db.WithContext(ctx).Where("program_id = ?", programID)).Find(&rows).Error; err != nil {
+		return nil, "", fmt.Errorf("list allocation jobs: %w", err)
+	}
+	out := make([]Job, len(rows))
+	for i, r := range rows {
+		var err error
+		if out[i], err = s.jobView(ctx, r); err != nil {
+			return nil, "", err
+		}
+	}
+	return out, next(out, pg.limit(), func(j Job) string { return j.ID }), nil
+}
+
+// WaitJob polls a job until it is no longer running or ctx ends (for the seeder and tests).
+func (s *Service) WaitJob(ctx context.Context, id string) (Job, error) {
+	for {
+		j, err := s.Job(ctx, id)
+		if err != nil || j.Status != JobRunning {
+			return j, err
+		}
+		select {
+		case <-ctx.Done():
+			return j, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func (s *Service) jobView(ctx context.Context, row jobRow) (Job, error) {
+	db := s.db.WithContext(ctx)
+	var counts []struct {
+		Status string
+		N      int
+	}
+	if err := db.Model(&itemRow{}).Select("status, COUNT(*) AS n").Where("job_id = ?", row.ID).
+		Group("status").Scan(&counts).Error; err != nil {
+		return Job{}, fmt.Errorf("count items of job %s: %w", row.ID, err)
+	}
+	j := Job{ID: row.ID, ProgramID: row.ProgramID, Cycle: row.Cycle, Status: row.Status, Total: row.Total,
+		Submitted: row.Enqueued, AmountTotal: row.AmountTotal}
+	for _, c := range counts {
+		switch c.Status {
+		case itemConfirmed:
+			j.Confirmed = c.N
+		case itemFailed:
+			j.Failed = c.N
+		}
+	}
+	if row.Error != "" {
+		j.Errors = append(j.Errors, JobError{Reason: row.Error})
+	}
+	if j.Failed > 0 {
+		var failed []itemRow
+		if err := db.Where("job_id = ? AND status = ?", row.ID, itemFailed).Order("id").Limit(maxJobErrors).
+			Find(&failed).Error; err != nil {
+			return Job{}, fmt.Errorf("read failed items of job %s: %w", row.ID, err)
+		}
+		for _, f := range failed {
+			j.Errors = append(j.Errors, JobError{BeneficiaryID: f.BeneficiaryID, Reason: f.Reason})
+		}
+	}
+	if row.Status == JobRunning && row.EnqueueDone && j.Confirmed+j.Failed == row.Total {
+		j.Status = JobDone
+		// Remembered so that lists need not recount; a chain going backwards later changes the
+		// counts, which stay read from the items.
+		if err := db.Model(&jobRow{}).Where("id = ? AND status = ?", row.ID, JobRunning).
+			Updates(map[string]any{"status": JobDone, "updated_at": now()}).Error; err != nil {
+			return Job{}, fmt.Errorf("mark job %s done: %w", row.ID, err)
+		}
+	}
+	return j, nil
+}
+
+// onAllocateOutcome mirrors allocation outcomes into items and entitlements. It is idempotent:
+// an item's confirmed amount is added to its entitlement only when the item becomes confirmed,
+// and taken back if the chain went backwards under it.
+func (s *Service) onAllocateOutcome(tx *gorm.DB, intents []pipeline.Intent) error {
+	ids := make([]int64, len(intents))
+	byID := make(map[int64]pipeline.Intent, len(intents))
+	for i, in := range intents {
+		ids[i] = in.ID
+		byID[in.ID] = in
+	}
+	var items []itemRow
+	if err := tx.Where("intent_id IN ?", ids).Find(&items).Error; err != nil {
+		return fmt.Errorf("read allocation items: %w", err)
+	}
+	type key struct{ program, beneficiary string }
+	deltas := map[key]*entitlementRow{}
+	var confirmed, pending []int64
+	var reverted []key
+	for _, it := range items {
+		in := byID[it.IntentID]
+		to := itemPending
+		switch in.Status {
+		case pipeline.IntentConfirmed:
+			to = itemConfirmed
+		case pipeline.IntentFailed:
+			to = itemFailed
+		}
+		if to == it.Status {
+			continue
+		}
+		switch to {
+		case itemConfirmed:
+			confirmed = append(confirmed, it.ID)
+		case itemPending:
+			pending = append(pending, it.ID)
+		case itemFailed:
+			if err := tx.Model(&itemRow{}).Where("id = ?", it.ID).
+				Updates(map[string]any{"status": itemFailed, "reason": truncate(in.Reason, 500), "updated_at": now()}).Error; err != nil {
+				return err
+			}
+		}
+		var delta int64
+		if to == itemConfirmed {
+			delta = it.Amount
+		} else if it.Status == itemConfirmed {
+			delta = -it.Amount
+		}
+		if delta == 0 {
+			continue
+		}
+		k := key{it.ProgramID, it.BeneficiaryID}
+		e := deltas[k]
+		if e == nil {
+			e = &entitlementRow{ProgramID: it.ProgramID, BeneficiaryID: it.BeneficiaryID, ChainBeneficiary: it.ChainBeneficiary}
+			deltas[k] = e
+		}
+		e.AllocatedConfirmed += delta
+		if delta > 0 {
+			e.LastCycle = max(e.LastCycle, it.Cycle)
+		} else {
+			reverted = append(reverted, k)
+		}
+	}
+	for status, ids := range map[string][]int64{itemConfirmed: confirmed, itemPending: pending} {
+		if len(ids) > 0 {
+			if err := tx.Model(&itemRow{}).Where("id IN ?", ids).
+				Updates(map[string]any{"status": status, "reason": "", "updated_at": now()}).Error; err != nil {
+				return fmt.Errorf("update allocation items: %w", err)
+			}
+		}
+	}
+	if len(deltas) == 0 {
+		return nil
+	}
+	programIDs := make([]string, 0, len(deltas))
+	for k := range deltas {
+		programIDs = append(programIDs, k.program)
+	}
+	chainIDs, err := chainProgramIDs(tx, programIDs)
+	if err != nil {
+		return err
+	}
+	rows := make([]entitlementRow, 0, len(deltas))
+	for _, e := range deltas {
+		e.ChainProgramID, e.UpdatedAt = chainIDs[e.ProgramID], now()
+		rows = append(rows, *e)
+	}
+	err = tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "program_id"}, {Name: "beneficiary_id"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"allocated_confirmed": gorm.Expr("entitlements.allocated_confirmed + excluded.allocated_confirmed"),
+			"last_cycle":          gorm.Expr("CASE WHEN excluded.last_cycle > entitlements.last_cycle THEN excluded.last_cycle ELSE entitlements.last_cycle END"),
+			"updated_at":          gorm.Expr("excluded.updated_at"),
+		}),
+	}).CreateInBatches(&rows, 200).Error
+	if err != nil {
+		return fmt.Errorf("update entitlements: %w", err)
+	}
+	// A credit the chain took back: the last cycle is the newest one still confirmed.
+	for _, k := range reverted {
+		if err := tx.Model(&entitlementRow{}).Where("program_id = ? AND beneficiary_id = ?", k.program, k.beneficiary).
+			Update("last_cycle", tx.Model(&itemRow{}).Select("COALESCE(MAX(cycle), 0)").
+				Where("program_id = ? AND beneficiary_id = ? AND status = ?", k.program, k.beneficiary, itemConfirmed)).Error; err != nil {
+			return fmt.Errorf("recompute last cycle: %w", err)
+		}
+	}
+	return nil
+}
+
+func chainProgramIDs(tx *gorm.DB, ids []string) (map[string]uint64, error) {
+	var progs []programRow
+	if err := tx.Where("id IN ?", ids).Find(&progs).Error; err != nil {
+		return nil, fmt.Errorf("read programs: %w", err)
+	}
+	out := make(map[string]uint64, len(progs))
+	for _, p := range progs {
+		out[p.ID] = p.ChainProgramID
+	}
+	return out, nil
+}
+
+// Entitlements lists a beneficiary's confirmed entitlements, one per program.
+func (s *Service) Entitlements(ctx context.Context, beneficiaryID string) ([]Entitlement, error) {
+	var rows []entitlementRow
+	if err := s.db.WithContext(ctx).Where("beneficiary_id = ?", beneficiaryID).Order("program_id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read entitlements of %s: %w", beneficiaryID, err)
+	}
+	out := make([]Entitlement, len(rows))
+	for i, r := range rows {
+		out[i] = Entitlement{ProgramID: r.ProgramID, ChainProgramID: r.ChainProgramID, BeneficiaryID: r.BeneficiaryID,
+			ChainBeneficiary: r.ChainBeneficiary, AllocatedConfirmed: r.AllocatedConfirmed, LastCycle: r.LastCycle}
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}

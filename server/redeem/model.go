@@ -1,0 +1,98 @@
+package redeem
+
+import (
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/store"
+)
+
+// Redemption statuses: pending until the chain's outcome is known.
+const (
+	StatusPending   = "pending"
+	StatusConfirmed = "confirmed"
+	StatusFailed    = "failed"
+)
+
+// redemptionRow is one accepted redemption. (vendor, idempotency key) is unique: the same key
+// can never create a second row, hence never a second payment.
+type redemptionRow struct {
+	ID             string `gorm:"primaryKey;size:36"`
+	VendorID       string `gorm:"size:36;not null;uniqueIndex:ux_redemptions_vendor_key,priority:1;index:ix_redemptions_vendor_created,priority:1"`
+	IdempotencyKey string `gorm:"size:200;not null;uniqueIndex:ux_redemptions_vendor_key,priority:2"`
+	RequestHash    string `gorm:"size:64;not null"`
+	BeneficiaryID  string `gorm:"size:36;not null;index"`
+	ProgramID      string `gorm:"size:36;not null;index"`
+	Amount         int64  `gorm:"not null"`
+	Category       string `gorm:"size:20;not null"`
+	Seq            uint64 `gorm:"not null"`
+	ChainRef       string `gorm:"size:66;not null;uniqueIndex"` // the bytes32 ref on chain, 0x-hex
+	Status         string `gorm:"size:12;not null;index"`
+	Reason         string `gorm:"size:200"`
+	BalanceAfter   int64  `gorm:"not null"`
+	IntentID       int64  `gorm:"not null;index"`
+	TxHash         string `gorm:"size:66"`
+	BlockNumber    uint64
+	CreatedAt      time.Time `gorm:"index:ix_redemptions_vendor_created,priority:2"`
+	UpdatedAt      time.Time
+	FinalAt        *time.Time
+}
+
+func (redemptionRow) TableName() string { return "redemptions" }
+
+// accountRow is the lock a redemption takes for one entitlement (program, beneficiary): what is
+// reserved by pending redemptions, what the chain confirmed as redeemed, and the next sequence
+// number the ledger expects. Allocations are the programs service's (entitlements table).
+type accountRow struct {
+	ProgramID     string `gorm:"primaryKey;size:36"`
+	BeneficiaryID string `gorm:"primaryKey;size:36"`
+	NextSeq       uint64 `gorm:"not null"`
+	Pending       int64  `gorm:"not null"`
+	Redeemed      int64  `gorm:"not null"`
+	UpdatedAt     time.Time
+}
+
+func (accountRow) TableName() string { return "redemption_accounts" }
+
+// settlementRow records that the agency paid a vendor off chain for one program's redemptions.
+type settlementRow struct {
+	ID          string `gorm:"primaryKey;size:36"`
+	VendorID    string `gorm:"size:36;not null;index"`
+	ProgramID   string `gorm:"size:36;not null;index"`
+	Amount      int64  `gorm:"not null"`
+	Reference   string `gorm:"size:200;not null"`
+	Status      string `gorm:"size:12;not null"`
+	Reason      string `gorm:"size:500"`
+	IntentID    int64  `gorm:"not null;index"`
+	TxHash      string `gorm:"size:66"`
+	BlockNumber uint64
+	CreatedBy   string `gorm:"size:36"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
+
+func (settlementRow) TableName() string { return "settlements" }
+
+type redemptionV1 redemptionRow
+
+func (redemptionV1) TableName() string { return "redemptions" }
+
+type accountV1 accountRow
+
+func (accountV1) TableName() string { return "redemption_accounts" }
+
+type settlementV1 settlementRow
+
+func (settlementV1) TableName() string { return "settlements" }
+
+// Schema is the redemption service's tables.
+var Schema = store.Component{
+	Name: "redeem",
+	Migrations: []store.Migration{{
+		Version: 1, Name: "redemptions, accounts, settlements",
+		Up: func(tx *gorm.DB) error {
+			return tx.Migrator().CreateTable(&redemptionV1{}, &accountV1{}, &settlementV1{})
+		},
+	}},
+}

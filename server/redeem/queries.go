@@ -1,0 +1,164 @@
+package redeem
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/apierr"
+)
+
+// Get reads a redemption. vendorID, when not empty, restricts to that vendor's redemptions (a
+// vendor asking for another's gets not found, not forbidden: ids are not to be probed).
+func (s *Service) Get(ctx context.Context, id, vendorID string) (Redemption, error) {
+	var r redemptionRow
+	q := s.db.WithContext(ctx).Where("id = ?", id)
+	if vendorID != "" {
+		q = q.Where("vendor_id = ?", vendorID)
+	}
+	err := q.Take(&r).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Redemption{}, apierr.ErrNotFound
+	}
+	return view(r), err
+}
+
+// Filter selects redemptions.
+type Filter struct {
+	VendorID string    // "" = every vendor
+	From, To time.Time // created_at in [From, To); zero = open
+	Page     int       // from 1
+	PageSize int       // default 50, at most 500
+}
+
+// Page is one page of redemptions, newest first.
+type Page struct {
+	Redemptions []Redemption `json:"redemptions"`
+	Total       int64        `json:"total"`
+	Page        int          `json:"page"`
+	PageSize    int          `json:"page_size"`
+}
+
+// List pages through redemptions, newest first.
+func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
+	if f.Page < 1 {
+		f.Page = 1
+	}
+	if f.PageSize <= 0 {
+		f.PageSize = 50
+	}
+	f.PageSize = min(f.PageSize, 500)
+	q := s.db.WithContext(ctx).Model(&redemptionRow{})
+	if f.VendorID != "" {
+		q = q.Where("vendor_id = ?", f.VendorID)
+	}
+	if !f.From.IsZero() {
+		q = q.Where("created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		q = q.Where("created_at < ?", f.To.UTC())
+	}
+	out := Page{Page: f.Page, PageSize: f.PageSize, Redemptions: []Redemption{}}
+	if err := q.Count(&out.Total).Error; err != nil {
+		return out, err
+	}
+	var rows []redemptionRow
+	if err := q.Order("created_at DESC, id DESC").Offset((f.Page - 1) * f.PageSize).Limit(f.PageSize).Find(&rows).Error; err != nil {
+		return out, err
+	}
+	for _, r := range rows {
+		out.Redemptions = append(out.Redemptions, view(r))
+	}
+	return out, nil
+}
+
+// CardProgram is a program a card holds an entitlement in.
+type CardProgram struct {
+	ID       string `json:"id"`
+	Name     string `json:"name"`
+	Currency string `json:"currency"`
+	Decimals int    `json:"decimals"`
+}
+
+// CardInfo is what a vendor's screen shows before the PIN: enough to greet, nothing more.
+type CardInfo struct {
+	CardNumber  string        `json:"card_number"`
+	Status      string        `json:"status"`
+	Programs    []CardProgram `json:"programs"`
+	DisplayName string        `json:"display_name"`
+	PINLocked   bool          `json:"pin_locked"`
+}
+
+// Card describes a card for a vendor: status, programs, initials only.
+func (s *Service) Card(ctx context.Context, cardNumber string) (CardInfo, error) {
+	card, err := s.cards.LookupCard(ctx, cardNumber)
+	if err != nil {
+		return CardInfo{}, err
+	}
+	ents, err := s.programs.Entitlements(ctx, card.ID)
+	if err != nil {
+		return CardInfo{}, err
+	}
+	out := CardInfo{CardNumber: card.CardNumber, Status: card.Status, DisplayName: card.Initials, PINLocked: card.PINLocked, Programs: []CardProgram{}}
+	for _, e := range ents {
+		p, err := s.programs.Program(ctx, e.ProgramID)
+		if err != nil {
+			return CardInfo{}, err
+		}
+		out.Programs = append(out.Programs, CardProgram{ID: p.ID, Name: p.Name, Currency: p.Currency, Decimals: p.Decimals})
+	}
+	return out, nil
+}
+
+// Balance is a card's spendable balance in one program.
+type Balance struct {
+	CardProgram
+	Available int64 `json:"available"` // confirmed allocation − confirmed and pending redemptions
+	Pending   int64 `json:"pending"`   // reserved by redemptions the chain has not confirmed yet
+}
+
+// Balances checks the PIN (same attempt limits as a redemption) and returns the card's balances.
+func (s *Service) Balances(ctx context.Context, cardNumber, pin string) ([]Balance, error) {
+	card, err := s.cards.LookupCard(ctx, cardNumber)
+	if err != nil {
+		return nil, err
+	}
+	if pin == "" {
+		return nil, apierr.Invalid("pin", "is required")
+	}
+	if err := s.cards.VerifyPIN(ctx, card.ID, pin); err != nil {
+		return nil, err
+	}
+	return s.balancesOf(ctx, card.ID)
+}
+
+// BalancesOf returns a beneficiary's balances per program (for aid workers; no PIN).
+func (s *Service) BalancesOf(ctx context.Context, beneficiaryID string) ([]Balance, error) {
+	return s.balancesOf(ctx, beneficiaryID)
+}
+
+func (s *Service) balancesOf(ctx context.Context, beneficiaryID string) ([]Balance, error) {
+	ents, err := s.programs.Entitlements(ctx, beneficiaryID)
+	if err != nil {
+		return nil, err
+	}
+	out := []Balance{}
+	for _, e := range ents {
+		p, err := s.programs.Program(ctx, e.ProgramID)
+		if err != nil {
+			return nil, err
+		}
+		var a accountRow
+		err = s.db.WithContext(ctx).Take(&a, "program_id = ? AND beneficiary_id = ?", e.ProgramID, beneficiaryID).Error
+		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+			return nil, err
+		}
+		out = append(out, Balance{
+			CardProgram: CardProgram{ID: p.ID, Name: p.Name, Currency: p.Currency, Decimals: p.Decimals},
+			Available:   e.AllocatedConfirmed - a.Redeemed - a.Pending, Pending: a.Pending,
+		})
+	}
+	return out, nil
+}

@@ -1,0 +1,366 @@
+// Package redeem is the money path: a vendor redeems a beneficiary's entitlement, exactly once.
+//
+// A redemption is accepted under a lock on its entitlement's account row: the PIN is checked,
+// the amount is reserved against "confirmed allocation − confirmed redemptions − pending
+// reservations", the entitlement's next sequence number is taken, and the redemption row and
+// its pipeline intent are written in one database transaction. The same Idempotency-Key (per
+// vendor) can never create a second row. The pipeline then puts the redemption on chain, where
+// the sequence number makes any duplicate transaction harmless; its outcome comes back through
+// a hook that settles the reservation in the same transaction that records the outcome.
+package redeem
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/chain/ledger"
+	"github.com/aidledger/aidledger/server/chain/pipeline"
+	"github.com/aidledger/aidledger/server/enroll"
+	"github.com/aidledger/aidledger/server/programs"
+	"github.com/aidledger/aidledger/server/store"
+)
+
+// Errors with stable codes (the vendor app shows a message for each).
+var (
+	ErrInsufficientBalance  = apierr.New(http.StatusUnprocessableEntity, "insufficient_balance", "the card's balance in this program is lower than the amount")
+	ErrBeneficiarySuspended = apierr.New(http.StatusUnprocessableEntity, "beneficiary_suspended", "this card is suspended")
+	ErrVendorSuspended      = apierr.New(http.StatusUnprocessableEntity, "vendor_suspended", "this shop is suspended")
+	ErrProgramInactive      = apierr.New(http.StatusUnprocessableEntity, "program_inactive", "this program is not open for redemptions")
+	ErrIdempotencyConflict  = apierr.New(http.StatusConflict, "idempotency_conflict", "this Idempotency-Key was used for a different redemption")
+	ErrKeyRequired          = apierr.New(http.StatusBadRequest, "idempotency_key_required", "send an Idempotency-Key header (a new random value per redemption, the same on retries)")
+	ErrBacklog              = apierr.New(http.StatusServiceUnavailable, "chain_backlog", "the ledger is not confirming redemptions right now; try again later")
+)
+
+// Config tunes the service.
+type Config struct {
+	// ConfirmWait is how long Redeem waits for the chain before answering "pending"; 3s.
+	ConfirmWait time.Duration
+	// MaxBacklog refuses new redemptions while the oldest unconfirmed one is older than this
+	// (the chain node is down): accepting more would only pile up promises; 10 minutes.
+	MaxBacklog time.Duration
+	Lanes      int // the pipeline's lanes, for LaneFor
+	Logger     *slog.Logger
+}
+
+// Service redeems vouchers and settles vendors.
+type Service struct {
+	db       *gorm.DB
+	p        *pipeline.Pipeline
+	cards    *enroll.Service
+	programs *programs.Service
+	cfg      Config
+	log      *slog.Logger
+}
+
+// New makes the service and registers its outcome hooks with the pipeline.
+func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *programs.Service, cfg Config) *Service {
+	if cfg.ConfirmWait == 0 {
+		cfg.ConfirmWait = 3 * time.Second
+	}
+	if cfg.MaxBacklog == 0 {
+		cfg.MaxBacklog = 10 * time.Minute
+	}
+	if cfg.Lanes == 0 {
+		cfg.Lanes = p.Lanes()
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem")}
+	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
+	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
+	return s
+}
+
+// Request is a vendor's redemption.
+type Request struct {
+	CardNumber string `json:"card_number"`
+	PIN        string `json:"pin"`
+	ProgramID  string `json:"program_id"`
+	Amount     int64  `json:"amount"`
+	Category   string `json:"category"`
+}
+
+// Redemption is a redemption as the API shows it.
+type Redemption struct {
+	ID           string     `json:"id"`
+	Status       string     `json:"status"`
+	Amount       int64      `json:"amount"`
+	BalanceAfter int64      `json:"balance_after"`
+	TxHash       string     `json:"tx_hash,omitempty"`
+	BlockNumber  uint64     `json:"block_number,omitempty"`
+	CreatedAt    time.Time  `json:"created_at"`
+	ProgramID    string     `json:"program_id"`
+	VendorID     string     `json:"vendor_id"`
+	Category     string     `json:"category"`
+	Reason       string     `json:"reason,omitempty"`
+	FinalAt      *time.Time `json:"final_at,omitempty"`
+}
+
+func view(r redemptionRow) Redemption {
+	return Redemption{ID: r.ID, Status: r.Status, Amount: r.Amount, BalanceAfter: r.BalanceAfter, TxHash: r.TxHash,
+		BlockNumber: r.BlockNumber, CreatedAt: r.CreatedAt, ProgramID: r.ProgramID, VendorID: r.VendorID,
+		Category: r.Category, Reason: r.Reason, FinalAt: r.FinalAt}
+}
+
+// maxAmount keeps every sum far from int64 overflow.
+const maxAmount = 1 << 50
+
+func (r Request) validate() (ledger.Category, error) {
+	if _, err := enroll.ParseCardNumber(r.CardNumber); err != nil {
+		return 0, err
+	}
+	if r.PIN == "" {
+		return 0, apierr.Invalid("pin", "is required")
+	}
+	if r.ProgramID == "" {
+		return 0, apierr.Invalid("program_id", "is required")
+	}
+	if r.Amount <= 0 || r.Amount > maxAmount {
+		return 0, apierr.Invalid("amount", "must be a positive integer number of minor units")
+	}
+	c, ok := ledger.ParseCategory(r.Category)
+	if !ok {
+		return 0, apierr.Invalid("category", "must be one of %v", ledger.Categories())
+	}
+	return c, nil
+}
+
+// requestHash identifies a request for idempotency. It covers what the redemption does, not
+// the PIN: a retry that corrects nothing else must still be recognised.
+func (r Request) requestHash() string {
+	card, _ := enroll.ParseCardNumber(r.CardNumber)
+	h := sha256.Sum256([]byte(card + "\x00" + r.ProgramID + "\x00" + strconv.FormatInt(r.Amount, 10) + "\x00" + r.Category))
+	return hex.EncodeToString(h[:])
+}
+
+// Redeem accepts a redemption once per (vendor, key), waits briefly for the chain and returns
+// it: status confirmed, pending (still on its way; poll Get), or an error if the chain refused it.
+func (s *Service) Redeem(ctx context.Context, vendorID, key string, req Request) (Redemption, error) {
+	if key == "" {
+		return Redemption{}, ErrKeyRequired
+	}
+	if len(key) > 200 {
+		return Redemption{}, apierr.Invalid("Idempotency-Key", "at most 200 characters")
+	}
+	category, err := req.validate()
+	if err != nil {
+		return Redemption{}, err
+	}
+	hash := req.requestHash()
+	if prev, found, err := s.byKey(ctx, vendorID, key); err != nil {
+		return Redemption{}, err
+	} else if found {
+		return s.replay(ctx, prev, hash)
+	}
+	row, err := s.accept(ctx, vendorID, key, hash, category, req)
+	if errors.Is(err, errKeyRace) {
+		prev, _, err := s.byKey(ctx, vendorID, key)
+		if err != nil {
+			return Redemption{}, err
+		}
+		return s.replay(ctx, prev, hash)
+	}
+	if err != nil {
+		return Redemption{}, err
+	}
+	return s.settled(ctx, row)
+}
+
+var errKeyRace = errors.New("idempotency key taken concurrently")
+
+func (s *Service) byKey(ctx context.Context, vendorID, key string) (redemptionRow, bool, error) {
+	var r redemptionRow
+	err := s.db.WithContext(ctx).Take(&r, "vendor_id = ? AND idempotency_key = ?", vendorID, key).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return r, false, nil
+	}
+	return r, err == nil, err
+}
+
+// replay answers a retry: the original redemption, never a second one.
+func (s *Service) replay(ctx context.Context, prev redemptionRow, hash string) (Redemption, error) {
+	if prev.RequestHash != hash {
+		return Redemption{}, ErrIdempotencyConflict
+	}
+	return s.settled(ctx, prev)
+}
+
+// settled waits up to ConfirmWait for the redemption's outcome and returns it as it then is.
+func (s *Service) settled(ctx context.Context, r redemptionRow) (Redemption, error) {
+	if r.Status == StatusPending {
+		wctx, cancel := context.WithTimeout(ctx, s.cfg.ConfirmWait)
+		_, _ = s.p.Wait(wctx, r.IntentID)
+		cancel()
+		if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&r, "id = ?", r.ID).Error; err != nil {
+			return Redemption{}, err
+		}
+	}
+	if r.Status == StatusFailed {
+		return view(r), failure(r.Reason)
+	}
+	return view(r), nil
+}
+
+// failure maps the ledger's rejection reason to the API error a vendor sees.
+func failure(reason string) error {
+	switch reason {
+	case "insufficient_balance":
+		return ErrInsufficientBalance.Withf("the ledger refused the redemption: the balance is too low")
+	case "beneficiary_suspended":
+		return ErrBeneficiarySuspended
+	case "vendor_not_approved":
+		return ErrVendorSuspended
+	case "program_inactive":
+		return ErrProgramInactive
+	}
+	return apierr.New(http.StatusUnprocessableEntity, "redemption_failed", "the ledger refused the redemption: "+reason)
+}
+
+// accept checks everything and writes the redemption and its intent in one transaction.
+func (s *Service) accept(ctx context.Context, vendorID, key, hash string, category ledger.Category, req Request) (redemptionRow, error) {
+	card, err := s.cards.LookupCard(ctx, req.CardNumber)
+	if err != nil {
+		return redemptionRow{}, err
+	}
+	if card.Status != "active" {
+		return redemptionRow{}, ErrBeneficiarySuspended
+	}
+	prog, err := s.programs.Program(ctx, req.ProgramID)
+	if err != nil {
+		return redemptionRow{}, err
+	}
+	if prog.Status != "active" {
+		return redemptionRow{}, ErrProgramInactive
+	}
+	vendor, err := s.programs.Vendor(ctx, vendorID)
+	if err != nil {
+		return redemptionRow{}, err
+	}
+	if vendor.Status == "suspended" || vendor.Status == "failed" {
+		return redemptionRow{}, ErrVendorSuspended
+	}
+	if err := s.checkBacklog(ctx); err != nil {
+		return redemptionRow{}, err
+	}
+	allocated, err := s.allocated(ctx, card.ID, prog.ID)
+	if err != nil {
+		return redemptionRow{}, err
+	}
+
+	id := uuid.Must(uuid.NewV7())
+	ref := ledger.Ref{ID: id, Category: category}.Bytes()
+	row := redemptionRow{
+		ID: id.String(), VendorID: vendorID, IdempotencyKey: key, RequestHash: hash, BeneficiaryID: card.ID,
+		ProgramID: prog.ID, Amount: req.Amount, Category: category.String(), ChainRef: common.Hash(ref).Hex(), Status: StatusPending,
+	}
+	var pinVerdict error
+	err = store.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if pinVerdict = s.cards.CheckPIN(ctx, tx, card.ID, req.PIN); pinVerdict != nil {
+			if errors.Is(pinVerdict, enroll.ErrWrongPIN) || errors.Is(pinVerdict, enroll.ErrCardLocked) {
+				return nil // commit the counted attempt; nothing else was written
+			}
+			return pinVerdict
+		}
+		acct, err := lockAccount(tx, prog.ID, card.ID)
+		if err != nil {
+			return err
+		}
+		available := allocated - acct.Redeemed - acct.Pending
+		if req.Amount > available {
+			return ErrInsufficientBalance.WithDetail("available", max(available, 0))
+		}
+		row.Seq, row.BalanceAfter = acct.NextSeq, available-req.Amount
+		res := tx.Model(&accountRow{}).Where("program_id = ? AND beneficiary_id = ? AND next_seq = ?", prog.ID, card.ID, acct.NextSeq).
+			Updates(map[string]any{"next_seq": acct.NextSeq + 1, "pending": gorm.Expr("pending + ?", req.Amount), "updated_at": time.Now().UTC()})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return fmt.Errorf("account %s/%s changed under its lock", prog.ID, card.ID)
+		}
+		intents, err := s.p.Enqueue(ctx, tx, pipeline.RedeemIntent(s.cfg.Lanes, pipeline.Redemption{
+			ProgramID: prog.ChainProgramID, Beneficiary: card.ChainKey, Vendor: common.HexToAddress(vendor.Address),
+			Amount: uint64(req.Amount), Seq: row.Seq, Ref: ref,
+		}))
+		if err != nil {
+			return err
+		}
+		row.IntentID = intents[0].ID
+		if err := tx.Create(&row).Error; err != nil {
+			if errors.Is(err, gorm.ErrDuplicatedKey) {
+				return errKeyRace
+			}
+			return fmt.Errorf("store redemption: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return redemptionRow{}, err
+	}
+	if pinVerdict != nil {
+		return redemptionRow{}, pinVerdict
+	}
+	return row, nil
+}
+
+// lockAccount returns the entitlement's account row, created on first use, locked for the rest of
+// the transaction (FOR UPDATE on PostgreSQL; SQLite's write transaction already excludes others).
+func lockAccount(tx *gorm.DB, programID, beneficiaryID string) (accountRow, error) {
+	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&accountRow{ProgramID: programID, BeneficiaryID: beneficiaryID}).Error; err != nil {
+		return accountRow{}, fmt.Errorf("create account: %w", err)
+	}
+	var a accountRow
+	q := tx
+	if store.DialectOf(tx) == store.Postgres {
+		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
+	}
+	if err := q.Take(&a, "program_id = ? AND beneficiary_id = ?", programID, beneficiaryID).Error; err != nil {
+		return accountRow{}, fmt.Errorf("lock account: %w", err)
+	}
+	return a, nil
+}
+
+// allocated is what the chain confirmed as allocated to the beneficiary in the program.
+func (s *Service) allocated(ctx context.Context, beneficiaryID, programID string) (int64, error) {
+	ents, err := s.programs.Entitlements(ctx, beneficiaryID)
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range ents {
+		if e.ProgramID == programID {
+			return e.AllocatedConfirmed, nil
+		}
+	}
+	return 0, nil
+}
+
+// checkBacklog refuses new redemptions while the oldest unconfirmed one has waited longer than
+// MaxBacklog: the chain is not confirming, and the vendor should know now rather than later.
+func (s *Service) checkBacklog(ctx context.Context) error {
+	var oldest redemptionRow
+	err := s.db.WithContext(ctx).Select("created_at").Where("status = ?", StatusPending).Order("created_at").Limit(1).Take(&oldest).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if age := time.Since(oldest.CreatedAt); age > s.cfg.MaxBacklog {
+		return ErrBacklog.Withf("the ledger has not confirmed redemptions for %d minutes; try again later", int(age.Minutes()))
+	}
+	return nil
+}
