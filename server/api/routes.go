@@ -21,14 +21,14 @@ type Services struct {
 }
 
 var (
-	public      []auth.Role = nil
-	anyone                  = []auth.Role{auth.Admin, auth.AidWorker, auth.Vendor, auth.Donor}
-	admins                  = []auth.Role{auth.Admin}
-	staff                   = []auth.Role{auth.Admin, auth.AidWorker}
-	vendorsOnly             = []auth.Role{auth.Vendor}
-	vendorOrAdmin           = []auth.Role{auth.Admin, auth.Vendor}
-	ledgerView              = []auth.Role{auth.Admin, auth.Donor}
-	vendorViewers           = []auth.Role{auth.Admin, auth.AidWorker, auth.Donor}
+	public        []auth.Role = nil
+	anyone                    = []auth.Role{auth.Admin, auth.AidWorker, auth.Vendor, auth.Donor}
+	admins                    = []auth.Role{auth.Admin}
+	staff                     = []auth.Role{auth.Admin, auth.AidWorker}
+	vendorsOnly               = []auth.Role{auth.Vendor}
+	vendorOrAdmin             = []auth.Role{auth.Admin, auth.Vendor}
+	ledgerView                = []auth.Role{auth.Admin, auth.Donor}
+	vendorViewers             = []auth.Role{auth.Admin, auth.AidWorker, auth.Donor}
 )
 
 // table is THE route table: every route, who may call it, and its documented shapes. A route
