@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/aidledger/aidledger/server/app"
 	"github.com/aidledger/aidledger/server/auth"
+	"github.com/aidledger/aidledger/server/demo"
 )
 
 // addCommonFlags registers the flags shared by every command that opens the database.
@@ -26,6 +28,7 @@ func addCommonFlags(cmd *cobra.Command, cfg *app.Config) {
 func serveCmd() *cobra.Command {
 	var cfg app.Config
 	var addr string
+	var seed bool
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: API and web app, embedded chain (or --eth-rpc), database, pipeline and indexer",
@@ -39,6 +42,12 @@ func serveCmd() *cobra.Command {
 			}
 			served := make(chan error, 1)
 			go func() { served <- a.API.Serve(addr) }()
+			if seed {
+				if err := seedDemo(ctx, cmd, a); err != nil {
+					_ = a.Shutdown(context.Background())
+					return err
+				}
+			}
 			printBanner(cmd, a, addr)
 			select {
 			case <-ctx.Done():
@@ -59,10 +68,44 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address the API and web app listen on")
 	f.StringVar(&cfg.EthRPC, "eth-rpc", "", "JSON-RPC URL of an external Ethereum node; empty runs the embedded chain")
 	f.StringVar(&cfg.OperatorKey, "operator-key", "", "keystore file of the operator account (with --eth-rpc); its passphrase in AIDLEDGER_OPERATOR_PASSPHRASE")
+	f.BoolVar(&seed, "demo", false, "seed a demo data set (programs, vendors, beneficiaries, redemptions) into an empty data directory and print the demo logins")
+	f.StringVar(&cfg.PublicRPC, "public-rpc", "", "chain JSON-RPC URL that donors are told to verify against (default: the embedded chain's --rpc-addr)")
 	f.StringVar(&cfg.RPCAddr, "rpc-addr", "127.0.0.1:8545", "where the embedded chain serves JSON-RPC for wallets and `aidledger verify`; empty to not expose it")
 	f.IntVar(&cfg.Lanes, "lanes", 2, "operator keys submitting transactions in parallel")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd
+}
+
+// seedDemo seeds an empty system and prints the logins; on a seeded one it only reprints them.
+func seedDemo(ctx context.Context, cmd *cobra.Command, a *app.App) error {
+	out := cmd.OutOrStdout()
+	users, err := a.Auth.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		fmt.Fprintln(out, "seeding the demo data set (through the chain; about a minute)…")
+		if _, err := demo.Seed(ctx, a, demo.Demo, func(step string) { fmt.Fprintln(out, "  "+step) }); err != nil {
+			return fmt.Errorf("seed demo: %w", err)
+		}
+	} else if len(users) > 0 && !strings.HasSuffix(users[0].Email, "@demo.aidledger.org") {
+		fmt.Fprintln(out, "--demo ignored: this data directory already has users")
+		return nil
+	}
+	fmt.Fprintf(out, "Demo logins (password %q):\n", demo.Password)
+	for _, u := range []string{"admin@demo.aidledger.org  (admin: /admin)", "aidworker@demo.aidledger.org  (aid worker: /enroll)",
+		"vendor1@demo.aidledger.org … vendor5@  (shops: /vendor)", "donor@demo.aidledger.org  (donor: /transparency)"} {
+		fmt.Fprintln(out, "  "+u)
+	}
+	page, err := a.Enroll.List(ctx, "", 1, 3)
+	if err == nil && len(page.Items) > 0 {
+		fmt.Fprintf(out, "Demo cards (PIN %s):", demo.PIN)
+		for _, b := range page.Items {
+			fmt.Fprint(out, " "+b.CardNumber)
+		}
+		fmt.Fprintln(out)
+	}
+	return nil
 }
 
 func printBanner(cmd *cobra.Command, a *app.App, addr string) {

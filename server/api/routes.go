@@ -2,12 +2,14 @@ package api
 
 import (
 	"context"
+	"io/fs"
 	"net/http"
 
 	"github.com/aidledger/aidledger/server/auth"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/programs"
 	"github.com/aidledger/aidledger/server/redeem"
+	"github.com/aidledger/aidledger/server/report"
 )
 
 // Services are the domain services behind the routes.
@@ -18,6 +20,13 @@ type Services struct {
 	Programs     *programs.Service
 	Redeem       *redeem.Service
 	Reconciler   *redeem.Reconciler
+	Reports      *report.Service
+	// Indexed subscribes to "new chain events indexed up to block N" (the report stream).
+	Indexed func() (<-chan uint64, func())
+	// PublicRPC is a JSON-RPC URL of the chain that donors may use to verify.
+	PublicRPC string
+	// Web is the browser apps' files (web.FS()); nil serves the API alone.
+	Web fs.FS
 }
 
 var (
@@ -91,6 +100,15 @@ func (s *Server) table() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/vendors/:id/statement", Roles: vendorOrAdmin, Summary: "a vendor's redeemed, settled and unsettled (?format=csv)", Response: redeem.Statement{}, Status: 200, Handler: s.statement},
 		}...)
 	}
+	if s.deps.Reports != nil {
+		rs = append(rs, []Route{
+			{Method: http.MethodGet, Path: "/api/v1/reports/summary", Roles: public, Summary: "per program: funded, allocated, redeemed, settled, expired, outstanding (from chain events)", Response: summaryResponse{}, Status: 200, Handler: s.reportSummary},
+			{Method: http.MethodGet, Path: "/api/v1/reports/programs/:id", Roles: public, Summary: "a program's redemptions grouped by vendor, category, location, day or week (?format=csv)", Response: report.Report{}, Status: 200, Handler: s.programReport},
+			{Method: http.MethodGet, Path: "/api/v1/reports/transactions", Roles: ledgerView, Summary: "on-chain events with their transactions, newest first", Response: report.TransactionPage{}, Status: 200, Handler: s.reportTransactions},
+			{Method: http.MethodGet, Path: "/api/v1/reports/stream", Roles: public, Summary: "server-sent events: new chain events indexed", Status: 200, Handler: s.reportStream},
+		}...)
+	}
+	rs = append(rs, s.webRoutes()...)
 	if s.deps.Reconciler != nil {
 		rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/admin/reconciliation", Roles: admins, Summary: "confirmed redemptions against chain events", Response: redeem.Reconciliation{}, Status: 200, Handler: s.reconciliation})
 	}

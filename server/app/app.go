@@ -23,8 +23,10 @@ import (
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/programs"
 	"github.com/aidledger/aidledger/server/redeem"
+	"github.com/aidledger/aidledger/server/report"
 	"github.com/aidledger/aidledger/server/secrets"
 	"github.com/aidledger/aidledger/server/store"
+	"github.com/aidledger/aidledger/web"
 )
 
 // Config is everything `aidledger serve` can be told.
@@ -37,13 +39,16 @@ type Config struct {
 	BlockPeriod time.Duration // embedded: 0 = a block whenever transactions wait
 	Passphrase  string        // operator keys' passphrase; "" = generated in DataDir
 	OperatorKey string        // keystore file of the first lane's key (external networks)
-	Logger      *slog.Logger
+	// PublicRPC is the chain JSON-RPC URL donors are told to verify against; "" = the embedded
+	// node's endpoint when it is exposed.
+	PublicRPC string
+	Logger    *slog.Logger
 }
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
 func Components() []store.Component {
 	return []store.Component{chain.Schema, pipeline.Schema, index.Schema, auth.Schema, api.Schema,
-		enroll.Schema, programs.Schema, redeem.Schema}
+		enroll.Schema, programs.Schema, redeem.Schema, report.Schema}
 }
 
 // App is a running system.
@@ -58,6 +63,7 @@ type App struct {
 	Enroll   *enroll.Service
 	Programs *programs.Service
 	Redeem   *redeem.Service
+	Reports  *report.Service
 	API      *api.Server
 	log      *slog.Logger
 
@@ -135,10 +141,16 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return head - min(head, indexed)
 	})
 	metrics.Register(reconciler.Collector())
+	a.Reports = report.New(db, directory{a.Programs}, report.Config{Contract: ch.Contract, ChainID: ch.ChainID.Uint64(), Logger: cfg.Logger})
+	publicRPC := cfg.PublicRPC
+	if publicRPC == "" && cfg.EthRPC == "" {
+		publicRPC = ch.RPCEndpoint
+	}
 	a.API = api.New(api.Deps{
 		DB: db, Auth: a.Auth, Logger: cfg.Logger, Metrics: metrics,
 		Services: api.Services{
 			Enroll: a.Enroll, Programs: a.Programs, Redeem: a.Redeem, Reconciler: reconciler,
+			Reports: a.Reports, Indexed: a.Indexer.Subscribe, PublicRPC: publicRPC, Web: web.FS(),
 			VendorExists: func(ctx context.Context, id string) error { _, err := a.Programs.Vendor(ctx, id); return err },
 		},
 		Checks: map[string]func(context.Context) error{
@@ -151,6 +163,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	a.goRun(func() { _ = a.Pipeline.Run(runCtx) })
 	a.goRun(func() { _ = a.Indexer.Run(runCtx) })
 	a.goRun(func() { reconciler.Run(runCtx) })
+	a.goRun(func() { _ = a.Reports.Run(runCtx) })
 	return a, nil
 }
 

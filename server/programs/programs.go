@@ -289,3 +289,17 @@ func totalsOf(db *gorm.DB, chainIDs ...uint64) (map[uint64]Totals, error) {
 	}
 	return out, nil
 }
+
+// ProgramNames lists every program without totals: the cheap directory that reports use to put
+// names on chain program ids.
+func (s *Service) ProgramNames(ctx context.Context) ([]Program, error) {
+	var rows []programRow
+	if err := s.db.WithContext(ctx).Order("id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("list programs: %w", err)
+	}
+	out := make([]Program, len(rows))
+	for i, r := range rows {
+		out[i] = programView(r)
+	}
+	return out, nil
+}

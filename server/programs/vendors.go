@@ -16,6 +16,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/chain/ledger"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
 	"github.com/aidledger/aidledger/server/store"
 )
@@ -31,7 +32,7 @@ const (
 )
 
 // Categories is the vocabulary of vendor categories.
-var Categories = []string{"food", "hygiene", "household", "medicine", "shelter", "education", "other"}
+var Categories = ledger.Categories()
 
 // VendorRequest creates a vendor.
 type VendorRequest struct {

@@ -1,0 +1,105 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/aidledger/aidledger/server/report"
+)
+
+// summaryResponse is the public summary plus where anyone can read the chain to check it.
+type summaryResponse struct {
+	report.Summary
+	// RPCURL is a JSON-RPC endpoint of the chain for `aidledger verify`, when the operator
+	// publishes one.
+	RPCURL string `json:"rpc_url,omitempty"`
+}
+
+// GET /api/v1/reports/summary
+func (s *Server) reportSummary(c echo.Context) error {
+	sum, err := s.deps.Reports.Summary(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, summaryResponse{Summary: sum, RPCURL: s.deps.PublicRPC})
+}
+
+// GET /api/v1/reports/programs/:id?group_by=&from=&to=&format=csv
+func (s *Server) programReport(c echo.Context) error {
+	from, err := timeParam(c, "from")
+	if err != nil {
+		return err
+	}
+	to, err := timeParam(c, "to")
+	if err != nil {
+		return err
+	}
+	groupBy := c.QueryParam("group_by")
+	if groupBy == "" {
+		groupBy = report.ByVendor
+	}
+	r, err := s.deps.Reports.ProgramReport(c.Request().Context(), c.Param("id"), groupBy, from, to)
+	if err != nil {
+		return err
+	}
+	if c.QueryParam("format") == "csv" {
+		h := c.Response().Header()
+		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="program-report-%s.csv"`, groupBy))
+		c.Response().WriteHeader(http.StatusOK)
+		return report.WriteCSV(c.Response(), r)
+	}
+	return c.JSON(http.StatusOK, r)
+}
+
+// GET /api/v1/reports/transactions?program_id=&page=&page_size=
+func (s *Server) reportTransactions(c echo.Context) error {
+	page, err := intParam(c, "page")
+	if err != nil {
+		return err
+	}
+	size, err := intParam(c, "page_size")
+	if err != nil {
+		return err
+	}
+	p, err := s.deps.Reports.Transactions(c.Request().Context(), c.QueryParam("program_id"), page, size)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
+// GET /api/v1/reports/stream: server-sent events, one "indexed" event each time new chain events
+// are indexed ({"as_of_block":N}), and a comment every 20 s to keep proxies from closing the line.
+func (s *Server) reportStream(c echo.Context) error {
+	if s.deps.Indexed == nil {
+		return c.NoContent(http.StatusNoContent)
+	}
+	blocks, unsubscribe := s.deps.Indexed()
+	defer unsubscribe()
+	w := c.Response()
+	h := w.Header()
+	h.Set(echo.HeaderContentType, "text/event-stream")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no")
+	w.WriteHeader(http.StatusOK)
+	fmt.Fprint(w, "retry: 3000\n\n")
+	w.Flush()
+	keepAlive := time.NewTicker(20 * time.Second)
+	defer keepAlive.Stop()
+	for {
+		select {
+		case <-c.Request().Context().Done():
+			return nil
+		case b := <-blocks:
+			fmt.Fprintf(w, "event: indexed\ndata: {\"as_of_block\":%d}\n\n", b)
+			w.Flush()
+		case <-keepAlive.C:
+			fmt.Fprint(w, ": keep-alive\n\n")
+			w.Flush()
+		}
+	}
+}

@@ -1,0 +1,134 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/chain/index"
+	"github.com/aidledger/aidledger/server/chain/ledger"
+)
+
+// Transaction kinds, as reported: one per program event of the ledger.
+var transactionKinds = map[string]string{
+	index.KindProgramCreated:       "program_created",
+	index.KindProgramStatusChanged: "program_status",
+	index.KindFunded:               "funding",
+	index.KindAllocated:            "allocation",
+	index.KindAllocationRejected:   "allocation_rejected",
+	index.KindRedeemed:             "redemption",
+	index.KindRedemptionRejected:   "redemption_rejected",
+	index.KindSettled:              "settlement",
+	index.KindExpired:              "expiry",
+}
+
+// Transaction is one on-chain program event. Beneficiary is the on-chain pseudonym (0x…), the
+// only thing ever reported about a beneficiary.
+type Transaction struct {
+	TxHash         string    `json:"tx_hash"`
+	BlockNumber    uint64    `json:"block_number"`
+	LogIndex       uint      `json:"log_index"`
+	Time           time.Time `json:"time"`
+	Kind           string    `json:"kind"`
+	ProgramID      string    `json:"program_id"`
+	ChainProgramID uint64    `json:"chain_program_id"`
+	Vendor         string    `json:"vendor"`
+	VendorName     string    `json:"vendor_name"`
+	Amount         int64     `json:"amount"`
+	Category       string    `json:"category"` // redemptions and their rejections
+	Beneficiary    string    `json:"beneficiary"`
+	Reason         string    `json:"reason,omitempty"` // rejections
+}
+
+// TransactionPage is one page of transactions, newest first.
+type TransactionPage struct {
+	AsOfBlock    uint64        `json:"as_of_block"`
+	Total        int64         `json:"total"`
+	Page         int           `json:"page"`
+	PageSize     int           `json:"page_size"`
+	Transactions []Transaction `json:"transactions"`
+}
+
+// MaxPageSize bounds Transactions' page size.
+const MaxPageSize = 500
+
+// Transactions lists program events newest first, of one program (by the API's id) or, with
+// programID "", of all. page counts from 1; pageSize 0 means 50.
+func (s *Service) Transactions(ctx context.Context, programID string, page, pageSize int) (TransactionPage, error) {
+	if pageSize == 0 {
+		pageSize = 50
+	}
+	out := TransactionPage{Page: page, PageSize: pageSize, Transactions: []Transaction{}}
+	if page < 1 {
+		return out, apierr.Invalid("page", "must be 1 or more")
+	}
+	if pageSize < 1 || pageSize > MaxPageSize {
+		return out, apierr.Invalid("page_size", "must be between 1 and %d", MaxPageSize)
+	}
+	infos, err := s.programsByChainID(ctx)
+	if err != nil {
+		return out, err
+	}
+	var chainID uint64
+	if programID != "" {
+		info, ok, err := s.program(ctx, programID)
+		if err != nil {
+			return out, err
+		}
+		if !ok {
+			return out, apierr.ErrNotFound.Withf("no program %q", programID)
+		}
+		chainID = info.ChainID
+	}
+	if err := s.refresh(ctx); err != nil {
+		return out, err
+	}
+	kinds := make([]string, 0, len(transactionKinds))
+	for k := range transactionKinds {
+		kinds = append(kinds, k)
+	}
+	var events []index.Event
+	err = s.readTx(ctx, func(tx *gorm.DB, cur Cursor) error {
+		out.AsOfBlock = cur.AsOfBlock
+		q := tx.Model(&index.Event{}).Where("kind IN ? AND id <= ?", kinds, cur.LastEventID)
+		if programID != "" {
+			q = q.Where("program_id = ?", chainID)
+		}
+		if err := q.Count(&out.Total).Error; err != nil {
+			return err
+		}
+		return q.Order("block_number DESC, log_index DESC").Offset((page - 1) * pageSize).Limit(pageSize).Find(&events).Error
+	})
+	if err != nil {
+		return out, fmt.Errorf("transactions: %w", err)
+	}
+	var addrs []string
+	for _, e := range events {
+		if e.Vendor != "" {
+			addrs = append(addrs, e.Vendor)
+		}
+	}
+	vendors, err := s.vendorInfos(ctx, addrs)
+	if err != nil {
+		return out, err
+	}
+	for _, e := range events {
+		t := Transaction{
+			TxHash: e.TxHash, BlockNumber: e.BlockNumber, LogIndex: e.LogIndex, Time: e.BlockTime.UTC(), Kind: transactionKinds[e.Kind],
+			ProgramID: infos[e.ProgramID].ID, ChainProgramID: e.ProgramID, Vendor: e.Vendor, VendorName: vendors[e.Vendor].Name,
+			Amount: e.Amount, Beneficiary: e.Beneficiary,
+		}
+		switch e.Kind {
+		case index.KindRedeemed, index.KindRedemptionRejected:
+			t.Category = ledger.Category(categoryOf(e.Ref)).String()
+		}
+		if e.Kind == index.KindRedemptionRejected || e.Kind == index.KindAllocationRejected {
+			t.Reason = ledger.Reason(e.Reason).String()
+		}
+		out.Transactions = append(out.Transactions, t)
+	}
+	return out, nil
+}

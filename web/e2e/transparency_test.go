@@ -1,0 +1,73 @@
+package e2e
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+type summary struct {
+	AsOfBlock int64            `json:"as_of_block"`
+	Contract  string           `json:"contract"`
+	Programs  []map[string]any `json:"programs"`
+}
+
+func TestTransparency_FiguresEqualSummary_AndUpdateLive(t *testing.T) {
+	var s summary
+	(&client{}).must(t, "GET", "/api/v1/reports/summary", nil, &s)
+	ctx := browser(t, 1280, 800)
+	run(t, ctx, chromedp.Navigate(srv.base+"/transparency"), chromedp.WaitVisible("#verify"))
+	waitJS(t, ctx, `document.querySelector('#live:not(.off)')`, 20*time.Second)
+	screenshot(t, ctx, "transparency")
+	// The page may already be newer than our summary: compare against a fresh one at the page's block.
+	(&client{}).must(t, "GET", "/api/v1/reports/summary", nil, &s)
+	for _, p := range s.Programs {
+		for _, k := range []string{"funded", "allocated", "redeemed", "settled"} {
+			want := fmt.Sprint(int64(p[k].(float64)))
+			sel := fmt.Sprintf(`document.querySelector('[data-program=%q] .val[data-key=%q]')?.dataset.minor`, fmt.Sprint(p["id"]), k)
+			waitJS(t, ctx, sel+` === '`+want+`'`, 20*time.Second)
+		}
+	}
+	if got := eval[string](t, ctx, `document.querySelector('#contract').textContent`); got != s.Contract {
+		t.Fatalf("contract shown %q, summary %q", got, s.Contract)
+	}
+	if cmd := eval[string](t, ctx, `document.querySelector('#verify-cmd').textContent`); !containsAll(cmd, "aidledger verify --eth-rpc ", "--contract "+s.Contract, "--api "+srv.base) {
+		t.Fatalf("verify command %q", cmd)
+	}
+
+	// A new redemption shows up without a reload.
+	card, p := fundedCard(t, "4821")
+	block := eval[string](t, ctx, `document.querySelector('#as-of').dataset.block`)
+	before := eval[string](t, ctx, fmt.Sprintf(`document.querySelector('[data-program=%q] .val[data-key="redeemed"]').dataset.minor`, p.ID))
+	eval[bool](t, ctx, `(window.__noReload = true, true)`)
+	var r map[string]any
+	login(t, vendorEmail).must(t, "POST", "/api/v1/redemptions", map[string]any{"card_number": card, "pin": "4821", "program_id": p.ID, "amount": 1, "category": "food"}, &r)
+	_ = r
+	waitJS(t, ctx, fmt.Sprintf(`window.__noReload && document.querySelector('#as-of').dataset.block !== %q && document.querySelector('[data-program=%q] .val[data-key="redeemed"]').dataset.minor !== %q`, block, p.ID, before), 90*time.Second)
+}
+
+func TestTransparency_DonorSeesTransactions(t *testing.T) {
+	ctx := browser(t, 1280, 800)
+	run(t, ctx, chromedp.Navigate(srv.base+"/transparency"), chromedp.WaitVisible("#donor-login"), chromedp.Click("#donor-login"),
+		chromedp.WaitVisible("#email"), chromedp.SendKeys("#email", donorEmail), chromedp.SendKeys("#password", demoPassword),
+		chromedp.Click("#login-submit"), chromedp.WaitVisible("#transactions table"))
+	screenshot(t, ctx, "transparency-donor")
+}
+
+func TestArabic_RendersRightToLeft(t *testing.T) {
+	ctx := browser(t, 360, 740)
+	run(t, ctx, chromedp.Navigate(srv.base+"/vendor"), chromedp.WaitVisible("#lang"))
+	eval[bool](t, ctx, `(() => { const s = document.querySelector('#lang'); s.value = 'ar'; s.dispatchEvent(new Event('change')); return true })()`)
+	waitJS(t, ctx, `document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar'`, 5*time.Second)
+	if d := eval[string](t, ctx, `getComputedStyle(document.querySelector('main')).direction`); d != "rtl" {
+		t.Fatalf("main direction %q", d)
+	}
+	// The brand sits at the right edge in RTL.
+	waitJS(t, ctx, `document.querySelector('.brand').getBoundingClientRect().left > innerWidth / 2`, 5*time.Second)
+	waitJS(t, ctx, `document.querySelector('#login-submit').textContent === 'دخول'`, 5*time.Second)
+	screenshot(t, ctx, "vendor-login-ar")
+	run(t, ctx, chromedp.Navigate(srv.base+"/transparency"), chromedp.WaitVisible("#verify"))
+	screenshot(t, ctx, "transparency-ar")
+}

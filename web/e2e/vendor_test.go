@@ -1,0 +1,157 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/fetch"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/chromedp"
+)
+
+// saleUpTo drives /vendor from login to the confirm screen: typed card, PIN, program, category, amount "1".
+func saleUpTo(t *testing.T, ctx context.Context, card, pin string, p program) {
+	t.Helper()
+	uiLogin(t, ctx, "/vendor", vendorEmail)
+	screenshot(t, ctx, "vendor-home")
+	run(t, ctx, chromedp.Click("#new-sale"), chromedp.WaitVisible("#card-input"), chromedp.SendKeys("#card-input", card),
+		chromedp.WaitEnabled("#card-next"))
+	screenshot(t, ctx, "vendor-card")
+	run(t, ctx, chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"), chromedp.SendKeys("#pin", pin))
+	run(t, ctx, chromedp.Click("#pin-next"), chromedp.WaitVisible(`button[data-category="food"]`))
+	if eval[string](t, ctx, `document.querySelector('button[data-program][aria-pressed="true"]')?.dataset.program || ''`) != p.ID {
+		run(t, ctx, chromedp.Click(fmt.Sprintf(`button[data-program=%q]`, p.ID)), chromedp.WaitVisible(`button[data-category="food"]`))
+	}
+	run(t, ctx, chromedp.Click(`button[data-category="food"]`), chromedp.SendKeys("#amount", "1"))
+	screenshot(t, ctx, "vendor-sale")
+	run(t, ctx, chromedp.Click("#sale-next"), chromedp.WaitVisible("#confirm"))
+}
+
+// vendorRedemptionsWithHash counts the vendor's redemptions carrying txHash and confirmed.
+func confirmedWithHash(t *testing.T, vendor *client, txHash string) int {
+	var r struct {
+		Redemptions []struct {
+			Status      string `json:"status"`
+			TxHash      string `json:"tx_hash"`
+			BlockNumber int64  `json:"block_number"`
+		} `json:"redemptions"`
+	}
+	vendor.must(t, "GET", "/api/v1/redemptions?page=1", nil, &r)
+	n := 0
+	for _, x := range r.Redemptions {
+		if strings.EqualFold(x.TxHash, txHash) && x.Status == "confirmed" && x.BlockNumber > 0 {
+			n++
+		}
+	}
+	return n
+}
+
+func TestVendor_ManualCardEntry_PaysAndShowsOnChainReceipt(t *testing.T) {
+	card, p := fundedCard(t, "4821")
+	ctx := browser(t, 360, 740)
+	saleUpTo(t, ctx, card, "4821", p)
+	run(t, ctx, chromedp.Click("#confirm"), chromedp.WaitVisible("#receipt"))
+	screenshot(t, ctx, "vendor-receipt")
+	hash := eval[string](t, ctx, `document.querySelector('#receipt-tx code')?.textContent || ''`)
+	if !strings.HasPrefix(hash, "0x") || len(hash) != 66 {
+		t.Fatalf("receipt shows tx hash %q", hash)
+	}
+	if n := confirmedWithHash(t, login(t, vendorEmail), hash); n != 1 {
+		t.Fatalf("the API lists %d confirmed redemptions with the receipt's tx hash %s, want 1", n, hash)
+	}
+}
+
+func TestVendor_WrongPIN_SaysAttemptsLeft(t *testing.T) {
+	card, _ := fundedCard(t, "4821")
+	ctx := browser(t, 360, 740)
+	uiLogin(t, ctx, "/vendor", vendorEmail)
+	run(t, ctx, chromedp.Click("#new-sale"), chromedp.WaitVisible("#card-input"), chromedp.SendKeys("#card-input", card),
+		chromedp.WaitEnabled("#card-next"), chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"),
+		chromedp.SendKeys("#pin", "0000"), chromedp.Click("#pin-next"))
+	waitJS(t, ctx, `document.querySelector('#pin-msg.error')?.textContent.includes('attempt')`, 30*time.Second)
+	screenshot(t, ctx, "vendor-wrong-pin")
+}
+
+func TestVendor_MistypedCard_IsCaughtByCheckDigit(t *testing.T) {
+	ctx := browser(t, 360, 740)
+	uiLogin(t, ctx, "/vendor", vendorEmail)
+	run(t, ctx, chromedp.Click("#new-sale"), chromedp.WaitVisible("#card-input"), chromedp.SendKeys("#card-input", "12345678901"))
+	waitJS(t, ctx, `document.querySelector('#card-input').getAttribute('aria-invalid') === 'true' && document.querySelector('#card-next').disabled`, 10*time.Second)
+}
+
+// The first response is dropped after the server has processed the redemption, then the
+// browser goes offline; when it comes back the app retries with the same Idempotency-Key and
+// shows the original result. The card must be charged exactly once.
+func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing.T) {
+	card, p := fundedCard(t, "4821")
+	vendor := login(t, vendorEmail)
+	before := balance(t, vendor, card, "4821", p.ID)
+	ctx := browser(t, 360, 740)
+	saleUpTo(t, ctx, card, "4821", p)
+
+	var dropped atomic.Bool
+	lctx, stopListen := context.WithCancel(ctx)
+	defer stopListen()
+	events := chromedp.Events(lctx, fetch.RequestPaused)
+	run(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/v1/redemptions", RequestStage: fetch.RequestStageResponse}}})
+		return err
+	}))
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			id := ev.RequestID
+			chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				if dropped.CompareAndSwap(false, true) { // the server answered; the phone never hears it
+					_, err := cdp.Call(ctx, tg, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonConnectionReset})
+					return err
+				}
+				_, err := cdp.Call(ctx, tg, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+				return err
+			}))
+		}
+	}()
+	offline := func(off bool) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+			if err != nil {
+				return err
+			}
+			conds := []*network.Conditions{}
+			if off {
+				conds = append(conds, &network.Conditions{URLPattern: "", Latency: 0, DownloadThroughput: 0, UploadThroughput: 0})
+			}
+			_, err = cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: conds})
+			return err
+		})
+	}
+	run(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{})
+		return err
+	}))
+	run(t, ctx, chromedp.Click("#confirm"))
+	waitJS(t, ctx, `document.querySelector('#send-state')?.dataset.state === 'retrying'`, 30*time.Second)
+	if !dropped.Load() {
+		t.Fatal("the first redemption response was not intercepted")
+	}
+	run(t, ctx, offline(true))
+	screenshot(t, ctx, "vendor-retrying")
+	time.Sleep(3 * time.Second) // at least one retry fails while offline
+	run(t, ctx, offline(false))
+	waitJS(t, ctx, `!!document.querySelector('#receipt')`, 90*time.Second)
+
+	unit := int64(1)
+	for i := 0; i < p.Decimals; i++ {
+		unit *= 10
+	}
+	if after := balance(t, vendor, card, "4821", p.ID); before-after != unit {
+		t.Fatalf("balance went from %d to %d: charged %d, want exactly one charge of %d", before, after, before-after, unit)
+	}
+}

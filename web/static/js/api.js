@@ -1,0 +1,118 @@
+// API client. Token storage (see docs/web.md): the access token lives only in memory; the
+// refresh token lives in sessionStorage so a reload of the same tab stays logged in, and is
+// rotated on each use. Requests carry "Authorization: Bearer", never cookies, so CSRF does not
+// apply; the strict CSP (no inline script, self only) is the defence against XSS.
+
+const REFRESH_KEY = 'aidledger.refresh';
+const session = { access: null, user: null };
+let refreshing = null;
+
+export class ApiError extends Error {
+  constructor(status, code, message, field, details) {
+    super(message || code);
+    Object.assign(this, { status, code, field, details });
+  }
+  // network: no answer at all (offline, dropped, timed out) — the request may or may not have run.
+  get network() { return this.status === 0; }
+}
+
+export const currentUser = () => session.user;
+
+function store(s) {
+  session.access = s.access_token;
+  session.user = s.user;
+  try { sessionStorage.setItem(REFRESH_KEY, s.refresh_token); } catch { /* private mode: memory only */ }
+}
+
+function forget() {
+  session.access = null; session.user = null;
+  try { sessionStorage.removeItem(REFRESH_KEY); } catch { /* ignore */ }
+}
+
+async function send(path, { method = 'GET', body, headers = {}, auth = true, raw = false, timeout = 20000, form } = {}) {
+  const h = { Accept: 'application/json', ...headers };
+  if (auth && session.access) h.Authorization = 'Bearer ' + session.access;
+  let payload;
+  if (form) payload = form;
+  else if (body !== undefined) { h['Content-Type'] = 'application/json'; payload = JSON.stringify(body); }
+  const ctl = new AbortController();
+  const timer = setTimeout(() => ctl.abort(), timeout);
+  let res;
+  try {
+    res = await fetch(path, { method, headers: h, body: payload, signal: ctl.signal, credentials: 'omit', cache: 'no-store' });
+  } catch (e) {
+    throw new ApiError(0, 'network', String(e && e.message || e));
+  } finally { clearTimeout(timer); }
+  if (raw && res.ok) return res;
+  if (res.status === 204) return null;
+  let data = null;
+  const text = await res.text().catch(() => '');
+  try { data = text ? JSON.parse(text) : null; } catch { data = null; }
+  if (!res.ok) {
+    const e = (data && data.error) || {};
+    throw new ApiError(res.status, e.code || 'http_' + res.status, e.message || res.statusText, e.field, e.details);
+  }
+  data = data ?? {};
+  Object.defineProperty(data, '_status', { value: res.status, enumerable: false });
+  return data;
+}
+
+// api(path, opts): JSON in, JSON out; one transparent refresh-and-retry on an expired access token.
+export async function api(path, opts = {}) {
+  try {
+    return await send(path, opts);
+  } catch (e) {
+    if (e.status === 401 && opts.auth !== false && await refresh()) return send(path, opts);
+    throw e;
+  }
+}
+
+// refresh exchanges the stored refresh token (single flight: concurrent 401s share one call).
+export function refresh() {
+  if (!refreshing) {
+    refreshing = (async () => {
+      let rt = null;
+      try { rt = sessionStorage.getItem(REFRESH_KEY); } catch { /* ignore */ }
+      if (!rt) return false;
+      try {
+        store(await send('/api/v1/auth/refresh', { method: 'POST', body: { refresh_token: rt }, auth: false }));
+        return true;
+      } catch (e) {
+        if (!e.network) forget();
+        return false;
+      }
+    })().finally(() => { refreshing = null; });
+  }
+  return refreshing;
+}
+
+export async function login(email, password) {
+  const s = await send('/api/v1/auth/login', { method: 'POST', body: { email, password }, auth: false });
+  store(s);
+  return s.user;
+}
+
+// restore resumes a session after a reload of the same tab, or returns null.
+export async function restore() {
+  if (session.user) return session.user;
+  return (await refresh()) ? session.user : null;
+}
+
+export async function logout() {
+  let rt = null;
+  try { rt = sessionStorage.getItem(REFRESH_KEY); } catch { /* ignore */ }
+  forget();
+  if (rt) await send('/api/v1/auth/logout', { method: 'POST', body: { refresh_token: rt }, auth: false }).catch(() => {});
+}
+
+// blobURL fetches an authenticated binary (e.g. the card PNG) as an object URL (CSP allows blob: images).
+export async function blobURL(path) {
+  const res = await api(path, { raw: true, headers: { Accept: 'image/png,*/*' } });
+  return URL.createObjectURL(await res.blob());
+}
+
+// fetchText fetches an authenticated text download (e.g. a CSV statement).
+export async function fetchText(path) {
+  const res = await api(path, { raw: true, headers: { Accept: 'text/csv,*/*' } });
+  return res.text();
+}

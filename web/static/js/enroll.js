@@ -1,0 +1,244 @@
+// /enroll: aid workers. Enrollment with inline validation and duplicate warning, search with
+// paging, the beneficiary page (balances, suspend, reinstate, PIN reset, erasure, printable QR
+// card), CSV import with progress and a downloadable error list, and cycle allocation.
+// Personal data stays in memory: never in the URL, the title or browser storage.
+import { h, clear, msg, field, confirmDialog, download } from './dom.js';
+import { t, fmtMoney, fmtNumber, currencyDecimals, parseMajor } from './i18n.js';
+import { api, blobURL } from './api.js';
+import { startApp, errorText, statusBadge, tabs } from './shell.js';
+import { formatCard } from './damm.js';
+import { toCSV } from './csv.js';
+
+let main, current = 'enroll';
+const S = { q: '', page: 1, detailId: null };
+
+function draw() {
+  clear(main);
+  main.className = '';
+  if (S.detailId) return detail(S.detailId);
+  tabs([
+    { id: 'enroll', label: t('enroll.tab_enroll'), draw: enrollForm },
+    { id: 'search', label: t('enroll.tab_search'), draw: search },
+    { id: 'import', label: t('enroll.tab_import'), draw: importCSV },
+    { id: 'allocate', label: t('enroll.tab_allocate'), draw: allocate },
+  ], main, current);
+}
+
+const FIELDS = [
+  ['given_name', 'text', 'given-name'], ['family_name', 'text', 'family-name'], ['date_of_birth', 'date', 'off'],
+  ['national_id', 'text', 'off'], ['phone', 'tel', 'off'], ['household_size', 'number', 'off'], ['location', 'text', 'off'], ['pin', 'password', 'new-password'],
+];
+
+function validate(name, v) {
+  if (!v) return t('v.required');
+  if (name === 'household_size' && !(Number.isInteger(+v) && +v >= 1 && +v <= 50)) return t('v.household');
+  if (name === 'pin' && !/^\d{4,8}$/.test(v)) return t('vendor.pin_format');
+  if (name === 'phone' && !/^\+?[0-9 ()-]{6,20}$/.test(v)) return t('v.phone');
+  if (name === 'date_of_birth' && !(new Date(v) < new Date())) return t('v.dob');
+  return '';
+}
+
+function enrollForm(panel) {
+  current = 'enroll';
+  const fields = {};
+  const out = h('div', { class: 'msg', id: 'enroll-msg' });
+  const dup = h('div', { id: 'duplicate' });
+  const grid = h('div', { class: 'grid2' });
+  for (const [name, type, ac] of FIELDS) {
+    const input = h('input', { id: 'f-' + name, name, type, autocomplete: ac, inputmode: name === 'pin' ? 'numeric' : undefined, min: type === 'number' ? '1' : undefined });
+    const f = field(t('field.' + name), input, name === 'pin' ? t('enroll.pin_hint') : undefined);
+    input.addEventListener('blur', () => f.setError(validate(name, input.value.trim())));
+    input.addEventListener('input', () => { if (input.getAttribute('aria-invalid')) f.setError(validate(name, input.value.trim())); });
+    fields[name] = f; grid.append(f);
+  }
+  const btn = h('button', { type: 'submit', class: 'big', id: 'enroll-submit', text: t('enroll.submit') });
+  const form = h('form', { novalidate: true, id: 'enroll-form', autocomplete: 'off' }, h('h1', { text: t('enroll.title') }), grid, out, dup, btn);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    clear(dup); msg(out, '', '');
+    const body = {};
+    let first = null;
+    for (const [name] of FIELDS) {
+      const v = fields[name].input.value.trim();
+      const err = validate(name, v);
+      fields[name].setError(err);
+      if (err && !first) first = fields[name].input;
+      body[name] = name === 'household_size' ? Number(v) : v;
+    }
+    if (first) { first.focus(); return msg(out, 'error', t('v.fix')); }
+    btn.disabled = true;
+    try {
+      const r = await api('/api/v1/beneficiaries', { method: 'POST', body });
+      form.reset();
+      msg(out, 'ok', t('enroll.created', { card: formatCard(r.card_number) }));
+      out.append(' ', h('button', { type: 'button', class: 'secondary', id: 'open-created', text: t('enroll.open'), on: { click: () => open(r.id) } }));
+    } catch (e) {
+      if (e.code === 'duplicate_beneficiary') {
+        msg(out, 'error', t('err.duplicate_beneficiary'));
+        const id = e.details?.existing_id;
+        dup.append(h('div', { class: 'card', id: 'duplicate-card' }, h('h3', { text: t('enroll.existing') }), h('div', { id: 'existing' }, t('loading'))));
+        if (id) api('/api/v1/beneficiaries/' + encodeURIComponent(id)).then((b) => clear(dup.querySelector('#existing'), summary(b),
+          h('button', { type: 'button', class: 'secondary', text: t('enroll.open'), on: { click: () => open(id) } }))).catch(() => clear(dup.querySelector('#existing'), id));
+      } else {
+        if (e.field && fields[e.field]) { fields[e.field].setError(errorText(e)); fields[e.field].input.focus(); }
+        msg(out, 'error', errorText(e));
+      }
+    } finally { btn.disabled = false; }
+  });
+  panel.append(form);
+}
+
+function summary(b) {
+  return h('dl', { class: 'kv' },
+    h('dt', { text: t('field.name') }), h('dd', { text: [b.given_name, b.family_name].filter(Boolean).join(' ') || '—' }),
+    h('dt', { text: t('vendor.card_number') }), h('dd', { class: 'cardno', text: formatCard(b.card_number || '') }),
+    h('dt', { text: t('field.date_of_birth') }), h('dd', { text: b.date_of_birth || '—' }),
+    h('dt', { text: t('field.location') }), h('dd', { text: b.location || '—' }),
+    h('dt', { text: t('field.household_size') }), h('dd', { text: b.household_size ?? '—' }),
+    h('dt', { text: t('status') }), h('dd', {}, statusBadge(b.status)));
+}
+
+function open(id) { S.detailId = id; draw(); main.focus(); }
+
+function search(panel) {
+  current = 'search';
+  const q = h('input', { id: 'q', type: 'search', value: S.q, autocomplete: 'off' });
+  const out = h('div', { class: 'msg' });
+  const list = h('div', { id: 'results' });
+  const form = h('form', { role: 'search', novalidate: true }, field(t('enroll.search_label'), q, t('enroll.search_hint')),
+    h('button', { type: 'submit', text: t('enroll.search') }));
+  const run = async () => {
+    S.q = q.value.trim();
+    clear(list, h('p', { class: 'muted', text: t('loading') }));
+    try {
+      const r = await api(`/api/v1/beneficiaries?q=${encodeURIComponent(S.q)}&page=${S.page}&page_size=20`);
+      const items = r.beneficiaries || [];
+      const pages = Math.max(1, Math.ceil((r.total || 0) / (r.page_size || 20)));
+      clear(list, h('p', { text: t('enroll.results', { n: fmtNumber(r.total || 0) }) }),
+        h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('field.name'), t('vendor.card_number'), t('field.location'), t('status')].map((c) => h('th', { scope: 'col', text: c })))),
+          h('tbody', {}, items.map((b) => h('tr', {}, h('td', {}, h('button', { type: 'button', class: 'secondary', text: [b.given_name, b.family_name].filter(Boolean).join(' ') || '—', on: { click: () => open(b.id) } })),
+            h('td', { class: 'mono', text: formatCard(b.card_number || '') }), h('td', { text: b.location || '' }), h('td', {}, statusBadge(b.status))))))),
+        h('nav', { class: 'row', 'aria-label': t('enroll.paging') },
+          h('button', { type: 'button', class: 'secondary', text: t('prev'), disabled: S.page <= 1, on: { click: () => { S.page--; run(); } } }),
+          h('span', { text: t('enroll.page', { page: fmtNumber(S.page), pages: fmtNumber(pages) }) }),
+          h('button', { type: 'button', class: 'secondary', text: t('next'), disabled: S.page >= pages, on: { click: () => { S.page++; run(); } } })));
+    } catch (e) { clear(list); msg(out, 'error', errorText(e)); }
+  };
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); S.page = 1; run(); });
+  panel.append(h('h1', { text: t('enroll.tab_search') }), form, out, list);
+  run();
+}
+
+async function detail(id) {
+  const out = h('div', { class: 'msg', id: 'detail-msg' });
+  const box = h('div', {}, t('loading'));
+  main.append(h('button', { type: 'button', class: 'secondary noprint', text: t('back'), on: { click: () => { S.detailId = null; draw(); } } }), out, box);
+  let b;
+  try { b = await api('/api/v1/beneficiaries/' + encodeURIComponent(id)); } catch (e) { clear(box); msg(out, 'error', errorText(e)); return; }
+  const act = (label, path, confirmText, opts = {}) => h('button', { type: 'button', class: opts.danger ? 'danger' : 'secondary', id: opts.id, text: label, on: { click: async () => {
+    if (confirmText && !await confirmDialog(confirmText, label, t('cancel'), !!opts.danger)) return;
+    try { await api(path, { method: opts.method || 'POST', body: opts.body?.() }); msg(out, 'ok', t('done')); clear(main); detail(id); } catch (e) { msg(out, 'error', errorText(e)); }
+  } } });
+  const base = '/api/v1/beneficiaries/' + encodeURIComponent(id);
+  const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password' });
+  const balances = b.balances || [];
+  const printArea = h('div', { class: 'print-area', id: 'print-area' });
+  clear(box, h('h1', { text: t('enroll.beneficiary') }), h('div', { class: 'card' }, summary(b)),
+    h('h2', { text: t('enroll.balances') }),
+    balances.length ? h('table', {}, h('tbody', {}, balances.map((x) => h('tr', {}, h('td', { text: x.name || x.program_name || x.program_id }),
+      h('td', { class: 'num', text: fmtMoney(x.balance ?? x.amount ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) }))))) : h('p', { class: 'muted', text: t('enroll.no_balances') }),
+    h('h2', { text: t('enroll.actions') }),
+    h('div', { class: 'row noprint' },
+      b.status === 'suspended' ? act(t('enroll.reinstate'), base + '/reinstate', null, { id: 'reinstate' }) : act(t('enroll.suspend'), base + '/suspend', t('enroll.suspend_confirm'), { id: 'suspend' }),
+      h('button', { type: 'button', id: 'print-card', text: t('enroll.print'), on: { click: async () => {
+        try {
+          const url = await blobURL(base + '/card');
+          const img = h('img', { src: url, alt: t('enroll.card_alt', { card: formatCard(b.card_number || '') }) });
+          clear(printArea, img);
+          await img.decode().catch(() => {});
+          window.print();
+        } catch (e) { msg(out, 'error', errorText(e)); }
+      } } })),
+    h('div', { class: 'card noprint' }, field(t('enroll.new_pin'), pin), act(t('enroll.reset_pin'), base + '/pin', t('enroll.reset_pin_confirm'), { id: 'reset-pin', body: () => ({ pin: pin.value }) })),
+    h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })),
+    printArea);
+}
+
+function importCSV(panel) {
+  current = 'import';
+  const file = h('input', { id: 'csv-file', type: 'file', accept: '.csv,text/csv' });
+  const out = h('div', { class: 'msg', id: 'import-msg' });
+  const bar = h('progress', { id: 'import-progress', max: '100', value: '0', 'aria-label': t('enroll.progress') });
+  const status = h('p', { id: 'import-status', role: 'status', 'aria-live': 'polite' });
+  const errBox = h('div', { id: 'import-errors' });
+  const btn = h('button', { type: 'submit', id: 'import-submit', text: t('enroll.import') });
+  const form = h('form', { novalidate: true }, field(t('enroll.csv_file'), file, t('enroll.csv_hint')), btn);
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (!file.files[0]) return msg(out, 'error', t('enroll.csv_missing'));
+    btn.disabled = true; clear(errBox); msg(out, '', '');
+    try {
+      const fd = new FormData(); fd.append('file', file.files[0]);
+      const job = await api('/api/v1/beneficiaries/imports', { method: 'POST', form: fd, timeout: 120000 });
+      for (;;) {
+        const r = await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(job.id)).catch((e) => (e.network ? null : Promise.reject(e)));
+        if (r) {
+          const pct = r.total ? Math.floor(100 * r.processed / r.total) : (r.status === 'done' ? 100 : 0);
+          bar.value = r.status === 'done' ? 100 : pct;
+          status.textContent = t('enroll.import_status', { pct: fmtNumber(bar.value), processed: fmtNumber(r.processed || 0), total: fmtNumber(r.total || 0),
+            created: fmtNumber(r.created || 0), duplicates: fmtNumber(r.duplicates || 0), errors: fmtNumber((r.errors || []).length) });
+          if (r.status === 'done' || r.status === 'failed') {
+            msg(out, r.status === 'done' ? 'ok' : 'error', t('enroll.import_' + r.status));
+            const errs = r.errors || [];
+            if (errs.length) errBox.append(h('button', { type: 'button', class: 'secondary', id: 'import-errors-csv', text: t('enroll.errors_csv', { n: fmtNumber(errs.length) }),
+              on: { click: () => download('import-errors.csv', toCSV(['row', 'field', 'message'], errs.map((x) => [x.row, x.field, x.message]))) } }));
+            break;
+          }
+        }
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+    } catch (e) { msg(out, 'error', errorText(e)); } finally { btn.disabled = false; }
+  });
+  panel.append(h('h1', { text: t('enroll.tab_import') }), form, bar, status, out, errBox);
+}
+
+async function allocate(panel) {
+  current = 'allocate';
+  const out = h('div', { class: 'msg', id: 'alloc-msg' });
+  const sel = h('select', { id: 'alloc-program' });
+  const cycle = h('input', { id: 'alloc-cycle', type: 'number', min: '1', value: '1' });
+  const perHH = h('input', { id: 'alloc-hh', inputmode: 'decimal' });
+  const perMember = h('input', { id: 'alloc-member', inputmode: 'decimal', value: '0' });
+  const bar = h('progress', { max: '100', value: '0', 'aria-label': t('enroll.progress') });
+  const btn = h('button', { type: 'submit', text: t('enroll.allocate') });
+  const form = h('form', { novalidate: true }, field(t('tr.program'), sel), field(t('enroll.cycle'), cycle),
+    field(t('enroll.per_household'), perHH), field(t('enroll.per_member'), perMember), h('p', { text: t('enroll.all_active') }), btn);
+  panel.append(h('h1', { text: t('enroll.tab_allocate') }), form, bar, out);
+  let programs = [];
+  try { programs = (await api('/api/v1/programs')).programs || []; } catch (e) { msg(out, 'error', errorText(e)); }
+  sel.append(...programs.map((p) => h('option', { value: p.id, text: `${p.name} (${p.currency})` })));
+  form.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    const p = programs.find((x) => x.id === sel.value);
+    if (!p) return msg(out, 'error', t('vendor.choose_program'));
+    const dec = currencyDecimals(p.currency, p.decimals);
+    const a = parseMajor(perHH.value || '0', dec) ?? 0, m = parseMajor(perMember.value || '0', dec) ?? 0;
+    if (!a && !m) return msg(out, 'error', t('vendor.amount_invalid', { d: dec }));
+    if (!await confirmDialog(t('enroll.allocate_confirm', { program: p.name }), t('enroll.allocate'), t('cancel'), false)) return;
+    btn.disabled = true;
+    try {
+      const job = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations`, { method: 'POST', body: { cycle: Number(cycle.value), amount_per_household: a, amount_per_member: m, all_active: true } });
+      for (;;) {
+        const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations/${encodeURIComponent(job.id)}`).catch(() => null);
+        if (r) {
+          bar.value = r.total ? Math.floor(100 * (r.processed || 0) / r.total) : 0;
+          msg(out, 'warn', t('enroll.alloc_status', { status: r.status, pct: fmtNumber(bar.value) }));
+          if (['done', 'failed', 'confirmed'].includes(r.status)) { bar.value = 100; msg(out, r.status === 'failed' ? 'error' : 'ok', t('enroll.alloc_' + (r.status === 'failed' ? 'failed' : 'done'))); break; }
+        }
+        await new Promise((res) => setTimeout(res, 1500));
+      }
+    } catch (e) { msg(out, 'error', errorText(e)); } finally { btn.disabled = false; }
+  });
+}
+
+startApp({ titleKey: 'app.enroll', roles: ['aidworker', 'admin'], render: (m) => { main = m; draw(); } });

@@ -1,0 +1,121 @@
+// The frame shared by the four apps: header (home, language, user, log out), the login form,
+// role check, and error messages for API error codes.
+import { h, clear, msg, field } from './dom.js';
+import { t, setLang, getLang, LANGS, applyDocument } from './i18n.js';
+import { login, logout, restore, currentUser } from './api.js';
+
+// errorText maps an ApiError to a sentence for people (every documented code has a string).
+export function errorText(e) {
+  if (!e) return '';
+  if (e.network) return t('err.network');
+  const key = 'err.' + e.code;
+  const s = t(key, { attempts: e.details?.attempts_left ?? '?' });
+  if (s !== key) return s;
+  if (e.status === 401) return t('err.unauthorized');
+  if (e.status === 403) return t('err.forbidden');
+  if (e.status >= 500) return t('err.server');
+  return e.message || t('err.unknown');
+}
+
+// startApp({titleKey, roles, render, optionalLogin}) builds the page. render(main, user) draws the
+// app and is called again after a language switch, so apps keep their state outside the DOM.
+export async function startApp({ titleKey, roles, render, publicApp = false }) {
+  applyDocument();
+  const app = document.getElementById('app');
+  const userBox = h('span', { class: 'user' });
+  const langSel = h('select', { id: 'lang', 'aria-label': 'Language / اللغة' },
+    LANGS.map(([v, name]) => h('option', { value: v, text: name, selected: v === getLang() })));
+  langSel.addEventListener('change', () => setLang(langSel.value));
+  const title = h('span', { class: 'app-title' });
+  const header = h('header', { class: 'bar' },
+    h('div', { class: 'row' }, h('a', { href: '/', class: 'brand', text: 'aidledger' }), title),
+    h('div', { class: 'tools' }, userBox, langSel));
+  const main = h('main', { id: 'main', tabindex: '-1' });
+  clear(app, header, main);
+
+  const drawHeader = () => {
+    title.textContent = '· ' + t(titleKey);
+    const u = currentUser();
+    clear(userBox);
+    if (u) {
+      userBox.append(h('span', { class: 'who', text: u.email + ' (' + t('role.' + u.role) + ')' }), ' ',
+        h('button', { type: 'button', id: 'logout', text: t('logout'), on: { click: async () => { await logout(); location.reload(); } } }));
+    }
+  };
+
+  const draw = async () => {
+    drawHeader();
+    const user = currentUser();
+    if (publicApp) return render(main, user, showLogin);
+    if (!user) return showLogin();
+    if (!roles.includes(user.role)) {
+      return clear(main, h('div', { class: 'msg error', role: 'alert', text: t('err.role_app', { role: t('role.' + user.role) }) }));
+    }
+    return render(main, user);
+  };
+
+  // showLogin draws the login form (for public apps: on request, e.g. donors on /transparency).
+  function showLogin(onDone) {
+    const email = h('input', { type: 'email', id: 'email', autocomplete: 'username', required: true });
+    const pw = h('input', { type: 'password', id: 'password', autocomplete: 'current-password', required: true });
+    const out = h('div', { class: 'msg', 'aria-live': 'assertive' });
+    const btn = h('button', { type: 'submit', class: 'big', id: 'login-submit', text: t('login.submit') });
+    const form = h('form', { class: 'card', id: 'login-form', novalidate: true },
+      h('h1', { text: t('login.title') }), field(t('login.email'), email), field(t('login.password'), pw), out, btn);
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      if (!email.value || !pw.value) return msg(out, 'error', t('login.missing'));
+      btn.disabled = true;
+      msg(out, '', '');
+      try {
+        await login(email.value.trim(), pw.value);
+        pw.value = '';
+        if (onDone) { drawHeader(); onDone(); } else await draw();
+      } catch (e) {
+        msg(out, 'error', errorText(e));
+      } finally { btn.disabled = false; }
+    });
+    clear(main, form);
+    email.focus();
+  }
+
+  document.addEventListener('langchange', draw);
+  await restore().catch(() => null);
+  await draw();
+}
+
+export function statusBadge(status) {
+  return h('span', { class: 'badge ' + (status || ''), text: t('status.' + status) });
+}
+
+// txHash shows a transaction hash as evidence: monospace, selectable, with a copy button.
+export function txHash(hash) {
+  if (!hash) return h('span', { class: 'muted', text: t('tx.none') });
+  const code = h('code', { class: 'mono tx', text: hash, title: t('tx.hash') });
+  const copy = h('button', { type: 'button', class: 'secondary noprint', text: t('copy'), 'aria-label': t('copy') + ' ' + t('tx.hash'),
+    on: { click: () => navigator.clipboard?.writeText(hash).then(() => { copy.textContent = t('copied'); }) } });
+  return h('span', { class: 'row' }, code, copy);
+}
+
+// tabs(defs, container): defs [{id, label, draw(panel)}]; keyboard: arrows move between tabs.
+export function tabs(defs, container, selected) {
+  const nav = h('nav', { class: 'tabs', role: 'tablist' });
+  const panel = h('section', { role: 'tabpanel', tabindex: '-1', id: 'panel' });
+  const buttons = defs.map((d) => h('button', { type: 'button', role: 'tab', id: 'tab-' + d.id, text: d.label,
+    on: { click: () => select(d.id), keydown: (ev) => {
+      const i = defs.findIndex((x) => x.id === d.id);
+      const dir = (ev.key === 'ArrowRight') !== (document.dir === 'rtl') ? 1 : -1;
+      if (ev.key === 'ArrowRight' || ev.key === 'ArrowLeft') { const n = defs[(i + dir + defs.length) % defs.length]; select(n.id); document.getElementById('tab-' + n.id).focus(); }
+    } } }));
+  nav.append(...buttons);
+  function select(id) {
+    defs.forEach((d, i) => { buttons[i].setAttribute('aria-selected', String(d.id === id)); buttons[i].tabIndex = d.id === id ? 0 : -1; });
+    panel.setAttribute('aria-labelledby', 'tab-' + id);
+    clear(panel);
+    defs.find((d) => d.id === id).draw(panel);
+    tabs.current = id;
+  }
+  container.append(nav, panel);
+  select(selected && defs.some((d) => d.id === selected) ? selected : defs[0].id);
+  return { select };
+}

@@ -1,0 +1,17 @@
+// Package web holds the static browser apps (vendor, enroll, admin, transparency), embedded into
+// the aidledger binary. Plain HTML, CSS and ES modules: no bundler, no node at build or run time.
+// Third-party browser libraries are vendored into static/vendor by scripts/vendor-web.sh.
+package web
+
+import (
+	"embed"
+	"io/fs"
+)
+
+//go:embed index.html vendor enroll admin transparency static
+var files embed.FS
+
+// FS is the web root: "index.html" is the landing page, "vendor/index.html",
+// "enroll/index.html", "admin/index.html" and "transparency/index.html" are the apps, and
+// "static/..." holds the shared JS, CSS, translations and vendored libraries.
+func FS() fs.FS { return files }
