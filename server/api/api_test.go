@@ -2,99 +2,41 @@ package api_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/aidledger/aidledger/server/api"
+	"github.com/aidledger/aidledger/server/app/apptest"
 	"github.com/aidledger/aidledger/server/auth"
-	"github.com/aidledger/aidledger/server/internal/testenv"
-	"github.com/aidledger/aidledger/server/store"
+	"github.com/aidledger/aidledger/server/demo"
 )
 
-// apiWorld is the API over a real SQLite database, with one logged-in user per role.
+// apiWorld is the whole system (apptest), addressed by role.
 type apiWorld struct {
-	t      *testing.T
-	srv    *api.Server
-	auth   *auth.Service
-	tokens map[auth.Role]string
+	*apptest.World
+	t   *testing.T
+	srv *api.Server
+}
+
+var roleUser = map[auth.Role]string{
+	auth.Admin: apptest.Admin, auth.AidWorker: apptest.AidWorker, auth.Vendor: apptest.Vendor1, auth.Donor: apptest.Donor,
 }
 
 func newAPIWorld(t *testing.T) *apiWorld {
 	t.Helper()
-	db, _ := testenv.DB(t, auth.Schema, api.Schema)
-	a := auth.New(db, []byte("0123456789abcdef0123456789abcdef"), auth.Config{})
-	srv := api.New(api.Deps{DB: db, Auth: a, Checks: map[string]func(context.Context) error{
-		"database": func(ctx context.Context) error { return store.Ping(ctx, db) },
-	}})
-	w := &apiWorld{t: t, srv: srv, auth: a, tokens: map[auth.Role]string{}}
-	for _, r := range auth.Roles {
-		in := auth.NewUser{Email: string(r) + "@example.org", Password: "correct horse battery", Role: r}
-		if r == auth.Vendor {
-			in.VendorID = "vendor-1"
-		}
-		if _, err := a.CreateUser(context.Background(), in); err != nil {
-			t.Fatal(err)
-		}
-		sess, err := a.Login(context.Background(), in.Email, in.Password, "192.0.2.1")
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.tokens[r] = sess.AccessToken
-	}
-	return w
+	w := apptest.New(t, apptest.Small)
+	return &apiWorld{World: w, t: t, srv: w.App.API}
 }
 
-type response struct {
-	Status int
-	Header http.Header
-	Body   []byte
-}
+type response = apptest.Response
 
-func (r response) errorCode() string {
-	var e struct {
-		Error struct {
-			Code  string `json:"code"`
-			Field string `json:"field"`
-		} `json:"error"`
-	}
-	_ = json.Unmarshal(r.Body, &e)
-	return e.Error.Code
-}
+func errorCode(r response) string { return r.Code() }
 
-// do sends a request as role ("" = no token) with an optional JSON body and extra headers.
+// do sends a request as role ("" = no token).
 func (w *apiWorld) do(method, path string, role auth.Role, body any, headers ...string) response {
 	w.t.Helper()
-	var rd io.Reader
-	if body != nil {
-		switch b := body.(type) {
-		case string:
-			rd = strings.NewReader(b)
-		default:
-			buf, err := json.Marshal(b)
-			if err != nil {
-				w.t.Fatal(err)
-			}
-			rd = bytes.NewReader(buf)
-		}
-	}
-	req := httptest.NewRequest(method, path, rd)
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if role != "" {
-		req.Header.Set("Authorization", "Bearer "+w.tokens[role])
-	}
-	for i := 0; i+1 < len(headers); i += 2 {
-		req.Header.Set(headers[i], headers[i+1])
-	}
-	rec := httptest.NewRecorder()
-	w.srv.Handler().ServeHTTP(rec, req)
-	return response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+	return w.Do(method, path, roleUser[role], body, headers...)
 }
 
 func TestErrors_EveryBadInputGetsItsStatusAndCode(t *testing.T) {
@@ -121,14 +63,14 @@ func TestErrors_EveryBadInputGetsItsStatusAndCode(t *testing.T) {
 		{"no token", "GET", "/api/v1/me", "", nil, nil, 401, "unauthorized"},
 		{"bad token", "GET", "/api/v1/me", "", nil, []string{"Authorization", "Bearer nope"}, 401, "invalid_token"},
 		{"wrong role", "GET", "/api/v1/users", auth.Vendor, nil, nil, 403, "forbidden"},
-		{"wrong password", "POST", "/api/v1/auth/login", "", map[string]string{"email": "admin@example.org", "password": "nope nope nope"}, nil, 401, "invalid_credentials"},
-		{"missing field", "POST", "/api/v1/auth/login", "", map[string]string{"email": "admin@example.org"}, nil, 400, "invalid_field"},
+		{"wrong password", "POST", "/api/v1/auth/login", "", map[string]string{"email": "nobody@example.org", "password": "nope nope nope"}, nil, 401, "invalid_credentials"},
+		{"missing field", "POST", "/api/v1/auth/login", "", map[string]string{"email": apptest.Admin}, nil, 400, "invalid_field"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r := w.do(tt.method, tt.path, tt.role, tt.body, tt.headers...)
-			if r.Status != tt.status || r.errorCode() != tt.code {
-				t.Fatalf("%d %s (%s); want %d %s", r.Status, r.errorCode(), r.Body, tt.status, tt.code)
+			if r.Status != tt.status || errorCode(r) != tt.code {
+				t.Fatalf("%d %s (%s); want %d %s", r.Status, errorCode(r), r.Body, tt.status, tt.code)
 			}
 		})
 	}
@@ -136,7 +78,7 @@ func TestErrors_EveryBadInputGetsItsStatusAndCode(t *testing.T) {
 
 func TestLogin_OverHTTPReturnsTheContractFields(t *testing.T) {
 	w := newAPIWorld(t)
-	r := w.do("POST", "/api/v1/auth/login", "", map[string]string{"email": "aidworker@example.org", "password": "correct horse battery"})
+	r := w.do("POST", "/api/v1/auth/login", "", map[string]string{"email": apptest.AidWorker, "password": demo.Password})
 	if r.Status != 200 {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
@@ -172,11 +114,11 @@ func TestIdempotencyKey_ReplaysTheFirstResponseAndRefusesAnotherBody(t *testing.
 		t.Error("the retry was not marked as replayed")
 	}
 	body["email"] = "other@example.org"
-	if r := w.do("POST", "/api/v1/users", auth.Admin, body, "Idempotency-Key", "k-1"); r.Status != 409 || r.errorCode() != "idempotency_conflict" {
+	if r := w.do("POST", "/api/v1/users", auth.Admin, body, "Idempotency-Key", "k-1"); r.Status != 409 || errorCode(r) != "idempotency_conflict" {
 		t.Fatalf("same key, other body: %d %s", r.Status, r.Body)
 	}
 	// Without the key, the same body is a new request (and hits the duplicate email).
-	if r := w.do("POST", "/api/v1/users", auth.Admin, map[string]string{"email": "new@example.org", "password": "correct horse battery", "role": "donor"}); r.Status != 409 || r.errorCode() != "email_taken" {
+	if r := w.do("POST", "/api/v1/users", auth.Admin, map[string]string{"email": "new@example.org", "password": "correct horse battery", "role": "donor"}); r.Status != 409 || errorCode(r) != "email_taken" {
 		t.Fatalf("no key: %d %s", r.Status, r.Body)
 	}
 }

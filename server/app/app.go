@@ -177,7 +177,7 @@ func (a *App) startServices() error {
 	if err != nil {
 		return fmt.Errorf("enrollment service: %w", err)
 	}
-	a.Programs, err = programs.New(a.DB, a.Pipeline, recipients{a.Enroll}, programs.Config{Logger: a.log})
+	a.Programs, err = programs.New(a.DB, a.Pipeline, recipients{a.Enroll}, programs.Config{Logger: a.log, Totals: a.programTotals})
 	if err != nil {
 		a.Enroll.Close()
 		return fmt.Errorf("programs service: %w", err)

@@ -46,3 +46,23 @@ func (d directory) Vendor(ctx context.Context, address string) (report.VendorInf
 	}
 	return report.VendorInfo{Name: v.Name, Location: v.Location}, true, nil
 }
+
+// programTotals reads programs' totals from the report rollups (the report service is built after
+// the programs service, which it needs for names; by the time a request asks, both exist).
+func (a *App) programTotals(ctx context.Context, chainIDs ...uint64) (map[uint64]programs.Totals, error) {
+	sum, err := a.Reports.Summary(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[uint64]programs.Totals, len(chainIDs))
+	for _, id := range chainIDs {
+		out[id] = programs.Totals{}
+	}
+	for _, p := range sum.Programs {
+		if _, ok := out[p.ChainProgramID]; ok {
+			out[p.ChainProgramID] = programs.Totals{Funded: p.Funded, Allocated: p.Allocated, Redeemed: p.Redeemed,
+				Settled: p.Settled, Expired: p.Expired, Outstanding: p.Outstanding}
+		}
+	}
+	return out, nil
+}

@@ -244,6 +244,9 @@ func (s *Service) programRow(ctx context.Context, db *gorm.DB, id string) (progr
 // totals sums the indexed events of the given chain programs. Every program asked for has an
 // entry, zero when it has no events yet.
 func (s *Service) totals(ctx context.Context, chainIDs ...uint64) (map[uint64]Totals, error) {
+	if s.cfg.Totals != nil {
+		return s.cfg.Totals(ctx, chainIDs...)
+	}
 	return totalsOf(s.db.WithContext(ctx), chainIDs...)
 }
 
@@ -302,4 +305,18 @@ func (s *Service) ProgramNames(ctx context.Context) ([]Program, error) {
 		out[i] = programView(r)
 	}
 	return out, nil
+}
+
+// ProgramInfo reads a program without its totals: the cheap lookup for hot paths (a redemption
+// needs the status and chain id, never the sums over its history).
+func (s *Service) ProgramInfo(ctx context.Context, id string) (Program, error) {
+	var row programRow
+	err := s.db.WithContext(ctx).Take(&row, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return Program{}, fmt.Errorf("program %s: %w", id, apierr.ErrNotFound)
+	}
+	if err != nil {
+		return Program{}, fmt.Errorf("read program %s: %w", id, err)
+	}
+	return programView(row), nil
 }

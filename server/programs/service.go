@@ -62,6 +62,10 @@ type Config struct {
 	FundWait time.Duration
 	// ChunkSize is how many allocations one database transaction enqueues; 1000.
 	ChunkSize int
+	// Totals, when set, supplies programs' on-chain totals (the report service's rollups of the
+	// same chain events), instead of summing chain_events on every read: the sums grow with a
+	// program's history, the rollups do not.
+	Totals func(ctx context.Context, chainIDs ...uint64) (map[uint64]Totals, error)
 }
 
 // Service is the programs domain service. Create it with New; Close stops its background work.

@@ -94,5 +94,11 @@ var Schema = store.Component{
 		Up: func(tx *gorm.DB) error {
 			return tx.Migrator().CreateTable(&redemptionV1{}, &accountV1{}, &settlementV1{})
 		},
+	}, {
+		// Every redemption asks for the oldest pending one (the chain-backlog check).
+		Version: 2, Name: "index pending redemptions by age",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("CREATE INDEX ix_redemptions_status_created ON redemptions (status, created_at)").Error
+		},
 	}},
 }

@@ -103,7 +103,7 @@ func (s *Service) Card(ctx context.Context, cardNumber string) (CardInfo, error)
 	}
 	out := CardInfo{CardNumber: card.CardNumber, Status: card.Status, DisplayName: card.Initials, PINLocked: card.PINLocked, Programs: []CardProgram{}}
 	for _, e := range ents {
-		p, err := s.programs.Program(ctx, e.ProgramID)
+		p, err := s.programs.ProgramInfo(ctx, e.ProgramID)
 		if err != nil {
 			return CardInfo{}, err
 		}
@@ -146,7 +146,7 @@ func (s *Service) balancesOf(ctx context.Context, beneficiaryID string) ([]Balan
 	}
 	out := []Balance{}
 	for _, e := range ents {
-		p, err := s.programs.Program(ctx, e.ProgramID)
+		p, err := s.programs.ProgramInfo(ctx, e.ProgramID)
 		if err != nil {
 			return nil, err
 		}

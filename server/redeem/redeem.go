@@ -239,7 +239,7 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 	if card.Status != "active" {
 		return redemptionRow{}, ErrBeneficiarySuspended
 	}
-	prog, err := s.programs.Program(ctx, req.ProgramID)
+	prog, err := s.programs.ProgramInfo(ctx, req.ProgramID)
 	if err != nil {
 		return redemptionRow{}, err
 	}

@@ -84,7 +84,7 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 		}
 		req.ProgramID = owed[0]
 	}
-	prog, err := s.programs.Program(ctx, req.ProgramID)
+	prog, err := s.programs.ProgramInfo(ctx, req.ProgramID)
 	if err != nil {
 		return Settlement{}, err
 	}
@@ -226,7 +226,7 @@ func (s *Service) Statement(ctx context.Context, vendorID string, from, to time.
 			return p
 		}
 		p := &ProgramPosition{ProgramID: id}
-		if prog, err := s.programs.Program(ctx, id); err == nil {
+		if prog, err := s.programs.ProgramInfo(ctx, id); err == nil {
 			p.Currency, p.Decimals = prog.Currency, prog.Decimals
 		}
 		pos[id] = p

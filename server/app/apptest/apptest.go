@@ -1,0 +1,172 @@
+// Package apptest runs the whole system for tests in one line: a real embedded chain, a real
+// database (SQLite, or PostgreSQL when AIDLEDGER_TEST_POSTGRES is set), every service and the
+// HTTP API, seeded through the real services by server/demo.
+package apptest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aidledger/aidledger/server/app"
+	"github.com/aidledger/aidledger/server/demo"
+	"github.com/aidledger/aidledger/server/internal/testenv"
+)
+
+// World is a running, seeded system.
+type World struct {
+	t      testing.TB
+	App    *app.App
+	Seeded demo.Seeded
+
+	mu     sync.Mutex
+	tokens map[string]string
+}
+
+// Small is a size that seeds in a couple of seconds.
+var Small = demo.Size{Beneficiaries: 6, Redemptions: 0, Vendors: 2}
+
+// New starts a system on a temporary data directory and seeds it.
+func New(t testing.TB, size demo.Size) *World {
+	t.Helper()
+	cfg := app.Config{DataDir: t.TempDir(), Lanes: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	if os.Getenv("AIDLEDGER_TEST_VERBOSE") != "" {
+		cfg.Logger = slog.Default()
+	}
+	if pg := os.Getenv(testenv.EnvPostgres); pg != "" {
+		cfg.DB = testenv.PostgresDB(t, pg)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	a, err := app.Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.Shutdown(sctx)
+	})
+	seeded, err := demo.Seed(ctx, a, size, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &World{t: t, App: a, Seeded: seeded, tokens: map[string]string{}}
+}
+
+// Response is an API answer.
+type Response struct {
+	Status int
+	Header http.Header
+	Body   []byte
+}
+
+// JSON decodes the body into v, failing the test if it cannot.
+func (r Response) JSON(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.Body, v); err != nil {
+		t.Fatalf("decode %s: %v", r.Body, err)
+	}
+}
+
+// Code is the error code of an error response.
+func (r Response) Code() string {
+	var e struct {
+		Error struct {
+			Code string `json:"code"`
+		} `json:"error"`
+	}
+	_ = json.Unmarshal(r.Body, &e)
+	return e.Error.Code
+}
+
+// Token logs in as email (demo password), once per world.
+func (w *World) Token(email string) string {
+	w.t.Helper()
+	w.mu.Lock()
+	tok, ok := w.tokens[email]
+	w.mu.Unlock()
+	if ok {
+		return tok
+	}
+	r := w.Do("POST", "/api/v1/auth/login", "", map[string]string{"email": email, "password": demo.Password})
+	if r.Status != 200 {
+		w.t.Fatalf("login %s: %d %s", email, r.Status, r.Body)
+	}
+	var s struct {
+		AccessToken string `json:"access_token"`
+	}
+	r.JSON(w.t, &s)
+	w.mu.Lock()
+	w.tokens[email] = s.AccessToken
+	w.mu.Unlock()
+	return s.AccessToken
+}
+
+// Do sends a request as the user with that email ("" = anonymous). body is JSON-encoded unless
+// it is a string; headers are name/value pairs.
+func (w *World) Do(method, path, email string, body any, headers ...string) Response {
+	w.t.Helper()
+	return w.DoCtx(context.Background(), method, path, email, body, headers...)
+}
+
+// DoCtx is Do with a request context (a deadline ends streaming responses).
+func (w *World) DoCtx(ctx context.Context, method, path, email string, body any, headers ...string) Response {
+	w.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		if s, ok := body.(string); ok {
+			rd = strings.NewReader(s)
+		} else {
+			b, err := json.Marshal(body)
+			if err != nil {
+				w.t.Fatal(err)
+			}
+			rd = bytes.NewReader(b)
+		}
+	}
+	req := httptest.NewRequestWithContext(ctx, method, path, rd)
+	req.RemoteAddr = "192.0.2.10:1234"
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if email != "" {
+		req.Header.Set("Authorization", "Bearer "+w.Token(email))
+	}
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	rec := httptest.NewRecorder()
+	w.App.API.Handler().ServeHTTP(rec, req)
+	return Response{Status: rec.Code, Header: rec.Header(), Body: rec.Body.Bytes()}
+}
+
+// Well-known demo users.
+const (
+	Admin     = "admin@demo.aidledger.org"
+	AidWorker = "aidworker@demo.aidledger.org"
+	Donor     = "donor@demo.aidledger.org"
+	Vendor1   = "vendor1@demo.aidledger.org"
+	Vendor2   = "vendor2@demo.aidledger.org"
+)
+
+// WaitFor polls cond every 20ms until it holds or the deadline passes.
+func (w *World) WaitFor(what string, within time.Duration, cond func() bool) {
+	w.t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			w.t.Fatalf("timed out after %s waiting for %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}

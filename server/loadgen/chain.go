@@ -1,0 +1,148 @@
+package loadgen
+
+import (
+	"bufio"
+	"context"
+	"math/big"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/ethclient"
+)
+
+// ChainStats are the blocks mined during a phase.
+type ChainStats struct {
+	FromBlock    uint64  `json:"from_block"`
+	ToBlock      uint64  `json:"to_block"`
+	Blocks       int     `json:"blocks"`
+	Transactions int     `json:"transactions"`
+	GasUsed      uint64  `json:"gas_used"`
+	MgasPerS     float64 `json:"mgas_per_s"`
+	GasPerBlock  float64 `json:"gas_per_block"`
+	BlockGapMs   float64 `json:"mean_block_interval_ms"`
+}
+
+type chainWatch struct {
+	c *ethclient.Client
+}
+
+func dialChain(ctx context.Context, url string) (*chainWatch, error) {
+	c, err := ethclient.DialContext(ctx, url)
+	if err != nil {
+		return nil, err
+	}
+	return &chainWatch{c: c}, nil
+}
+
+func (w *chainWatch) close() { w.c.Close() }
+
+func (w *chainWatch) head(ctx context.Context) (uint64, error) { return w.c.BlockNumber(ctx) }
+
+// stats sums the blocks from..to (inclusive) over window.
+func (w *chainWatch) stats(ctx context.Context, from, to uint64, window time.Duration) (ChainStats, error) {
+	cs := ChainStats{FromBlock: from, ToBlock: to}
+	for n := from; n <= to; n++ {
+		h, err := w.c.HeaderByNumber(ctx, new(big.Int).SetUint64(n))
+		if err != nil {
+			return cs, err
+		}
+		txs, err := w.c.TransactionCount(ctx, h.Hash())
+		if err != nil {
+			return cs, err
+		}
+		cs.Blocks++
+		cs.Transactions += int(txs)
+		cs.GasUsed += h.GasUsed
+	}
+	if cs.Blocks > 0 {
+		cs.GasPerBlock = float64(cs.GasUsed) / float64(cs.Blocks)
+		cs.MgasPerS = float64(cs.GasUsed) / 1e6 / window.Seconds()
+		cs.BlockGapMs = window.Seconds() * 1000 / float64(cs.Blocks)
+	}
+	return cs, nil
+}
+
+// sample is one reading of the server's /metrics.
+type sample struct {
+	at  time.Time
+	cpu float64 // process_cpu_seconds_total
+	rss float64 // process_resident_memory_bytes
+}
+
+type metricsWatch struct {
+	done    chan struct{}
+	samples []sample
+}
+
+// startMetrics reads /metrics every second until ctx ends.
+func startMetrics(ctx context.Context, hc *http.Client, api string) *metricsWatch {
+	m := &metricsWatch{done: make(chan struct{})}
+	go func() {
+		defer close(m.done)
+		t := time.NewTicker(time.Second)
+		defer t.Stop()
+		for {
+			if s, ok := readMetrics(ctx, hc, api); ok {
+				m.samples = append(m.samples, s)
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return m
+}
+
+func (m *metricsWatch) wait() *metricsWatch { <-m.done; return m }
+
+func readMetrics(ctx context.Context, hc *http.Client, api string) (sample, bool) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(api, "/")+"/metrics", nil)
+	if err != nil {
+		return sample{}, false
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return sample{}, false
+	}
+	defer resp.Body.Close()
+	s := sample{at: time.Now()}
+	var got int
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		for name, dst := range map[string]*float64{"process_cpu_seconds_total ": &s.cpu, "process_resident_memory_bytes ": &s.rss} {
+			if strings.HasPrefix(line, name) {
+				if v, err := strconv.ParseFloat(strings.TrimSpace(line[len(name):]), 64); err == nil {
+					*dst = v
+					got++
+				}
+			}
+		}
+	}
+	return s, got == 2
+}
+
+// apply puts mean CPU, peak RSS and per-second figures into p.
+func (m *metricsWatch) apply(p *Phase, start time.Time) {
+	if len(m.samples) < 2 {
+		return
+	}
+	f, l := m.samples[0], m.samples[len(m.samples)-1]
+	p.ServerCPU = (l.cpu - f.cpu) / l.at.Sub(f.at).Seconds()
+	for i, s := range m.samples {
+		p.ServerPeakMB = max(p.ServerPeakMB, s.rss/(1<<20))
+		sec := int(s.at.Sub(start) / time.Second)
+		if sec >= 0 && sec < len(p.Timeline) {
+			p.Timeline[sec].ServerRSSMiB = s.rss / (1 << 20)
+			if i > 0 {
+				prev := m.samples[i-1]
+				p.Timeline[sec].ServerCPU = (s.cpu - prev.cpu) / s.at.Sub(prev.at).Seconds()
+			}
+		}
+	}
+}

@@ -1,0 +1,43 @@
+package loadgen
+
+import (
+	"fmt"
+	"io"
+)
+
+// Print writes a human-readable summary of r.
+func Print(w io.Writer, r Result) {
+	fmt.Fprintf(w, "vendors %d (x%d in flight), beneficiaries %d\n", r.Vendors, r.InFlight, r.Beneficiaries)
+	if r.ImportSeconds > 0 {
+		fmt.Fprintf(w, "setup: CSV import %.1fs, allocation confirmed %.1fs\n", r.ImportSeconds, r.AllocSeconds)
+	}
+	printPhase(w, r.Aidledger)
+	if r.Baseline != nil {
+		printPhase(w, *r.Baseline)
+		fmt.Fprintf(w, "aidledger / baseline (confirmed/s): %.2fx\n", r.Ratio)
+	}
+}
+
+func printPhase(w io.Writer, p Phase) {
+	fmt.Fprintf(w, "\n== %s (%.0fs)\n", p.Name, p.Seconds)
+	fmt.Fprintf(w, "redemptions/s   accepted %.1f   confirmed %.1f   (accepted %d, confirmed %d, failed on chain %d, unconfirmed %d)\n",
+		p.AcceptedPS, p.ConfirmedPS, p.Accepted, p.Confirmed, p.Failed, p.Unconfirmed)
+	fmt.Fprintf(w, "latency accepted   p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms\n", p.AcceptLat.P50, p.AcceptLat.P95, p.AcceptLat.P99, p.AcceptLat.Max)
+	fmt.Fprintf(w, "latency confirmed  p50 %.1f ms  p95 %.1f ms  p99 %.1f ms  max %.1f ms\n", p.ConfirmLat.P50, p.ConfirmLat.P95, p.ConfirmLat.P99, p.ConfirmLat.Max)
+	if len(p.Errors) == 0 {
+		fmt.Fprintln(w, "errors: none")
+	} else {
+		fmt.Fprint(w, "errors:")
+		for _, k := range sortedKeys(p.Errors) {
+			fmt.Fprintf(w, " %s=%d", k, p.Errors[k])
+		}
+		fmt.Fprintln(w)
+	}
+	if p.ServerPeakMB > 0 {
+		fmt.Fprintf(w, "server: CPU %.2f cores (mean), peak RSS %.0f MiB\n", p.ServerCPU, p.ServerPeakMB)
+	}
+	if c := p.Chain; c != nil {
+		fmt.Fprintf(w, "chain: blocks %d..%d (%d), %d txs, %.2f Mgas/s, %.0f gas/block, block every %.0f ms\n",
+			c.FromBlock, c.ToBlock, c.Blocks, c.Transactions, c.MgasPerS, c.GasPerBlock, c.BlockGapMs)
+	}
+}

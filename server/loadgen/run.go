@@ -1,0 +1,417 @@
+// Package loadgen drives an aidledger server over HTTP the way shops would: vendor phones
+// redeeming vouchers with real JWTs and idempotency keys. It sets a system up (vendors,
+// beneficiaries by CSV import, a funded program, a cycle allocated), runs redemptions for a fixed
+// time and measures what was accepted and what was confirmed on chain, the server's CPU and
+// memory, and the chain's gas; and it runs the naive design (one ERC20 transfer per redemption)
+// against the same chain for comparison. `aidledger loadtest` is its command line.
+package loadgen
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Config is one load test.
+type Config struct {
+	API                string // the server, e.g. http://127.0.0.1:8080
+	EthRPC             string // the chain's JSON-RPC (gas/s, blocks; the baseline); "" skips both
+	AdminEmail         string
+	AdminPassword      string
+	Vendors            int           // simulated vendor phones (and vendors created by Setup)
+	Beneficiaries      int           // imported by Setup
+	Duration           time.Duration // of the measured redemption phase
+	InFlight           int           // requests each phone keeps in flight (a shop with several tills); 1
+	Amount             int64         // per redemption, minor units
+	AmountPerHousehold int64         // allocated per beneficiary by Setup
+	ConfirmTimeout     time.Duration // give up polling a 202 after this; 60s
+
+	BaselineKey *ecdsa.PrivateKey // funded account for the ERC20 baseline; nil skips it
+
+	Progress io.Writer // single-line progress (stderr); nil = none
+	Log      io.Writer // step log; nil = none
+}
+
+func (c *Config) defaults() {
+	if c.Vendors <= 0 {
+		c.Vendors = 200
+	}
+	if c.Duration <= 0 {
+		c.Duration = 60 * time.Second
+	}
+	if c.InFlight <= 0 {
+		c.InFlight = 1
+	}
+	if c.Amount <= 0 {
+		c.Amount = 100
+	}
+	if c.AmountPerHousehold <= 0 {
+		c.AmountPerHousehold = 10_000_000
+	}
+	if c.ConfirmTimeout <= 0 {
+		c.ConfirmTimeout = 60 * time.Second
+	}
+}
+
+func (c *Config) logf(format string, args ...any) {
+	if c.Log != nil {
+		fmt.Fprintf(c.Log, format+"\n", args...)
+	}
+}
+
+func (c *Config) progressf(format string, args ...any) {
+	if c.Progress != nil {
+		fmt.Fprintf(c.Progress, "\r\033[K"+format, args...)
+	}
+}
+
+func (c *Config) progressDone() {
+	if c.Progress != nil {
+		fmt.Fprint(c.Progress, "\n")
+	}
+}
+
+// Latency is a distribution summary in milliseconds.
+type Latency struct {
+	Count int     `json:"count"`
+	P50   float64 `json:"p50_ms"`
+	P95   float64 `json:"p95_ms"`
+	P99   float64 `json:"p99_ms"`
+	Max   float64 `json:"max_ms"`
+}
+
+func summarize(ds []time.Duration) Latency {
+	if len(ds) == 0 {
+		return Latency{}
+	}
+	slices.Sort(ds)
+	q := func(p float64) float64 {
+		i := int(p*float64(len(ds))+0.5) - 1
+		i = max(0, min(i, len(ds)-1))
+		return float64(ds[i].Microseconds()) / 1000
+	}
+	return Latency{Count: len(ds), P50: q(0.50), P95: q(0.95), P99: q(0.99), Max: float64(ds[len(ds)-1].Microseconds()) / 1000}
+}
+
+// Second is one second of the run, for the chart.
+type Second struct {
+	T            int     `json:"t"`
+	Accepted     int     `json:"accepted"`
+	Confirmed    int     `json:"confirmed"`
+	Errors       int     `json:"errors"`
+	AcceptP99ms  float64 `json:"accept_p99_ms"`
+	ConfirmP99ms float64 `json:"confirm_p99_ms"`
+	ServerCPU    float64 `json:"server_cpu_cores"`
+	ServerRSSMiB float64 `json:"server_rss_mib"`
+	AcceptP50ms  float64 `json:"accept_p50_ms"`
+	ConfirmP50ms float64 `json:"confirm_p50_ms"`
+	acceptLat    []time.Duration
+	confirmLat   []time.Duration
+}
+
+// Phase is the result of one load phase (aidledger or the baseline).
+type Phase struct {
+	Name         string         `json:"name"`
+	Seconds      float64        `json:"seconds"`
+	Accepted     int            `json:"accepted"`
+	Confirmed    int            `json:"confirmed"`
+	Failed       int            `json:"failed"` // accepted, then refused by the chain
+	Unconfirmed  int            `json:"unconfirmed"`
+	AcceptedPS   float64        `json:"accepted_per_s"`
+	ConfirmedPS  float64        `json:"confirmed_per_s"`
+	AcceptLat    Latency        `json:"accept_latency"`
+	ConfirmLat   Latency        `json:"confirm_latency"`
+	Errors       map[string]int `json:"errors"`
+	Chain        *ChainStats    `json:"chain,omitempty"`
+	Timeline     []Second       `json:"timeline"`
+	ServerCPU    float64        `json:"server_cpu_cores,omitempty"` // mean CPU cores used
+	ServerPeakMB float64        `json:"server_peak_rss_mib,omitempty"`
+}
+
+// Result is everything a load test measured.
+type Result struct {
+	Vendors       int     `json:"vendors"`
+	Beneficiaries int     `json:"beneficiaries"`
+	InFlight      int     `json:"in_flight_per_vendor"`
+	Setup         *State  `json:"-"`
+	ImportSeconds float64 `json:"import_seconds,omitempty"`
+	AllocSeconds  float64 `json:"allocate_seconds,omitempty"`
+	Aidledger     Phase   `json:"aidledger"`
+	Baseline      *Phase  `json:"baseline,omitempty"`
+	Ratio         float64 `json:"confirmed_ratio_vs_baseline,omitempty"`
+}
+
+// recorder collects outcomes of one phase, per second.
+type recorder struct {
+	mu        sync.Mutex
+	start     time.Time
+	secs      []Second
+	errs      map[string]int
+	accepted  atomic.Int64
+	confirmed atomic.Int64
+	failed    atomic.Int64
+	errCount  atomic.Int64
+	acceptAll []time.Duration
+	confAll   []time.Duration
+}
+
+func newRecorder(start time.Time) *recorder {
+	return &recorder{start: start, errs: map[string]int{}}
+}
+
+func (r *recorder) sec(t time.Time) *Second {
+	i := max(0, int(t.Sub(r.start)/time.Second))
+	for len(r.secs) <= i {
+		r.secs = append(r.secs, Second{T: len(r.secs)})
+	}
+	return &r.secs[i]
+}
+
+func (r *recorder) accept(sent, at time.Time) {
+	r.accepted.Add(1)
+	r.mu.Lock()
+	s := r.sec(at)
+	s.Accepted++
+	s.acceptLat = append(s.acceptLat, at.Sub(sent))
+	r.acceptAll = append(r.acceptAll, at.Sub(sent))
+	r.mu.Unlock()
+}
+
+func (r *recorder) confirm(sent, at time.Time) {
+	r.confirmed.Add(1)
+	r.mu.Lock()
+	s := r.sec(at)
+	s.Confirmed++
+	s.confirmLat = append(s.confirmLat, at.Sub(sent))
+	r.confAll = append(r.confAll, at.Sub(sent))
+	r.mu.Unlock()
+}
+
+func (r *recorder) fail(at time.Time, code string) {
+	r.errCount.Add(1)
+	r.mu.Lock()
+	r.sec(at).Errors++
+	r.errs[code]++
+	r.mu.Unlock()
+}
+
+// phase summarizes: throughput counts what was accepted/confirmed within the window.
+func (r *recorder) phase(name string, window time.Duration) Phase {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := Phase{Name: name, Seconds: window.Seconds(), Errors: r.errs, Failed: int(r.failed.Load())}
+	n := int(window / time.Second)
+	for i := range r.secs {
+		s := &r.secs[i]
+		a, c := summarize(s.acceptLat), summarize(s.confirmLat)
+		s.AcceptP99ms, s.ConfirmP99ms, s.AcceptP50ms, s.ConfirmP50ms = a.P99, c.P99, a.P50, c.P50
+		if i < n {
+			p.Accepted += s.Accepted
+			p.Confirmed += s.Confirmed
+		}
+	}
+	p.Timeline = r.secs
+	p.AcceptedPS = float64(p.Accepted) / window.Seconds()
+	p.ConfirmedPS = float64(p.Confirmed) / window.Seconds()
+	p.AcceptLat, p.ConfirmLat = summarize(r.acceptAll), summarize(r.confAll)
+	p.Unconfirmed = int(r.accepted.Load() - r.confirmed.Load() - r.failed.Load())
+	return p
+}
+
+// Run logs the vendor phones in and drives redemptions for cfg.Duration, then waits (up to
+// ConfirmTimeout) for what was accepted to be confirmed; then the baseline if configured.
+func Run(ctx context.Context, cfg Config, st State) (Result, error) {
+	cfg.defaults()
+	res := Result{Vendors: min(cfg.Vendors, len(st.Vendors)), Beneficiaries: len(st.Cards), InFlight: cfg.InFlight,
+		ImportSeconds: st.ImportSeconds, AllocSeconds: st.AllocateSeconds}
+	if len(st.Cards) == 0 || len(st.Vendors) == 0 {
+		return res, fmt.Errorf("nothing to redeem: %d cards, %d vendors (run setup first)", len(st.Cards), len(st.Vendors))
+	}
+	hc := newHTTPClient(res.Vendors * cfg.InFlight)
+	phones := make([]*client, res.Vendors)
+	cfg.logf("logging in %d vendor phones", res.Vendors)
+	if err := parallel(ctx, 8, res.Vendors, func(i int) error {
+		c, err := login(ctx, cfg.API, hc, st.Vendors[i].Email, st.Vendors[i].Password)
+		phones[i] = c
+		return err
+	}); err != nil {
+		return res, err
+	}
+
+	var chainStart uint64
+	var chain *chainWatch
+	if cfg.EthRPC != "" {
+		var err error
+		if chain, err = dialChain(ctx, cfg.EthRPC); err != nil {
+			return res, err
+		}
+		defer chain.close()
+		chainStart, _ = chain.head(ctx)
+	}
+	mctx, stopMetrics := context.WithCancel(ctx)
+	metrics := startMetrics(mctx, hc, cfg.API)
+
+	cfg.logf("redeeming for %s from %d phones (%d in flight each)", cfg.Duration, res.Vendors, cfg.InFlight)
+	start := time.Now()
+	rec := newRecorder(start)
+	deadline := start.Add(cfg.Duration)
+	var polls sync.WaitGroup
+	var wg sync.WaitGroup
+	stopProgress := cfg.progressLoop(rec, start, "aidledger")
+	for v := range res.Vendors {
+		for k := range cfg.InFlight {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rng := rand.New(rand.NewPCG(uint64(v), uint64(k)))
+				phone := phones[v]
+				for time.Now().Before(deadline) && ctx.Err() == nil {
+					redeemOnce(ctx, cfg, phone, st, rng, rec, &polls)
+				}
+			}()
+		}
+	}
+	wg.Wait()
+	window := time.Since(start)
+	cfg.logf("\nwaiting for confirmations of what was accepted")
+	pollDone := make(chan struct{})
+	go func() { polls.Wait(); close(pollDone) }()
+	select {
+	case <-pollDone:
+	case <-ctx.Done():
+	}
+	stopProgress()
+	stopMetrics()
+	ms := metrics.wait()
+	window = max(window, cfg.Duration)
+	res.Aidledger = rec.phase("aidledger", window)
+	ms.apply(&res.Aidledger, start)
+	if chain != nil {
+		end, _ := chain.head(ctx)
+		cs, err := chain.stats(ctx, chainStart+1, end, window)
+		if err == nil {
+			res.Aidledger.Chain = &cs
+		}
+	}
+
+	if cfg.BaselineKey != nil && chain != nil {
+		cfg.logf("baseline: one ERC20 transfer per redemption, %d phones, %s", res.Vendors*cfg.InFlight, cfg.Duration)
+		bp, err := runBaseline(ctx, cfg, chain, st, res.Vendors*cfg.InFlight)
+		if err != nil {
+			cfg.logf("baseline failed: %v", err)
+			return res, nil
+		}
+		res.Baseline = &bp
+		if bp.ConfirmedPS > 0 {
+			res.Ratio = res.Aidledger.ConfirmedPS / bp.ConfirmedPS
+		}
+	}
+	return res, nil
+}
+
+func (cfg *Config) progressLoop(rec *recorder, start time.Time, name string) func() {
+	if cfg.Progress == nil {
+		return func() {}
+	}
+	done := make(chan struct{})
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		t := time.NewTicker(500 * time.Millisecond)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				cfg.progressDone()
+				return
+			case <-t.C:
+				el := time.Since(start).Seconds()
+				cfg.progressf("%s %5.1fs  accepted %7d (%6.0f/s)  confirmed %7d (%6.0f/s)  errors %d", name, el,
+					rec.accepted.Load(), float64(rec.accepted.Load())/el, rec.confirmed.Load(), float64(rec.confirmed.Load())/el, rec.errCount.Load())
+			}
+		}
+	}()
+	return func() { close(done); <-stopped }
+}
+
+type redemption struct {
+	ID     string `json:"id"`
+	Status string `json:"status"`
+}
+
+var categories = []string{"food", "food", "hygiene", "household"}
+
+// redeemOnce makes one redemption from phone; a 202 is followed by a poller goroutine.
+func redeemOnce(ctx context.Context, cfg Config, phone *client, st State, rng *rand.Rand, rec *recorder, polls *sync.WaitGroup) {
+	body := map[string]any{"card_number": st.Cards[rng.IntN(len(st.Cards))], "pin": st.PIN, "program_id": st.ProgramID,
+		"amount": cfg.Amount, "category": categories[rng.IntN(len(categories))]}
+	key := uuid.NewString()
+	sent := time.Now()
+	var r redemption
+	status, err := phone.do(ctx, http.MethodPost, "/api/v1/redemptions", body, &r, map[string]string{"Idempotency-Key": key})
+	at := time.Now()
+	if err != nil {
+		if ctx.Err() == nil {
+			code := errCode(err)
+			rec.fail(at, code)
+			if code == "transport" || code == "timeout" {
+				_ = sleep(ctx, 100*time.Millisecond) // the server is down: do not spin
+			}
+		}
+		return
+	}
+	rec.accept(sent, at)
+	switch {
+	case status == http.StatusCreated && r.Status == "confirmed":
+		rec.confirm(sent, at)
+	case r.Status == "failed":
+		rec.failed.Add(1)
+	default:
+		polls.Add(1)
+		go func() {
+			defer polls.Done()
+			pollConfirmed(ctx, cfg, phone, r.ID, sent, rec)
+		}()
+	}
+}
+
+func pollConfirmed(ctx context.Context, cfg Config, phone *client, id string, sent time.Time, rec *recorder) {
+	until := time.Now().Add(cfg.ConfirmTimeout)
+	for time.Now().Before(until) {
+		if sleep(ctx, 100*time.Millisecond) != nil {
+			return
+		}
+		var r redemption
+		if _, err := phone.do(ctx, http.MethodGet, "/api/v1/redemptions/"+id, nil, &r, nil); err != nil {
+			continue
+		}
+		switch r.Status {
+		case "confirmed":
+			rec.confirm(sent, time.Now())
+			return
+		case "failed":
+			rec.failed.Add(1)
+			return
+		}
+	}
+}
+
+// sortedKeys is for printing.
+func sortedKeys(m map[string]int) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
