@@ -116,10 +116,8 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		store.Close(db)
 		return nil, fmt.Errorf("open chain: %w", err)
 	}
-	host, _ := os.Hostname()
 	p, err := pipeline.New(db, ch.Client, pipeline.Config{
 		Contract: ch.Contract, ChainID: ch.ChainID, Keys: ch.Keys, TipCap: ch.Tip, Logger: cfg.Logger,
-		Owner: fmt.Sprintf("%s:%d:%d", host, os.Getpid(), time.Now().UnixNano()),
 	})
 	if err != nil {
 		ch.Close()

@@ -28,6 +28,7 @@ type Backend interface {
 	ethereum.TransactionSender
 	ethereum.ContractCaller
 	ethereum.LogFilterer
+	ethereum.GasEstimator
 	TransactionReceipt(ctx context.Context, hash common.Hash) (*types.Receipt, error)
 	NonceAt(ctx context.Context, account common.Address, block *big.Int) (uint64, error)
 	BlockNumber(ctx context.Context) (uint64, error)

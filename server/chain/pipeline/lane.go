@@ -118,8 +118,21 @@ func (l *lane) lease(ctx context.Context) (bool, error) {
 		if err := db.First(&cur, "lane = ?", l.idx).Error; err == nil && cur.Address != l.addr.Hex() {
 			return false, fmt.Errorf("lane %d was used with operator %s, now configured with %s", l.idx, cur.Address, l.addr.Hex())
 		}
-		l.leaseUntil = time.Time{}
-		return false, nil // another replica holds it
+		taken := false
+		if cur.LeaseOwner != "" && ownerGone(cur.LeaseOwner) {
+			// Our predecessor on this host died holding the lease: take it now rather than
+			// leaving redemptions unconfirmed until it expires.
+			res = db.Model(&Lane{}).Where("lane = ? AND lease_owner = ?", l.idx, cur.LeaseOwner).
+				Updates(map[string]any{"lease_owner": l.p.cfg.Owner, "lease_until": now.Add(l.p.cfg.LeaseFor)})
+			taken = res.Error == nil && res.RowsAffected == 1
+			if taken {
+				l.log.Info("took over the lease of a process that is gone", "previous_owner", cur.LeaseOwner)
+			}
+		}
+		if !taken {
+			l.leaseUntil = time.Time{}
+			return false, nil // another replica holds it
+		}
 	}
 	fresh := !l.leaseUntil.After(now)
 	l.leaseUntil = now.Add(l.p.cfg.LeaseFor)

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
-	"os"
 	"sync"
 	"time"
 
@@ -32,7 +31,9 @@ type Config struct {
 	// restarts for beneficiaries to keep their lanes (a change is survivable: an item that
 	// reaches the chain before an earlier one of the same card is requeued, not lost).
 	Keys []*ecdsa.PrivateKey
-	// Owner names this process in lane leases (several replicas may share a database).
+	// Owner names this process in lane leases (several replicas may share a database); by
+	// default "host:pid:start", which lets a restarted process on the same host take over the
+	// lease of its predecessor at once when that process is gone (after kill -9, say).
 	Owner        string
 	PollInterval time.Duration // how often a lane looks for work and receipts; 25ms
 	ResendAfter  time.Duration // re-send a transaction not mined after this long; 3s
@@ -112,7 +113,7 @@ func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
 		cfg.Logger = slog.Default()
 	}
 	if cfg.Owner == "" {
-		cfg.Owner = fmt.Sprintf("pid-%d-%d", os.Getpid(), time.Now().UnixNano())
+		cfg.Owner = defaultOwner()
 	}
 	p := &Pipeline{
 		db: db, cfg: cfg, log: cfg.Logger.With("component", "pipeline"),

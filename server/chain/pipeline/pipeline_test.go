@@ -3,13 +3,17 @@ package pipeline_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"math/big"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 
 	"github.com/aidledger/aidledger/server/chain/pipeline"
@@ -405,5 +409,28 @@ func TestPipeline_RequeuesARedemptionThatReachedTheChainBeforeAnEarlierOne(t *te
 		if in.Status != pipeline.IntentConfirmed {
 			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
 		}
+	}
+}
+
+func TestPipeline_TakesOverTheLeaseOfAProcessThatIsGone(t *testing.T) {
+	w := newWorld(t, 1)
+	// A predecessor on this host, killed while holding a lease that has not expired yet.
+	host, _ := os.Hostname()
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	lane := pipeline.Lane{Lane: 0, Address: crypto.PubkeyToAddress(w.Keys[0].PublicKey).Hex(),
+		LeaseOwner: fmt.Sprintf("%s:%d:1", host, dead.Process.Pid), LeaseUntil: time.Now().Add(time.Hour)}
+	if err := w.db.Create(&lane).Error; err != nil {
+		t.Fatal(err)
+	}
+	p, _ := w.pipeline(nil, pipeline.Config{LeaseFor: time.Hour})
+	stored, err := p.Enqueue(context.Background(), nil, pipeline.CallIntent("create:5", ledgerABI.PackCreateProgram(5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if in := waitFinal(t, p, ids(stored), 10*time.Second)[0]; in.Status != pipeline.IntentConfirmed {
+		t.Fatalf("%s %q", in.Status, in.Reason)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/big"
 
+	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/core/types"
 	"gorm.io/gorm"
 )
@@ -16,17 +17,13 @@ import (
 // lane or the intents first; nothing was stored.
 func (l *lane) signAndStore(ctx context.Context, batch []Intent) (*Tx, error) {
 	kind := l.p.kinds[batch[0].Kind]
-	payloads := make([][]byte, len(batch))
-	for i, in := range batch {
-		payloads[i] = in.Payload
-	}
-	data, err := kind.Calldata(batch[0].BatchKey, payloads)
-	if err != nil {
-		return nil, fmt.Errorf("pack %s batch of %d: %w", kind.Name(), len(batch), err)
-	}
 	head, err := l.p.chain.Client.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read head: %w", err)
+	}
+	batch, data, gas, err := l.fit(ctx, kind, batch, head.GasLimit)
+	if err != nil {
+		return nil, err
 	}
 	// A fee cap of twice the base fee plus the tip survives six full blocks in a row of base-fee
 	// growth before the transaction stops being minable.
@@ -43,7 +40,7 @@ func (l *lane) signAndStore(ctx context.Context, batch []Intent) (*Tx, error) {
 		}
 		tx, err := types.SignNewTx(l.key, l.signer, &types.DynamicFeeTx{
 			ChainID: l.p.cfg.ChainID, Nonce: ln.NextNonce, GasTipCap: l.p.cfg.TipCap, GasFeeCap: feeCap,
-			Gas: kind.Gas(len(batch)), To: &to, Data: data,
+			Gas: gas, To: &to, Data: data,
 		})
 		if err != nil {
 			return fmt.Errorf("sign: %w", err)
@@ -86,3 +83,37 @@ func (l *lane) signAndStore(ctx context.Context, batch []Intent) (*Tx, error) {
 }
 
 var errLostRace = fmt.Errorf("lane or intents changed by another process")
+
+// maxTxGas is Osaka's cap on one transaction's gas (EIP-7825).
+const maxTxGas = 1 << 24
+
+// fit packs the batch and chooses its gas limit: the node's estimate with a 25% margin, and never
+// less than the kind's own bound. The estimate matters on networks whose storage costs differ
+// from mainnet's (geth --dev runs unreleased forks); the bound covers an estimate taken against
+// a state that in-flight transactions are about to change. A batch whose gas would not fit in
+// one transaction is halved until it does.
+func (l *lane) fit(ctx context.Context, kind Kind, batch []Intent, blockLimit uint64) ([]Intent, []byte, uint64, error) {
+	limit := uint64(maxTxGas)
+	if blockLimit > 0 && blockLimit < limit {
+		limit = blockLimit
+	}
+	for {
+		payloads := make([][]byte, len(batch))
+		for i, in := range batch {
+			payloads[i] = in.Payload
+		}
+		data, err := kind.Calldata(batch[0].BatchKey, payloads)
+		if err != nil {
+			return nil, nil, 0, fmt.Errorf("pack %s batch of %d: %w", kind.Name(), len(batch), err)
+		}
+		gas := kind.Gas(len(batch))
+		to := l.p.cfg.Contract
+		if est, err := l.p.chain.Client.EstimateGas(ctx, ethereum.CallMsg{From: l.addr, To: &to, Data: data}); err == nil {
+			gas = max(gas, est+est/4)
+		}
+		if gas <= limit || len(batch) == 1 {
+			return batch, data, min(gas, limit), nil
+		}
+		batch = batch[:len(batch)/2]
+	}
+}
