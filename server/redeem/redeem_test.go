@@ -1,0 +1,282 @@
+package redeem_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	ethereum "github.com/ethereum/go-ethereum"
+	"github.com/ethereum/go-ethereum/common"
+	"github.com/google/uuid"
+
+	"github.com/aidledger/aidledger/bindings/aidledger"
+	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/app/apptest"
+	"github.com/aidledger/aidledger/server/demo"
+	"github.com/aidledger/aidledger/server/enroll"
+	"github.com/aidledger/aidledger/server/redeem"
+)
+
+// fixture: a seeded system, the first program, two vendors and a card with its allocation.
+type fixture struct {
+	*apptest.World
+	program   string
+	vendors   []string
+	card      string
+	holder    string
+	allocated int64
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	w := apptest.New(t, apptest.Small)
+	f := &fixture{World: w, program: w.Seeded.Programs[0].ID, card: w.Seeded.Beneficiaries[0].CardNumber, holder: w.Seeded.Beneficiaries[0].ID}
+	for _, v := range w.Seeded.Vendors {
+		f.vendors = append(f.vendors, v.ID)
+	}
+	bal, err := w.App.Redeem.BalancesOf(context.Background(), f.holder)
+	if err != nil || len(bal) == 0 {
+		t.Fatalf("balances: %v %v", bal, err)
+	}
+	for _, b := range bal {
+		if b.ID == f.program {
+			f.allocated = b.Available
+		}
+	}
+	return f
+}
+
+func (f *fixture) req(amount int64) redeem.Request {
+	return redeem.Request{CardNumber: f.card, PIN: demo.PIN, ProgramID: f.program, Amount: amount, Category: "food"}
+}
+
+func code(err error) string {
+	if e, ok := apierr.As(err); ok {
+		return e.Code
+	}
+	return ""
+}
+
+// chainBalance reads the entitlement's balance from the ledger itself.
+func (f *fixture) chainBalance(t *testing.T) (int64, uint64) {
+	t.Helper()
+	ctx := context.Background()
+	prog, err := f.App.Programs.ProgramInfo(ctx, f.program)
+	if err != nil {
+		t.Fatal(err)
+	}
+	abi := aidledger.NewAidLedger()
+	holder := common.HexToHash(f.Seeded.Beneficiaries[0].ChainID)
+	out, err := f.App.Chain.Client.CallContract(ctx, ethereum.CallMsg{To: &f.App.Chain.Contract, Data: abi.PackEntitlement(prog.ChainProgramID, holder)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ent, err := abi.UnpackEntitlement(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ent.Balance.Int64(), ent.Seq
+}
+
+func TestRedeem_SameKeySameBody_ReturnsFirstResultAndPaysOnce(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "key-1", f.req(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	again, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "key-1", f.req(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if again.ID != first.ID || first.Status != redeem.StatusConfirmed || first.TxHash == "" {
+		t.Fatalf("first %+v, retry %+v", first, again)
+	}
+	if bal, seq := f.chainBalance(t); bal != f.allocated-1000 || seq != 1 {
+		t.Fatalf("on chain: balance %d seq %d; want %d and 1 (paid once)", bal, seq, f.allocated-1000)
+	}
+	// The same key at another vendor is another redemption: keys are per vendor.
+	if other, err := f.App.Redeem.Redeem(ctx, f.vendors[1], "key-1", f.req(1000)); err != nil || other.ID == first.ID {
+		t.Fatalf("same key at another vendor: %+v %v", other, err)
+	}
+}
+
+func TestRedeem_SameKeyOtherBody_IsAnIdempotencyConflict(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "key-2", f.req(1000)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "key-2", f.req(1001)); code(err) != "idempotency_conflict" {
+		t.Fatalf("%v; want idempotency_conflict", err)
+	}
+}
+
+func TestRedeem_RefusesOverspendUnderConcurrency(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	amount := f.allocated*2/5 + 1 // at most two fit
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var paid int64
+	var refused int
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r, err := f.App.Redeem.Redeem(ctx, f.vendors[i%2], uuid.NewString(), f.req(amount))
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				paid += r.Amount
+			case errors.Is(err, redeem.ErrInsufficientBalance):
+				refused++
+			default:
+				t.Errorf("unexpected: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if paid != 2*amount || refused != 14 {
+		t.Fatalf("paid %d (%d refusals); want exactly two payments of %d", paid, refused, amount)
+	}
+	f.WaitFor("the chain to confirm", 10*time.Second, func() bool { b, _ := f.chainBalance(t); return b == f.allocated-paid })
+}
+
+func TestRedeem_WrongPINsCountLockAtFiveAndResetUnlocks(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	bad := f.req(100)
+	bad.PIN = "9999"
+	for left := 4; left >= 1; left-- {
+		_, err := f.App.Redeem.Redeem(ctx, f.vendors[0], uuid.NewString(), bad)
+		e, ok := apierr.As(err)
+		if !ok || e.Code != "wrong_pin" || e.Details["attempts_left"] != left {
+			t.Fatalf("wrong PIN: %v (details %v); want wrong_pin with %d attempts left", err, e, left)
+		}
+	}
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], uuid.NewString(), bad); !errors.Is(err, enroll.ErrCardLocked) {
+		t.Fatalf("fifth wrong PIN: %v; want card_locked", err)
+	}
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], uuid.NewString(), f.req(100)); !errors.Is(err, enroll.ErrCardLocked) {
+		t.Fatalf("right PIN on a locked card: %v; want card_locked", err)
+	}
+	if err := f.App.Enroll.ResetPIN(ctx, f.holder, "2468"); err != nil {
+		t.Fatal(err)
+	}
+	ok := f.req(100)
+	ok.PIN = "2468"
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], uuid.NewString(), ok); err != nil {
+		t.Fatalf("after reset: %v", err)
+	}
+}
+
+func TestRedeem_RefusesWithTheRightCode(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	svc := f.App.Redeem
+	tests := []struct {
+		name  string
+		setup func(t *testing.T)
+		req   func() redeem.Request
+		key   string
+		code  string
+	}{
+		{"no key", nil, func() redeem.Request { return f.req(1) }, "-", "idempotency_key_required"},
+		{"zero amount", nil, func() redeem.Request { return f.req(0) }, "", "invalid_field"},
+		{"unknown category", nil, func() redeem.Request { r := f.req(1); r.Category = "weapons"; return r }, "", "invalid_field"},
+		{"mistyped card", nil, func() redeem.Request { r := f.req(1); r.CardNumber = mistype(f.card); return r }, "", "invalid_card_number"},
+		{"more than the balance", nil, func() redeem.Request { return f.req(f.allocated + 1) }, "", "insufficient_balance"},
+		{"unknown program", nil, func() redeem.Request { r := f.req(1); r.ProgramID = uuid.NewString(); return r }, "", "not_found"},
+		{"suspended vendor", func(t *testing.T) {
+			if _, err := f.App.Programs.SuspendVendor(ctx, "test", f.vendors[1]); err != nil {
+				t.Fatal(err)
+			}
+		}, func() redeem.Request { return f.req(1) }, "vendor1", "vendor_suspended"},
+		{"suspended card", func(t *testing.T) {
+			if _, err := f.App.Enroll.Suspend(ctx, f.holder); err != nil {
+				t.Fatal(err)
+			}
+		}, func() redeem.Request { return f.req(1) }, "", "beneficiary_suspended"},
+		{"closed program", func(t *testing.T) {
+			if _, err := f.App.Enroll.Reinstate(ctx, f.holder); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := f.App.Programs.SetProgramActive(ctx, "test", f.program, false); err != nil {
+				t.Fatal(err)
+			}
+		}, func() redeem.Request { return f.req(1) }, "", "program_inactive"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.setup != nil {
+				tt.setup(t)
+			}
+			vendor, key := f.vendors[0], uuid.NewString()
+			switch tt.key {
+			case "-":
+				key = ""
+			case "vendor1":
+				vendor = f.vendors[1]
+			}
+			if _, err := svc.Redeem(ctx, vendor, key, tt.req()); code(err) != tt.code {
+				t.Fatalf("%v; want %s", err, tt.code)
+			}
+		})
+	}
+	if bal, seq := f.chainBalance(t); bal != f.allocated || seq != 0 {
+		t.Errorf("refusals moved money: balance %d seq %d", bal, seq)
+	}
+}
+
+// mistype swaps two adjacent digits: the check digit must catch it.
+func mistype(card string) string {
+	b := []byte(card)
+	b[0], b[1] = b[1], b[0]
+	if b[0] == b[1] {
+		b[0] = '0' + (b[0]-'0'+1)%10
+	}
+	return string(b)
+}
+
+func TestSettle_CannotExceedTheUnsettledBalance(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "s-1", f.req(5000)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.App.Redeem.Settle(ctx, "test", redeem.SettleRequest{VendorID: f.vendors[0], Amount: 5001, Reference: "PAY-1"}); code(err) != "exceeds_unsettled" {
+		t.Fatalf("%v; want exceeds_unsettled", err)
+	}
+	st, err := f.App.Redeem.Settle(ctx, "test", redeem.SettleRequest{VendorID: f.vendors[0], Amount: 3000, Reference: "PAY-2"})
+	if err != nil || st.Status != redeem.StatusConfirmed || st.ProgramID != f.program {
+		t.Fatalf("%+v %v", st, err)
+	}
+	stmt, err := f.App.Redeem.Statement(ctx, f.vendors[0], time.Time{}, time.Time{})
+	if err != nil || stmt.Redeemed != 5000 || stmt.Settled != 3000 || stmt.Unsettled != 2000 {
+		t.Fatalf("statement %+v %v", stmt, err)
+	}
+}
+
+func TestReconciliation_IsOKAfterRedemptions(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], uuid.NewString(), f.req(100)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var rep redeem.Reconciliation
+	f.WaitFor("the indexer to catch up", 10*time.Second, func() bool {
+		_, indexed := f.App.Indexer.Progress()
+		var err error
+		rep, err = redeem.Reconcile(ctx, f.App.DB, indexed)
+		return err == nil && rep.ConfirmedRedemptions == 3
+	})
+	if !rep.OK || rep.RedeemedEvents != 3 {
+		t.Fatalf("reconciliation %+v", rep)
+	}
+}
