@@ -27,6 +27,15 @@ type pinRequest struct {
 	PIN string `json:"pin"`
 }
 
+// pageParams reads ?page=&page_size= (zero when absent: the service's defaults apply).
+func pageParams(c echo.Context) (page, size int, err error) {
+	if page, err = intParam(c, "page"); err != nil {
+		return 0, 0, err
+	}
+	size, err = intParam(c, "page_size")
+	return page, size, err
+}
+
 func intParam(c echo.Context, name string) (int, error) {
 	v := c.QueryParam(name)
 	if v == "" {
@@ -54,11 +63,7 @@ func (s *Server) enroll(c echo.Context) error {
 
 // GET /api/v1/beneficiaries?q=&page=&page_size=
 func (s *Server) listBeneficiaries(c echo.Context) error {
-	page, err := intParam(c, "page")
-	if err != nil {
-		return err
-	}
-	size, err := intParam(c, "page_size")
+	page, size, err := pageParams(c)
 	if err != nil {
 		return err
 	}

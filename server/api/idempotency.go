@@ -31,7 +31,17 @@ type IdempotencyRecord struct {
 
 func (IdempotencyRecord) TableName() string { return "idempotency_keys" }
 
-type idempotencyRecordV1 IdempotencyRecord
+// Frozen copies of the models as migration 1 created them: later changes to the live models
+// must come as new migrations, never by editing these.
+type idempotencyRecordV1 struct {
+	Scope       string `gorm:"primaryKey;size:80"`
+	Key         string `gorm:"primaryKey;size:200"`
+	Route       string `gorm:"size:200;not null"`
+	RequestHash string `gorm:"size:64;not null"`
+	Status      int    `gorm:"not null"` // 0 while the first request is still being served
+	Body        []byte
+	CreatedAt   time.Time `gorm:"index"`
+}
 
 func (idempotencyRecordV1) TableName() string { return "idempotency_keys" }
 

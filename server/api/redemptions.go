@@ -105,10 +105,7 @@ func (s *Server) listRedemptions(c echo.Context) error {
 	if f.To, err = timeParam(c, "to"); err != nil {
 		return err
 	}
-	if f.Page, err = intParam(c, "page"); err != nil {
-		return err
-	}
-	if f.PageSize, err = intParam(c, "page_size"); err != nil {
+	if f.Page, f.PageSize, err = pageParams(c); err != nil {
 		return err
 	}
 	if v := c.QueryParam("vendor_id"); v != "" && f.VendorID == "" {

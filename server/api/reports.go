@@ -57,11 +57,7 @@ func (s *Server) programReport(c echo.Context) error {
 
 // GET /api/v1/reports/transactions?program_id=&page=&page_size=
 func (s *Server) reportTransactions(c echo.Context) error {
-	page, err := intParam(c, "page")
-	if err != nil {
-		return err
-	}
-	size, err := intParam(c, "page_size")
+	page, size, err := pageParams(c)
 	if err != nil {
 		return err
 	}

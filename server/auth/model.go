@@ -71,15 +71,40 @@ type LoginFailure struct {
 
 func (LoginFailure) TableName() string { return "login_failures" }
 
-type userV1 User
+// Frozen copies of the models as migration 1 created them: later changes to the live models
+// must come as new migrations, never by editing these.
+type userV1 struct {
+	ID           string `gorm:"primaryKey;size:36"`
+	Email        string `gorm:"size:254;not null;uniqueIndex"`
+	PasswordHash string `gorm:"size:200;not null"`
+	Role         Role   `gorm:"size:16;not null"`
+	VendorID     string `gorm:"size:36;index"`
+	Disabled     bool   `gorm:"not null;default:false"`
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
 
 func (userV1) TableName() string { return "users" }
 
-type refreshTokenV1 RefreshToken
+type refreshTokenV1 struct {
+	ID        string `gorm:"primaryKey;size:36"`
+	UserID    string `gorm:"size:36;not null;index"`
+	Family    string `gorm:"size:36;not null;index"`
+	Hash      string `gorm:"size:64;not null;uniqueIndex"`
+	ExpiresAt time.Time
+	UsedAt    *time.Time
+	RevokedAt *time.Time
+	CreatedAt time.Time
+}
 
 func (refreshTokenV1) TableName() string { return "refresh_tokens" }
 
-type loginFailureV1 LoginFailure
+type loginFailureV1 struct {
+	Key         string `gorm:"primaryKey;size:300"`
+	Count       int    `gorm:"not null"`
+	FirstAt     time.Time
+	LockedUntil time.Time
+}
 
 func (loginFailureV1) TableName() string { return "login_failures" }
 

@@ -39,7 +39,18 @@ type Deployment struct {
 
 func (Deployment) TableName() string { return "chain_deployments" }
 
-type deploymentV1 Deployment
+// Frozen copies of the models as migration 1 created them: later changes to the live models
+// must come as new migrations, never by editing these.
+type deploymentV1 struct {
+	ChainID   uint64 `gorm:"primaryKey;autoIncrement:false"`
+	Genesis   string `gorm:"size:66;not null"`
+	Contract  string `gorm:"size:42;not null"`
+	Deployer  string `gorm:"size:42;not null"`
+	TxHash    string `gorm:"size:66;not null"`
+	Raw       []byte `gorm:"not null"`
+	Block     uint64
+	CreatedAt time.Time
+}
 
 func (deploymentV1) TableName() string { return "chain_deployments" }
 

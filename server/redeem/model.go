@@ -74,15 +74,58 @@ type settlementRow struct {
 
 func (settlementRow) TableName() string { return "settlements" }
 
-type redemptionV1 redemptionRow
+// Frozen copies of the models as migration 1 created them: later changes to the live models
+// must come as new migrations, never by editing these.
+type redemptionV1 struct {
+	ID             string `gorm:"primaryKey;size:36"`
+	VendorID       string `gorm:"size:36;not null;uniqueIndex:ux_redemptions_vendor_key,priority:1;index:ix_redemptions_vendor_created,priority:1"`
+	IdempotencyKey string `gorm:"size:200;not null;uniqueIndex:ux_redemptions_vendor_key,priority:2"`
+	RequestHash    string `gorm:"size:64;not null"`
+	BeneficiaryID  string `gorm:"size:36;not null;index"`
+	ProgramID      string `gorm:"size:36;not null;index"`
+	Amount         int64  `gorm:"not null"`
+	Category       string `gorm:"size:20;not null"`
+	Seq            uint64 `gorm:"not null"`
+	ChainRef       string `gorm:"size:66;not null;uniqueIndex"` // the bytes32 ref on chain, 0x-hex
+	Status         string `gorm:"size:12;not null;index"`
+	Reason         string `gorm:"size:200"`
+	BalanceAfter   int64  `gorm:"not null"`
+	IntentID       int64  `gorm:"not null;index"`
+	TxHash         string `gorm:"size:66"`
+	BlockNumber    uint64
+	CreatedAt      time.Time `gorm:"index:ix_redemptions_vendor_created,priority:2"`
+	UpdatedAt      time.Time
+	FinalAt        *time.Time
+}
 
 func (redemptionV1) TableName() string { return "redemptions" }
 
-type accountV1 accountRow
+type accountV1 struct {
+	ProgramID     string `gorm:"primaryKey;size:36"`
+	BeneficiaryID string `gorm:"primaryKey;size:36"`
+	NextSeq       uint64 `gorm:"not null"`
+	Pending       int64  `gorm:"not null"`
+	Redeemed      int64  `gorm:"not null"`
+	UpdatedAt     time.Time
+}
 
 func (accountV1) TableName() string { return "redemption_accounts" }
 
-type settlementV1 settlementRow
+type settlementV1 struct {
+	ID          string `gorm:"primaryKey;size:36"`
+	VendorID    string `gorm:"size:36;not null;index"`
+	ProgramID   string `gorm:"size:36;not null;index"`
+	Amount      int64  `gorm:"not null"`
+	Reference   string `gorm:"size:200;not null"`
+	Status      string `gorm:"size:12;not null"`
+	Reason      string `gorm:"size:500"`
+	IntentID    int64  `gorm:"not null;index"`
+	TxHash      string `gorm:"size:66"`
+	BlockNumber uint64
+	CreatedBy   string `gorm:"size:36"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
+}
 
 func (settlementV1) TableName() string { return "settlements" }
 
