@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
@@ -29,6 +31,7 @@ func serveCmd() *cobra.Command {
 	var cfg app.Config
 	var addr string
 	var seed bool
+	var pprofAddr string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: API and web app, embedded chain (or --eth-rpc), database, pipeline and indexer",
@@ -42,6 +45,9 @@ func serveCmd() *cobra.Command {
 			}
 			served := make(chan error, 1)
 			go func() { served <- a.API.Serve(addr) }()
+			if pprofAddr != "" {
+				go servePprof(pprofAddr)
+			}
 			if seed {
 				if err := seedDemo(ctx, cmd, a); err != nil {
 					_ = a.Shutdown(context.Background())
@@ -68,6 +74,7 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address the API and web app listen on")
 	f.StringVar(&cfg.EthRPC, "eth-rpc", "", "JSON-RPC URL of an external Ethereum node; empty runs the embedded chain")
 	f.StringVar(&cfg.OperatorKey, "operator-key", "", "keystore file of the operator account (with --eth-rpc); its passphrase in AIDLEDGER_OPERATOR_PASSPHRASE")
+	f.StringVar(&pprofAddr, "pprof-addr", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; empty disables it")
 	f.BoolVar(&seed, "demo", false, "seed a demo data set (programs, vendors, beneficiaries, redemptions) into an empty data directory and print the demo logins")
 	f.StringVar(&cfg.PublicRPC, "public-rpc", "", "chain JSON-RPC URL that donors are told to verify against (default: the embedded chain's --rpc-addr)")
 	f.StringVar(&cfg.RPCAddr, "rpc-addr", "127.0.0.1:8545", "where the embedded chain serves JSON-RPC for wallets and `aidledger verify`; empty to not expose it")
@@ -182,4 +189,18 @@ func userCmd() *cobra.Command {
 	}
 	user.AddCommand(create)
 	return user
+}
+
+// servePprof exposes the profiler on its own listener, never on the API's: profiles reveal
+// internals and cost CPU, so they are opt-in and meant for loopback.
+func servePprof(addr string) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	if err := srv.ListenAndServe(); err != nil {
+		slog.Error("pprof listener", "addr", addr, "err", err)
+	}
 }

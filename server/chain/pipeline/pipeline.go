@@ -205,15 +205,16 @@ func (p *Pipeline) Get(ctx context.Context, id int64) (Intent, error) {
 	return in, err
 }
 
-// Wait blocks until the intent is final or ctx ends, and returns it as it is then. Another
-// replica may be the one submitting it, so besides this process' notifications it polls.
+// Wait blocks until the intent is final or ctx ends, and returns it as it is then. This process'
+// lanes notify it; it also polls once a second, slowly, because another replica may be the one
+// submitting the intent.
 func (p *Pipeline) Wait(ctx context.Context, id int64) (Intent, error) {
 	ch := make(chan struct{}, 1)
 	p.mu.Lock()
 	p.waiters[id] = append(p.waiters[id], ch)
 	p.mu.Unlock()
 	defer p.dropWaiter(id, ch)
-	tick := time.NewTicker(250 * time.Millisecond)
+	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
 		in, err := p.Get(context.WithoutCancel(ctx), id)
