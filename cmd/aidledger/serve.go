@@ -43,6 +43,9 @@ func serveCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if seed {
+				a.Hold("seeding the demo")
+			}
 			served := make(chan error, 1)
 			go func() { served <- a.API.Serve(addr) }()
 			if pprofAddr != "" {
@@ -53,6 +56,7 @@ func serveCmd() *cobra.Command {
 					_ = a.Shutdown(context.Background())
 					return err
 				}
+				a.Release()
 			}
 			printBanner(cmd, a, addr)
 			select {
@@ -91,7 +95,7 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, a *app.App) error {
 		return err
 	}
 	if len(users) == 0 {
-		fmt.Fprintln(out, "seeding the demo data set (through the chain; about a minute)…")
+		fmt.Fprintln(out, "seeding the demo data set (through the chain; a few seconds)…")
 		if _, err := demo.Seed(ctx, a, demo.Demo, func(step string) { fmt.Fprintln(out, "  "+step) }); err != nil {
 			return fmt.Errorf("seed demo: %w", err)
 		}

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"gorm.io/gorm"
@@ -69,6 +70,23 @@ type App struct {
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	// hold, when set, says why the system is not ready yet (a seed in progress): /readyz answers
+	// 503 until it is released, so clients and load balancers do not arrive too early.
+	hold atomic.Pointer[string]
+}
+
+// Hold makes /readyz report "not ready" with the reason until Release.
+func (a *App) Hold(reason string) { a.hold.Store(&reason) }
+
+// Release undoes Hold.
+func (a *App) Release() { a.hold.Store(nil) }
+
+func (a *App) held(context.Context) error {
+	if r := a.hold.Load(); r != nil {
+		return errors.New(*r)
+	}
+	return nil
 }
 
 // OpenDB opens and migrates the database named by cfg.
@@ -154,6 +172,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		Checks: map[string]func(context.Context) error{
 			"database": func(ctx context.Context) error { return store.Ping(ctx, db) },
 			"chain":    ch.Ping,
+			"startup":  a.held,
 		},
 	})
 	runCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))

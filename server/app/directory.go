@@ -21,7 +21,7 @@ func (d directory) Program(ctx context.Context, chainID uint64) (report.ProgramI
 	if err != nil {
 		return report.ProgramInfo{}, false, err
 	}
-	return report.ProgramInfo{ID: p.ID, ChainID: p.ChainProgramID, Name: p.Name, Currency: p.Currency}, true, nil
+	return report.ProgramInfo{ID: p.ID, ChainID: p.ChainProgramID, Name: p.Name, Currency: p.Currency, Decimals: p.Decimals}, true, nil
 }
 
 func (d directory) Programs(ctx context.Context) ([]report.ProgramInfo, error) {
@@ -31,7 +31,7 @@ func (d directory) Programs(ctx context.Context) ([]report.ProgramInfo, error) {
 	}
 	out := make([]report.ProgramInfo, len(ps))
 	for i, p := range ps {
-		out[i] = report.ProgramInfo{ID: p.ID, ChainID: p.ChainProgramID, Name: p.Name, Currency: p.Currency}
+		out[i] = report.ProgramInfo{ID: p.ID, ChainID: p.ChainProgramID, Name: p.Name, Currency: p.Currency, Decimals: p.Decimals}
 	}
 	return out, nil
 }

@@ -41,15 +41,14 @@ type redemptionRow struct {
 
 func (redemptionRow) TableName() string { return "redemptions" }
 
-// accountRow is the lock a redemption takes for one entitlement (program, beneficiary): what is
-// reserved by pending redemptions, what the chain confirmed as redeemed, and the next sequence
-// number the ledger expects. Allocations are the programs service's (entitlements table).
+// accountRow is the lock a redemption takes for one entitlement (program, beneficiary), and the
+// next sequence number the ledger expects. What is spent is not kept here: it is the sum of the
+// entitlement's pending and confirmed redemptions, read under this lock, so no counter can drift
+// from the rows it would summarise. Allocations are the programs service's (entitlements table).
 type accountRow struct {
 	ProgramID     string `gorm:"primaryKey;size:36"`
 	BeneficiaryID string `gorm:"primaryKey;size:36"`
 	NextSeq       uint64 `gorm:"not null"`
-	Pending       int64  `gorm:"not null"`
-	Redeemed      int64  `gorm:"not null"`
 	UpdatedAt     time.Time
 }
 
@@ -142,6 +141,21 @@ var Schema = store.Component{
 		Version: 2, Name: "index pending redemptions by age",
 		Up: func(tx *gorm.DB) error {
 			return tx.Exec("CREATE INDEX ix_redemptions_status_created ON redemptions (status, created_at)").Error
+		},
+	}, {
+		// Spent amounts are summed from redemptions under the account lock instead of being kept
+		// as counters that every outcome had to update.
+		Version: 3, Name: "accounts keep only the sequence counter",
+		Up: func(tx *gorm.DB) error {
+			if err := tx.Exec("CREATE INDEX ix_redemptions_entitlement ON redemptions (beneficiary_id, program_id, status)").Error; err != nil {
+				return err
+			}
+			for _, col := range []string{"pending", "redeemed"} {
+				if err := tx.Exec("ALTER TABLE redemption_accounts DROP COLUMN " + col).Error; err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}},
 }

@@ -144,21 +144,32 @@ func (s *Service) balancesOf(ctx context.Context, beneficiaryID string) ([]Balan
 	if err != nil {
 		return nil, err
 	}
+	var sums []struct {
+		ProgramID string
+		Status    string
+		Total     int64
+	}
+	if err := s.db.WithContext(ctx).Model(&redemptionRow{}).Select("program_id, status, SUM(amount) AS total").
+		Where("beneficiary_id = ? AND status IN ?", beneficiaryID, []string{StatusPending, StatusConfirmed}).
+		Group("program_id, status").Scan(&sums).Error; err != nil {
+		return nil, err
+	}
 	out := []Balance{}
 	for _, e := range ents {
 		p, err := s.programs.ProgramInfo(ctx, e.ProgramID)
 		if err != nil {
 			return nil, err
 		}
-		var a accountRow
-		err = s.db.WithContext(ctx).Take(&a, "program_id = ? AND beneficiary_id = ?", e.ProgramID, beneficiaryID).Error
-		if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
-			return nil, err
+		b := Balance{CardProgram: CardProgram{ID: p.ID, Name: p.Name, Currency: p.Currency, Decimals: p.Decimals}, Available: e.AllocatedConfirmed}
+		for _, sm := range sums {
+			if sm.ProgramID == e.ProgramID {
+				b.Available -= sm.Total
+				if sm.Status == StatusPending {
+					b.Pending = sm.Total
+				}
+			}
 		}
-		out = append(out, Balance{
-			CardProgram: CardProgram{ID: p.ID, Name: p.Name, Currency: p.Currency, Decimals: p.Decimals},
-			Available:   e.AllocatedConfirmed - a.Redeemed - a.Pending, Pending: a.Pending,
-		})
+		out = append(out, b)
 	}
 	return out, nil
 }

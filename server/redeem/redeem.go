@@ -63,6 +63,8 @@ type Service struct {
 	programs *programs.Service
 	cfg      Config
 	log      *slog.Logger
+
+	backlogCache ttlCache[time.Time] // created_at of the oldest pending redemption; zero if none
 }
 
 // New makes the service and registers its outcome hooks with the pipeline.
@@ -279,13 +281,17 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 		if err != nil {
 			return err
 		}
-		available := allocated - acct.Redeemed - acct.Pending
+		spent, err := spentOn(tx, prog.ID, card.ID)
+		if err != nil {
+			return err
+		}
+		available := allocated - spent
 		if req.Amount > available {
 			return ErrInsufficientBalance.WithDetail("available", max(available, 0))
 		}
 		row.Seq, row.BalanceAfter = acct.NextSeq, available-req.Amount
 		res := tx.Model(&accountRow{}).Where("program_id = ? AND beneficiary_id = ? AND next_seq = ?", prog.ID, card.ID, acct.NextSeq).
-			Updates(map[string]any{"next_seq": acct.NextSeq + 1, "pending": gorm.Expr("pending + ?", req.Amount), "updated_at": time.Now().UTC()})
+			Updates(map[string]any{"next_seq": acct.NextSeq + 1, "updated_at": time.Now().UTC()})
 		if res.Error != nil {
 			return res.Error
 		}
@@ -334,6 +340,14 @@ func lockAccount(tx *gorm.DB, programID, beneficiaryID string) (accountRow, erro
 	return a, nil
 }
 
+// spentOn sums an entitlement's pending and confirmed redemptions: what is no longer available.
+func spentOn(tx *gorm.DB, programID, beneficiaryID string) (int64, error) {
+	var spent int64
+	err := tx.Model(&redemptionRow{}).Where("beneficiary_id = ? AND program_id = ? AND status IN ?", beneficiaryID, programID,
+		[]string{StatusPending, StatusConfirmed}).Select("COALESCE(SUM(amount), 0)").Scan(&spent).Error
+	return spent, err
+}
+
 // allocated is what the chain confirmed as allocated to the beneficiary in the program.
 func (s *Service) allocated(ctx context.Context, beneficiaryID, programID string) (int64, error) {
 	ents, err := s.programs.Entitlements(ctx, beneficiaryID)
@@ -351,15 +365,18 @@ func (s *Service) allocated(ctx context.Context, beneficiaryID, programID string
 // checkBacklog refuses new redemptions while the oldest unconfirmed one has waited longer than
 // MaxBacklog: the chain is not confirming, and the vendor should know now rather than later.
 func (s *Service) checkBacklog(ctx context.Context) error {
-	var oldest redemptionRow
-	err := s.db.WithContext(ctx).Select("created_at").Where("status = ?", StatusPending).Order("created_at").Limit(1).Take(&oldest).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return nil
-	}
-	if err != nil {
+	oldest, err := s.backlogCache.get("", func() (time.Time, error) {
+		var r redemptionRow
+		err := s.db.WithContext(ctx).Select("created_at").Where("status = ?", StatusPending).Order("created_at").Limit(1).Take(&r).Error
+		if errors.Is(err, gorm.ErrRecordNotFound) {
+			return time.Time{}, nil
+		}
+		return r.CreatedAt, err
+	})
+	if err != nil || oldest.IsZero() {
 		return err
 	}
-	if age := time.Since(oldest.CreatedAt); age > s.cfg.MaxBacklog {
+	if age := time.Since(oldest); age > s.cfg.MaxBacklog {
 		return ErrBacklog.Withf("the ledger has not confirmed redemptions for %d minutes; try again later", int(age.Minutes()))
 	}
 	return nil

@@ -31,6 +31,7 @@ type ProgramInfo struct {
 	ChainID  uint64 // the program id on chain
 	Name     string
 	Currency string
+	Decimals int // minor units per major unit, as a power of ten
 }
 
 // VendorInfo is the public part of a vendor's record.
@@ -106,6 +107,7 @@ type ProgramSummary struct {
 	ChainProgramID uint64 `json:"chain_program_id"`
 	Name           string `json:"name"`
 	Currency       string `json:"currency"`
+	Decimals       int    `json:"decimals"`
 	Funded         int64  `json:"funded"`
 	Allocated      int64  `json:"allocated"`
 	Redeemed       int64  `json:"redeemed"`
@@ -165,7 +167,7 @@ func (s *Service) Summary(ctx context.Context) (Summary, error) {
 		for _, p := range programs {
 			info := infos[p.ProgramID]
 			out.Programs = append(out.Programs, ProgramSummary{
-				ID: info.ID, ChainProgramID: p.ProgramID, Name: info.Name, Currency: info.Currency, Beneficiaries: p.Beneficiaries,
+				ID: info.ID, ChainProgramID: p.ProgramID, Name: info.Name, Currency: info.Currency, Decimals: info.Decimals, Beneficiaries: p.Beneficiaries,
 			})
 		}
 		for i := range out.Programs {

@@ -12,6 +12,7 @@ import (
 )
 
 func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
+	needBrowser(t)
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/enroll", workerEmail)
 	n := next()
@@ -51,7 +52,7 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	csv.WriteString("Bad,Row,not-a-date,,,0,,\n")
 	path := filepath.Join(t.TempDir(), "people.csv")
 	os.WriteFile(path, []byte(csv.String()), 0o600)
-	run(t, ctx, chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}),
+	run(t, ctx, chromedp.Click("#back"), chromedp.WaitVisible("#tab-import"), chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}),
 		chromedp.Click("#import-submit"))
 	waitJS(t, ctx, `document.querySelector('#import-progress').value === 100 && document.querySelector('#import-msg.ok, #import-msg.error')`, 2*time.Minute)
 	waitJS(t, ctx, `document.querySelector('#import-errors-csv')`, 5*time.Second)

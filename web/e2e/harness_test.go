@@ -35,8 +35,12 @@ var srv struct{ base, root string }
 
 func TestMain(m *testing.M) {
 	if os.Getenv("AIDLEDGER_TEST_BROWSER") == "" {
-		fmt.Println("web/e2e: skipped — set AIDLEDGER_TEST_BROWSER=/usr/bin/chromium to run the browser suite")
-		os.Exit(0)
+		// Every test skips itself (needBrowser) so `go test` reports SKIP with the reason.
+		os.Exit(m.Run())
+	}
+	if _, err := exec.LookPath(os.Getenv("AIDLEDGER_TEST_BROWSER")); err != nil {
+		fmt.Fprintln(os.Stderr, "web/e2e: AIDLEDGER_TEST_BROWSER:", err)
+		os.Exit(1)
 	}
 	stop, err := startServer()
 	if err != nil {
@@ -46,6 +50,14 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	stop()
 	os.Exit(code)
+}
+
+// needBrowser skips a test unless AIDLEDGER_TEST_BROWSER names a Chromium binary.
+func needBrowser(t *testing.T) {
+	t.Helper()
+	if os.Getenv("AIDLEDGER_TEST_BROWSER") == "" {
+		t.Skip("browser suite: set AIDLEDGER_TEST_BROWSER=/usr/bin/chromium to run it")
+	}
 }
 
 // startServer builds cmd/aidledger and runs `serve --demo` on a free loopback port.
@@ -90,12 +102,14 @@ func startServer() (func(), error) {
 		os.RemoveAll(tmp)
 	}
 	srv.base = "http://" + addr
-	deadline := time.Now().Add(3 * time.Minute)
+	// Ready means /readyz answers 200 AND the demo seed has finished: `serve --demo` serves the
+	// API while it seeds (through the chain, about a minute), and prints the demo logins after.
+	deadline := time.Now().Add(serverTimeout)
 	for {
-		res, err := http.Get(srv.base + "/readyz")
+		res, err := httpClient.Get(srv.base + "/readyz")
 		if err == nil {
 			res.Body.Close()
-			if res.StatusCode == 200 {
+			if log, _ := os.ReadFile(logf.Name()); res.StatusCode == 200 && bytes.Contains(log, []byte("Demo logins")) {
 				break
 			}
 		}
@@ -109,7 +123,7 @@ func startServer() (func(), error) {
 		if time.Now().After(deadline) {
 			log, _ := os.ReadFile(logf.Name())
 			stop()
-			return nil, fmt.Errorf("server at %s not ready after 3 minutes:\n%s", addr, log)
+			return nil, fmt.Errorf("server at %s not ready (demo seeded) after %s:\n%s", addr, serverTimeout, log)
 		}
 		time.Sleep(500 * time.Millisecond)
 	}
@@ -130,21 +144,49 @@ func browser(t *testing.T, width, height int) context.Context {
 	if err := chromedp.Do(ctx, chromedp.EmulateViewport(int64(width), int64(height))); err != nil {
 		t.Fatalf("start browser: %v", err)
 	}
-	tctx, cancelT := context.WithTimeout(ctx, 4*time.Minute)
+	tctx, cancelT := context.WithTimeout(ctx, testTimeout)
 	t.Cleanup(func() { cancelT(); cancelB(); cancelA() })
+	// Registered last, so it runs first: on failure, say where the page was and what it showed.
+	t.Cleanup(func() {
+		if !t.Failed() || ctx.Err() != nil {
+			return
+		}
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		if s, err := chromedp.Run(dctx, chromedp.Evaluate[string](`location.pathname + "\n" + (document.querySelector('main')?.innerText || document.body.innerText).slice(0, 1500)`)); err == nil {
+			t.Logf("page at failure: %s", s)
+		}
+	})
 	return tctx
 }
 
+// Timeouts: generous for a slow shared 2-core CI box, but bounded so a broken page fails in
+// minutes with a message naming the step, not at the go test deadline.
+const (
+	serverTimeout = 5 * time.Minute  // build done: server up and the demo seeded
+	testTimeout   = 5 * time.Minute  // one test's browser
+	stepTimeout   = 60 * time.Second // one run(...) call: navigation, waits, clicks
+	evalTimeout   = 15 * time.Second // one JavaScript evaluation
+)
+
+// run performs chromedp steps, each call bounded by stepTimeout.
 func run(t *testing.T, ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
-	if err := chromedp.Do(ctx, steps...); err != nil {
+	sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Do(sctx, steps...); err != nil {
+		if sctx.Err() != nil && ctx.Err() == nil {
+			t.Fatalf("browser step did not finish within %s (a selector never appeared?): %v", stepTimeout, err)
+		}
 		t.Fatal(err)
 	}
 }
 
 func eval[T any](t *testing.T, ctx context.Context, js string) T {
 	t.Helper()
-	v, err := chromedp.Run(ctx, chromedp.Evaluate[T](js))
+	ectx, cancel := context.WithTimeout(ctx, evalTimeout)
+	defer cancel()
+	v, err := chromedp.Run(ectx, chromedp.Evaluate[T](js))
 	if err != nil {
 		t.Fatalf("evaluate %q: %v", js, err)
 	}
@@ -156,8 +198,14 @@ func waitJS(t *testing.T, ctx context.Context, cond string, timeout time.Duratio
 	t.Helper()
 	deadline := time.Now().Add(timeout)
 	for {
-		if ok, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("!!("+cond+")")); err == nil && ok {
+		ectx, cancel := context.WithTimeout(ctx, evalTimeout)
+		ok, err := chromedp.Run(ectx, chromedp.Evaluate[bool]("!!("+cond+")"))
+		cancel()
+		if err == nil && ok {
 			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("browser gone while waiting for %s: %v", cond, ctx.Err())
 		}
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out after %s waiting for %s", timeout, cond)
@@ -186,12 +234,14 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 		suffix string
 		w, h   int64
 	}{{"phone", 360, 740}, {"desktop", 1280, 800}} {
-		if err := chromedp.Do(ctx, chromedp.EmulateViewport(s.w, s.h)); err != nil {
+		sctx, cancel := context.WithTimeout(ctx, stepTimeout)
+		defer cancel()
+		if err := chromedp.Do(sctx, chromedp.EmulateViewport(s.w, s.h)); err != nil {
 			t.Logf("screenshot %s: %v", name, err)
 			continue
 		}
 		time.Sleep(300 * time.Millisecond) // let the layout and charts settle at the new width
-		png, err := chromedp.Run(ctx, chromedp.FullScreenshot(90))
+		png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)) // 100: PNG (any other quality is JPEG)
 		if err != nil {
 			t.Logf("screenshot %s: %v", name, err)
 			continue
@@ -200,6 +250,8 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 	}
 	chromedp.Do(ctx, chromedp.EmulateViewport(360, 740))
 }
+
+var httpClient = &http.Client{Timeout: time.Minute}
 
 // client is a minimal API client for arranging and checking state around the UI.
 type client struct{ token string }
@@ -236,7 +288,7 @@ func (c *client) do(method, path string, body, out any, hdr map[string]string) e
 	for k, v := range hdr {
 		req.Header.Set(k, v)
 	}
-	res, err := http.DefaultClient.Do(req)
+	res, err := httpClient.Do(req)
 	if err != nil {
 		return err
 	}
@@ -307,7 +359,7 @@ func fundedCard(t *testing.T, pin string) (card string, p program) {
 	var job struct{ ID string }
 	admin.must(t, "POST", "/api/v1/programs/"+p.ID+"/allocations", map[string]any{"cycle": next() % 100000,
 		"amount_per_household": 50 * unit, "amount_per_member": 0, "beneficiary_ids": []string{id}}, &job)
-	deadline := time.Now().Add(90 * time.Second)
+	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
 		if b := balance(t, vendor, card, pin, p.ID); b > 0 {
 			return card, p

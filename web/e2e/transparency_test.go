@@ -15,6 +15,7 @@ type summary struct {
 }
 
 func TestTransparency_FiguresEqualSummary_AndUpdateLive(t *testing.T) {
+	needBrowser(t)
 	var s summary
 	(&client{}).must(t, "GET", "/api/v1/reports/summary", nil, &s)
 	ctx := browser(t, 1280, 800)
@@ -42,13 +43,15 @@ func TestTransparency_FiguresEqualSummary_AndUpdateLive(t *testing.T) {
 	block := eval[string](t, ctx, `document.querySelector('#as-of').dataset.block`)
 	before := eval[string](t, ctx, fmt.Sprintf(`document.querySelector('[data-program=%q] .val[data-key="redeemed"]').dataset.minor`, p.ID))
 	eval[bool](t, ctx, `(window.__noReload = true, true)`)
-	var r map[string]any
-	login(t, vendorEmail).must(t, "POST", "/api/v1/redemptions", map[string]any{"card_number": card, "pin": "4821", "program_id": p.ID, "amount": 1, "category": "food"}, &r)
-	_ = r
+	body := map[string]any{"card_number": card, "pin": "4821", "program_id": p.ID, "amount": 1, "category": "food"}
+	if err := login(t, vendorEmail).do("POST", "/api/v1/redemptions", body, nil, map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-transparency-%d", next())}); err != nil {
+		t.Fatalf("POST /api/v1/redemptions: %v", err)
+	}
 	waitJS(t, ctx, fmt.Sprintf(`window.__noReload && document.querySelector('#as-of').dataset.block !== %q && document.querySelector('[data-program=%q] .val[data-key="redeemed"]').dataset.minor !== %q`, block, p.ID, before), 90*time.Second)
 }
 
 func TestTransparency_DonorSeesTransactions(t *testing.T) {
+	needBrowser(t)
 	ctx := browser(t, 1280, 800)
 	run(t, ctx, chromedp.Navigate(srv.base+"/transparency"), chromedp.WaitVisible("#donor-login"), chromedp.Click("#donor-login"),
 		chromedp.WaitVisible("#email"), chromedp.SendKeys("#email", donorEmail), chromedp.SendKeys("#password", demoPassword),
@@ -57,8 +60,12 @@ func TestTransparency_DonorSeesTransactions(t *testing.T) {
 }
 
 func TestArabic_RendersRightToLeft(t *testing.T) {
+	needBrowser(t)
 	ctx := browser(t, 360, 740)
-	run(t, ctx, chromedp.Navigate(srv.base+"/vendor"), chromedp.WaitVisible("#lang"))
+	run(t, ctx, chromedp.Navigate(srv.base+"/"), chromedp.WaitVisible("a.button"))
+	screenshot(t, ctx, "landing")
+	run(t, ctx, chromedp.Navigate(srv.base+"/vendor"), chromedp.WaitVisible("#lang"), chromedp.WaitVisible("#login-submit"))
+	screenshot(t, ctx, "vendor-login")
 	eval[bool](t, ctx, `(() => { const s = document.querySelector('#lang'); s.value = 'ar'; s.dispatchEvent(new Event('change')); return true })()`)
 	waitJS(t, ctx, `document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar'`, 5*time.Second)
 	if d := eval[string](t, ctx, `getComputedStyle(document.querySelector('main')).direction`); d != "rtl" {

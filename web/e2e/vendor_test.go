@@ -52,6 +52,7 @@ func confirmedWithHash(t *testing.T, vendor *client, txHash string) int {
 }
 
 func TestVendor_ManualCardEntry_PaysAndShowsOnChainReceipt(t *testing.T) {
+	needBrowser(t)
 	card, p := fundedCard(t, "4821")
 	ctx := browser(t, 360, 740)
 	saleUpTo(t, ctx, card, "4821", p)
@@ -67,6 +68,7 @@ func TestVendor_ManualCardEntry_PaysAndShowsOnChainReceipt(t *testing.T) {
 }
 
 func TestVendor_WrongPIN_SaysAttemptsLeft(t *testing.T) {
+	needBrowser(t)
 	card, _ := fundedCard(t, "4821")
 	ctx := browser(t, 360, 740)
 	uiLogin(t, ctx, "/vendor", vendorEmail)
@@ -78,6 +80,7 @@ func TestVendor_WrongPIN_SaysAttemptsLeft(t *testing.T) {
 }
 
 func TestVendor_MistypedCard_IsCaughtByCheckDigit(t *testing.T) {
+	needBrowser(t)
 	ctx := browser(t, 360, 740)
 	uiLogin(t, ctx, "/vendor", vendorEmail)
 	run(t, ctx, chromedp.Click("#new-sale"), chromedp.WaitVisible("#card-input"), chromedp.SendKeys("#card-input", "12345678901"))
@@ -88,6 +91,7 @@ func TestVendor_MistypedCard_IsCaughtByCheckDigit(t *testing.T) {
 // browser goes offline; when it comes back the app retries with the same Idempotency-Key and
 // shows the original result. The card must be charged exactly once.
 func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing.T) {
+	needBrowser(t)
 	card, p := fundedCard(t, "4821")
 	vendor := login(t, vendorEmail)
 	before := balance(t, vendor, card, "4821", p.ID)

@@ -2,7 +2,7 @@
 // chain write shows its transaction hash as evidence.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
 import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
-import { api, fetchText } from './api.js';
+import { api, fetchText, listAll } from './api.js';
 import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
 
 let main, current = 'programs';
@@ -50,31 +50,49 @@ async function programs(panel) {
   current = 'programs';
   const list = h('div', {}, t('loading'));
   panel.append(h('h1', { text: t('admin.programs') }),
-    form('program-form', [{ name: 'name', label: t('admin.name'), input: input() }, { name: 'currency', label: t('admin.currency'), input: input({ maxlength: '8', placeholder: 'USD' }) },
-      { name: 'decimals', label: t('admin.decimals'), input: input({ type: 'number', min: '0', max: '6', value: '2' }) }],
+    form('program-form', [{ name: 'name', label: t('admin.name'), input: input({ id: 'program-name' }) }, { name: 'currency', label: t('admin.currency'), input: input({ id: 'program-currency', maxlength: '8', placeholder: 'USD' }) },
+      { name: 'decimals', label: t('admin.decimals'), input: input({ id: 'program-decimals', type: 'number', min: '0', max: '6', value: '2' }) }],
     t('admin.create_program'), async (v) => {
       const r = await api('/api/v1/programs', { method: 'POST', body: { name: v.name, currency: v.currency.toUpperCase(), decimals: Number(v.decimals) } });
       load(); return t('admin.created', { name: r.name });
     }), list);
   async function load() {
     try {
-      const ps = (await api('/api/v1/programs')).programs || [];
+      const ps = await listAll('/api/v1/programs', 'programs');
       const details = await Promise.all(ps.map((p) => api('/api/v1/programs/' + encodeURIComponent(p.id)).catch(() => p)));
+      const statsOf = (p) => { const tot = p.totals || {}; return h('div', { class: 'stats' }, ['funded', 'allocated', 'redeemed', 'settled', 'expired', 'outstanding'].map((k) =>
+        h('div', { class: 'stat', 'data-key': k, 'data-minor': tot[k] ?? 0 }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', text: money(tot[k], p) })))); };
       clear(list, details.map((p) => {
-        const amount = h('input', { inputmode: 'decimal', required: true });
-        const donor = h('input', { required: true });
-        const tot = p.totals || {};
-        return h('section', { class: 'card' }, h('h2', {}, p.name + ' (' + p.currency + ') ', statusBadge(p.status)),
+        const amount = h('input', { inputmode: 'decimal', required: true, class: 'fund-amount' });
+        const donor = h('input', { required: true, class: 'fund-donor' });
+        let stats = statsOf(p);
+        const closed = p.status === 'closed';
+        const toggle = h('button', { type: 'button', class: closed ? 'secondary' : 'danger', text: closed ? t('admin.reopen') : t('admin.close'), on: { click: async () => {
+          if (!closed && !await confirmDialog(t('admin.close_confirm', { name: p.name }), t('admin.close'), t('cancel'))) return;
+          await api(`/api/v1/programs/${encodeURIComponent(p.id)}/${closed ? 'reopen' : 'close'}`, { method: 'POST' }).then(load, (e) => alertErr(list, e));
+        } } });
+        return h('section', { class: 'card', 'data-program': p.id }, h('h2', {}, p.name + ' (' + p.currency + ') ', statusBadge(p.status)),
           h('p', { class: 'muted mono', text: t('admin.chain_program', { id: p.chain_program_id ?? '' }) }),
-          h('div', { class: 'stats' }, ['funded', 'allocated', 'redeemed', 'settled', 'expired', 'outstanding'].map((k) =>
-            h('div', { class: 'stat' }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', text: money(tot[k], p) })))),
+          stats,
           form('fund-' + p.id, [{ name: 'amount', label: t('admin.amount', { c: p.currency }), input: amount }, { name: 'donor', label: t('admin.donor'), input: donor }],
             t('admin.fund'), async (v) => {
               const a = parseMajor(v.amount, currencyDecimals(p.currency, p.decimals));
               if (a === null) throw { field: 'amount', code: 'invalid_amount' };
               const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/fundings`, { method: 'POST', body: { amount: a, donor: v.donor } });
+              // Totals come from indexed chain events: refresh until the funding shows (bounded).
+              const was = stats.querySelector('[data-key="funded"]').dataset.minor;
+              (async () => {
+                for (let i = 0; i < 40 && stats.isConnected; i++) {
+                  await new Promise((res) => setTimeout(res, 1500));
+                  const np = await api('/api/v1/programs/' + encodeURIComponent(p.id)).catch(() => null);
+                  if (!np || !stats.isConnected) continue;
+                  const ns = statsOf(np); stats.replaceWith(ns); stats = ns;
+                  if (String(np.totals?.funded ?? 0) !== was) break;
+                }
+              })();
               return txHash(r.tx_hash);
-            }));
+            }),
+          h('div', { class: 'row' }, toggle));
       }));
     } catch (e) { clear(list); const o = h('div'); list.append(o); msg(o, 'error', errorText(e)); }
   }
@@ -84,14 +102,14 @@ async function programs(panel) {
 async function vendors(panel) {
   current = 'vendors';
   const list = h('div', {}, t('loading'));
-  const cats = h('select', { multiple: true, size: '4' }, CATEGORIES.map((c) => h('option', { value: c, text: t('cat.' + c) })));
+  const cats = h('select', { id: 'vendor-categories', multiple: true, size: '4' }, CATEGORIES.map((c) => h('option', { value: c, text: t('cat.' + c) })));
   panel.append(h('h1', { text: t('admin.vendors') }),
-    form('vendor-form', [{ name: 'name', label: t('admin.name'), input: input() }, { name: 'location', label: t('field.location'), input: input() },
+    form('vendor-form', [{ name: 'name', label: t('admin.name'), input: input({ id: 'vendor-name' }) }, { name: 'location', label: t('field.location'), input: input({ id: 'vendor-location' }) },
       { name: 'categories', label: t('admin.categories'), input: cats, hint: t('admin.multi_hint') }],
     t('admin.create_vendor'), async (v) => { const r = await api('/api/v1/vendors', { method: 'POST', body: v }); load(); return t('admin.created', { name: r.name }); }), list);
   async function load() {
     try {
-      const vs = (await api('/api/v1/vendors')).vendors || [];
+      const vs = await listAll('/api/v1/vendors', 'vendors');
       clear(list, table([t('admin.name'), t('field.location'), t('admin.address'), t('status'), ''], vs.map((v) => h('tr', {},
         h('td', { text: v.name }), h('td', { text: v.location || '' }), h('td', { class: 'mono', text: v.address || '' }), h('td', {}, statusBadge(v.status)),
         h('td', {}, h('button', { type: 'button', class: v.status === 'suspended' ? 'secondary' : 'danger', text: v.status === 'suspended' ? t('enroll.reinstate') : t('enroll.suspend'),
@@ -110,12 +128,12 @@ function alertErr(box, e) { const o = h('div'); box.prepend(o); msg(o, 'error', 
 async function users(panel) {
   current = 'users';
   const list = h('div', {}, t('loading'));
-  const role = h('select', { required: true }, ['admin', 'aidworker', 'vendor', 'donor'].map((r) => h('option', { value: r, text: t('role.' + r) })));
-  const vendorSel = h('select', {}, h('option', { value: '', text: '—' }));
-  api('/api/v1/vendors').then((r) => vendorSel.append(...(r.vendors || []).map((v) => h('option', { value: v.id, text: v.name })))).catch(() => {});
+  const role = h('select', { id: 'user-role', required: true }, ['admin', 'aidworker', 'vendor', 'donor'].map((r) => h('option', { value: r, text: t('role.' + r) })));
+  const vendorSel = h('select', { id: 'user-vendor' }, h('option', { value: '', text: '—' }));
+  listAll('/api/v1/vendors', 'vendors').then((vs) => vendorSel.append(...vs.map((v) => h('option', { value: v.id, text: v.name })))).catch(() => {});
   panel.append(h('h1', { text: t('admin.users') }),
-    form('user-form', [{ name: 'email', label: t('login.email'), input: input({ type: 'email', autocomplete: 'off' }) },
-      { name: 'password', label: t('login.password'), input: input({ type: 'password', autocomplete: 'new-password', minlength: '12' }) },
+    form('user-form', [{ name: 'email', label: t('login.email'), input: input({ id: 'user-email', type: 'email', autocomplete: 'off' }) },
+      { name: 'password', label: t('login.password'), input: input({ id: 'user-password', type: 'password', autocomplete: 'new-password', minlength: '12' }) },
       { name: 'role', label: t('admin.role'), input: role }, { name: 'vendor_id', label: t('admin.vendor_link'), input: vendorSel, hint: t('admin.vendor_hint') }],
     t('admin.create_user'), async (v) => {
       const body = { email: v.email, password: v.password, role: v.role };
@@ -133,32 +151,52 @@ async function users(panel) {
 
 async function settlements(panel) {
   current = 'settlements';
-  const vendorSel = h('select', { required: true });
+  const vendorSel = h('select', { required: true, id: 'settle-vendor' });
+  const programSel = h('select', { required: true, id: 'settle-program' });
+  const amount = input({ inputmode: 'decimal', id: 'settle-amount' });
   const stmt = h('div', { id: 'statement' });
-  let vs = [];
-  try { vs = (await api('/api/v1/vendors')).vendors || []; } catch (e) { alertErr(panel, e); }
+  let vs = [], ps = [];
+  try { [vs, ps] = await Promise.all([listAll('/api/v1/vendors', 'vendors'), listAll('/api/v1/programs', 'programs')]); } catch (e) { alertErr(panel, e); }
+  const progOf = (id) => ps.find((p) => p.id === id);
   vendorSel.append(...vs.map((v) => h('option', { value: v.id, text: v.name })));
+  programSel.append(...ps.map((p) => h('option', { value: p.id, text: `${p.name} (${p.currency})` })));
   const showStatement = async () => {
+    if (!vendorSel.value) return;
     const path = `/api/v1/vendors/${encodeURIComponent(vendorSel.value)}/statement`;
     try {
       const r = await api(path);
-      const m = (x) => (r.currency ? fmtMoney(x ?? 0, r.currency, currencyDecimals(r.currency, r.decimals)) : fmtNumber(x ?? 0));
-      clear(stmt, h('div', { class: 'stats' }, ['redeemed', 'settled', 'unsettled'].map((k) => h('div', { class: 'stat' }, h('div', { class: 'muted', text: t('vendor.' + k) }), h('div', { class: 'v', text: m(r[k]) })))),
-        h('button', { type: 'button', class: 'secondary', text: t('download_csv'), on: { click: async () => download('statement.csv', await fetchText(path + '?format=csv')) } }),
-        (r.settlements || []).length ? table([t('vendor.time'), t('vendor.amount'), t('admin.reference'), t('tx.hash')], r.settlements.map((s) =>
-          h('tr', {}, h('td', { text: fmtDate(s.created_at) }), h('td', { class: 'num', text: m(s.amount) }), h('td', { text: s.reference || '' }), h('td', {}, txHash(s.tx_hash))))) : null);
+      // A statement spans programs (currencies): one row per program, amounts in that program's currency.
+      const positions = r.programs || [];
+      const owed = positions.find((x) => x.unsettled > 0);
+      if (owed && !positions.some((x) => x.program_id === programSel.value && x.unsettled > 0)) programSel.value = owed.program_id;
+      const m = (x, pid) => { const p = positions.find((q) => q.program_id === pid) || progOf(pid) || {}; return p.currency ? money(x, p) : fmtNumber(x ?? 0); };
+      clear(stmt,
+        positions.length ? table([t('tr.program'), t('vendor.redeemed'), t('vendor.settled'), t('vendor.unsettled')], positions.map((x) =>
+          h('tr', { 'data-program': x.program_id }, h('td', { text: progOf(x.program_id)?.name || x.currency }), h('td', { class: 'num', text: money(x.redeemed, x) }),
+            h('td', { class: 'num', text: money(x.settled, x) }), h('td', { class: 'num unsettled', 'data-minor': x.unsettled, text: money(x.unsettled, x) }))))
+          : h('p', { class: 'muted', text: t('vendor.no_sales') }),
+        h('button', { type: 'button', class: 'secondary', id: 'statement-csv', text: t('download_csv'), on: { click: async () => {
+          try { download('statement.csv', await fetchText(path + '?format=csv')); } catch (e) { alertErr(stmt, e); }
+        } } }),
+        (r.settlements || []).length ? h('h3', { text: t('admin.settlements') }) : null,
+        (r.settlements || []).length ? table([t('vendor.time'), t('tr.program'), t('vendor.amount'), t('admin.reference'), t('status'), t('tx.hash')], r.settlements.map((s) =>
+          h('tr', {}, h('td', { text: fmtDate(s.created_at) }), h('td', { text: progOf(s.program_id)?.name || '' }), h('td', { class: 'num', text: m(s.amount, s.program_id) }),
+            h('td', { text: s.reference || '' }), h('td', {}, statusBadge(s.status)), h('td', {}, txHash(s.tx_hash))))) : null);
     } catch (e) { clear(stmt); alertErr(stmt, e); }
   };
   vendorSel.addEventListener('change', showStatement);
   panel.append(h('h1', { text: t('admin.settlements') }),
-    form('settle-form', [{ name: 'vendor_id', label: t('admin.vendor_link'), input: vendorSel },
-      { name: 'amount', label: t('admin.amount_minor'), input: input({ type: 'number', min: '1' }), hint: t('admin.amount_minor_hint') },
-      { name: 'reference', label: t('admin.reference'), input: input() }],
+    form('settle-form', [{ name: 'vendor_id', label: t('admin.vendor_link'), input: vendorSel }, { name: 'program_id', label: t('tr.program'), input: programSel },
+      { name: 'amount', label: t('vendor.amount'), input: amount, hint: t('admin.amount_major_hint') },
+      { name: 'reference', label: t('admin.reference'), input: input({ id: 'settle-reference' }) }],
     t('admin.settle'), async (v) => {
-      const r = await api('/api/v1/settlements', { method: 'POST', body: { vendor_id: v.vendor_id, amount: Number(v.amount), reference: v.reference } });
+      const p = progOf(v.program_id);
+      const a = p ? parseMajor(v.amount, currencyDecimals(p.currency, p.decimals)) : null;
+      if (a === null) throw { field: 'amount', code: 'invalid_amount' };
+      const r = await api('/api/v1/settlements', { method: 'POST', body: { vendor_id: v.vendor_id, program_id: v.program_id, amount: a, reference: v.reference } });
       showStatement(); return txHash(r.tx_hash);
     }), h('h2', { text: t('vendor.statement') }), stmt);
-  if (vs.length) showStatement();
+  showStatement();
 }
 
 async function reconciliation(panel) {
@@ -168,12 +206,17 @@ async function reconciliation(panel) {
     h('button', { type: 'button', class: 'secondary', text: t('refresh'), on: { click: () => { clear(panel); reconciliation(panel); } } }));
   try {
     const r = await api('/api/v1/admin/reconciliation');
-    const ok = r.ok ?? r.consistent ?? (r.status ? r.status === 'ok' : undefined);
-    // Rendered generically: every field the server reports, nested objects as nested lists.
-    const render = (o) => (o && typeof o === 'object'
-      ? h('dl', { class: 'kv' }, Object.entries(o).flatMap(([k, v]) => [h('dt', { text: k }), h('dd', { class: typeof v === 'string' && /^0x[0-9a-f]{64}$/i.test(v) ? 'mono' : '' }, render(v))]))
-      : String(o));
-    clear(box, ok === undefined ? null : h('div', { class: 'msg ' + (ok ? 'ok' : 'error'), text: ok ? t('admin.recon_ok') : t('admin.recon_bad') }), h('div', { class: 'card' }, render(r)));
+    // {checked_at, as_of_block, confirmed_redemptions, redeemed_events, missing_events, unknown_events, duplicate_events, ok}
+    const ids = (list) => ((list || []).length ? h('ul', {}, list.map((x) => h('li', { class: 'mono', text: x }))) : '0');
+    clear(box, h('div', { class: 'msg ' + (r.ok ? 'ok' : 'error'), id: 'recon-result', 'data-ok': String(!!r.ok), role: r.ok ? 'status' : 'alert', text: r.ok ? t('admin.recon_ok') : t('admin.recon_bad') }),
+      h('div', { class: 'card' }, h('dl', { class: 'kv' },
+        h('dt', { text: t('admin.recon_checked') }), h('dd', { text: fmtDate(r.checked_at) }),
+        h('dt', { text: t('tx.block') }), h('dd', { text: fmtNumber(r.as_of_block ?? 0) }),
+        h('dt', { text: t('admin.recon_confirmed') }), h('dd', { text: fmtNumber(r.confirmed_redemptions ?? 0) }),
+        h('dt', { text: t('admin.recon_events') }), h('dd', { text: fmtNumber(r.redeemed_events ?? 0) }),
+        h('dt', { text: t('admin.recon_missing') }), h('dd', {}, ids(r.missing_events)),
+        h('dt', { text: t('admin.recon_unknown') }), h('dd', {}, ids(r.unknown_events)),
+        h('dt', { text: t('admin.recon_duplicate') }), h('dd', {}, ids(r.duplicate_events)))));
   } catch (e) { clear(box); alertErr(box, e); }
 }
 

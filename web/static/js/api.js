@@ -116,3 +116,17 @@ export async function fetchText(path) {
   const res = await api(path, { raw: true, headers: { Accept: 'text/csv,*/*' } });
   return res.text();
 }
+
+// listAll follows a cursor-paginated list ({<key>: […], next}) to the end: /api/v1/programs, /vendors.
+export async function listAll(path, key) {
+  const out = [];
+  let after = '';
+  for (let i = 0; i < 100; i++) {
+    const sep = path.includes('?') ? '&' : '?';
+    const r = await api(path + sep + 'limit=500' + (after ? '&after=' + encodeURIComponent(after) : ''));
+    out.push(...(r[key] || []));
+    if (!r.next || r.next === after) break;
+    after = r.next;
+  }
+  return out;
+}

@@ -4,7 +4,7 @@
 // Personal data stays in memory: never in the URL, the title or browser storage.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
 import { t, fmtMoney, fmtNumber, currencyDecimals, parseMajor } from './i18n.js';
-import { api, blobURL } from './api.js';
+import { api, blobURL, listAll } from './api.js';
 import { startApp, errorText, statusBadge, tabs } from './shell.js';
 import { formatCard } from './damm.js';
 import { toCSV } from './csv.js';
@@ -129,15 +129,16 @@ function search(panel) {
   run();
 }
 
-async function detail(id) {
+async function detail(id, flash) {
   const out = h('div', { class: 'msg', id: 'detail-msg' });
+  if (flash) msg(out, flash[0], flash[1]);
   const box = h('div', {}, t('loading'));
-  main.append(h('button', { type: 'button', class: 'secondary noprint', text: t('back'), on: { click: () => { S.detailId = null; draw(); } } }), out, box);
+  main.append(h('button', { type: 'button', class: 'secondary noprint', id: 'back', text: t('back'), on: { click: () => { S.detailId = null; draw(); } } }), out, box);
   let b;
   try { b = await api('/api/v1/beneficiaries/' + encodeURIComponent(id)); } catch (e) { clear(box); msg(out, 'error', errorText(e)); return; }
   const act = (label, path, confirmText, opts = {}) => h('button', { type: 'button', class: opts.danger ? 'danger' : 'secondary', id: opts.id, text: label, on: { click: async () => {
     if (confirmText && !await confirmDialog(confirmText, label, t('cancel'), !!opts.danger)) return;
-    try { await api(path, { method: opts.method || 'POST', body: opts.body?.() }); msg(out, 'ok', t('done')); clear(main); detail(id); } catch (e) { msg(out, 'error', errorText(e)); }
+    try { await api(path, { method: opts.method || 'POST', body: opts.body?.() }); clear(main); detail(id, ['ok', t('done') + ': ' + label]); } catch (e) { msg(out, 'error', errorText(e)); }
   } } });
   const base = '/api/v1/beneficiaries/' + encodeURIComponent(id);
   const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password' });
@@ -145,8 +146,11 @@ async function detail(id) {
   const printArea = h('div', { class: 'print-area', id: 'print-area' });
   clear(box, h('h1', { text: t('enroll.beneficiary') }), h('div', { class: 'card' }, summary(b)),
     h('h2', { text: t('enroll.balances') }),
-    balances.length ? h('table', {}, h('tbody', {}, balances.map((x) => h('tr', {}, h('td', { text: x.name || x.program_name || x.program_id }),
-      h('td', { class: 'num', text: fmtMoney(x.balance ?? x.amount ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) }))))) : h('p', { class: 'muted', text: t('enroll.no_balances') }),
+    balances.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'balances' },
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('tr.program') }), h('th', { scope: 'col', class: 'num', text: t('enroll.available') }), h('th', { scope: 'col', class: 'num', text: t('enroll.pending') }))),
+      h('tbody', {}, balances.map((x) => h('tr', { 'data-program': x.id }, h('td', { text: x.name }),
+        h('td', { class: 'num available', 'data-minor': x.available ?? 0, text: fmtMoney(x.available ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) }),
+        h('td', { class: 'num', text: fmtMoney(x.pending ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) })))))) : h('p', { class: 'muted', text: t('enroll.no_balances') }),
     h('h2', { text: t('enroll.actions') }),
     h('div', { class: 'row noprint' },
       b.status === 'suspended' ? act(t('enroll.reinstate'), base + '/reinstate', null, { id: 'reinstate' }) : act(t('enroll.suspend'), base + '/suspend', t('enroll.suspend_confirm'), { id: 'suspend' }),
@@ -160,8 +164,8 @@ async function detail(id) {
         } catch (e) { msg(out, 'error', errorText(e)); }
       } } })),
     h('div', { class: 'card noprint' }, field(t('enroll.new_pin'), pin), act(t('enroll.reset_pin'), base + '/pin', t('enroll.reset_pin_confirm'), { id: 'reset-pin', body: () => ({ pin: pin.value }) })),
-    h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })),
-    printArea);
+    h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })));
+  main.append(printArea);
 }
 
 function importCSV(panel) {
@@ -186,11 +190,11 @@ function importCSV(panel) {
           const pct = r.total ? Math.floor(100 * r.processed / r.total) : (r.status === 'done' ? 100 : 0);
           bar.value = r.status === 'done' ? 100 : pct;
           status.textContent = t('enroll.import_status', { pct: fmtNumber(bar.value), processed: fmtNumber(r.processed || 0), total: fmtNumber(r.total || 0),
-            created: fmtNumber(r.created || 0), duplicates: fmtNumber(r.duplicates || 0), errors: fmtNumber((r.errors || []).length) });
+            created: fmtNumber(r.created || 0), duplicates: fmtNumber(r.duplicates || 0), errors: fmtNumber(r.error_count ?? (r.errors || []).length) });
           if (r.status === 'done' || r.status === 'failed') {
-            msg(out, r.status === 'done' ? 'ok' : 'error', t('enroll.import_' + r.status));
+            msg(out, r.status === 'done' ? 'ok' : 'error', t('enroll.import_' + r.status) + (r.error ? ' ' + r.error : ''));
             const errs = r.errors || [];
-            if (errs.length) errBox.append(h('button', { type: 'button', class: 'secondary', id: 'import-errors-csv', text: t('enroll.errors_csv', { n: fmtNumber(errs.length) }),
+            if (errs.length) errBox.append(h('button', { type: 'button', class: 'secondary', id: 'import-errors-csv', text: t('enroll.errors_csv', { n: fmtNumber(r.error_count ?? errs.length) }),
               on: { click: () => download('import-errors.csv', toCSV(['row', 'field', 'message'], errs.map((x) => [x.row, x.field, x.message]))) } }));
             break;
           }
@@ -215,7 +219,7 @@ async function allocate(panel) {
     field(t('enroll.per_household'), perHH), field(t('enroll.per_member'), perMember), h('p', { text: t('enroll.all_active') }), btn);
   panel.append(h('h1', { text: t('enroll.tab_allocate') }), form, bar, out);
   let programs = [];
-  try { programs = (await api('/api/v1/programs')).programs || []; } catch (e) { msg(out, 'error', errorText(e)); }
+  try { programs = (await listAll('/api/v1/programs', 'programs')).filter((p) => p.status !== 'closed'); } catch (e) { msg(out, 'error', errorText(e)); }
   sel.append(...programs.map((p) => h('option', { value: p.id, text: `${p.name} (${p.currency})` })));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -231,9 +235,18 @@ async function allocate(panel) {
       for (;;) {
         const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations/${encodeURIComponent(job.id)}`).catch(() => null);
         if (r) {
-          bar.value = r.total ? Math.floor(100 * (r.processed || 0) / r.total) : 0;
-          msg(out, 'warn', t('enroll.alloc_status', { status: r.status, pct: fmtNumber(bar.value) }));
-          if (['done', 'failed', 'confirmed'].includes(r.status)) { bar.value = 100; msg(out, r.status === 'failed' ? 'error' : 'ok', t('enroll.alloc_' + (r.status === 'failed' ? 'failed' : 'done'))); break; }
+          // Job: {status running|done|failed, total, submitted, confirmed, failed, amount_total, errors}
+          const settled = (r.confirmed || 0) + (r.failed || 0);
+          bar.value = r.total ? Math.floor(100 * settled / r.total) : (r.status === 'running' ? 0 : 100);
+          const counts = t('enroll.alloc_counts', { confirmed: fmtNumber(r.confirmed || 0), total: fmtNumber(r.total || 0), failed: fmtNumber(r.failed || 0),
+            amount: fmtMoney(r.amount_total || 0, p.currency, dec) });
+          msg(out, 'warn', t('enroll.alloc_status', { status: t('status.' + r.status), pct: fmtNumber(bar.value) }) + ' ' + counts);
+          if (r.status === 'done' || r.status === 'failed') {
+            bar.value = 100;
+            msg(out, r.status === 'failed' || r.failed ? 'error' : 'ok', t('enroll.alloc_' + (r.status === 'failed' ? 'failed' : 'done')) + ' ' + counts);
+            if ((r.errors || []).length) out.append(h('ul', {}, r.errors.slice(0, 20).map((x) => h('li', { text: (x.beneficiary_id ? x.beneficiary_id + ': ' : '') + x.reason }))));
+            break;
+          }
         }
         await new Promise((res) => setTimeout(res, 1500));
       }

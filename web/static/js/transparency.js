@@ -133,7 +133,7 @@ function transactionsSection(p) {
 }
 
 function verifySection(s) {
-  const rpc = s.eth_rpc || s.rpc_url || t('tr.rpc_placeholder');
+  const rpc = s.rpc_url || t('tr.rpc_placeholder');
   const cmd = `aidledger verify --eth-rpc ${rpc} --contract ${s.contract || ''} --api ${location.origin}`;
   return h('section', { class: 'card', id: 'verify' }, h('h2', { text: t('tr.verify') }), h('p', { text: t('tr.verify_intro') }),
     h('dl', { class: 'kv' }, h('dt', { text: t('tr.contract') }), h('dd', { class: 'mono', id: 'contract', text: s.contract || '' }),
@@ -150,13 +150,17 @@ function live() {
   const es = new EventSource('/api/v1/reports/stream');
   es.onopen = () => { S.live = true; setLive(); };
   es.onerror = () => { S.live = false; setLive(); };
-  es.onmessage = (ev) => {
+  // The server sends named events ("event: indexed", data {"as_of_block": N}); onmessage would only
+  // see unnamed ones, so listen to the name (and to unnamed messages, harmlessly).
+  const onIndexed = (ev) => {
     let block = null;
     try { block = JSON.parse(ev.data).as_of_block; } catch { /* ignore */ }
     if (block !== null && block === S.summary?.as_of_block) return;
     clearTimeout(pending);
     pending = setTimeout(async () => { try { await load(); draw(); } catch { /* keep the old figures */ } }, 300);
   };
+  es.addEventListener('indexed', onIndexed);
+  es.addEventListener('message', onIndexed);
 }
 function setLive() {
   const el = document.getElementById('live');

@@ -8,7 +8,7 @@
 // result — never a second payment. A 202 "pending" result is polled until confirmed.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
 import { t, fmtMoney, fmtDate, parseMajor, currencyDecimals, fmtNumber } from './i18n.js';
-import { api, fetchText } from './api.js';
+import { api, listAll, fetchText } from './api.js';
 import { startApp, errorText, txHash, statusBadge } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
 
@@ -32,6 +32,11 @@ function money(minor, programId, fallback = {}) {
   const p = programInfo.get(programId) || fallback;
   if (!p.currency) return fmtNumber(minor);
   return fmtMoney(minor, p.currency, p.decimals);
+}
+
+// loadPrograms fills programInfo for lists that carry only program ids (today's sales, statement).
+async function loadPrograms() {
+  try { for (const p of await listAll('/api/v1/programs', 'programs')) programInfo.set(p.id, { name: p.name, currency: p.currency, decimals: currencyDecimals(p.currency, p.decimals) }); } catch { /* amounts fall back to plain numbers */ }
 }
 
 function go(step) { S.step = step; draw(); document.getElementById('main')?.focus(); }
@@ -64,7 +69,7 @@ function home() {
 
 function reset() { Object.assign(S, { pin: null, lookup: null, card: '', balances: [], program: null, category: null, amount: null, result: null, error: null, retries: 0 }); }
 
-function back(step) { return h('button', { type: 'button', class: 'secondary', text: t('back'), on: { click: () => go(step) } }); }
+function back(step) { return h('button', { type: 'button', class: 'secondary', id: 'back', text: t('back'), on: { click: () => go(step) } }); }
 
 function cardStep() {
   const input = h('input', { id: 'card-input', class: 'cardno', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: '16', value: formatCard(S.card), placeholder: '0000-0000-000' });
@@ -362,6 +367,8 @@ function resumeStep() {
   pin.focus();
 }
 
+const SALES_SHOWN = 50; // newest first; the statement CSV has them all
+
 async function salesStep() {
   const out = h('div', { class: 'msg' });
   const box = h('div', { id: 'sales' }, h('p', { class: 'muted', text: t('loading') }));
@@ -369,17 +376,26 @@ async function salesStep() {
   main.append(h('h1', { text: t('vendor.today') }), out, box, back('home'));
   const from = new Date(); from.setHours(0, 0, 0, 0);
   try {
-    const r = await api(`/api/v1/redemptions?from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 60000).toISOString())}&page=1`);
-    const list = r.redemptions || r.items || [];
+    const q = `from=${encodeURIComponent(from.toISOString())}&to=${encodeURIComponent(new Date(Date.now() + 60000).toISOString())}`;
+    // Redemption list: {redemptions, total, page, page_size}, newest first; a day fits in a few pages of 500.
+    const [first] = await Promise.all([api(`/api/v1/redemptions?${q}&page=1&page_size=500`), loadPrograms()]);
+    const list = [...(first.redemptions || [])];
+    for (let page = 2; list.length < (first.total || 0) && page <= 20; page++) {
+      const r = await api(`/api/v1/redemptions?${q}&page=${page}&page_size=500`);
+      if (!(r.redemptions || []).length) break;
+      list.push(...r.redemptions);
+    }
     const totals = new Map();
-    for (const x of list) if (x.status !== 'failed') totals.set(x.program_id, (totals.get(x.program_id) || 0) + Number(x.amount));
+    for (const x of list) if (x.status === 'confirmed') totals.set(x.program_id, (totals.get(x.program_id) || 0) + Number(x.amount));
+    const sold = list.filter((x) => x.status === 'confirmed').length;
     clear(box,
-      h('div', { class: 'stats' }, h('div', { class: 'stat' }, h('div', { class: 'muted', text: t('vendor.sales_count') }), h('div', { class: 'v', text: fmtNumber(list.length) })),
-        [...totals].map(([pid, sum]) => h('div', { class: 'stat' }, h('div', { class: 'muted', text: programInfo.get(pid)?.name || t('vendor.total') }), h('div', { class: 'v', text: money(sum, pid, list.find((x) => x.program_id === pid)) })))),
+      h('div', { class: 'stats' }, h('div', { class: 'stat', id: 'sales-count' }, h('div', { class: 'muted', text: t('vendor.sales_count') }), h('div', { class: 'v', text: fmtNumber(sold) })),
+        [...totals].map(([pid, sum]) => h('div', { class: 'stat', 'data-program': pid }, h('div', { class: 'muted', text: programInfo.get(pid)?.name || t('vendor.total') }), h('div', { class: 'v', text: money(sum, pid) })))),
       list.length === 0 ? h('p', { text: t('vendor.no_sales') }) :
         h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('vendor.time'), t('vendor.amount'), t('vendor.category'), t('status')].map((c) => h('th', { scope: 'col', text: c })))),
-          h('tbody', {}, list.map((x) => h('tr', {}, h('td', { text: fmtDate(x.created_at) }), h('td', { class: 'num', text: money(x.amount, x.program_id, x) }),
-            h('td', { text: t('cat.' + x.category) }), h('td', {}, statusBadge(x.status))))))));
+          h('tbody', {}, list.slice(0, SALES_SHOWN).map((x) => h('tr', {}, h('td', { text: fmtDate(x.created_at) }), h('td', { class: 'num', text: money(x.amount, x.program_id, x) }),
+            h('td', { text: t('cat.' + x.category) }), h('td', {}, statusBadge(x.status))))))),
+      list.length > SALES_SHOWN ? h('p', { class: 'muted', text: t('vendor.sales_more', { shown: fmtNumber(SALES_SHOWN), n: fmtNumber(list.length) }) }) : null);
   } catch (e) { clear(box); msg(out, 'error', errorText(e)); }
 }
 
@@ -392,14 +408,19 @@ async function statementStep() {
       try { download('statement.csv', await fetchText(path + '?format=csv')); } catch (e) { msg(out, 'error', errorText(e)); }
     } } }), back('home'));
   try {
-    const r = await api(path);
-    const cur = { currency: r.currency, decimals: r.decimals };
-    const m = (v) => (cur.currency ? fmtMoney(v, cur.currency, cur.decimals) : fmtNumber(v));
-    clear(box, h('div', { class: 'stats' }, ['redeemed', 'settled', 'unsettled'].map((k) =>
-      h('div', { class: 'stat', id: 'st-' + k }, h('div', { class: 'muted', text: t('vendor.' + k) }), h('div', { class: 'v', text: m(r[k] ?? 0) })))));
+    const [r] = await Promise.all([api(path), loadPrograms()]);
+    // Statement: totals per program ({program_id, currency, decimals, redeemed, settled, unsettled}); the
+    // top-level sums mix currencies, so they are shown only when there is one program.
+    const positions = r.programs || [];
+    if (!positions.length) box.replaceChildren(h('p', { text: t('vendor.no_sales') }));
+    else clear(box, positions.map((x) => h('section', { class: 'card', 'data-program': x.program_id },
+      h('h2', { text: programInfo.get(x.program_id)?.name || x.currency }),
+      h('div', { class: 'stats' }, ['redeemed', 'settled', 'unsettled'].map((k) =>
+        h('div', { class: 'stat', id: positions.length === 1 ? 'st-' + k : undefined, 'data-key': k }, h('div', { class: 'muted', text: t('vendor.' + k) }),
+          h('div', { class: 'v', text: fmtMoney(x[k] ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) })))))));
     const settlements = r.settlements || [];
-    if (settlements.length) box.append(h('h2', { text: t('admin.settlements') }), h('ul', {}, settlements.map((s) =>
-      h('li', {}, fmtDate(s.created_at), ' · ', m(s.amount), ' · ', s.reference || '', ' ', txHash(s.tx_hash)))));
+    if (settlements.length) box.append(h('h2', { text: t('admin.settlements') }), h('ul', { class: 'settlements' }, settlements.map((s) =>
+      h('li', {}, fmtDate(s.created_at), ' · ', money(s.amount, s.program_id), ' · ', s.reference || '', ' ', txHash(s.tx_hash)))));
   } catch (e) { clear(box); msg(out, 'error', errorText(e)); }
 }
 

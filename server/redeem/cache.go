@@ -1,0 +1,43 @@
+package redeem
+
+import (
+	"sync"
+	"time"
+)
+
+// hotCacheTTL bounds how stale a cached hot-path fact may be. Only the chain backlog's age is
+// cached (a refusal after ten minutes may come a second late). Program and vendor status are
+// not: a redemption accepted in the second after a program closed could reach the chain before
+// the closing transaction and be paid.
+const hotCacheTTL = time.Second
+
+// ttlCache remembers values for a short time. Errors are never cached.
+type ttlCache[V any] struct {
+	mu sync.Mutex
+	m  map[string]ttlEntry[V]
+}
+
+type ttlEntry[V any] struct {
+	v  V
+	at time.Time
+}
+
+func (c *ttlCache[V]) get(key string, load func() (V, error)) (V, error) {
+	c.mu.Lock()
+	e, ok := c.m[key]
+	c.mu.Unlock()
+	if ok && time.Since(e.at) < hotCacheTTL {
+		return e.v, nil
+	}
+	v, err := load()
+	if err != nil {
+		return v, err
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) > 10_000 {
+		c.m = map[string]ttlEntry[V]{} // programs and vendors are few; this only bounds a leak
+	}
+	c.m[key] = ttlEntry[V]{v: v, at: time.Now()}
+	c.mu.Unlock()
+	return v, nil
+}

@@ -1,0 +1,270 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// unitOf is one major unit in minor units (10^decimals).
+func unitOf(p program) int64 {
+	u := int64(1)
+	for i := 0; i < p.Decimals; i++ {
+		u *= 10
+	}
+	return u
+}
+
+// redeemAPI makes a confirmed sale through the API as vendor1 (with its own Idempotency-Key).
+func redeemAPI(t *testing.T, card, pin string, p program, amount int64) {
+	t.Helper()
+	body := map[string]any{"card_number": card, "pin": pin, "program_id": p.ID, "amount": amount, "category": "food"}
+	var r struct{ ID, Status string }
+	vendor := login(t, vendorEmail)
+	if err := vendor.do("POST", "/api/v1/redemptions", body, &r, map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-%d", next())}); err != nil {
+		t.Fatalf("POST /api/v1/redemptions: %v", err)
+	}
+	for deadline := time.Now().Add(90 * time.Second); r.Status != "confirmed"; time.Sleep(time.Second) {
+		if time.Now().After(deadline) {
+			t.Fatalf("redemption %s still %q", r.ID, r.Status)
+		}
+		vendor.must(t, "GET", "/api/v1/redemptions/"+r.ID, nil, &r)
+	}
+}
+
+// confirm clicks OK in the app's confirmation <dialog>.
+func confirm(t *testing.T, ctx context.Context) {
+	t.Helper()
+	run(t, ctx, chromedp.WaitVisible(`dialog[open] button[value="ok"]`), chromedp.Click(`dialog[open] button[value="ok"]`))
+	waitJS(t, ctx, `!document.querySelector('dialog[open]')`, 10*time.Second)
+}
+
+func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
+	needBrowser(t)
+	// A sale to settle later, arranged first (it needs the chain).
+	card, p := fundedCard(t, "4821")
+	redeemAPI(t, card, "4821", p, 2*unitOf(p))
+	var me struct {
+		VendorID string `json:"vendor_id"`
+	}
+	login(t, vendorEmail).must(t, "GET", "/api/v1/me", nil, &me)
+
+	ctx := browser(t, 1280, 800)
+	uiLogin(t, ctx, "/admin", adminEmail)
+	run(t, ctx, chromedp.WaitVisible("#program-form"))
+	waitJS(t, ctx, `document.querySelector('section[data-program] .stat[data-key="funded"]')`, 30*time.Second)
+
+	// Create a program, then fund it: the funded total updates and the tx hash is shown.
+	n := next()
+	name := fmt.Sprintf("E2E kits %d", n)
+	run(t, ctx, chromedp.SendKeys("#program-name", name), chromedp.SendKeys("#program-currency", "usd"),
+		chromedp.Click(`#program-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#program-form .msg.ok')`, 60*time.Second)
+	find := fmt.Sprintf(`[...document.querySelectorAll('section[data-program]')].find((s) => s.querySelector('h2').textContent.startsWith(%q))`, name)
+	waitJS(t, ctx, find, 30*time.Second)
+	pid := eval[string](t, ctx, find+`.dataset.program`)
+	sec := fmt.Sprintf(`section[data-program=%q]`, pid)
+	run(t, ctx, chromedp.SendKeys(sec+" .fund-amount", "1250.50"), chromedp.SendKeys(sec+" .fund-donor", "E2E donor"),
+		chromedp.Click(sec+` form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('`+sec+` form .msg.ok code.tx')?.textContent.startsWith('0x')`, 60*time.Second)
+	waitJS(t, ctx, `document.querySelector('`+sec+` .stat[data-key="funded"]').dataset.minor === '125050'`, 60*time.Second)
+	if txt := eval[string](t, ctx, `document.querySelector('`+sec+` .stat[data-key="funded"] .v').textContent`); !strings.Contains(txt, "1,250.50") {
+		t.Fatalf("funded shown as %q", txt)
+	}
+	eval[bool](t, ctx, `(document.querySelector('`+sec+`').scrollIntoView(), true)`)
+	screenshot(t, ctx, "admin-programs")
+
+	// Approve a vendor (on chain).
+	vname := fmt.Sprintf("E2E Grocer %d", n)
+	run(t, ctx, chromedp.Click("#tab-vendors"), chromedp.WaitVisible("#vendor-form"), chromedp.SendKeys("#vendor-name", vname),
+		chromedp.SendKeys("#vendor-location", "Azraq"))
+	eval[bool](t, ctx, `(document.querySelector('#vendor-categories option[value="food"]').selected = true, true)`)
+	run(t, ctx, chromedp.Click(`#vendor-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#vendor-form .msg.ok')`, 60*time.Second)
+	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#panel tbody td')].some((td) => td.textContent === %q)`, vname), 30*time.Second)
+	screenshot(t, ctx, "admin-vendors")
+
+	// Create a donor user.
+	email := fmt.Sprintf("e2e-donor-%d@example.org", n)
+	run(t, ctx, chromedp.Click("#tab-users"), chromedp.WaitVisible("#user-form"), chromedp.SendKeys("#user-email", email),
+		chromedp.SendKeys("#user-password", "e2e-password-123"))
+	eval[bool](t, ctx, `(() => { const s = document.querySelector('#user-role'); s.value = 'donor'; s.dispatchEvent(new Event('change')); return true })()`)
+	run(t, ctx, chromedp.Click(`#user-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#user-form .msg.ok')`, 30*time.Second)
+	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#panel tbody td')].some((td) => td.textContent === %q)`, email), 30*time.Second)
+	screenshot(t, ctx, "admin-users")
+	if err := (&client{}).do("POST", "/api/v1/auth/login", map[string]string{"email": email, "password": "e2e-password-123"}, nil, nil); err != nil {
+		t.Fatalf("the new user cannot log in: %v", err)
+	}
+
+	// Settle one unit of vendor1's unsettled amount in the program of the sale above.
+	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-vendor'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, me.VendorID))
+	row := fmt.Sprintf(`#statement tr[data-program=%q] .unsettled`, p.ID)
+	waitJS(t, ctx, `Number(document.querySelector('`+row+`')?.dataset.minor) >= `+fmt.Sprint(unitOf(p)), 30*time.Second)
+	before := eval[string](t, ctx, `document.querySelector('`+row+`').dataset.minor`)
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-program'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, p.ID))
+	run(t, ctx, chromedp.SendKeys("#settle-amount", "1"), chromedp.SendKeys("#settle-reference", fmt.Sprintf("E2E-PAY-%d", n)),
+		chromedp.Click(`#settle-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#settle-form .msg.ok code.tx')?.textContent.startsWith('0x')`, 60*time.Second)
+	var st struct {
+		Programs []struct {
+			ProgramID string `json:"program_id"`
+			Unsettled int64  `json:"unsettled"`
+		} `json:"programs"`
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		login(t, adminEmail).must(t, "GET", "/api/v1/vendors/"+me.VendorID+"/statement", nil, &st)
+		ok := false
+		for _, x := range st.Programs {
+			ok = ok || (x.ProgramID == p.ID && fmt.Sprint(x.Unsettled+unitOf(p)) == before)
+		}
+		if ok {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("unsettled did not drop by one unit from %s: %+v", before, st.Programs)
+		}
+		time.Sleep(time.Second)
+	}
+	eval[bool](t, ctx, `(() => { const s = document.querySelector('#settle-vendor'); s.dispatchEvent(new Event('change')); return true })()`)
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#statement td')?.closest('table') && [...document.querySelectorAll('#statement td')].some((td) => td.textContent === 'E2E-PAY-%d')`, n), 30*time.Second)
+	screenshot(t, ctx, "admin-settlements")
+
+	run(t, ctx, chromedp.Click("#tab-reconciliation"))
+	waitJS(t, ctx, `document.querySelector('#recon-result')`, 60*time.Second)
+	if ok := eval[string](t, ctx, `document.querySelector('#recon-result').dataset.ok`); ok != "true" {
+		t.Errorf("reconciliation reports a mismatch: %s", eval[string](t, ctx, `document.querySelector('#reconciliation').innerText`))
+	}
+	screenshot(t, ctx, "admin-reconciliation")
+}
+
+func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.T) {
+	needBrowser(t)
+	card, p := fundedCard(t, "1357")
+	ctx := browser(t, 1280, 800)
+	uiLogin(t, ctx, "/enroll", workerEmail)
+	run(t, ctx, chromedp.Click("#tab-search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", card+"\n"))
+	waitJS(t, ctx, `document.querySelectorAll('#results tbody tr').length === 1`, 30*time.Second)
+	run(t, ctx, chromedp.Click("#results tbody button"), chromedp.WaitVisible("#suspend"))
+	cell := fmt.Sprintf(`#balances tr[data-program=%q] .available`, p.ID)
+	waitJS(t, ctx, `document.querySelector('`+cell+`')?.dataset.minor === '`+fmt.Sprint(50*unitOf(p))+`'`, 15*time.Second)
+	if txt := eval[string](t, ctx, `document.querySelector('`+cell+`').textContent`); !strings.Contains(txt, "50") {
+		t.Fatalf("balance shown as %q", txt)
+	}
+	screenshot(t, ctx, "enroll-beneficiary-funded")
+
+	run(t, ctx, chromedp.Click("#suspend"))
+	confirm(t, ctx)
+	run(t, ctx, chromedp.WaitVisible("#reinstate"))
+	waitJS(t, ctx, `document.querySelector('.kv .badge.suspended') && document.querySelector('#detail-msg.ok')`, 15*time.Second)
+	run(t, ctx, chromedp.Click("#reinstate"), chromedp.WaitVisible("#suspend"))
+	waitJS(t, ctx, `document.querySelector('.kv .badge.active')`, 15*time.Second)
+
+	run(t, ctx, chromedp.SendKeys("#new-pin", "9753"), chromedp.Click("#reset-pin"))
+	confirm(t, ctx)
+	waitJS(t, ctx, `document.querySelector('#detail-msg.ok') && document.querySelector('#suspend')`, 30*time.Second)
+	vendor := login(t, vendorEmail)
+	deadline := time.Now().Add(60 * time.Second)
+	for balance(t, vendor, card, "9753", p.ID) <= 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the new PIN does not open the card")
+		}
+		time.Sleep(time.Second)
+	}
+
+	run(t, ctx, chromedp.Click("#erase"))
+	confirm(t, ctx)
+	waitJS(t, ctx, `document.querySelector('#detail-msg.ok') && document.querySelector('#erase')`, 30*time.Second)
+	screenshot(t, ctx, "enroll-erased")
+	var b struct {
+		Erased    bool   `json:"erased"`
+		GivenName string `json:"given_name"`
+	}
+	var list struct {
+		Beneficiaries []struct{ ID string } `json:"beneficiaries"`
+	}
+	worker := login(t, workerEmail)
+	worker.must(t, "GET", "/api/v1/beneficiaries?q="+card, nil, &list)
+	if len(list.Beneficiaries) != 1 {
+		t.Fatalf("search by card finds %d beneficiaries after erasure", len(list.Beneficiaries))
+	}
+	worker.must(t, "GET", "/api/v1/beneficiaries/"+list.Beneficiaries[0].ID, nil, &b)
+	if !b.Erased || b.GivenName != "" {
+		t.Fatalf("after erasure: erased=%v given_name=%q", b.Erased, b.GivenName)
+	}
+}
+
+func TestVendor_TodaysSalesAndStatement(t *testing.T) {
+	needBrowser(t)
+	card, p := fundedCard(t, "4821")
+	redeemAPI(t, card, "4821", p, unitOf(p))
+	ctx := browser(t, 360, 740)
+	uiLogin(t, ctx, "/vendor", vendorEmail)
+	run(t, ctx, chromedp.Click("#today"), chromedp.WaitVisible("#sales-count"))
+	waitJS(t, ctx, `document.querySelectorAll('#sales tbody tr').length > 0`, 15*time.Second)
+	stat := fmt.Sprintf(`#sales .stat[data-program=%q] .v`, p.ID)
+	waitJS(t, ctx, `document.querySelector('`+stat+`')`, 15*time.Second)
+	if txt := eval[string](t, ctx, `document.querySelector('`+stat+`').textContent`); !strings.ContainsAny(txt, ".,") || !strings.ContainsAny(txt, "$JOD") {
+		t.Fatalf("today's total for %s shown as %q (want a money amount)", p.Currency, txt)
+	}
+	screenshot(t, ctx, "vendor-today")
+	run(t, ctx, chromedp.Click("#back"), chromedp.WaitVisible("#statement"), chromedp.Click("#statement"))
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#statement-box section[data-program=%q] .stat[data-key="redeemed"] .v')?.textContent.match(/[0-9]/)`, p.ID), 15*time.Second)
+	screenshot(t, ctx, "vendor-statement")
+	// The CSV statement the button downloads.
+	var me struct {
+		VendorID string `json:"vendor_id"`
+	}
+	vendor := login(t, vendorEmail)
+	vendor.must(t, "GET", "/api/v1/me", nil, &me)
+	req, _ := http.NewRequest("GET", srv.base+"/api/v1/vendors/"+me.VendorID+"/statement?format=csv", nil)
+	req.Header.Set("Authorization", "Bearer "+vendor.token)
+	res, err := httpClient.Do(req)
+	if err != nil || res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("statement CSV: %v %v", err, res)
+	}
+	res.Body.Close()
+}
+
+func TestTransparency_ChartsSortableTablesAndCSV(t *testing.T) {
+	needBrowser(t)
+	ctx := browser(t, 1280, 800)
+	run(t, ctx, chromedp.Navigate(srv.base+"/transparency"), chromedp.WaitVisible("#verify"))
+	// Charts: every report with rows has a Chart.js canvas that has been drawn.
+	waitJS(t, ctx, `window.Chart && document.querySelectorAll('.chart-box canvas').length > 0 &&
+		[...document.querySelectorAll('.chart-box canvas')].every((c) => window.Chart.getChart(c) && c.width > 0)`, 30*time.Second)
+	// Sorting the vendor table by amount, both ways.
+	amounts := `[...document.querySelectorAll('#report-vendor tbody tr')].map((tr) => tr.children[1].textContent)`
+	waitJS(t, ctx, amounts+`.length > 1`, 10*time.Second)
+	col := `#report-vendor thead th:nth-child(2) button`
+	run(t, ctx, chromedp.Click(col))
+	waitJS(t, ctx, `document.querySelector('#report-vendor thead th:nth-child(2)').getAttribute('aria-sort') === 'ascending'`, 10*time.Second)
+	asc := eval[[]string](t, ctx, amounts)
+	run(t, ctx, chromedp.Click(col))
+	waitJS(t, ctx, `document.querySelector('#report-vendor thead th:nth-child(2)').getAttribute('aria-sort') === 'descending'`, 10*time.Second)
+	desc := eval[[]string](t, ctx, amounts)
+	if len(asc) != len(desc) || asc[0] != desc[len(desc)-1] {
+		t.Fatalf("sorting: ascending %v, descending %v", asc, desc)
+	}
+	// The CSV links work without a login.
+	links := eval[[]string](t, ctx, `[...document.querySelectorAll('a[download][href*="format=csv"]')].map((a) => a.href)`)
+	if len(links) < 4 {
+		t.Fatalf("CSV links: %v", links)
+	}
+	for _, l := range links {
+		res, err := httpClient.Get(l)
+		if err != nil || res.StatusCode != 200 || !strings.HasPrefix(res.Header.Get("Content-Type"), "text/csv") {
+			t.Fatalf("GET %s: %v %v", l, err, res)
+		}
+		res.Body.Close()
+	}
+	eval[bool](t, ctx, `(document.querySelector('#report-day').scrollIntoView(), true)`)
+	screenshot(t, ctx, "transparency-charts")
+}
