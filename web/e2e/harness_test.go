@@ -240,7 +240,7 @@ func screenshot(t *testing.T, ctx context.Context, name string) {
 			t.Logf("screenshot %s: %v", name, err)
 			continue
 		}
-		time.Sleep(300 * time.Millisecond) // let the layout and charts settle at the new width
+		time.Sleep(300 * time.Millisecond)                           // let the layout and charts settle at the new width
 		png, err := chromedp.Run(sctx, chromedp.FullScreenshot(100)) // 100: PNG (any other quality is JPEG)
 		if err != nil {
 			t.Logf("screenshot %s: %v", name, err)
