@@ -234,6 +234,7 @@ func (a *App) Shutdown(ctx context.Context) error {
 // Close stops background work (whatever is in flight stays in the database for the next start),
 // then closes the chain and the database.
 func (a *App) Close() error {
+	a.Redeem.Close()
 	a.Enroll.Close()
 	err := a.Programs.Close()
 	return errors.Join(err, a.closeBase())

@@ -22,13 +22,13 @@ type redemptionRow struct {
 	VendorID       string `gorm:"size:36;not null;uniqueIndex:ux_redemptions_vendor_key,priority:1;index:ix_redemptions_vendor_created,priority:1"`
 	IdempotencyKey string `gorm:"size:200;not null;uniqueIndex:ux_redemptions_vendor_key,priority:2"`
 	RequestHash    string `gorm:"size:64;not null"`
-	BeneficiaryID  string `gorm:"size:36;not null;index"`
-	ProgramID      string `gorm:"size:36;not null;index"`
+	BeneficiaryID  string `gorm:"size:36;not null"` // indexed with program and status (migration 3)
+	ProgramID      string `gorm:"size:36;not null"`
 	Amount         int64  `gorm:"not null"`
 	Category       string `gorm:"size:20;not null"`
 	Seq            uint64 `gorm:"not null"`
 	ChainRef       string `gorm:"size:66;not null;uniqueIndex"` // the bytes32 ref on chain, 0x-hex
-	Status         string `gorm:"size:12;not null;index"`
+	Status         string `gorm:"size:12;not null"` // indexed with created_at (migration 2)
 	Reason         string `gorm:"size:200"`
 	BalanceAfter   int64  `gorm:"not null"`
 	IntentID       int64  `gorm:"not null;index"`
@@ -152,6 +152,18 @@ var Schema = store.Component{
 			}
 			for _, col := range []string{"pending", "redeemed"} {
 				if err := tx.Exec("ALTER TABLE redemption_accounts DROP COLUMN " + col).Error; err != nil {
+					return err
+				}
+			}
+			return nil
+		},
+	}, {
+		// Every index is a page written by every redemption; these three are prefixes of the
+		// composite indexes of migrations 2 and 3, or serve no query.
+		Version: 4, Name: "drop redundant redemption indexes",
+		Up: func(tx *gorm.DB) error {
+			for _, ix := range []string{"idx_redemptions_beneficiary_id", "idx_redemptions_program_id", "idx_redemptions_status"} {
+				if err := tx.Exec("DROP INDEX IF EXISTS " + ix).Error; err != nil {
 					return err
 				}
 			}

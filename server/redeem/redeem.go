@@ -65,6 +65,7 @@ type Service struct {
 	log      *slog.Logger
 
 	backlogCache ttlCache[time.Time] // created_at of the oldest pending redemption; zero if none
+	acceptor     *acceptor
 }
 
 // New makes the service and registers its outcome hooks with the pipeline.
@@ -81,11 +82,14 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem")}
+	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem"), acceptor: newAcceptor(db)}
 	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
 	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
 	return s
 }
+
+// Close stops accepting redemptions (the ones in flight finish first).
+func (s *Service) Close() { s.acceptor.close() }
 
 // Request is a vendor's redemption.
 type Request struct {
@@ -270,7 +274,7 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 		ProgramID: prog.ID, Amount: req.Amount, Category: category.String(), ChainRef: common.Hash(ref).Hex(), Status: StatusPending,
 	}
 	var pinVerdict error
-	err = store.InTx(ctx, s.db, func(tx *gorm.DB) error {
+	err = s.acceptor.do(ctx, func(tx *gorm.DB) error {
 		if pinVerdict = s.cards.CheckPIN(ctx, tx, card.ID, req.PIN); pinVerdict != nil {
 			if errors.Is(pinVerdict, enroll.ErrWrongPIN) || errors.Is(pinVerdict, enroll.ErrCardLocked) {
 				return nil // commit the counted attempt; nothing else was written
