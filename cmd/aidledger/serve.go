@@ -82,6 +82,7 @@ func serveCmd() *cobra.Command {
 	f.BoolVar(&seed, "demo", false, "seed a demo data set (programs, vendors, beneficiaries, redemptions) into an empty data directory and print the demo logins")
 	f.StringVar(&cfg.PublicRPC, "public-rpc", "", "chain JSON-RPC URL that donors are told to verify against (default: the embedded chain's --rpc-addr)")
 	f.StringVar(&cfg.RPCAddr, "rpc-addr", "127.0.0.1:8545", "where the embedded chain serves JSON-RPC for wallets and `aidledger verify`; empty to not expose it")
+	f.DurationVar(&cfg.ConfirmWait, "confirm-wait", 3*time.Second, "how long a redemption waits for the chain before answering 202 pending instead of 201 confirmed")
 	f.IntVar(&cfg.Lanes, "lanes", 2, "operator keys submitting transactions in parallel")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd

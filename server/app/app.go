@@ -40,6 +40,9 @@ type Config struct {
 	BlockPeriod time.Duration // embedded: 0 = a block whenever transactions wait
 	Passphrase  string        // operator keys' passphrase; "" = generated in DataDir
 	OperatorKey string        // keystore file of the first lane's key (external networks)
+	// ConfirmWait is how long a redemption request waits for the chain before answering 202
+	// pending instead of 201 confirmed; 0 means the service default (3 s).
+	ConfirmWait time.Duration
 	// PublicRPC is the chain JSON-RPC URL donors are told to verify against; "" = the embedded
 	// node's endpoint when it is exposed.
 	PublicRPC string
@@ -199,7 +202,7 @@ func (a *App) startServices() error {
 		a.Enroll.Close()
 		return fmt.Errorf("programs service: %w", err)
 	}
-	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log})
+	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait})
 	return nil
 }
 

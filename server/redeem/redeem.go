@@ -70,7 +70,7 @@ type Service struct {
 
 // New makes the service and registers its outcome hooks with the pipeline.
 func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *programs.Service, cfg Config) *Service {
-	if cfg.ConfirmWait == 0 {
+	if cfg.ConfirmWait <= 0 {
 		cfg.ConfirmWait = 3 * time.Second
 	}
 	if cfg.MaxBacklog == 0 {
