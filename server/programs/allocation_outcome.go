@@ -1,0 +1,153 @@
+package programs
+
+import (
+	"context"
+	"fmt"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+
+	"github.com/aidledger/aidledger/server/chain/pipeline"
+)
+
+// onAllocateOutcome mirrors allocation outcomes into items and entitlements. It is idempotent:
+// an item's confirmed amount is added to its entitlement only when the item becomes confirmed,
+// and taken back if the chain went backwards under it.
+func (s *Service) onAllocateOutcome(tx *gorm.DB, intents []pipeline.Intent) error {
+	ids := make([]int64, len(intents))
+	byID := make(map[int64]pipeline.Intent, len(intents))
+	for i, in := range intents {
+		ids[i] = in.ID
+		byID[in.ID] = in
+	}
+	var items []itemRow
+	if err := tx.Where("intent_id IN ?", ids).Find(&items).Error; err != nil {
+		return fmt.Errorf("read allocation items: %w", err)
+	}
+	type key struct{ program, beneficiary string }
+	deltas := map[key]*entitlementRow{}
+	var confirmed, pending []int64
+	var reverted []key
+	for _, it := range items {
+		in := byID[it.IntentID]
+		to := itemPending
+		switch in.Status {
+		case pipeline.IntentConfirmed:
+			to = itemConfirmed
+		case pipeline.IntentFailed:
+			to = itemFailed
+		}
+		if to == it.Status {
+			continue
+		}
+		switch to {
+		case itemConfirmed:
+			confirmed = append(confirmed, it.ID)
+		case itemPending:
+			pending = append(pending, it.ID)
+		case itemFailed:
+			if err := tx.Model(&itemRow{}).Where("id = ?", it.ID).
+				Updates(map[string]any{"status": itemFailed, "reason": truncate(in.Reason, 500), "updated_at": now()}).Error; err != nil {
+				return err
+			}
+		}
+		var delta int64
+		if to == itemConfirmed {
+			delta = it.Amount
+		} else if it.Status == itemConfirmed {
+			delta = -it.Amount
+		}
+		if delta == 0 {
+			continue
+		}
+		k := key{it.ProgramID, it.BeneficiaryID}
+		e := deltas[k]
+		if e == nil {
+			e = &entitlementRow{ProgramID: it.ProgramID, BeneficiaryID: it.BeneficiaryID, ChainBeneficiary: it.ChainBeneficiary}
+			deltas[k] = e
+		}
+		e.AllocatedConfirmed += delta
+		if delta > 0 {
+			e.LastCycle = max(e.LastCycle, it.Cycle)
+		} else {
+			reverted = append(reverted, k)
+		}
+	}
+	for status, ids := range map[string][]int64{itemConfirmed: confirmed, itemPending: pending} {
+		if len(ids) > 0 {
+			if err := tx.Model(&itemRow{}).Where("id IN ?", ids).
+				Updates(map[string]any{"status": status, "reason": "", "updated_at": now()}).Error; err != nil {
+				return fmt.Errorf("update allocation items: %w", err)
+			}
+		}
+	}
+	if len(deltas) == 0 {
+		return nil
+	}
+	programIDs := make([]string, 0, len(deltas))
+	for k := range deltas {
+		programIDs = append(programIDs, k.program)
+	}
+	chainIDs, err := chainProgramIDs(tx, programIDs)
+	if err != nil {
+		return err
+	}
+	rows := make([]entitlementRow, 0, len(deltas))
+	for _, e := range deltas {
+		e.ChainProgramID, e.UpdatedAt = chainIDs[e.ProgramID], now()
+		rows = append(rows, *e)
+	}
+	err = tx.Clauses(clause.OnConflict{
+		Columns: []clause.Column{{Name: "program_id"}, {Name: "beneficiary_id"}},
+		DoUpdates: clause.Assignments(map[string]any{
+			"allocated_confirmed": gorm.Expr("entitlements.allocated_confirmed + excluded.allocated_confirmed"),
+			"last_cycle":          gorm.Expr("CASE WHEN excluded.last_cycle > entitlements.last_cycle THEN excluded.last_cycle ELSE entitlements.last_cycle END"),
+			"updated_at":          gorm.Expr("excluded.updated_at"),
+		}),
+	}).CreateInBatches(&rows, 200).Error
+	if err != nil {
+		return fmt.Errorf("update entitlements: %w", err)
+	}
+	// A credit the chain took back: the last cycle is the newest one still confirmed.
+	for _, k := range reverted {
+		if err := tx.Model(&entitlementRow{}).Where("program_id = ? AND beneficiary_id = ?", k.program, k.beneficiary).
+			Update("last_cycle", tx.Model(&itemRow{}).Select("COALESCE(MAX(cycle), 0)").
+				Where("program_id = ? AND beneficiary_id = ? AND status = ?", k.program, k.beneficiary, itemConfirmed)).Error; err != nil {
+			return fmt.Errorf("recompute last cycle: %w", err)
+		}
+	}
+	return nil
+}
+
+func chainProgramIDs(tx *gorm.DB, ids []string) (map[string]uint64, error) {
+	var progs []programRow
+	if err := tx.Where("id IN ?", ids).Find(&progs).Error; err != nil {
+		return nil, fmt.Errorf("read programs: %w", err)
+	}
+	out := make(map[string]uint64, len(progs))
+	for _, p := range progs {
+		out[p.ID] = p.ChainProgramID
+	}
+	return out, nil
+}
+
+// Entitlements lists a beneficiary's confirmed entitlements, one per program.
+func (s *Service) Entitlements(ctx context.Context, beneficiaryID string) ([]Entitlement, error) {
+	var rows []entitlementRow
+	if err := s.db.WithContext(ctx).Where("beneficiary_id = ?", beneficiaryID).Order("program_id").Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("read entitlements of %s: %w", beneficiaryID, err)
+	}
+	out := make([]Entitlement, len(rows))
+	for i, r := range rows {
+		out[i] = Entitlement{ProgramID: r.ProgramID, ChainProgramID: r.ChainProgramID, BeneficiaryID: r.BeneficiaryID,
+			ChainBeneficiary: r.ChainBeneficiary, AllocatedConfirmed: r.AllocatedConfirmed, LastCycle: r.LastCycle}
+	}
+	return out, nil
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n]
+}
