@@ -28,7 +28,7 @@ type redemptionRow struct {
 	Category       string `gorm:"size:20;not null"`
 	Seq            uint64 `gorm:"not null"`
 	ChainRef       string `gorm:"size:66;not null;uniqueIndex"` // the bytes32 ref on chain, 0x-hex
-	Status         string `gorm:"size:12;not null"` // indexed with created_at (migration 2)
+	Status         string `gorm:"size:12;not null"`             // indexed with created_at (migration 2)
 	Reason         string `gorm:"size:200"`
 	BalanceAfter   int64  `gorm:"not null"`
 	IntentID       int64  `gorm:"not null;index"`
