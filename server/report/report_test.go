@@ -286,7 +286,7 @@ func TestReports_CarryNoPersonalData(t *testing.T) {
 	docs = append(docs, txs)
 
 	allowed := map[string]bool{}
-	for _, k := range strings.Fields(`as_of_block chain_id contract programs id chain_program_id name currency funded allocated
+	for _, k := range strings.Fields(`as_of_block chain_id contract programs id chain_program_id name currency decimals funded allocated
 		redeemed settled expired outstanding beneficiaries vendors redemptions program_id group_by rows key amount count
 		total page page_size transactions tx_hash block_number log_index time kind vendor vendor_name category beneficiary reason`) {
 		allowed[k] = true
