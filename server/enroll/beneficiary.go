@@ -430,11 +430,15 @@ func (s *Service) CheckPIN(ctx context.Context, tx *gorm.DB, beneficiaryID, pin 
 	}
 	// Increment in SQL rather than writing back what was read: two concurrent wrong PINs on
 	// PostgreSQL then count twice (the row lock serializes them) instead of once.
-	err = tx.Model(&beneficiaryRow{}).Where("id = ? AND pin_locked_at IS NULL", r.ID).Updates(map[string]any{
-		"pin_failures": gorm.Expr("pin_failures + 1"),
-		"pin_locked_at": gorm.Expr("CASE WHEN pin_failures + 1 >= ? THEN ? ELSE NULL END",
-			MaxPINFailures, time.Now().UTC()),
-	}).Error
+	err = tx.Model(&beneficiaryRow{}).Where("id = ? AND pin_locked_at IS NULL", r.ID).
+		Update("pin_failures", gorm.Expr("pin_failures + 1")).Error
+	if err != nil {
+		return fmt.Errorf("enroll: check pin: %w", err)
+	}
+	// A second statement rather than a CASE in the first: PostgreSQL types a parameter inside a
+	// CASE as text, and the lock time must be a timestamp there.
+	err = tx.Model(&beneficiaryRow{}).Where("id = ? AND pin_locked_at IS NULL AND pin_failures >= ?", r.ID, MaxPINFailures).
+		Update("pin_locked_at", time.Now().UTC()).Error
 	if err != nil {
 		return fmt.Errorf("enroll: check pin: %w", err)
 	}

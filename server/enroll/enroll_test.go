@@ -2,6 +2,7 @@ package enroll_test
 
 import (
 	"bytes"
+	"database/sql"
 	"image/png"
 	"os"
 	"regexp"
@@ -168,15 +169,41 @@ func TestEnroll_PersonalDataIsNotInTheDatabaseInPlaintext(t *testing.T) {
 	in.GivenName, in.FamilyName, in.NationalID, in.Phone = "Zenobia", "Quixwright", "QZ7766554433", "+96277123987"
 	mustEnroll(t, e.svc, in)
 	var raw bytes.Buffer
-	for _, p := range []string{e.path, e.path + "-wal"} {
-		b, err := os.ReadFile(p)
-		if err != nil && !os.IsNotExist(err) {
-			t.Fatal(err)
+	if strings.HasPrefix(e.path, "postgres") {
+		// PostgreSQL: every column of every row, as the server stores it.
+		for _, table := range []string{"beneficiaries", "beneficiary_lookups"} {
+			rows, err := e.db.Raw("SELECT * FROM " + table).Rows()
+			if err != nil {
+				t.Fatal(err)
+			}
+			cols, _ := rows.Columns()
+			for rows.Next() {
+				vals := make([]sql.RawBytes, len(cols))
+				ptrs := make([]any, len(cols))
+				for i := range vals {
+					ptrs[i] = &vals[i]
+				}
+				if err := rows.Scan(ptrs...); err != nil {
+					t.Fatal(err)
+				}
+				for _, v := range vals {
+					raw.Write(v)
+				}
+			}
+			rows.Close()
 		}
-		raw.Write(b)
+	} else {
+		// SQLite: the bytes of the database file and its write-ahead log.
+		for _, p := range []string{e.path, e.path + "-wal"} {
+			b, err := os.ReadFile(p)
+			if err != nil && !os.IsNotExist(err) {
+				t.Fatal(err)
+			}
+			raw.Write(b)
+		}
 	}
 	if raw.Len() == 0 {
-		t.Fatal("read nothing from the database files")
+		t.Fatal("read nothing from the database")
 	}
 	for _, secret := range []string{"Zenobia", "zenobia", "Quixwright", "quixwright", "QZ7766554433", "96277123987", "1990-01-02"} {
 		if bytes.Contains(raw.Bytes(), []byte(secret)) {

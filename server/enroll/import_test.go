@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
+
 	"github.com/aidledger/aidledger/server/enroll"
 )
 
@@ -135,7 +137,7 @@ func TestImport_ResumesAfterARestart(t *testing.T) {
 	}
 	first := runImport(t, e.svc, csvOf(0, 50))
 	e.db.Exec("UPDATE beneficiary_imports SET status = 'running', path = ?, total = 120, finished_at = NULL WHERE id = ?", path, first.ID)
-	lost := first.ID + "-lost"
+	lost := uuid.Must(uuid.NewV7()).String()
 	e.db.Exec("INSERT INTO beneficiary_imports (id, status, actor, path, total, processed, created, duplicates, failed, error_count, created_at, updated_at) VALUES (?, 'running', 'x', ?, 0, 0, 0, 0, 0, 0, ?, ?)",
 		lost, filepath.Join(e.cfg.ImportDir, "gone.csv"), time.Now(), time.Now())
 

@@ -224,7 +224,8 @@ func updateOutcomes(db *gorm.DB, intents []Intent) error {
 		cases.WriteString("CASE id")
 		for i, in := range g {
 			ids[i] = in.ID
-			cases.WriteString(" WHEN ? THEN ?")
+			// The cast: PostgreSQL would type an untyped parameter in THEN as text.
+			cases.WriteString(" WHEN ? THEN CAST(? AS BIGINT)")
 			args = append(args, in.ID, in.LogIndex)
 		}
 		cases.WriteString(" END")
