@@ -42,6 +42,15 @@ func timeParam(c echo.Context, name string) (time.Time, error) {
 	return time.Time{}, apierr.Invalid(name, "must be an RFC 3339 time or a YYYY-MM-DD date")
 }
 
+// timeRange reads ?from=&to= (either may be absent: an open end).
+func timeRange(c echo.Context) (from, to time.Time, err error) {
+	if from, err = timeParam(c, "from"); err != nil {
+		return
+	}
+	to, err = timeParam(c, "to")
+	return
+}
+
 // GET /api/v1/cards/:card
 func (s *Server) getCard(c echo.Context) error {
 	info, err := s.deps.Redeem.Card(c.Request().Context(), c.Param("card"))
@@ -99,10 +108,7 @@ func (s *Server) getRedemption(c echo.Context) error {
 func (s *Server) listRedemptions(c echo.Context) error {
 	f := redeem.Filter{VendorID: vendorScope(c)}
 	var err error
-	if f.From, err = timeParam(c, "from"); err != nil {
-		return err
-	}
-	if f.To, err = timeParam(c, "to"); err != nil {
+	if f.From, f.To, err = timeRange(c); err != nil {
 		return err
 	}
 	if f.Page, f.PageSize, err = pageParams(c); err != nil {
@@ -137,11 +143,7 @@ func (s *Server) statement(c echo.Context) error {
 	if err := ownVendor(c, id); err != nil {
 		return err
 	}
-	from, err := timeParam(c, "from")
-	if err != nil {
-		return err
-	}
-	to, err := timeParam(c, "to")
+	from, to, err := timeRange(c)
 	if err != nil {
 		return err
 	}

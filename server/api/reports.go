@@ -29,11 +29,7 @@ func (s *Server) reportSummary(c echo.Context) error {
 
 // GET /api/v1/reports/programs/:id?group_by=&from=&to=&format=csv
 func (s *Server) programReport(c echo.Context) error {
-	from, err := timeParam(c, "from")
-	if err != nil {
-		return err
-	}
-	to, err := timeParam(c, "to")
+	from, to, err := timeRange(c)
 	if err != nil {
 		return err
 	}
