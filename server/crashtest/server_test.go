@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aidledger/aidledger/server/app/apptest"
+
 	"github.com/ethereum/go-ethereum/common"
 )
 
@@ -44,6 +46,9 @@ func aidledgerBinary(t *testing.T) string {
 			return
 		}
 		binary.path = filepath.Join(binary.dir, "aidledger")
+		if binary.err = apptest.TrackSources(filepath.Join("..", "..")); binary.err != nil {
+			return
+		}
 		cmd := exec.Command("go", "build", "-o", binary.path, "github.com/aidledger/aidledger/cmd/aidledger")
 		out, err := cmd.CombinedOutput()
 		if err != nil {

@@ -19,6 +19,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aidledger/aidledger/server/app/apptest"
+
 	"github.com/chromedp/chromedp"
 )
 
@@ -72,6 +74,9 @@ func startServer() (func(), error) {
 		return nil, err
 	}
 	bin := filepath.Join(tmp, "aidledger")
+	if err := apptest.TrackSources(root); err != nil {
+		return nil, err
+	}
 	build := exec.Command("go", "build", "-o", bin, "./cmd/aidledger")
 	build.Dir, build.Stdout, build.Stderr = root, os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {

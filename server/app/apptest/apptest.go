@@ -8,10 +8,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -169,4 +171,31 @@ func (w *World) WaitFor(what string, within time.Duration, cond func() bool) {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// TrackSources opens every source file under the repository root (Go, web assets, contract
+// bindings), so that Go's test cache, which keys a result on the files the test process opens,
+// reruns a test that builds the binary in a subprocess whenever the sources change. Without it
+// `go test` could report a stale "(cached)" pass after an edit the subprocess would have seen.
+func TrackSources(root string) error {
+	return filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() {
+			if name := d.Name(); name == "node_modules" || name == ".git" || name == "data" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		switch filepath.Ext(path) {
+		case ".go", ".js", ".css", ".html", ".mod", ".sum":
+			f, err := os.Open(path)
+			if err != nil {
+				return err
+			}
+			return f.Close()
+		}
+		return nil
+	})
 }
