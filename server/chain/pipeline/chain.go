@@ -2,19 +2,15 @@ package pipeline
 
 import (
 	"context"
-	"encoding/hex"
-	"errors"
 	"fmt"
 	"math/big"
-	"reflect"
-	"strings"
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
-	"github.com/ethereum/go-ethereum/rpc"
 
 	"github.com/aidledger/aidledger/bindings/aidledger"
+	"github.com/aidledger/aidledger/server/chain/ledger"
 )
 
 var (
@@ -68,24 +64,8 @@ func (c *Chain) revertReason(ctx context.Context, from common.Address, tx *types
 	if err == nil {
 		return "reverted (the call succeeds when re-executed: out of gas or a state change earlier in the block)"
 	}
-	return DescribeError(err)
-}
-
-// DescribeError turns an error from a contract call into a readable reason, decoding the
-// ledger's custom errors from the revert data when the node returns it.
-func DescribeError(err error) string {
-	var de rpc.DataError
-	if errors.As(err, &de) {
-		if s, ok := de.ErrorData().(string); ok {
-			if raw, derr := hex.DecodeString(strings.TrimPrefix(s, "0x")); derr == nil && len(raw) >= 4 {
-				if v, uerr := ledgerABI.UnpackError(raw); uerr == nil {
-					name := fmt.Sprintf("%T", v)
-					name = name[strings.LastIndex(name, "AidLedger")+len("AidLedger"):]
-					return fmt.Sprintf("%s%+v", name, reflect.Indirect(reflect.ValueOf(v)).Interface())
-				}
-				return "reverted with data " + s
-			}
-		}
+	if data, ok := ledger.RevertData(err); ok {
+		return ledger.DescribeRevert(data)
 	}
 	return err.Error()
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/aidledger/aidledger/bindings/aidledger"
+	"github.com/aidledger/aidledger/server/chain/ledger"
 )
 
 // Names of the ledger's batched kinds.
@@ -21,30 +22,6 @@ const (
 	KindRedeem   = "redeem"
 	KindAllocate = "allocate"
 )
-
-// Reason codes of the ledger's rejection events (contract constants REASON_*).
-const (
-	reasonSequenceMismatch = 4
-	reasonStaleCycle       = 7
-)
-
-var reasonNames = map[uint8]string{
-	1: "program_inactive",
-	2: "vendor_not_approved",
-	3: "beneficiary_suspended",
-	4: "sequence_mismatch",
-	5: "insufficient_balance",
-	6: "zero_amount",
-	7: "stale_cycle",
-}
-
-// ReasonName is the stable snake_case name of a ledger rejection code.
-func ReasonName(code uint8) string {
-	if n, ok := reasonNames[code]; ok {
-		return n
-	}
-	return "reason_" + strconv.Itoa(int(code))
-}
 
 // Redemption is one item of AidLedger.redeemBatch.
 type Redemption struct {
@@ -134,7 +111,7 @@ func (redeemKind) Outcomes(ctx context.Context, c *Chain, rc *types.Receipt, in 
 		if ev, err := ledgerABI.UnpackRedeemedEvent(l); err == nil {
 			byRef[ev.Ref] = Outcome{Status: IntentConfirmed, LogIndex: l.Index}
 		} else if ev, err := ledgerABI.UnpackRedemptionRejectedEvent(l); err == nil {
-			byRef[ev.Ref] = Outcome{Status: IntentFailed, Reason: ReasonName(ev.Reason), LogIndex: l.Index}
+			byRef[ev.Ref] = Outcome{Status: IntentFailed, Reason: ledger.Reason(ev.Reason).String(), LogIndex: l.Index}
 		}
 	}
 	out := make([]Outcome, len(in))
@@ -147,7 +124,7 @@ func (redeemKind) Outcomes(ctx context.Context, c *Chain, rc *types.Receipt, in 
 		if !ok {
 			return nil, fmt.Errorf("receipt %s has no event for redemption %x", rc.TxHash.Hex(), r.Ref)
 		}
-		if o.Reason == ReasonName(reasonSequenceMismatch) {
+		if o.Reason == ledger.ReasonSequenceMismatch.String() {
 			if o, err = c.resolveSequenceMismatch(ctx, rc.BlockNumber, r); err != nil {
 				return nil, err
 			}
@@ -187,12 +164,12 @@ func (c *Chain) resolveSequenceMismatch(ctx context.Context, block *big.Int, r R
 			return Outcome{Status: IntentConfirmed, LogIndex: l.Index, TxHash: l.TxHash.Hex(), BlockNumber: l.BlockNumber}, nil
 		}
 		if ev, err := ledgerABI.UnpackRedemptionRejectedEvent(&l); err == nil && ev.Seq == r.Seq && ev.Ref == r.Ref &&
-			ev.Reason != reasonSequenceMismatch {
-			return Outcome{Status: IntentFailed, Reason: ReasonName(ev.Reason), LogIndex: l.Index, TxHash: l.TxHash.Hex(), BlockNumber: l.BlockNumber}, nil
+			ledger.Reason(ev.Reason) != ledger.ReasonSequenceMismatch {
+			return Outcome{Status: IntentFailed, Reason: ledger.Reason(ev.Reason).String(), LogIndex: l.Index, TxHash: l.TxHash.Hex(), BlockNumber: l.BlockNumber}, nil
 		}
 	}
 	// The counter moved past this seq through another redemption: this one can never apply.
-	return Outcome{Status: IntentFailed, Reason: ReasonName(reasonSequenceMismatch)}, nil
+	return Outcome{Status: IntentFailed, Reason: ledger.ReasonSequenceMismatch.String()}, nil
 }
 
 // Allocation is one item of AidLedger.allocate.
@@ -268,8 +245,8 @@ func (allocateKind) Outcomes(ctx context.Context, c *Chain, rc *types.Receipt, i
 		if ev, err := ledgerABI.UnpackAllocatedEvent(l); err == nil {
 			byID[ev.Beneficiary] = Outcome{Status: IntentConfirmed, LogIndex: l.Index}
 		} else if ev, err := ledgerABI.UnpackAllocationRejectedEvent(l); err == nil {
-			o := Outcome{Status: IntentFailed, Reason: ReasonName(ev.Reason), LogIndex: l.Index}
-			if ev.Reason == reasonStaleCycle {
+			o := Outcome{Status: IntentFailed, Reason: ledger.Reason(ev.Reason).String(), LogIndex: l.Index}
+			if ledger.Reason(ev.Reason) == ledger.ReasonStaleCycle {
 				// Already credited for exactly this cycle: an earlier transaction of ours did it.
 				ent, err := c.entitlement(ctx, rc.BlockNumber, ev.ProgramId, ev.Beneficiary)
 				if err != nil {
