@@ -2,6 +2,10 @@
 // program's totals from the contract's logs, compares them with the contract's own views, checks
 // the invariants the contract promises, and, given the API's public summary, compares every
 // figure the operator's server reports. It trusts neither the server nor its database.
+//
+// It decodes the logs itself rather than reusing the server's indexer (server/chain/index) on
+// purpose: an auditor's tool that shared the audited code would share its bugs, and a decoding
+// mistake in the indexer would then agree with itself.
 package verify
 
 import (
