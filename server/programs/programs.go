@@ -310,13 +310,9 @@ func (s *Service) ProgramNames(ctx context.Context) ([]Program, error) {
 // ProgramInfo reads a program without its totals: the cheap lookup for hot paths (a redemption
 // needs the status and chain id, never the sums over its history).
 func (s *Service) ProgramInfo(ctx context.Context, id string) (Program, error) {
-	var row programRow
-	err := s.db.WithContext(ctx).Take(&row, "id = ?", id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Program{}, fmt.Errorf("program %s: %w", id, apierr.ErrNotFound)
-	}
+	row, err := s.programRow(ctx, s.db, id)
 	if err != nil {
-		return Program{}, fmt.Errorf("read program %s: %w", id, err)
+		return Program{}, err
 	}
 	return programView(row), nil
 }
