@@ -19,6 +19,7 @@ import (
 	"github.com/aidledger/aidledger/bindings/aidledger"
 	"github.com/aidledger/aidledger/server/chain/ledger"
 	"github.com/aidledger/aidledger/server/chain/node"
+	"github.com/aidledger/aidledger/server/chain/pipeline"
 	"github.com/aidledger/aidledger/server/store"
 )
 
@@ -198,16 +199,13 @@ func fundLanes(ctx context.Context, c *ethclient.Client, chainID *big.Int, keys 
 	return nil
 }
 
-// signTx signs an EIP-1559 transaction whose fee cap survives six full blocks of base-fee growth.
+// signTx signs an EIP-1559 transaction with the pipeline's fee cap rule.
 func signTx(ctx context.Context, c *ethclient.Client, chainID *big.Int, key *ecdsa.PrivateKey, nonce uint64, to *common.Address, value *big.Int, data []byte, gas uint64, tip *big.Int) (*types.Transaction, error) {
 	head, err := c.HeaderByNumber(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("read head: %w", err)
 	}
-	feeCap := new(big.Int).Set(tip)
-	if head.BaseFee != nil {
-		feeCap.Add(feeCap, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
-	}
+	feeCap := pipeline.FeeCap(tip, head)
 	return types.SignNewTx(key, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
 		ChainID: chainID, Nonce: nonce, GasTipCap: tip, GasFeeCap: feeCap, Gas: gas, To: to, Value: value, Data: data,
 	})

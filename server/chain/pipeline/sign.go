@@ -25,12 +25,7 @@ func (l *lane) signAndStore(ctx context.Context, batch []Intent) (*Tx, error) {
 	if err != nil {
 		return nil, err
 	}
-	// A fee cap of twice the base fee plus the tip survives six full blocks in a row of base-fee
-	// growth before the transaction stops being minable.
-	feeCap := new(big.Int).Set(l.p.cfg.TipCap)
-	if head.BaseFee != nil {
-		feeCap.Add(feeCap, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
-	}
+	feeCap := FeeCap(l.p.cfg.TipCap, head)
 	to := l.p.cfg.Contract
 	var stored *Tx
 	err = l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
@@ -116,4 +111,15 @@ func (l *lane) fit(ctx context.Context, kind Kind, batch []Intent, blockLimit ui
 		}
 		batch = batch[:len(batch)/2]
 	}
+}
+
+// FeeCap is the most a transaction offers per gas: the tip plus twice the current base fee,
+// which survives six full blocks in a row of base-fee growth before the transaction stops being
+// minable.
+func FeeCap(tip *big.Int, head *types.Header) *big.Int {
+	c := new(big.Int).Set(tip)
+	if head.BaseFee != nil {
+		c.Add(c, new(big.Int).Mul(head.BaseFee, big.NewInt(2)))
+	}
+	return c
 }
