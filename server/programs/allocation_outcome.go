@@ -30,13 +30,7 @@ func (s *Service) onAllocateOutcome(tx *gorm.DB, intents []pipeline.Intent) erro
 	var reverted []key
 	for _, it := range items {
 		in := byID[it.IntentID]
-		to := itemPending
-		switch in.Status {
-		case pipeline.IntentConfirmed:
-			to = itemConfirmed
-		case pipeline.IntentFailed:
-			to = itemFailed
-		}
+		to := in.Outcome()
 		if to == it.Status {
 			continue
 		}

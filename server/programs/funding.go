@@ -99,15 +99,7 @@ func applyIntent(v *Funding, in pipeline.Intent) {
 	if in.ID == 0 {
 		return
 	}
-	v.TxHash = in.TxHash
-	switch in.Status {
-	case pipeline.IntentConfirmed:
-		v.Status = FundingConfirmed
-	case pipeline.IntentFailed:
-		v.Status = FundingFailed
-	default:
-		v.Status = FundingPending
-	}
+	v.TxHash, v.Status = in.TxHash, in.Outcome()
 }
 
 // Funding reads one contribution.
@@ -148,12 +140,8 @@ func (s *Service) Fundings(ctx context.Context, programID string, pg Page) ([]Fu
 }
 
 func (s *Service) fundingSettled(tx *gorm.DB, id string, in pipeline.Intent) error {
-	status := FundingPending
-	switch in.Status {
-	case pipeline.IntentConfirmed:
-		status = FundingConfirmed
-	case pipeline.IntentFailed:
-		status = FundingFailed
+	status := in.Outcome()
+	if status == FundingFailed {
 		s.log.Error("funding failed on chain", "funding", id, "reason", in.Reason)
 	}
 	return tx.Model(&fundingRow{}).Where("id = ?", id).

@@ -31,12 +31,9 @@ func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 	groups := map[move][]string{}
 	for _, r := range rows {
 		in := byIntent[r.IntentID]
-		m := move{from: r.Status, to: StatusPending, txHash: in.TxHash, block: in.BlockNumber}
-		switch in.Status {
-		case pipeline.IntentConfirmed:
-			m.to = StatusConfirmed
-		case pipeline.IntentFailed:
-			m.to, m.reason = StatusFailed, in.Reason
+		m := move{from: r.Status, to: in.Outcome(), txHash: in.TxHash, block: in.BlockNumber}
+		if m.to == StatusFailed {
+			m.reason = in.Reason
 		}
 		if m.to == StatusPending {
 			m.txHash, m.block = "", 0

@@ -163,13 +163,7 @@ func (s *Service) onSettleOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 		if !ok {
 			continue
 		}
-		status := StatusPending
-		switch in.Status {
-		case pipeline.IntentConfirmed:
-			status = StatusConfirmed
-		case pipeline.IntentFailed:
-			status = StatusFailed
-		}
+		status := in.Outcome()
 		if err := tx.Model(&settlementRow{}).Where("id = ?", id).Updates(map[string]any{
 			"status": status, "reason": in.Reason, "tx_hash": in.TxHash, "block_number": in.BlockNumber, "updated_at": time.Now().UTC(),
 		}).Error; err != nil {

@@ -55,6 +55,16 @@ func (Intent) TableName() string { return "chain_intents" }
 // Final reports whether the intent reached a state it never leaves.
 func (i Intent) Final() bool { return i.Status == IntentConfirmed || i.Status == IntentFailed }
 
+// Outcome is the intent's state as its caller sees it: "pending" until it is final (pending and
+// submitted alike), then "confirmed" or "failed". The services' own statuses (a redemption's, a
+// funding's) use the same three words.
+func (i Intent) Outcome() string {
+	if i.Final() {
+		return i.Status
+	}
+	return IntentPending
+}
+
 // Tx is a signed transaction, stored with its raw bytes before it is first sent so that after a
 // crash it is re-sent as it was (same nonce, same hash) instead of being rebuilt.
 type Tx struct {
