@@ -2,9 +2,7 @@ package crashtest
 
 import (
 	"context"
-	"crypto/ecdsa"
 	"fmt"
-	"math/big"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -18,7 +16,6 @@ import (
 	"time"
 
 	"github.com/ethereum/go-ethereum/accounts/keystore"
-	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/common/hexutil"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/rpc"
@@ -48,7 +45,7 @@ type gethNode struct {
 func newGeth(t *testing.T, path string) *gethNode {
 	t.Helper()
 	dir := t.TempDir()
-	port := freePort(t)
+	port := chaintest.FreePort(t)
 	logPath := filepath.Join(dir, "geth.log")
 	f, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {
@@ -149,43 +146,8 @@ func (g *gethNode) operatorKey(t *testing.T, passphrase string) string {
 	if err := os.WriteFile(file, blob, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	g.fund(t, key)
+	chaintest.FundFromDevAccount(t, g.URL, key)
 	return file
-}
-
-func (g *gethNode) fund(t *testing.T, key *ecdsa.PrivateKey) {
-	t.Helper()
-	ctx := context.Background()
-	rc, err := rpc.Dial(g.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rc.Close()
-	var accounts []common.Address
-	if err := rc.CallContext(ctx, &accounts, "eth_accounts"); err != nil || len(accounts) == 0 {
-		t.Fatalf("geth dev account: %v (accounts %v)", err, accounts)
-	}
-	amount := new(big.Int).Mul(big.NewInt(1_000_000), big.NewInt(1e18))
-	var hash common.Hash
-	if err := rc.CallContext(ctx, &hash, "eth_sendTransaction", map[string]any{
-		"from": accounts[0], "to": crypto.PubkeyToAddress(key.PublicKey), "value": (*hexutil.Big)(amount),
-	}); err != nil {
-		t.Fatalf("fund the operator key: %v", err)
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		var receipt map[string]any
-		if err := rc.CallContext(ctx, &receipt, "eth_getTransactionReceipt", hash); err == nil && receipt != nil {
-			if receipt["status"] != "0x1" {
-				t.Fatalf("funding transaction %s failed: %v", hash.Hex(), receipt)
-			}
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("funding transaction %s not mined within 30s", hash.Hex())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
 }
 
 // TestChainOutage_RedemptionsPendThenConfirm runs the real binary against a real `geth --dev`,

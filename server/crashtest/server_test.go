@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -17,6 +16,7 @@ import (
 	"time"
 
 	"github.com/aidledger/aidledger/server/app/apptest"
+	"github.com/aidledger/aidledger/server/chain/chaintest"
 
 	"github.com/ethereum/go-ethereum/common"
 )
@@ -61,17 +61,6 @@ func aidledgerBinary(t *testing.T) string {
 	return binary.path
 }
 
-// freePort finds a loopback port nobody listens on right now.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
 // server is one `aidledger serve` process, restartable on the same data directory and ports.
 type server struct {
 	t       *testing.T
@@ -98,10 +87,10 @@ type server struct {
 // embedded chain is exposed on its own port.
 func newServer(t *testing.T, dataDir, rpcURL string, env []string, extra ...string) *server {
 	t.Helper()
-	addr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+	addr := fmt.Sprintf("127.0.0.1:%d", chaintest.FreePort(t))
 	args := []string{"serve", "--data-dir", dataDir, "--addr", addr}
 	if rpcURL == "" {
-		rpcAddr := fmt.Sprintf("127.0.0.1:%d", freePort(t))
+		rpcAddr := fmt.Sprintf("127.0.0.1:%d", chaintest.FreePort(t))
 		args = append(args, "--rpc-addr", rpcAddr)
 		rpcURL = "http://" + rpcAddr
 	}

@@ -27,7 +27,7 @@ import (
 func Geth(t testing.TB, gethPath string, nKeys int) *Chain {
 	t.Helper()
 	dir := t.TempDir()
-	port := freePort(t)
+	port := FreePort(t)
 	logPath := filepath.Join(dir, "geth.log")
 	logFile, err := os.Create(logPath)
 	if err != nil {
@@ -107,6 +107,18 @@ func waitRPC(t testing.TB, url string, exited <-chan struct{}) *rpc.Client {
 	return nil
 }
 
+// FundFromDevAccount gives each key ether from the dev account of the `geth --dev` serving
+// JSON-RPC at url, for tests that start geth themselves (a restartable one, say).
+func FundFromDevAccount(t testing.TB, url string, keys ...*ecdsa.PrivateKey) {
+	t.Helper()
+	rc, err := rpc.Dial(url)
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	defer rc.Close()
+	fundFromDevAccount(t, rc, ethclient.NewClient(rc), keys)
+}
+
 // fundFromDevAccount sends ether from the dev account (created and unlocked by --dev) to every
 // key, then waits for all the transfers.
 func fundFromDevAccount(t testing.TB, rc *rpc.Client, client *ethclient.Client, keys []*ecdsa.PrivateKey) {
@@ -142,7 +154,8 @@ func fundFromDevAccount(t testing.TB, rc *rpc.Client, client *ethclient.Client, 
 	}
 }
 
-func freePort(t testing.TB) int {
+// FreePort finds a loopback port nobody listens on right now.
+func FreePort(t testing.TB) int {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
