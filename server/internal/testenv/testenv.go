@@ -22,6 +22,7 @@ import (
 	"github.com/ethereum/go-ethereum/eth/ethconfig"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 	gethnode "github.com/ethereum/go-ethereum/node"
+	"github.com/ethereum/go-ethereum/rpc"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/chain/ledger"
@@ -29,11 +30,18 @@ import (
 	"github.com/aidledger/aidledger/server/store"
 )
 
+// Client is the simulated backend's client with the block receipts the indexer reads (the
+// simulated.Client interface leaves them out; the ethclient behind it has them).
+type Client interface {
+	simulated.Client
+	BlockReceipts(ctx context.Context, block rpc.BlockNumberOrHash) ([]*types.Receipt, error)
+}
+
 // Chain is a deployed ledger on a simulated chain that mines a block every few milliseconds.
 // Keys[0] deployed it and holds every role; every key holds the operator role.
 type Chain struct {
 	Sim         *simulated.Backend
-	Client      simulated.Client
+	Client      Client
 	Keys        []*ecdsa.PrivateKey
 	ChainID     *big.Int
 	Contract    common.Address
@@ -59,7 +67,7 @@ func NewChain(t testing.TB, keys int) *Chain {
 		ec.Genesis.Config = node.ChainConfig(node.DefaultChainID)
 	})
 	t.Cleanup(func() { c.Sim.Close() })
-	c.Client = c.Sim.Client()
+	c.Client = c.Sim.Client().(Client) // an *ethclient.Client underneath
 
 	ctx := context.Background()
 	addr, tx, err := ledger.Deploy(ctx, c.Client, c.Keys[0], c.ChainID, addrs[0])
