@@ -4,6 +4,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -11,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/glebarez/sqlite"
+	"github.com/libtnb/sqlite"
 	"gorm.io/driver/postgres"
 	"gorm.io/gorm"
 	"gorm.io/gorm/logger"
@@ -69,20 +70,34 @@ func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
 	// crash of the process. busy_timeout makes writers queue instead of failing with SQLITE_BUSY.
 	// cache_size: 16 MiB of pages per connection instead of SQLite's 2 MiB default, which under
 	// load sent most page reads to the kernel.
+	// temp_store(MEMORY): the statement journals of the redemption savepoints stay off the disk.
 	// _txlock=immediate takes the write lock at BEGIN, so two transactions that read then write
 	// the same row serialize instead of one failing at its first write.
-	dsn := "file:" + path + "?_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=busy_timeout(10000)&_pragma=foreign_keys(ON)&_pragma=cache_size(-16384)&_txlock=immediate"
-	db, err := gorm.Open(sqlite.Open(dsn), cfg)
+	// _texttotime, _inttotime and _time_format(sqlite): DATETIME columns read back as time.Time
+	// and times are written in SQLite's own format, which its date functions understand.
+	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
+		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-16384)&_pragma=temp_store(MEMORY)" +
+		"&_txlock=immediate&_texttotime=1&_inttotime=1&_time_format=sqlite"
+	sqlDB, err := sql.Open(sqlite.DriverName, dsn)
 	if err != nil {
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	sqlDB, err := db.DB()
-	if err != nil {
-		return nil, err
-	}
 	// One writer at a time is all SQLite allows; a small pool still lets reads run in parallel.
+	// Idle connections stay open (database/sql keeps only 2 by default): a new one runs the
+	// pragmas above and prepares its statements again, 14 % of the CPU under load before this.
 	sqlDB.SetMaxOpenConns(8)
+	sqlDB.SetMaxIdleConns(8)
+	// The first connection switches a new file to WAL, which needs the file to itself: make it
+	// before any other can open (the statement pool opens connections in the background).
+	if err := sqlDB.Ping(); err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newStmtPool(sqlDB)}), cfg)
+	if err != nil {
+		sqlDB.Close()
+		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+	}
 	return db, nil
 }
 

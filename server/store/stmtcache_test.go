@@ -1,0 +1,98 @@
+package store
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+func openTestSQLite(t *testing.T) (*gorm.DB, *stmtPool) {
+	t.Helper()
+	db, err := Open("", t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { Close(db) })
+	pool, ok := db.ConnPool.(*stmtPool)
+	if !ok {
+		t.Fatalf("SQLite's connection pool is %T, want the statement pool", db.ConnPool)
+	}
+	if err := db.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)").Error; err != nil {
+		t.Fatal(err)
+	}
+	return db, pool
+}
+
+func TestStmtPool_PreparesAStatementOnceAndReusesItInLaterTransactions(t *testing.T) {
+	db, pool := openTestSQLite(t)
+	const insert = "INSERT INTO items (n) VALUES (?)"
+	for i := 0; i < 200; i++ {
+		err := db.Transaction(func(tx *gorm.DB) error { return tx.Exec(insert, i).Error })
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var sum, count int64
+	if err := db.Raw("SELECT COALESCE(SUM(n), 0), COUNT(*) FROM items").Row().Scan(&sum, &count); err != nil {
+		t.Fatal(err)
+	}
+	if count != 200 || sum != 199*200/2 {
+		t.Fatalf("%d rows summing to %d, want 200 summing to %d", count, sum, 199*200/2)
+	}
+	pool.mu.RLock()
+	s := pool.stmts[insert]
+	pool.mu.RUnlock()
+	if s == nil {
+		t.Fatal("the insert was never prepared for reuse")
+	}
+}
+
+func TestStmtPool_NewStatementsInTransactionsDoNotWaitForAFreeConnection(t *testing.T) {
+	// Every connection of the pool is taken by a transaction waiting for SQLite's write lock or
+	// holding it, and each runs statements never seen before. Preparing them on a connection of
+	// their own would wait for one that only frees when the transactions end.
+	db, _ := openTestSQLite(t)
+	sqlDB, err := db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlDB.SetMaxOpenConns(4)
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for g := 0; g < 16; g++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs <- db.Transaction(func(tx *gorm.DB) error {
+				for k := 0; k < 5; k++ {
+					q := fmt.Sprintf("INSERT INTO items (n) VALUES (? + %d)", g*100+k) // a new text each time
+					if err := tx.Exec(q, 1).Error; err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+		}()
+	}
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(30 * time.Second):
+		t.Fatal("transactions with new statements did not finish: the pool waits for a connection")
+	}
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var count int64
+	db.Raw("SELECT COUNT(*) FROM items").Row().Scan(&count)
+	if count != 80 {
+		t.Fatalf("%d rows, want 80", count)
+	}
+}
