@@ -209,7 +209,7 @@ func (s *Service) replay(ctx context.Context, prev redemptionRow, hash string) (
 func (s *Service) settled(ctx context.Context, r redemptionRow) (Redemption, error) {
 	if r.Status == StatusPending {
 		wctx, cancel := context.WithTimeout(ctx, s.cfg.ConfirmWait)
-		_, _ = s.p.Wait(wctx, r.IntentID)
+		_ = s.p.AwaitFinal(wctx, r.IntentID) // timed out: the row says pending
 		cancel()
 		if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&r, "id = ?", r.ID).Error; err != nil {
 			return Redemption{}, err
