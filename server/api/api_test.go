@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aidledger/aidledger/server/api"
 	"github.com/aidledger/aidledger/server/app/apptest"
@@ -148,5 +149,28 @@ func TestSecurityHeaders_AreOnEveryResponse(t *testing.T) {
 	}
 	if csp := r.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "script-src 'self'") || strings.Contains(csp, "unsafe-inline") {
 		t.Errorf("CSP %q", csp)
+	}
+}
+
+func TestRedeem_PreferRespondAsyncAnswersPendingAtOnceAndConfirmsLater(t *testing.T) {
+	w := newAPIWorld(t)
+	body := map[string]any{"card_number": w.Seeded.Beneficiaries[0].CardNumber, "pin": demo.PIN,
+		"program_id": w.Seeded.Programs[0].ID, "amount": 1, "category": "food"}
+	r := w.do("POST", "/api/v1/redemptions", auth.Vendor, body, "Idempotency-Key", "async-1", "Prefer", "respond-async")
+	var got struct{ ID, Status string }
+	if err := json.Unmarshal(r.Body, &got); err != nil || r.Status != 202 || got.Status != "pending" {
+		t.Fatalf("%d %s (%v); want 202 pending", r.Status, r.Body, err)
+	}
+	if r.Header.Get("Preference-Applied") != "respond-async" {
+		t.Errorf("Preference-Applied %q", r.Header.Get("Preference-Applied"))
+	}
+	w.WaitFor("the redemption to be confirmed", 20*time.Second, func() bool {
+		g := w.do("GET", "/api/v1/redemptions/"+got.ID, auth.Vendor, nil)
+		return g.Status == 200 && strings.Contains(string(g.Body), `"status":"confirmed"`)
+	})
+	// Without the preference, a retry waits for the chain as usual and finds it confirmed.
+	again := w.do("POST", "/api/v1/redemptions", auth.Vendor, body, "Idempotency-Key", "async-1")
+	if again.Status != 201 || !strings.Contains(string(again.Body), got.ID) {
+		t.Fatalf("retry: %d %s; want 201 with the same redemption", again.Status, again.Body)
 	}
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -78,13 +79,23 @@ func (s *Server) cardBalance(c echo.Context) error {
 }
 
 // POST /api/v1/redemptions: 201 when the chain confirmed within a few seconds, 202 while pending.
+// With "Prefer: respond-async" (RFC 7240) it answers 202 as soon as the redemption is durably
+// accepted, for clients that follow the confirmation themselves (GET, the SSE stream, the chain).
 func (s *Server) redeem(c echo.Context) error {
 	var req redeem.Request
 	if err := bind(c, &req); err != nil {
 		return err
 	}
 	cl := claimsOf(c)
-	r, err := s.deps.Redeem.Redeem(c.Request().Context(), cl.VendorID, c.Request().Header.Get("Idempotency-Key"), req)
+	ctx, key := c.Request().Context(), c.Request().Header.Get("Idempotency-Key")
+	var r redeem.Redemption
+	var err error
+	if prefersAsync(c.Request().Header) {
+		c.Response().Header().Set("Preference-Applied", "respond-async")
+		r, err = s.deps.Redeem.RedeemWait(ctx, cl.VendorID, key, req, 0)
+	} else {
+		r, err = s.deps.Redeem.Redeem(ctx, cl.VendorID, key, req)
+	}
 	if err != nil {
 		return err
 	}
@@ -175,4 +186,16 @@ func asTooLarge(err error) (*apierr.Error, bool) {
 		return apierr.ErrTooLarge, true
 	}
 	return nil, false
+}
+
+// prefersAsync reports whether a Prefer header (RFC 7240) asks for respond-async.
+func prefersAsync(h http.Header) bool {
+	for _, v := range h.Values("Prefer") {
+		for _, p := range strings.Split(v, ",") {
+			if name, _, _ := strings.Cut(strings.TrimSpace(p), ";"); strings.EqualFold(strings.TrimSpace(name), "respond-async") {
+				return true
+			}
+		}
+	}
+	return false
 }

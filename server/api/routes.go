@@ -93,7 +93,7 @@ func (s *Server) table() []Route {
 		rs = append(rs, []Route{
 			{Method: http.MethodGet, Path: "/api/v1/cards/:card", Roles: vendorsOnly, Summary: "a card's status, programs and holder's initials", Response: redeem.CardInfo{}, Status: 200, Handler: s.getCard},
 			{Method: http.MethodPost, Path: "/api/v1/cards/:card/balance", Roles: vendorsOnly, Summary: "balances per program (PIN required)", Request: pinRequest{}, Response: balancesResponse{}, Status: 200, Handler: s.cardBalance},
-			{Method: http.MethodPost, Path: "/api/v1/redemptions", Roles: vendorsOnly, OwnIdempotency: true, Summary: "redeem (Idempotency-Key required); 201 confirmed, 202 pending", Request: redeem.Request{}, Response: redeem.Redemption{}, Status: 201, Handler: s.redeem},
+			{Method: http.MethodPost, Path: "/api/v1/redemptions", Roles: vendorsOnly, OwnIdempotency: true, Summary: "redeem (Idempotency-Key required); 201 confirmed, 202 pending (at once with Prefer: respond-async)", Request: redeem.Request{}, Response: redeem.Redemption{}, Status: 201, Handler: s.redeem},
 			{Method: http.MethodGet, Path: "/api/v1/redemptions", Roles: vendorOrAdmin, Summary: "redemptions, newest first (a vendor: its own)", Response: redeem.Page{}, Status: 200, Handler: s.listRedemptions},
 			{Method: http.MethodGet, Path: "/api/v1/redemptions/:id", Roles: vendorOrAdmin, Summary: "one redemption (a vendor: its own)", Response: redeem.Redemption{}, Status: 200, Handler: s.getRedemption},
 			{Method: http.MethodPost, Path: "/api/v1/settlements", Roles: admins, Summary: "record a payment to a vendor (on chain)", Request: redeem.SettleRequest{}, Response: redeem.Settlement{}, Status: 201, Handler: s.settle},

@@ -156,6 +156,12 @@ func (r Request) requestHash() string {
 // Redeem accepts a redemption once per (vendor, key), waits briefly for the chain and returns
 // it: status confirmed, pending (still on its way; poll Get), or an error if the chain refused it.
 func (s *Service) Redeem(ctx context.Context, vendorID, key string, req Request) (Redemption, error) {
+	return s.RedeemWait(ctx, vendorID, key, req, s.cfg.ConfirmWait)
+}
+
+// RedeemWait is Redeem waiting at most wait for the chain: 0 answers as soon as the redemption
+// is durably accepted (status pending), for clients that follow confirmations themselves.
+func (s *Service) RedeemWait(ctx context.Context, vendorID, key string, req Request, wait time.Duration) (Redemption, error) {
 	if key == "" {
 		return Redemption{}, ErrKeyRequired
 	}
@@ -170,7 +176,7 @@ func (s *Service) Redeem(ctx context.Context, vendorID, key string, req Request)
 	if prev, found, err := s.byKey(ctx, vendorID, key); err != nil {
 		return Redemption{}, err
 	} else if found {
-		return s.replay(ctx, prev, hash)
+		return s.replay(ctx, prev, hash, wait)
 	}
 	row, err := s.accept(ctx, vendorID, key, hash, category, req)
 	if errors.Is(err, errKeyRace) {
@@ -178,12 +184,12 @@ func (s *Service) Redeem(ctx context.Context, vendorID, key string, req Request)
 		if err != nil {
 			return Redemption{}, err
 		}
-		return s.replay(ctx, prev, hash)
+		return s.replay(ctx, prev, hash, wait)
 	}
 	if err != nil {
 		return Redemption{}, err
 	}
-	return s.settled(ctx, row)
+	return s.settled(ctx, row, wait)
 }
 
 var errKeyRace = errors.New("idempotency key taken concurrently")
@@ -198,17 +204,17 @@ func (s *Service) byKey(ctx context.Context, vendorID, key string) (redemptionRo
 }
 
 // replay answers a retry: the original redemption, never a second one.
-func (s *Service) replay(ctx context.Context, prev redemptionRow, hash string) (Redemption, error) {
+func (s *Service) replay(ctx context.Context, prev redemptionRow, hash string, wait time.Duration) (Redemption, error) {
 	if prev.RequestHash != hash {
 		return Redemption{}, ErrIdempotencyConflict
 	}
-	return s.settled(ctx, prev)
+	return s.settled(ctx, prev, wait)
 }
 
-// settled waits up to ConfirmWait for the redemption's outcome and returns it as it then is.
-func (s *Service) settled(ctx context.Context, r redemptionRow) (Redemption, error) {
-	if r.Status == StatusPending {
-		wctx, cancel := context.WithTimeout(ctx, s.cfg.ConfirmWait)
+// settled waits up to wait for the redemption's outcome and returns it as it then is.
+func (s *Service) settled(ctx context.Context, r redemptionRow, wait time.Duration) (Redemption, error) {
+	if r.Status == StatusPending && wait > 0 {
+		wctx, cancel := context.WithTimeout(ctx, wait)
 		_ = s.p.AwaitFinal(wctx, r.IntentID) // timed out: the row says pending
 		cancel()
 		if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&r, "id = ?", r.ID).Error; err != nil {
