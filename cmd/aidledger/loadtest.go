@@ -106,6 +106,7 @@ func loadtestCmd() *cobra.Command {
 	f.IntVar(&cfg.Beneficiaries, "beneficiaries", 100_000, "beneficiaries to import by CSV")
 	f.DurationVar(&cfg.Duration, "duration", 60*time.Second, "how long each measured phase redeems")
 	f.IntVar(&cfg.InFlight, "in-flight", 1, "requests each vendor phone keeps in flight (a shop with several tills)")
+	f.Float64Var(&cfg.Rate, "rate", 0, "open loop: offer this many redemptions/s in all (Poisson arrivals over the phones, answered 202 at once, confirmations read from the chain) instead of each phone waiting for its last answer")
 	f.Int64Var(&cfg.Amount, "amount", 100, "minor units per redemption")
 	f.Int64Var(&cfg.AmountPerHousehold, "allocate", 10_000_000, "minor units allocated to each beneficiary in cycle 1")
 	f.StringVar(&stateFile, "state", "loadtest-state.json", "state file written by setup and read by --skip-setup")

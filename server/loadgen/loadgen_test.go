@@ -90,6 +90,24 @@ func TestLoadgen_SmokeRedeemsOverHTTPAndNeverPaysTwice(t *testing.T) {
 	if rec.ConfirmedRedemptions < int64(p.Confirmed) {
 		t.Fatalf("server confirmed %d, load generator saw %d", rec.ConfirmedRedemptions, p.Confirmed)
 	}
+
+	// The open loop: arrivals at a fixed rate, answered 202 at once, confirmations read from blocks.
+	lc.Rate, lc.Duration = 40, 2*time.Second
+	res, err = loadgen.Run(ctx, lc, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sb.Reset()
+	loadgen.Print(&sb, res)
+	t.Log("\n" + sb.String())
+	o := res.Aidledger
+	if o.Accepted == 0 || o.Unconfirmed != 0 || o.Failed != 0 || len(o.Errors) != 0 {
+		t.Fatalf("open loop: %d accepted, %d unconfirmed, %d failed, errors %v", o.Accepted, o.Unconfirmed, o.Failed, o.Errors)
+	}
+	if o.ConfirmLat.Count != o.AcceptLat.Count || o.ConfirmLat.P50 < o.AcceptLat.P50 {
+		t.Fatalf("open loop: %d accepted (p50 %.1f ms) but %d seen on chain (p50 %.1f ms)",
+			o.AcceptLat.Count, o.AcceptLat.P50, o.ConfirmLat.Count, o.ConfirmLat.P50)
+	}
 }
 
 func adminToken(t *testing.T, base, email, password string) string {

@@ -7,7 +7,11 @@ import (
 
 // Print writes a human-readable summary of r.
 func Print(w io.Writer, r Result) {
-	fmt.Fprintf(w, "vendors %d (x%d in flight), beneficiaries %d\n", r.Vendors, r.InFlight, r.Beneficiaries)
+	if r.Rate > 0 {
+		fmt.Fprintf(w, "vendors %d, open loop offering %.0f redemptions/s, beneficiaries %d\n", r.Vendors, r.Rate, r.Beneficiaries)
+	} else {
+		fmt.Fprintf(w, "vendors %d (x%d in flight), beneficiaries %d\n", r.Vendors, r.InFlight, r.Beneficiaries)
+	}
 	if r.ImportSeconds > 0 {
 		fmt.Fprintf(w, "setup: CSV import %.1fs, allocation confirmed %.1fs\n", r.ImportSeconds, r.AllocSeconds)
 	}

@@ -32,6 +32,7 @@ type Config struct {
 	Beneficiaries      int           // imported by Setup
 	Duration           time.Duration // of the measured redemption phase
 	InFlight           int           // requests each phone keeps in flight (a shop with several tills); 1
+	Rate               float64       // open loop: redemptions/s offered across all phones (Poisson arrivals); 0 = closed loop
 	Amount             int64         // per redemption, minor units
 	AmountPerHousehold int64         // allocated per beneficiary by Setup
 	ConfirmTimeout     time.Duration // give up polling a 202 after this; 60s
@@ -143,6 +144,7 @@ type Result struct {
 	Vendors       int     `json:"vendors"`
 	Beneficiaries int     `json:"beneficiaries"`
 	InFlight      int     `json:"in_flight_per_vendor"`
+	Rate          float64 `json:"offered_rate,omitempty"` // open loop: redemptions/s offered
 	Setup         *State  `json:"-"`
 	ImportSeconds float64 `json:"import_seconds,omitempty"`
 	AllocSeconds  float64 `json:"allocate_seconds,omitempty"`
@@ -232,7 +234,7 @@ func (r *recorder) phase(name string, window time.Duration) Phase {
 // ConfirmTimeout) for what was accepted to be confirmed; then the baseline if configured.
 func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 	cfg.defaults()
-	res := Result{Vendors: min(cfg.Vendors, len(st.Vendors)), Beneficiaries: len(st.Cards), InFlight: cfg.InFlight,
+	res := Result{Vendors: min(cfg.Vendors, len(st.Vendors)), Beneficiaries: len(st.Cards), InFlight: cfg.InFlight, Rate: cfg.Rate,
 		ImportSeconds: st.ImportSeconds, AllocSeconds: st.AllocateSeconds}
 	if len(st.Cards) == 0 || len(st.Vendors) == 0 {
 		return res, fmt.Errorf("nothing to redeem: %d cards, %d vendors (run setup first)", len(st.Cards), len(st.Vendors))
@@ -258,37 +260,55 @@ func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 		defer chain.close()
 		chainStart, _ = chain.head(ctx)
 	}
+	if cfg.Rate > 0 && chain == nil {
+		return res, fmt.Errorf("the open loop (--rate) follows confirmations on the chain: give its JSON-RPC")
+	}
 	mctx, stopMetrics := context.WithCancel(ctx)
 	metrics := startMetrics(mctx, hc, cfg.API)
 
-	cfg.logf("redeeming for %s from %d phones (%d in flight each)", cfg.Duration, res.Vendors, cfg.InFlight)
 	start := time.Now()
 	rec := newRecorder(start)
 	deadline := start.Add(cfg.Duration)
 	var polls sync.WaitGroup
-	var wg sync.WaitGroup
 	stopProgress := cfg.progressLoop(rec, start, "aidledger")
-	for v := range res.Vendors {
-		for k := range cfg.InFlight {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				rng := rand.New(rand.NewPCG(uint64(v), uint64(k)))
-				phone := phones[v]
-				for time.Now().Before(deadline) && ctx.Err() == nil {
-					redeemOnce(ctx, cfg, phone, st, rng, rec, &polls)
-				}
-			}()
+	var window time.Duration
+	if cfg.Rate > 0 {
+		cfg.logf("offering %.0f redemptions/s for %s across %d phones (Prefer: respond-async)", cfg.Rate, cfg.Duration, res.Vendors)
+		conf := newConfirmations(rec)
+		fctx, stopFollow := context.WithCancel(ctx)
+		go conf.follow(fctx, chain, chainStart)
+		runOpenLoop(ctx, cfg, phones, st, rec, conf, start, deadline)
+		window = time.Since(start)
+		cfg.logf("\nwaiting for confirmations of what was accepted")
+		wctx, cancel := context.WithTimeout(ctx, cfg.ConfirmTimeout)
+		conf.wait(wctx)
+		cancel()
+		stopFollow()
+	} else {
+		cfg.logf("redeeming for %s from %d phones (%d in flight each)", cfg.Duration, res.Vendors, cfg.InFlight)
+		var wg sync.WaitGroup
+		for v := range res.Vendors {
+			for k := range cfg.InFlight {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					rng := rand.New(rand.NewPCG(uint64(v), uint64(k)))
+					phone := phones[v]
+					for time.Now().Before(deadline) && ctx.Err() == nil {
+						redeemOnce(ctx, cfg, phone, st, rng, rec, &polls)
+					}
+				}()
+			}
 		}
-	}
-	wg.Wait()
-	window := time.Since(start)
-	cfg.logf("\nwaiting for confirmations of what was accepted")
-	pollDone := make(chan struct{})
-	go func() { polls.Wait(); close(pollDone) }()
-	select {
-	case <-pollDone:
-	case <-ctx.Done():
+		wg.Wait()
+		window = time.Since(start)
+		cfg.logf("\nwaiting for confirmations of what was accepted")
+		pollDone := make(chan struct{})
+		go func() { polls.Wait(); close(pollDone) }()
+		select {
+		case <-pollDone:
+		case <-ctx.Done():
+		}
 	}
 	stopProgress()
 	stopMetrics()
@@ -351,10 +371,15 @@ type redemption struct {
 
 var categories = []string{"food", "food", "hygiene", "household"}
 
+// redemptionBody is a redemption of a random card in a random category.
+func redemptionBody(cfg Config, st State, rng *rand.Rand) map[string]any {
+	return map[string]any{"card_number": st.Cards[rng.IntN(len(st.Cards))], "pin": st.PIN, "program_id": st.ProgramID,
+		"amount": cfg.Amount, "category": categories[rng.IntN(len(categories))]}
+}
+
 // redeemOnce makes one redemption from phone; a 202 is followed by a poller goroutine.
 func redeemOnce(ctx context.Context, cfg Config, phone *client, st State, rng *rand.Rand, rec *recorder, polls *sync.WaitGroup) {
-	body := map[string]any{"card_number": st.Cards[rng.IntN(len(st.Cards))], "pin": st.PIN, "program_id": st.ProgramID,
-		"amount": cfg.Amount, "category": categories[rng.IntN(len(categories))]}
+	body := redemptionBody(cfg, st, rng)
 	key := uuid.NewString()
 	sent := time.Now()
 	var r redemption
