@@ -3,6 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
 	"sync"
 
 	"gorm.io/gorm"
@@ -19,15 +22,24 @@ import (
 // (PostgreSQL needs none of this: pgx caches prepared statements per connection by itself.)
 type stmtPool struct {
 	db *sql.DB
-	// writer admits one transaction at a time (every SQLite transaction here takes the write lock
-	// at BEGIN). Without it the others wait in SQLite's busy handler, which sleeps 1 ms, then 2,
-	// 5, 10 … up to 100 ms between tries: under load a redemption's transaction spent longer
-	// asleep there than running. A channel wakes the next one as soon as the lock is free.
-	writer chan struct{}
+	// writer holds the one connection every transaction runs on (every SQLite transaction here
+	// takes the write lock at BEGIN); taking it from the channel admits a transaction, putting it
+	// back admits the next. Two reasons:
+	//   - Without it, waiting transactions sat in SQLite's busy handler, which sleeps 1 ms, then
+	//     2, 5, 10 … up to 100 ms between tries: under load a redemption's transaction spent
+	//     longer asleep there than running. A channel hands over the moment the lock is free.
+	//   - A connection throws its page cache away whenever another connection has written. With
+	//     every transaction on one connection, the pages the money path touches stay cached.
+	writer    chan *sql.Conn
+	closeOnce sync.Once
 
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
 }
+
+// writerCacheKiB is the write connection's page cache; the others keep the DSN's, smaller: they
+// lose theirs after every write anyway.
+const writerCacheKiB = 32 << 10
 
 // maxCachedStmts bounds the cache: statements built with a variable number of parameters (IN
 // lists, batch inserts) have many texts, and past the bound new texts simply run unprepared.
@@ -41,7 +53,9 @@ var (
 )
 
 func newStmtPool(db *sql.DB) *stmtPool {
-	return &stmtPool{db: db, stmts: map[string]*sql.Stmt{}, writer: make(chan struct{}, 1)}
+	p := &stmtPool{db: db, stmts: map[string]*sql.Stmt{}, writer: make(chan *sql.Conn, 1)}
+	p.writer <- nil // connected on first use
+	return p
 }
 
 // stmt returns the prepared statement for query, or nil when it is to run unprepared this time.
@@ -75,6 +89,18 @@ func (p *stmtPool) prepare(query string) {
 	p.stmts[query] = s
 }
 
+// close closes the write connection, once the transaction on it (if any) has ended.
+func (p *stmtPool) close() error {
+	var err error
+	p.closeOnce.Do(func() {
+		if c := <-p.writer; c != nil {
+			err = c.Close()
+		}
+		close(p.writer) // a transaction begun after this gets no connection and fails
+	})
+	return err
+}
+
 func (p *stmtPool) GetDBConn() (*sql.DB, error) { return p.db, nil }
 
 func (p *stmtPool) PrepareContext(ctx context.Context, query string) (*sql.Stmt, error) {
@@ -106,24 +132,52 @@ func (p *stmtPool) QueryRowContext(ctx context.Context, query string, args ...an
 }
 
 func (p *stmtPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnPool, error) {
+	var conn *sql.Conn
 	select {
-	case p.writer <- struct{}{}:
+	case c, ok := <-p.writer:
+		if !ok {
+			return nil, sql.ErrConnDone
+		}
+		conn = c
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	tx, err := p.db.BeginTx(ctx, opts)
+	tx, err := p.begin(ctx, &conn, opts)
 	if err != nil {
-		<-p.writer
+		p.writer <- conn
 		return nil, err
 	}
-	return &stmtTx{Tx: tx, p: p}, nil
+	return &stmtTx{Tx: tx, p: p, conn: conn}, nil
 }
 
-// stmtTx runs a transaction's statements through the pool's prepared statements, and lets the
-// next transaction in when it ends.
+// begin starts a transaction on *conn, connecting first if it is nil and dropping a connection
+// the driver reports broken.
+func (p *stmtPool) begin(ctx context.Context, conn **sql.Conn, opts *sql.TxOptions) (*sql.Tx, error) {
+	if *conn == nil {
+		c, err := p.db.Conn(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if _, err := c.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", writerCacheKiB)); err != nil {
+			c.Close()
+			return nil, err
+		}
+		*conn = c
+	}
+	tx, err := (*conn).BeginTx(ctx, opts)
+	if errors.Is(err, driver.ErrBadConn) {
+		(*conn).Close()
+		*conn = nil
+	}
+	return tx, err
+}
+
+// stmtTx runs a transaction's statements through the pool's prepared statements, and hands the
+// write connection to the next transaction when it ends.
 type stmtTx struct {
 	*sql.Tx
 	p    *stmtPool
+	conn *sql.Conn
 	once sync.Once
 }
 
@@ -137,7 +191,7 @@ func (t *stmtTx) Rollback() error {
 	return t.Tx.Rollback()
 }
 
-func (t *stmtTx) done() { t.once.Do(func() { <-t.p.writer }) }
+func (t *stmtTx) done() { t.once.Do(func() { t.p.writer <- t.conn }) }
 
 func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s := t.p.stmt(query)

@@ -111,6 +111,11 @@ func DialectOf(db *gorm.DB) Dialect {
 
 // Close closes the connection pool behind db.
 func Close(db *gorm.DB) error {
+	if p, ok := db.ConnPool.(*stmtPool); ok {
+		if err := p.close(); err != nil {
+			return err
+		}
+	}
 	sqlDB, err := db.DB()
 	if err != nil {
 		return err
