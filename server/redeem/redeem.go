@@ -23,14 +23,12 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aidledger/aidledger/server/apierr"
 	"github.com/aidledger/aidledger/server/chain/ledger"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/programs"
-	"github.com/aidledger/aidledger/server/store"
 )
 
 // Errors with stable codes (the vendor app shows a message for each).
@@ -287,7 +285,7 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 			}
 			return pinVerdict
 		}
-		acct, err := lockAccount(tx, prog.ID, card.ID)
+		seq, err := takeSeq(tx, prog.ID, card.ID)
 		if err != nil {
 			return err
 		}
@@ -297,17 +295,9 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 		}
 		available := allocated - spent
 		if req.Amount > available {
-			return ErrInsufficientBalance.WithDetail("available", max(available, 0))
+			return ErrInsufficientBalance.WithDetail("available", max(available, 0)) // the savepoint gives seq back
 		}
-		row.Seq, row.BalanceAfter = acct.NextSeq, available-req.Amount
-		res := tx.Model(&accountRow{}).Where("program_id = ? AND beneficiary_id = ? AND next_seq = ?", prog.ID, card.ID, acct.NextSeq).
-			Updates(map[string]any{"next_seq": acct.NextSeq + 1, "updated_at": time.Now().UTC()})
-		if res.Error != nil {
-			return res.Error
-		}
-		if res.RowsAffected != 1 {
-			return fmt.Errorf("account %s/%s changed under its lock", prog.ID, card.ID)
-		}
+		row.Seq, row.BalanceAfter = seq, available-req.Amount
 		intents, err := s.p.Enqueue(ctx, tx, pipeline.RedeemIntent(s.cfg.Lanes, pipeline.Redemption{
 			ProgramID: prog.ChainProgramID, Beneficiary: card.ChainKey, Vendor: common.HexToAddress(vendor.Address),
 			Amount: uint64(req.Amount), Seq: row.Seq, Ref: ref,
@@ -333,21 +323,18 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 	return row, nil
 }
 
-// lockAccount returns the entitlement's account row, created on first use, locked for the rest of
-// the transaction (FOR UPDATE on PostgreSQL; SQLite's write transaction already excludes others).
-func lockAccount(tx *gorm.DB, programID, beneficiaryID string) (accountRow, error) {
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&accountRow{ProgramID: programID, BeneficiaryID: beneficiaryID}).Error; err != nil {
-		return accountRow{}, fmt.Errorf("create account: %w", err)
+// takeSeq locks the entitlement's account row (created on first use) for the rest of the
+// transaction and takes its next sequence number, in one statement: the upsert's row lock is
+// PostgreSQL's FOR UPDATE, and SQLite's write transaction already excludes the others.
+func takeSeq(tx *gorm.DB, programID, beneficiaryID string) (uint64, error) {
+	var seq uint64
+	err := tx.Raw(`INSERT INTO redemption_accounts (program_id, beneficiary_id, next_seq, updated_at) VALUES (?, ?, 1, ?)
+		ON CONFLICT (program_id, beneficiary_id) DO UPDATE SET next_seq = redemption_accounts.next_seq + 1, updated_at = excluded.updated_at
+		RETURNING next_seq - 1`, programID, beneficiaryID, time.Now().UTC()).Scan(&seq).Error
+	if err != nil {
+		return 0, fmt.Errorf("lock account %s/%s: %w", programID, beneficiaryID, err)
 	}
-	var a accountRow
-	q := tx
-	if store.DialectOf(tx) == store.Postgres {
-		q = q.Clauses(clause.Locking{Strength: "UPDATE"})
-	}
-	if err := q.Take(&a, "program_id = ? AND beneficiary_id = ?", programID, beneficiaryID).Error; err != nil {
-		return accountRow{}, fmt.Errorf("lock account: %w", err)
-	}
-	return a, nil
+	return seq, nil
 }
 
 // spentOn sums an entitlement's pending and confirmed redemptions: what is no longer available.
