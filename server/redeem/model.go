@@ -169,5 +169,16 @@ var Schema = store.Component{
 			}
 			return nil
 		},
+	}, {
+		// The spent sum under the account lock read each redemption's row for its amount: a
+		// random page of a large table per redemption, 11 % of the CPU under load. With the
+		// amount in the index the sum reads only the index.
+		Version: 5, Name: "entitlement index covers the amount",
+		Up: func(tx *gorm.DB) error {
+			if err := tx.Exec("DROP INDEX ix_redemptions_entitlement").Error; err != nil {
+				return err
+			}
+			return tx.Exec("CREATE INDEX ix_redemptions_entitlement ON redemptions (beneficiary_id, program_id, status, amount)").Error
+		},
 	}},
 }

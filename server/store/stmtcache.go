@@ -43,7 +43,12 @@ const writerCacheKiB = 32 << 10
 
 // maxCachedStmts bounds the cache: statements built with a variable number of parameters (IN
 // lists, batch inserts) have many texts, and past the bound new texts simply run unprepared.
-const maxCachedStmts = 512
+// Long texts (batch inserts, mostly) are never cached: each would be prepared on every
+// connection for a statement that seldom recurs.
+const (
+	maxCachedStmts   = 512
+	maxCachedStmtLen = 4096
+)
 
 var (
 	_ gorm.ConnPool         = (*stmtPool)(nil)
@@ -63,6 +68,9 @@ func newStmtPool(db *sql.DB) *stmtPool {
 // of its own, and the caller may be holding one in a transaction while every other connection
 // waits for SQLite's write lock — waiting for another here could wait forever.
 func (p *stmtPool) stmt(query string) *sql.Stmt {
+	if len(query) > maxCachedStmtLen {
+		return nil
+	}
 	p.mu.RLock()
 	s, ok := p.stmts[query]
 	p.mu.RUnlock()
