@@ -75,6 +75,8 @@ type Pipeline struct {
 	kinds map[string]Kind
 	log   *slog.Logger
 
+	gasChecks gasChecks
+
 	mu      sync.Mutex
 	hooks   map[string][]OutcomeHook
 	waiters map[int64][]chan struct{}
