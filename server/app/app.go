@@ -139,6 +139,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	p, err := pipeline.New(db, ch.Client, pipeline.Config{
 		Contract: ch.Contract, ChainID: ch.ChainID, Keys: ch.Keys, TipCap: ch.Tip, Logger: cfg.Logger,
+		KnownGasSchedule: ch.Embedded(),
 	})
 	if err != nil {
 		ch.Close()

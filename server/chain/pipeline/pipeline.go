@@ -42,7 +42,11 @@ type Config struct {
 	MaxRedeem    int           // redemptions per transaction; 250
 	MaxAllocate  int           // allocations per transaction; 300
 	TipCap       *big.Int      // priority fee; 1 gwei
-	Logger       *slog.Logger
+	// KnownGasSchedule says the chain charges mainnet's gas (the embedded node): batches then
+	// take the kinds' gas bounds, checked against the node's estimate now and then (gasChecks),
+	// instead of an estimate each.
+	KnownGasSchedule bool
+	Logger           *slog.Logger
 }
 
 // NewIntent is what a caller asks for; see RedeemIntent, AllocateIntent and CallIntent.

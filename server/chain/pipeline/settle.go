@@ -142,11 +142,21 @@ func (p *Pipeline) runHooks(db *gorm.DB, intents []Intent) error {
 }
 
 // submitNew builds, signs, stores and sends new transactions while the lane has room in flight.
+// smallBatchFraction: a batch under 1/smallBatchFraction of its kind's maximum is small.
+const smallBatchFraction = 4
+
 func (l *lane) submitNew(ctx context.Context, inFlight int) error {
 	for inFlight < l.p.cfg.MaxInFlight {
 		batch, err := l.nextBatch(ctx)
 		if err != nil || len(batch) == 0 {
 			return err
+		}
+		if inFlight > 0 && len(batch) < l.p.kinds[batch[0].Kind].MaxBatch()/smallBatchFraction {
+			// A small batch waits for the lane's transactions in flight to be mined (a block or
+			// so) and leaves with what arrived meanwhile. Sending each trickle at once made blocks
+			// of a few redemptions each: at 500 redemptions/s, 6 per transaction and a block every
+			// 10 ms, whose fixed costs (signing, storing, sealing, receipts, indexing) took the CPU.
+			return nil
 		}
 		t, err := l.signAndStore(ctx, batch)
 		if err != nil {

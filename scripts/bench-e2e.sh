@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# End-to-end benchmark of docs/benchmarks.md: builds aidledger, starts a fresh server (embedded
+# chain; SQLite, or PostgreSQL with DB=postgres://…), sets up vendors and beneficiaries over the
+# API, then runs the load generator: RUNS closed-loop runs (each followed by the ERC20 baseline)
+# and, for each rate in RATES, RUNS open-loop runs. Every result is saved as JSON (and a chart)
+# in OUT. Takes the machine to itself: run nothing else meanwhile.
+#
+#   scripts/bench-e2e.sh                          # 100k beneficiaries, SQLite, 3 runs
+#   BENEFICIARIES=1000000 RUNS=1 RATES= BASELINE=0 scripts/bench-e2e.sh
+#   DB=postgres://user@host/db scripts/bench-e2e.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BENEFICIARIES=${BENEFICIARIES:-100000}
+VENDORS=${VENDORS:-200}
+RUNS=${RUNS:-3}
+DURATION=${DURATION:-60s}
+RATES=${RATES-500 800}
+BASELINE=${BASELINE:-1} # 0 skips the ERC20 baseline after each closed-loop run
+DB=${DB:-}
+OUT=${OUT:-/tmp/aidledger-bench}
+WORK=${WORK:-/tmp/aidledger-bench-data}
+ADDR=127.0.0.1:19180
+RPC=127.0.0.1:19645
+ADMIN=admin@lt.example.org
+PASSWORD=load-test-admin-pw
+
+mkdir -p "$OUT"
+rm -rf "$WORK"
+mkdir -p "$WORK"
+go build -o "$WORK/aidledger" ./cmd/aidledger
+bin=$WORK/aidledger
+data=$WORK/data
+
+server_pid=
+start_server() { # lanes log
+  "$bin" serve --data-dir "$data" ${DB:+--db "$DB"} --lanes "$1" --addr $ADDR --rpc-addr $RPC >"$2" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 120); do
+    curl -sf http://$ADDR/readyz >/dev/null && return 0
+    kill -0 $server_pid 2>/dev/null || { cat "$2" >&2; return 1; }
+    sleep 1
+  done
+  echo "server not ready" >&2
+  return 1
+}
+stop_server() {
+  kill -INT $server_pid
+  wait $server_pid || true
+}
+trap '[ -n "$server_pid" ] && kill $server_pid 2>/dev/null || true' EXIT
+
+# A third lane key in the genesis allocation funds the ERC20 baseline; the server then runs with
+# two lanes, so nothing else signs with it.
+start_server 3 "$OUT/server-init.log"
+stop_server
+"$bin" user create --data-dir "$data" ${DB:+--db "$DB"} --email $ADMIN --password $PASSWORD --role admin
+start_server 2 "$OUT/server.log"
+
+lt=("$bin" loadtest --api http://$ADDR --eth-rpc http://$RPC --admin-email $ADMIN --admin-password $PASSWORD
+  --state "$WORK/state.json" --vendors "$VENDORS")
+"${lt[@]}" --beneficiaries "$BENEFICIARIES" --setup-only | tee "$OUT/setup.txt"
+
+baseline=()
+[ "$BASELINE" = 1 ] && baseline=(--baseline-key "$data/keys/lane-2")
+for i in $(seq 1 "$RUNS"); do
+  "${lt[@]}" --skip-setup --duration "$DURATION" "${baseline[@]}" \
+    --save "$OUT/closed-$i.json" --chart "$OUT/closed-$i.png" | tee "$OUT/closed-$i.txt"
+done
+for rate in $RATES; do
+  for i in $(seq 1 "$RUNS"); do
+    "${lt[@]}" --skip-setup --duration "$DURATION" --rate "$rate" \
+      --save "$OUT/rate$rate-$i.json" --chart "$OUT/rate$rate-$i.png" | tee "$OUT/rate$rate-$i.txt"
+  done
+done
+stop_server
+echo "results in $OUT"
