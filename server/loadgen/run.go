@@ -389,8 +389,8 @@ func redeemOnce(ctx context.Context, cfg Config, phone *client, st State, rng *r
 		if ctx.Err() == nil {
 			code := errCode(err)
 			rec.fail(at, code)
-			if code == "transport" || code == "timeout" {
-				_ = sleep(ctx, 100*time.Millisecond) // the server is down: do not spin
+			if code == "transport" || code == "timeout" || code == "server_busy" {
+				_ = sleep(ctx, 100*time.Millisecond) // the server is down or full: do not spin
 			}
 		}
 		return

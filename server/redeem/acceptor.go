@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 )
@@ -15,10 +16,12 @@ import (
 // redemption was its own transaction, and SQLite's single writer spent its time committing and
 // its waiting writers sleeping in the busy handler.
 type acceptor struct {
-	db   *gorm.DB
-	jobs chan acceptJob
-	stop chan struct{}
-	wg   sync.WaitGroup
+	db     *gorm.DB
+	jobs   chan acceptJob
+	stop   chan struct{}
+	wg     sync.WaitGroup
+	queued atomic.Int64 // acceptances waiting for or in a group
+	limit  int64
 }
 
 type acceptJob struct {
@@ -30,8 +33,14 @@ type acceptJob struct {
 // maxGroup bounds one transaction, so a burst does not hold SQLite's write lock for long.
 const maxGroup = 64
 
-func newAcceptor(db *gorm.DB) *acceptor {
-	a := &acceptor{db: db, jobs: make(chan acceptJob), stop: make(chan struct{})}
+// maxQueued bounds the acceptances waiting their turn: about half a second of work at full
+// speed. Offered more than it can do, the server refused nothing before this and queued: latency
+// grew to many seconds, and memory with it. Beyond the bound a redemption is refused at once
+// (503 server_busy) before anything is written, and the phone retries with the same key.
+const maxQueued = 400
+
+func newAcceptor(db *gorm.DB, limit int64) *acceptor {
+	a := &acceptor{db: db, jobs: make(chan acceptJob), stop: make(chan struct{}), limit: limit}
 	a.wg.Add(1)
 	go a.loop()
 	return a
@@ -39,6 +48,11 @@ func newAcceptor(db *gorm.DB) *acceptor {
 
 // do runs work in the next group's transaction and returns its error, or the commit's.
 func (a *acceptor) do(ctx context.Context, work func(tx *gorm.DB) error) error {
+	if a.queued.Add(1) > a.limit {
+		a.queued.Add(-1)
+		return ErrBusy
+	}
+	defer a.queued.Add(-1)
 	j := acceptJob{ctx: ctx, work: work, done: make(chan error, 1)}
 	select {
 	case a.jobs <- j:

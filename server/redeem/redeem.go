@@ -40,6 +40,7 @@ var (
 	ErrIdempotencyConflict  = apierr.New(http.StatusConflict, "idempotency_conflict", "this Idempotency-Key was used for a different redemption")
 	ErrKeyRequired          = apierr.New(http.StatusBadRequest, "idempotency_key_required", "send an Idempotency-Key header (a new random value per redemption, the same on retries)")
 	ErrBacklog              = apierr.New(http.StatusServiceUnavailable, "chain_backlog", "the ledger is not confirming redemptions right now; try again later")
+	ErrBusy                 = apierr.New(http.StatusServiceUnavailable, "server_busy", "too many redemptions at once; try again in a second with the same Idempotency-Key")
 )
 
 // Config tunes the service.
@@ -80,7 +81,7 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem"), acceptor: newAcceptor(db)}
+	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem"), acceptor: newAcceptor(db, maxQueued)}
 	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
 	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
 	return s
