@@ -260,17 +260,22 @@ var (
 	familyNames = []string{"Khalil", "Haddad", "Nasser", "Saleh", "Darwish", "Mansour", "Aziz", "Hamdan", "Rahman", "Qasim"}
 )
 
-// beneficiaryCSV makes n distinct rows (distinct national ids and phones; run-specific).
+// beneficiaryCSV makes n distinct people (run-specific national ids and phones). The import
+// deduplicates by name and date of birth, so row i gets the i-th combination of the two name
+// lists and a birth date one day later for each round of them: distinct for 2.9 million rows.
+// (Random draws from these small lists made 2.7 % duplicates at 100k rows and 23 % at 1M.)
 func beneficiaryCSV(runID string, n int) []byte {
 	var b bytes.Buffer
 	b.Grow(n * 90)
 	b.WriteString("given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin\n")
 	rng := rand.New(rand.NewPCG(uint64(n), 7))
+	names := len(givenNames) * len(familyNames)
+	born := time.Date(1950, 1, 1, 0, 0, 0, 0, time.UTC)
 	for i := 0; i < n; i++ {
 		// The phone's run digit comes from the run id's last byte: the id may end in a letter.
-		fmt.Fprintf(&b, "%s,%s,%04d-%02d-%02d,LT%s%08d,+9627%d%07d,%d,District %d,%s\n",
-			givenNames[rng.IntN(len(givenNames))], familyNames[rng.IntN(len(familyNames))],
-			1950+rng.IntN(55), 1+rng.IntN(12), 1+rng.IntN(28), runID, i, int(runID[len(runID)-1])%10, i, 1+rng.IntN(8), i%20, loadPIN)
+		fmt.Fprintf(&b, "%s,%s,%s,LT%s%08d,+9627%d%07d,%d,District %d,%s\n",
+			givenNames[i%len(givenNames)], familyNames[i/len(givenNames)%len(familyNames)],
+			born.AddDate(0, 0, i/names).Format("2006-01-02"), runID, i, int(runID[len(runID)-1])%10, i, 1+rng.IntN(8), i%20, loadPIN)
 	}
 	return b.Bytes()
 }
