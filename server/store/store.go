@@ -70,7 +70,7 @@ func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
 	// crash of the process. busy_timeout makes writers queue instead of failing with SQLITE_BUSY.
 	// cache_size: 4 MiB of pages per reading connection (SQLite's default is 2): a reader loses
 	// its cache whenever another connection has written, so more buys little and costs memory.
-	// The one write connection keeps a larger cache of its own (stmtcache.go).
+	// The one write connection keeps a larger cache of its own (sqlitepool.go).
 	// temp_store(MEMORY): the statement journals of the redemption savepoints stay off the disk.
 	// _txlock=immediate takes the write lock at BEGIN, so two transactions that read then write
 	// the same row serialize instead of one failing at its first write.

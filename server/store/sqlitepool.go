@@ -65,8 +65,9 @@ func newStmtPool(db *sql.DB) *stmtPool {
 
 // stmt returns the prepared statement for query, or nil when it is to run unprepared this time.
 // A statement seen for the first time is prepared in the background: preparing takes a connection
-// of its own, and the caller may be holding one in a transaction while every other connection
-// waits for SQLite's write lock — waiting for another here could wait forever.
+// of its own, and the caller may hold the write connection in a transaction while every other
+// connection is busy, some of them with writes outside a transaction that wait for that very
+// transaction's lock: waiting for one of them here would wait for ourselves.
 func (p *stmtPool) stmt(query string) *sql.Stmt {
 	if len(query) > maxCachedStmtLen {
 		return nil
