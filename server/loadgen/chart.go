@@ -37,8 +37,11 @@ func ChartPNG(r Result) ([]byte, error) {
 		}
 	}
 	blue, green, red, gray, orange := color.RGBA{31, 119, 180, 255}, color.RGBA{44, 160, 44, 255}, color.RGBA{214, 39, 40, 255}, color.RGBA{127, 127, 127, 255}, color.RGBA{255, 127, 14, 255}
-	panel(img, image.Rect(70, 40, w-20, 290), "redemptions per second (each second of the run)",
-		[]series{{"aidledger accepted/s", blue, acc}, {"aidledger confirmed/s", green, conf}, {"baseline ERC20 confirmed/s", red, base}})
+	rates := []series{{"aidledger accepted/s", blue, acc}, {"aidledger confirmed/s", green, conf}}
+	if base != nil {
+		rates = append(rates, series{"baseline ERC20 confirmed/s", red, base})
+	}
+	panel(img, image.Rect(70, 40, w-20, 290), "redemptions per second (each second of the run)", rates)
 	panel(img, image.Rect(70, 350, w-20, h-40), "aidledger latency, ms (requests finishing in that second)",
 		[]series{{"accepted p50", gray, a50}, {"accepted p99", blue, a99}, {"confirmed p50", orange, c50}, {"confirmed p99", green, c99}})
 	text(img, w/2-60, h-10, "seconds since start", color.Black)
