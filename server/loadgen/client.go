@@ -11,13 +11,17 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 )
 
 // client speaks the aidledger HTTP API with one user's JWT.
 type client struct {
-	base  string
-	hc    *http.Client
+	base            string
+	hc              *http.Client
+	email, password string // to log in again when the access token expires (15 minutes)
+
+	mu    sync.Mutex
 	token string
 }
 
@@ -57,8 +61,20 @@ func errCode(err error) string {
 }
 
 // do sends a JSON request (body may be nil) and decodes a JSON answer into out (may be nil).
-// It returns the HTTP status.
+// It returns the HTTP status. An expired access token is renewed by logging in again, once.
 func (c *client) do(ctx context.Context, method, path string, body any, out any, hdr map[string]string) (int, error) {
+	status, err := c.doOnce(ctx, method, path, body, out, hdr)
+	var ae *apiError
+	if errors.As(err, &ae) && ae.Status == http.StatusUnauthorized && ae.Code == "invalid_token" && c.password != "" {
+		if lerr := c.login(ctx); lerr != nil {
+			return status, err
+		}
+		return c.doOnce(ctx, method, path, body, out, hdr)
+	}
+	return status, err
+}
+
+func (c *client) doOnce(ctx context.Context, method, path string, body any, out any, hdr map[string]string) (int, error) {
 	var rd io.Reader
 	if body != nil {
 		b, err := json.Marshal(body)
@@ -78,8 +94,11 @@ func (c *client) do(ctx context.Context, method, path string, body any, out any,
 }
 
 func (c *client) send(req *http.Request, out any, hdr map[string]string) (int, error) {
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
+	c.mu.Lock()
+	token := c.token
+	c.mu.Unlock()
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
 	}
 	for k, v := range hdr {
 		req.Header.Set(k, v)
@@ -113,15 +132,25 @@ func (c *client) send(req *http.Request, out any, hdr map[string]string) (int, e
 
 // login returns a client holding the user's access token.
 func login(ctx context.Context, base string, hc *http.Client, email, password string) (*client, error) {
-	c := &client{base: strings.TrimRight(base, "/"), hc: hc}
+	c := &client{base: strings.TrimRight(base, "/"), hc: hc, email: email, password: password}
+	if err := c.login(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *client) login(ctx context.Context) error {
 	var s struct {
 		AccessToken string `json:"access_token"`
 	}
-	if _, err := c.do(ctx, http.MethodPost, "/api/v1/auth/login", map[string]string{"email": email, "password": password}, &s, nil); err != nil {
-		return nil, fmt.Errorf("log in as %s: %w", email, err)
+	anon := &client{base: c.base, hc: c.hc}
+	if _, err := anon.doOnce(ctx, http.MethodPost, "/api/v1/auth/login", map[string]string{"email": c.email, "password": c.password}, &s, nil); err != nil {
+		return fmt.Errorf("log in as %s: %w", c.email, err)
 	}
+	c.mu.Lock()
 	c.token = s.AccessToken
-	return c, nil
+	c.mu.Unlock()
+	return nil
 }
 
 // upload posts a file as multipart field "file".
