@@ -87,7 +87,7 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&cfg.RPCAddr, "rpc-addr", "127.0.0.1:8545", "where the embedded chain serves JSON-RPC for wallets and `aidledger verify`; empty to not expose it")
 	f.DurationVar(&cfg.ConfirmWait, "confirm-wait", 3*time.Second, "how long a redemption waits for the chain before answering 202 pending instead of 201 confirmed")
 	f.IntVar(&cfg.Lanes, "lanes", 2, "operator keys submitting transactions in parallel")
-	f.Int64Var(&memLimitMiB, "memory-limit", 320, "soft limit of the Go heap in MiB (the garbage collector works harder near it; GOMEMLIMIT overrides it; 0 = none). The rest of the process (SQLite's and the chain's caches, code) takes about 150 MiB more")
+	f.Int64Var(&memLimitMiB, "memory-limit", 256, "soft limit of the Go heap in MiB (the garbage collector works harder near it; GOMEMLIMIT overrides it; 0 = none). The rest of the process (SQLite's and the chain's caches, code) takes about 150 MiB more")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd
 }
