@@ -215,13 +215,22 @@ func (p *Pipeline) Get(ctx context.Context, id int64) (Intent, error) {
 // lanes notify it; it also polls once a second, slowly, because another replica may be the one
 // submitting the intent.
 func (p *Pipeline) Wait(ctx context.Context, id int64) (Intent, error) {
-	var in Intent
-	err := p.await(ctx, id, func() (bool, error) {
-		var err error
-		in, err = p.Get(context.WithoutCancel(ctx), id)
-		return err != nil || in.Final(), err
-	})
-	return in, err
+	notified, drop := p.addWaiter(id) // before the first read, so no notification falls between
+	defer drop()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		in, err := p.Get(context.WithoutCancel(ctx), id)
+		if err != nil || in.Final() {
+			return in, err
+		}
+		select {
+		case <-ctx.Done():
+			return in, ctx.Err()
+		case <-notified:
+		case <-tick.C:
+		}
+	}
 }
 
 // AwaitFinal is Wait for a caller that reads the outcome from its own rows afterwards (the
@@ -230,48 +239,31 @@ func (p *Pipeline) Wait(ctx context.Context, id int64) (Intent, error) {
 // if ctx ends first. For an intent enqueued a moment ago this saves the redemption path two
 // database reads.
 func (p *Pipeline) AwaitFinal(ctx context.Context, id int64) error {
-	return p.await(ctx, id, nil)
-}
-
-// await registers a waiter for intent id and calls check (if not nil) at once, then after each
-// notification and each tick until it reports done. With a nil check a notification is done, and
-// a tick reads the intent.
-func (p *Pipeline) await(ctx context.Context, id int64, check func() (bool, error)) error {
-	ch := make(chan struct{}, 1)
-	p.mu.Lock()
-	p.waiters[id] = append(p.waiters[id], ch)
-	p.mu.Unlock()
-	defer p.dropWaiter(id, ch)
+	notified, drop := p.addWaiter(id)
+	defer drop()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	if check != nil {
-		if done, err := check(); done {
-			return err
-		}
-	}
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
-		case <-ch:
-			if check == nil {
-				return nil
-			}
+		case <-notified:
+			return nil
 		case <-tick.C:
-		}
-		var done bool
-		var err error
-		if check != nil {
-			done, err = check()
-		} else {
-			var in Intent
-			in, err = p.Get(context.WithoutCancel(ctx), id)
-			done = err != nil || in.Final()
-		}
-		if done {
-			return err
+			if in, err := p.Get(context.WithoutCancel(ctx), id); err != nil || in.Final() {
+				return err
+			}
 		}
 	}
+}
+
+// addWaiter registers for the notification that intent id is final; drop unregisters.
+func (p *Pipeline) addWaiter(id int64) (notified <-chan struct{}, drop func()) {
+	ch := make(chan struct{}, 1)
+	p.mu.Lock()
+	p.waiters[id] = append(p.waiters[id], ch)
+	p.mu.Unlock()
+	return ch, func() { p.dropWaiter(id, ch) }
 }
 
 func (p *Pipeline) dropWaiter(id int64, ch chan struct{}) {
