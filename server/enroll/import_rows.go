@@ -192,6 +192,9 @@ func (s *Service) importBatch(ctx context.Context, job *importRow, batch []csvRe
 		}
 		var created, dups int
 		err = store.InTx(ctx, s.db, func(tx *gorm.DB) error {
+			if err := store.CustomPlans(tx); err != nil {
+				return err
+			}
 			if store.DialectOf(tx) == store.SQLite {
 				// Random keys (hashes, card numbers, chain ids) scatter a batch's index writes
 				// over many pages; a page cache that holds them all avoids spilling them to the

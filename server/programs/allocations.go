@@ -305,6 +305,9 @@ func (s *Service) enqueueChunk(ctx context.Context, job jobRow, chainProgramID u
 		sum += it.amount
 	}
 	return store.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		if err := store.CustomPlans(tx); err != nil {
+			return err
+		}
 		for start := 0; start < len(intents); start += insertBatch {
 			end := min(start+insertBatch, len(intents))
 			stored, err := s.p.Enqueue(ctx, tx, intents[start:end]...)

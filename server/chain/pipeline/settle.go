@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aidledger/aidledger/server/store"
 	"github.com/ethereum/go-ethereum/core/types"
 	"gorm.io/gorm"
 )
@@ -56,6 +57,9 @@ func (l *lane) settle(ctx context.Context, t *Tx, rc *types.Receipt) error {
 		}
 	}
 	err := l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		if err := store.CustomPlans(db); err != nil {
+			return err
+		}
 		res := db.Model(&Tx{}).Where("id = ? AND status IN ?", t.ID, []string{TxSigned, TxSent}).Updates(map[string]any{
 			"status": TxMined, "success": rc.Status == types.ReceiptStatusSuccessful, "block_number": rc.BlockNumber.Uint64(),
 			"block_hash": rc.BlockHash.Hex(), "gas_used": rc.GasUsed, "error": txErr,

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/aidledger/aidledger/server/store"
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/core/types"
 	"gorm.io/gorm"
@@ -31,6 +32,9 @@ func (l *lane) signAndStore(ctx context.Context, batch []Intent) (*Tx, error) {
 	to := l.p.cfg.Contract
 	var stored *Tx
 	err = l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		if err := store.CustomPlans(db); err != nil {
+			return err
+		}
 		var ln Lane
 		if err := db.First(&ln, "lane = ?", l.idx).Error; err != nil {
 			return err

@@ -1,0 +1,48 @@
+package store_test
+
+import (
+	"context"
+	"testing"
+
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/internal/testenv"
+	"github.com/aidledger/aidledger/server/store"
+)
+
+func TestCustomPlans_LastsForItsTransactionOnly(t *testing.T) {
+	db, _ := testenv.DB(t)
+	if err := db.Exec("CREATE TABLE items (id INTEGER PRIMARY KEY, n INTEGER NOT NULL)").Error; err != nil {
+		t.Fatal(err)
+	}
+	var inside string
+	err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
+		if err := store.CustomPlans(tx); err != nil {
+			return err
+		}
+		if store.DialectOf(tx) == store.Postgres {
+			if err := tx.Raw("SHOW plan_cache_mode").Scan(&inside).Error; err != nil {
+				return err
+			}
+		}
+		return tx.Exec("INSERT INTO items (id, n) VALUES (1, 1)").Error // the transaction stays usable
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int64
+	if err := db.Raw("SELECT COUNT(*) FROM items").Scan(&n).Error; err != nil || n != 1 {
+		t.Fatalf("items after the transaction: %d, %v; want 1", n, err)
+	}
+	if store.DialectOf(db) != store.Postgres {
+		return
+	}
+	if inside != "force_custom_plan" {
+		t.Errorf("plan_cache_mode inside the transaction = %q, want force_custom_plan", inside)
+	}
+	// Every pooled connection is back to the default once the transaction ends.
+	var after string
+	if err := db.Raw("SHOW plan_cache_mode").Scan(&after).Error; err != nil || after != "auto" {
+		t.Errorf("plan_cache_mode after the transaction = %q, %v; want auto", after, err)
+	}
+}
