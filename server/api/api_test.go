@@ -65,6 +65,8 @@ func TestErrors_EveryBadInputGetsItsStatusAndCode(t *testing.T) {
 		{"bad token", "GET", "/api/v1/me", "", nil, []string{"Authorization", "Bearer nope"}, 401, "invalid_token"},
 		{"wrong role", "GET", "/api/v1/users", auth.Vendor, nil, nil, 403, "forbidden"},
 		{"wrong password", "POST", "/api/v1/auth/login", "", map[string]string{"email": "nobody@example.org", "password": "nope nope nope"}, nil, 401, "invalid_credentials"},
+		{"bad list cursor", "GET", "/api/v1/beneficiaries?after=page-2", auth.Admin, nil, nil, 400, "invalid_field"},
+		{"list cursor and page", "GET", "/api/v1/beneficiaries?page=2&after=01a21101-3c39-7c4e-bc3c-091516369641", auth.Admin, nil, nil, 400, "invalid_field"},
 		{"missing field", "POST", "/api/v1/auth/login", "", map[string]string{"email": apptest.Admin}, nil, 400, "invalid_field"},
 	}
 	for _, tt := range tests {
@@ -172,5 +174,47 @@ func TestRedeem_PreferRespondAsyncAnswersPendingAtOnceAndConfirmsLater(t *testin
 	again := w.do("POST", "/api/v1/redemptions", auth.Vendor, body, "Idempotency-Key", "async-1")
 	if again.Status != 201 || !strings.Contains(string(again.Body), got.ID) {
 		t.Fatalf("retry: %d %s; want 201 with the same redemption", again.Status, again.Body)
+	}
+}
+
+func TestBeneficiaries_ListByCursorReturnsWhatPagesByNumberReturn(t *testing.T) {
+	w := newAPIWorld(t)
+	type list struct {
+		Beneficiaries []struct {
+			ID string `json:"id"`
+		} `json:"beneficiaries"`
+		Total     int64  `json:"total"`
+		NextAfter string `json:"next_after"`
+	}
+	get := func(path string) list {
+		t.Helper()
+		r := w.do("GET", path, auth.AidWorker, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET %s: %d %s", path, r.Status, r.Body)
+		}
+		var l list
+		r.JSON(t, &l)
+		return l
+	}
+	all := get("/api/v1/beneficiaries?page_size=200")
+	if all.Total < 5 || all.Total > 200 {
+		t.Fatalf("the small world has %d beneficiaries; the test wants 5 to 200", all.Total)
+	}
+	var walked []string
+	for l := get("/api/v1/beneficiaries?page_size=2"); ; l = get("/api/v1/beneficiaries?page_size=2&after=" + l.NextAfter) {
+		for _, b := range l.Beneficiaries {
+			walked = append(walked, b.ID)
+		}
+		if l.NextAfter == "" {
+			break
+		}
+	}
+	if len(walked) != len(all.Beneficiaries) {
+		t.Fatalf("by cursor %d beneficiaries, by page %d", len(walked), len(all.Beneficiaries))
+	}
+	for i, b := range all.Beneficiaries {
+		if walked[i] != b.ID {
+			t.Fatalf("item %d: by cursor %s, by page %s", i, walked[i], b.ID)
+		}
 	}
 }

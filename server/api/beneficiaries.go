@@ -16,6 +16,7 @@ type beneficiaryList struct {
 	Total         int64                `json:"total"`
 	Page          int                  `json:"page"`
 	PageSize      int                  `json:"page_size"`
+	NextAfter     string               `json:"next_after,omitempty"` // ?after= of the next page, when this one is full
 }
 
 type beneficiaryDetail struct {
@@ -61,20 +62,27 @@ func (s *Server) enroll(c echo.Context) error {
 	return c.JSON(http.StatusCreated, b)
 }
 
-// GET /api/v1/beneficiaries?q=&page=&page_size=
+// GET /api/v1/beneficiaries?q=&page=&page_size= or ?q=&after=&page_size= (by cursor: the
+// next_after of the previous page; no total)
 func (s *Server) listBeneficiaries(c echo.Context) error {
 	page, size, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	p, err := s.deps.Enroll.List(c.Request().Context(), c.QueryParam("q"), page, size)
+	ctx, q := c.Request().Context(), c.QueryParam("q")
+	var p enroll.Page
+	if after := c.QueryParam("after"); after != "" {
+		if page != 0 {
+			return apierr.Invalid("page", "cannot be combined with after")
+		}
+		p, err = s.deps.Enroll.ListAfter(ctx, q, after, size)
+	} else {
+		p, err = s.deps.Enroll.List(ctx, q, page, size)
+	}
 	if err != nil {
 		return err
 	}
-	if p.Items == nil {
-		p.Items = []enroll.Beneficiary{}
-	}
-	return c.JSON(http.StatusOK, beneficiaryList{Beneficiaries: p.Items, Total: p.Total, Page: p.Page, PageSize: p.PageSize})
+	return c.JSON(http.StatusOK, beneficiaryList{Beneficiaries: p.Items, Total: p.Total, Page: p.Page, PageSize: p.PageSize, NextAfter: p.NextAfter})
 }
 
 // GET /api/v1/beneficiaries/:id (with balances per program)

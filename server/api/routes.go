@@ -77,7 +77,7 @@ func (s *Server) table() []Route {
 	if s.deps.Enroll != nil {
 		rs = append(rs, []Route{
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries", Roles: staff, Summary: "enroll a beneficiary", Request: enroll.Input{}, Response: enroll.Beneficiary{}, Status: 201, Handler: s.enroll},
-			{Method: http.MethodGet, Path: "/api/v1/beneficiaries", Roles: staff, Summary: "search (exact card number, national id, phone or full name) and list", Response: beneficiaryList{}, Status: 200, Handler: s.listBeneficiaries},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries", Roles: staff, Summary: "search (exact card number, national id, phone or full name) and list, newest first: ?page= (with a total) or ?after= (a previous page's next_after: a cursor, no total)", Response: beneficiaryList{}, Status: 200, Handler: s.listBeneficiaries},
 			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id", Roles: staff, Summary: "a beneficiary with balances per program", Response: beneficiaryDetail{}, Status: 200, Handler: s.getBeneficiary},
 			{Method: http.MethodPatch, Path: "/api/v1/beneficiaries/:id", Roles: staff, Summary: "correct a beneficiary's data", Request: enroll.Patch{}, Response: enroll.Beneficiary{}, Status: 200, Handler: s.updateBeneficiary},
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/suspend", Roles: staff, Summary: "suspend (also on chain)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.setBeneficiaryStatus(true)},

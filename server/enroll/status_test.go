@@ -270,3 +270,52 @@ func TestSuspendAndReinstate_FlipTheLedgersView(t *testing.T) {
 	}
 	waitFor(false)
 }
+
+func TestListAfter_WalksEveryBeneficiaryOnceNewestFirstWithoutATotal(t *testing.T) {
+	e := newEnv(t, nil)
+	var ids []string
+	for i := 0; i < 7; i++ {
+		ids = append(ids, mustEnroll(t, e.svc, person(i)).ID)
+	}
+	first, err := e.svc.List(ctx, "", 1, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	pages := 0
+	for res := first; ; {
+		pages++
+		for _, b := range res.Items {
+			got = append(got, b.ID)
+		}
+		if res.NextAfter == "" {
+			break
+		}
+		if res, err = e.svc.ListAfter(ctx, "", res.NextAfter, 3); err != nil {
+			t.Fatal(err)
+		}
+		if res.Total != 0 || res.Page != 0 {
+			t.Fatalf("a page by cursor counted: %+v", res)
+		}
+	}
+	if pages != 3 || len(got) != len(ids) {
+		t.Fatalf("%d pages, %d beneficiaries; want 3 pages of all %d", pages, len(got), len(ids))
+	}
+	for i := range ids {
+		if got[i] != ids[len(ids)-1-i] {
+			t.Fatalf("order %v, want newest first of %v", got, ids)
+		}
+	}
+	// A search keeps its condition across pages.
+	res, err := e.svc.ListAfter(ctx, person(2).Phone, ids[6], 3)
+	if err != nil || len(res.Items) != 1 || res.Items[0].ID != ids[2] || res.NextAfter != "" {
+		t.Fatalf("search after the newest: %+v, %v; want only %s", res, err, ids[2])
+	}
+	if res, err := e.svc.ListAfter(ctx, person(6).Phone, ids[6], 3); err != nil || len(res.Items) != 0 {
+		t.Fatalf("search after the only match: %+v, %v; want nothing", res, err)
+	}
+	_, err = e.svc.ListAfter(ctx, "", "page-2", 3)
+	wantAPIErr(t, err, "invalid_field", "after")
+	_, err = e.svc.ListAfter(ctx, "", ids[0], 201)
+	wantAPIErr(t, err, "invalid_field", "page_size")
+}

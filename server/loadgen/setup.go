@@ -202,34 +202,37 @@ func Setup(ctx context.Context, cfg Config) (State, error) {
 	logf("allocation: %d confirmed in %.1fs", job.Confirmed, st.AllocateSeconds)
 
 	logf("listing cards")
-	pages := int((count.Total + 199) / 200)
-	cards := make([][]string, pages)
-	if err := parallel(ctx, 4, pages, func(p int) error {
+	// Newest first, by cursor: this run's beneficiaries come first, and each page costs the
+	// server its own rows however far the list goes.
+	want := int(count.Total)
+	if cfg.Beneficiaries > 0 && st.ImportRows < want {
+		// Cards of beneficiaries enrolled before this run have other PINs: the load uses its
+		// own beneficiaries when it imported any.
+		want = st.ImportRows
+	}
+	for after := ""; len(st.Cards) < want; {
 		var page struct {
 			Beneficiaries []struct {
 				CardNumber string `json:"card_number"`
 				Status     string `json:"status"`
 			} `json:"beneficiaries"`
+			NextAfter string `json:"next_after"`
 		}
-		if _, err := admin.do(ctx, http.MethodGet, fmt.Sprintf("/api/v1/beneficiaries?page=%d&page_size=200", p+1), nil, &page, nil); err != nil {
-			return err
+		path := "/api/v1/beneficiaries?page_size=200"
+		if after != "" {
+			path += "&after=" + after
+		}
+		if _, err := admin.do(ctx, http.MethodGet, path, nil, &page, nil); err != nil {
+			return st, fmt.Errorf("list cards: %w", err)
 		}
 		for _, b := range page.Beneficiaries {
-			if b.Status == "active" {
-				cards[p] = append(cards[p], b.CardNumber)
+			if b.Status == "active" && len(st.Cards) < want {
+				st.Cards = append(st.Cards, b.CardNumber)
 			}
 		}
-		return nil
-	}); err != nil {
-		return st, fmt.Errorf("list cards: %w", err)
-	}
-	for _, c := range cards {
-		st.Cards = append(st.Cards, c...)
-	}
-	// Cards of beneficiaries enrolled before this run have other PINs: the load uses its own
-	// beneficiaries when it imported any (the newest pages), else all of them.
-	if cfg.Beneficiaries > 0 && len(st.Cards) > st.ImportRows {
-		st.Cards = st.Cards[:st.ImportRows]
+		if after = page.NextAfter; after == "" {
+			break
+		}
 	}
 
 	logf("waiting for the vendors' approval on chain")
