@@ -19,8 +19,8 @@ import (
 // Job statuses.
 const (
 	JobRunning = "running" // enqueueing, or waiting for the chain
-	JobDone    = "done"    // every item confirmed or failed on chain
-	JobFailed  = "failed"  // enqueueing stopped; what was enqueued still goes on chain
+	JobDone    = "done"    // every item confirmed or failed on chain, at least one confirmed
+	JobFailed  = "failed"  // enqueueing stopped (what was enqueued still goes on chain), or the chain refused every item
 )
 
 // Item statuses mirror their intents'; a submitted intent's item is still pending.
@@ -429,12 +429,18 @@ func (s *Service) jobView(ctx context.Context, row jobRow) (Job, error) {
 		}
 	}
 	if row.Status == JobRunning && row.EnqueueDone && j.Confirmed+j.Failed == row.Total {
-		j.Status = JobDone
 		// Remembered so that lists need not recount; a chain going backwards later changes the
 		// counts, which stay read from the items.
-		if err := db.Model(&jobRow{}).Where("id = ? AND status = ?", row.ID, JobRunning).
-			Updates(map[string]any{"status": JobDone, "updated_at": now()}).Error; err != nil {
-			return Job{}, fmt.Errorf("mark job %s done: %w", row.ID, err)
+		upd := map[string]any{"status": JobDone, "updated_at": now()}
+		if j.Confirmed == 0 && j.Total > 0 {
+			// "done" read as success to the aid worker watching the progress bar, when nobody
+			// received anything; the items' reasons follow in Errors.
+			upd["status"], upd["error"] = JobFailed, fmt.Sprintf("the ledger refused all %d items", j.Total)
+			j.Errors = append([]JobError{{Reason: upd["error"].(string)}}, j.Errors...)
+		}
+		j.Status = upd["status"].(string)
+		if err := db.Model(&jobRow{}).Where("id = ? AND status = ?", row.ID, JobRunning).Updates(upd).Error; err != nil {
+			return Job{}, fmt.Errorf("mark job %s %s: %w", row.ID, j.Status, err)
 		}
 	}
 	return j, nil

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
 
+	"github.com/aidledger/aidledger/server/chain/pipeline"
 	"github.com/aidledger/aidledger/server/programs"
 )
 
@@ -257,5 +259,47 @@ func TestAllocation_EnqueuesAHundredThousandBeneficiariesInSeconds(t *testing.T)
 	w.db.Table("chain_intents").Where("kind = ?", "allocate").Count(&n)
 	if n != 100_000 {
 		t.Fatalf("%d allocation intents", n)
+	}
+}
+
+func TestAllocation_EndsFailedWhenTheLedgerRefusesEveryItem(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	ids := w.people.add(3)
+	prog := w.activeProgram("Cash", 100_000)
+	// Cycle 3 reaches the chain outside the service's jobs (through the pipeline directly, as
+	// another operator's tool might) and is not indexed yet, so the service's job for cycle 2
+	// passes its own checks and the ledger refuses every item as stale.
+	var direct []pipeline.NewIntent
+	for _, id := range ids {
+		direct = append(direct, pipeline.AllocateIntent(pipeline.Allocation{
+			ProgramID: prog.ChainProgramID, Cycle: 3, Beneficiary: w.people.get(id).ChainID, Amount: 10}))
+	}
+	stored, err := w.p.Enqueue(ctx, w.db, direct...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range stored {
+		actx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		err := w.p.AwaitFinal(actx, in.ID)
+		cancel()
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	job, err := w.svc.StartAllocation(ctx, "worker", prog.ID, programs.AllocationRequest{Cycle: 2, AmountPerHousehold: 100, AllActive: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := w.waitJob(job.ID, 30*time.Second)
+	if done.Status != programs.JobFailed || done.Confirmed != 0 || done.Failed != 3 || len(done.Errors) != 4 {
+		t.Fatalf("finished = %+v; want failed with 3 refused items and their reasons", done)
+	}
+	if !strings.Contains(done.Errors[0].Reason, "refused all 3") || done.Errors[1].Reason != "stale_cycle" {
+		t.Fatalf("errors = %+v", done.Errors)
+	}
+	if again, err := w.svc.Job(ctx, job.ID); err != nil || again.Status != programs.JobFailed || len(again.Errors) != 4 {
+		t.Fatalf("read again = %+v, %v; want the same failed job", again, err)
 	}
 }
