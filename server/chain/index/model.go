@@ -1,6 +1,7 @@
 package index
 
 import (
+	"fmt"
 	"time"
 
 	"gorm.io/gorm"
@@ -17,11 +18,11 @@ type Event struct {
 	BlockHash   string    `gorm:"size:66;not null;uniqueIndex:ux_chain_events_log,priority:1"`
 	LogIndex    uint      `gorm:"not null;uniqueIndex:ux_chain_events_log,priority:2"`
 	BlockTime   time.Time `gorm:"not null;index"`
-	TxHash      string    `gorm:"size:66;not null;index"`
+	TxHash      string    `gorm:"size:66;not null"`
 	Kind        string    `gorm:"size:32;not null;index:ix_chain_events_program_kind,priority:2"`
 	ProgramID   uint64    `gorm:"index:ix_chain_events_program_kind,priority:1"`
-	Beneficiary string    `gorm:"size:66;index"` // 0x-hex pseudonym
-	Vendor      string    `gorm:"size:42;index"` // checksummed address
+	Beneficiary string    `gorm:"size:66"` // 0x-hex pseudonym
+	Vendor      string    `gorm:"size:42"` // checksummed address
 	Amount      int64     // minor units
 	Seq         uint64
 	Ref         string `gorm:"size:66;index"` // redemption id, donor reference or payout reference
@@ -85,6 +86,21 @@ var Schema = store.Component{
 		Name:    "chain events and cursor",
 		Up: func(tx *gorm.DB) error {
 			return tx.Migrator().CreateTable(&eventV1{}, &cursorV1{})
+		},
+	}, {
+		Version: 2,
+		Name:    "drop chain_events indexes no query uses",
+		// Reports read the rollups, the reconciler joins on ref, reorgs delete by block
+		// number; nothing looks events up by transaction, beneficiary or vendor. Each index
+		// was one more B-tree to write for every event, inside the indexer's transaction,
+		// which holds SQLite's single write lock.
+		Up: func(tx *gorm.DB) error {
+			for _, name := range []string{"idx_chain_events_tx_hash", "idx_chain_events_beneficiary", "idx_chain_events_vendor"} {
+				if err := tx.Migrator().DropIndex(&eventV1{}, name); err != nil {
+					return fmt.Errorf("drop index %s: %w", name, err)
+				}
+			}
+			return nil
 		},
 	}},
 }
