@@ -192,8 +192,7 @@ func (l *lane) verifyMined(ctx context.Context, head uint64) error {
 	if head > reorgWindow {
 		from = head - reorgWindow
 	}
-	if err := l.p.db.WithContext(ctx).Where("lane = ? AND status = ? AND block_number >= ?", l.idx, TxMined, from).
-		Order("nonce").Find(&mined).Error; err != nil {
+	if err := minedSince(l.p.db.WithContext(ctx), l.idx, from).Find(&mined).Error; err != nil {
 		return err
 	}
 	hashes := map[uint64]string{}
@@ -219,6 +218,11 @@ func (l *lane) verifyMined(ctx context.Context, head uint64) error {
 		}
 	}
 	return nil
+}
+
+// minedSince selects a lane's transactions mined at or above block from, in nonce order.
+func minedSince(db *gorm.DB, lane int, from uint64) *gorm.DB {
+	return db.Where("lane = ? AND status = ? AND block_number >= ?", lane, TxMined, from).Order("nonce")
 }
 
 func (l *lane) unmine(ctx context.Context, t *Tx) error {
