@@ -360,26 +360,40 @@ type Card struct {
 // LookupCard finds the beneficiary holding a card number typed with or without separators.
 // A mistyped number (bad check digit) is ErrInvalidCard; a well-formed unknown one ErrUnknownCard.
 func (s *Service) LookupCard(ctx context.Context, cardNumber string) (Card, error) {
+	var r beneficiaryRow
+	out, err := s.findCard(ctx, cardNumber, &r, "*")
+	if err != nil {
+		return Card{}, err
+	}
+	if out.Initials, err = s.initials(&r); err != nil {
+		return Card{}, err
+	}
+	return out, nil
+}
+
+// ResolveCard is LookupCard without Initials: it reads no personal data, so it decrypts
+// nothing. A redemption needs only the card's ids and status, on every request.
+func (s *Service) ResolveCard(ctx context.Context, cardNumber string) (Card, error) {
+	var r beneficiaryRow
+	return s.findCard(ctx, cardNumber, &r, "id", "card_number", "chain_id", "status", "household_size", "pin_locked_at")
+}
+
+func (s *Service) findCard(ctx context.Context, cardNumber string, r *beneficiaryRow, columns ...string) (Card, error) {
 	c, err := ParseCardNumber(cardNumber)
 	if err != nil {
 		return Card{}, err
 	}
-	var r beneficiaryRow
-	err = s.db.WithContext(ctx).Take(&r, "card_number = ?", c).Error
+	err = s.db.WithContext(ctx).Select(columns).Take(r, "card_number = ?", c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Card{}, ErrUnknownCard
 	}
 	if err != nil {
 		return Card{}, fmt.Errorf("enroll: lookup card: %w", err)
 	}
-	out := Card{
+	return Card{
 		ID: r.ID, CardNumber: FormatCardNumber(r.CardNumber), ChainID: r.ChainID, ChainKey: common.HexToHash(r.ChainID),
 		Status: r.Status, HouseholdSize: r.HouseholdSize, PINLocked: r.PINLockedAt != nil,
-	}
-	if out.Initials, err = s.initials(&r); err != nil {
-		return Card{}, err
-	}
-	return out, nil
+	}, nil
 }
 
 func (s *Service) initials(r *beneficiaryRow) (string, error) {

@@ -325,6 +325,12 @@ func TestLookupCard_TellsATypoFromAnUnknownCard(t *testing.T) {
 		if c.ID != b.ID || c.Initials != "A. K." || c.HouseholdSize != 4 || c.Status != enroll.StatusActive || c.ChainID != b.ChainID {
 			t.Fatalf("card %+v", c)
 		}
+		// ResolveCard is the same card without opening personal data.
+		r, err := e.svc.ResolveCard(ctx, typed)
+		c.Initials = ""
+		if err != nil || r != c {
+			t.Fatalf("resolved %+v, %v; want %+v", r, err, c)
+		}
 	}
 	c := strings.ReplaceAll(b.CardNumber, "-", "")
 	typo := c[:3] + string('0'+(c[3]-'0'+1)%10) + c[4:]

@@ -121,7 +121,7 @@ type Balance struct {
 
 // Balances checks the PIN (same attempt limits as a redemption) and returns the card's balances.
 func (s *Service) Balances(ctx context.Context, cardNumber, pin string) ([]Balance, error) {
-	card, err := s.cards.LookupCard(ctx, cardNumber)
+	card, err := s.cards.ResolveCard(ctx, cardNumber)
 	if err != nil {
 		return nil, err
 	}

@@ -243,7 +243,7 @@ func failure(reason string) error {
 
 // accept checks everything and writes the redemption and its intent in one transaction.
 func (s *Service) accept(ctx context.Context, vendorID, key, hash string, category ledger.Category, req Request) (redemptionRow, error) {
-	card, err := s.cards.LookupCard(ctx, req.CardNumber)
+	card, err := s.cards.ResolveCard(ctx, req.CardNumber)
 	if err != nil {
 		return redemptionRow{}, err
 	}
