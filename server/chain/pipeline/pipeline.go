@@ -39,9 +39,12 @@ type Config struct {
 	ResendAfter  time.Duration // re-send a transaction not mined after this long; 3s
 	LeaseFor     time.Duration // how long a lane lease lasts without renewal; 15s
 	MaxInFlight  int           // unmined transactions per lane; 4
-	MaxRedeem    int           // redemptions per transaction; 250
-	MaxAllocate  int           // allocations per transaction; 300
-	TipCap       *big.Int      // priority fee; 1 gwei
+	// BatchLinger is how long a small batch may wait, from its oldest intent's enqueueing, for
+	// more intents to join it; 30ms. Negative: never.
+	BatchLinger time.Duration
+	MaxRedeem   int      // redemptions per transaction; 250
+	MaxAllocate int      // allocations per transaction; 300
+	TipCap      *big.Int // priority fee; 1 gwei
 	// KnownGasSchedule says the chain charges mainnet's gas (the embedded node): batches then
 	// take the kinds' gas bounds, checked against the node's estimate now and then (gasChecks),
 	// instead of an estimate each.
@@ -103,6 +106,7 @@ func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
 	def(&cfg.PollInterval, 25*time.Millisecond)
 	def(&cfg.ResendAfter, 3*time.Second)
 	def(&cfg.LeaseFor, 15*time.Second)
+	def(&cfg.BatchLinger, 30*time.Millisecond)
 	if cfg.MaxInFlight == 0 {
 		cfg.MaxInFlight = 4
 	}
