@@ -431,14 +431,15 @@ func (s *Service) jobView(ctx context.Context, row jobRow) (Job, error) {
 	if row.Status == JobRunning && row.EnqueueDone && j.Confirmed+j.Failed == row.Total {
 		// Remembered so that lists need not recount; a chain going backwards later changes the
 		// counts, which stay read from the items.
+		j.Status = JobDone
 		upd := map[string]any{"status": JobDone, "updated_at": now()}
 		if j.Confirmed == 0 && j.Total > 0 {
 			// "done" read as success to the aid worker watching the progress bar, when nobody
 			// received anything; the items' reasons follow in Errors.
-			upd["status"], upd["error"] = JobFailed, fmt.Sprintf("the ledger refused all %d items", j.Total)
-			j.Errors = append([]JobError{{Reason: upd["error"].(string)}}, j.Errors...)
+			reason := fmt.Sprintf("the ledger refused all %d items", j.Total)
+			j.Status, upd["status"], upd["error"] = JobFailed, JobFailed, reason
+			j.Errors = append([]JobError{{Reason: reason}}, j.Errors...)
 		}
-		j.Status = upd["status"].(string)
 		if err := db.Model(&jobRow{}).Where("id = ? AND status = ?", row.ID, JobRunning).Updates(upd).Error; err != nil {
 			return Job{}, fmt.Errorf("mark job %s %s: %w", row.ID, j.Status, err)
 		}

@@ -6,9 +6,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aidledger/aidledger/server/store"
 	"github.com/ethereum/go-ethereum/core/types"
 	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // settle records a mined transaction and the outcome of each of its intents, with the callers'
@@ -146,9 +147,6 @@ func (p *Pipeline) runHooks(db *gorm.DB, intents []Intent) error {
 }
 
 // submitNew builds, signs, stores and sends new transactions while the lane has room in flight.
-// smallBatchFraction: a batch under 1/smallBatchFraction of its kind's maximum is small.
-const smallBatchFraction = 4
-
 func (l *lane) submitNew(ctx context.Context, inFlight int) error {
 	for inFlight < l.p.cfg.MaxInFlight {
 		batch, err := l.nextBatch(ctx)
@@ -170,6 +168,9 @@ func (l *lane) submitNew(ctx context.Context, inFlight int) error {
 	}
 	return nil
 }
+
+// smallBatchFraction: a batch under 1/smallBatchFraction of its kind's maximum is small.
+const smallBatchFraction = 4
 
 // holdBatch says whether a batch of size items (of a kind that takes up to max) waits for more
 // intents to join it: a small batch waits while the lane has transactions in flight (mined within

@@ -7,10 +7,11 @@ import (
 	"sync"
 	"time"
 
-	"github.com/aidledger/aidledger/server/store"
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/core/types"
 	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // signAndStore assigns the lane's next nonce, signs, and stores the transaction with its intents
