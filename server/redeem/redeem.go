@@ -81,7 +81,7 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem"), acceptor: newAcceptor(db, maxQueued)}
+	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem"), acceptor: newAcceptor(db, groupsFor(db), maxQueued)}
 	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
 	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
 	return s
@@ -279,7 +279,7 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 		ProgramID: prog.ID, Amount: req.Amount, Category: category.String(), ChainRef: common.Hash(ref).Hex(), Status: StatusPending,
 	}
 	var pinVerdict error
-	err = s.acceptor.do(ctx, func(tx *gorm.DB) error {
+	err = s.acceptor.do(ctx, card.ID, func(tx *gorm.DB) error {
 		if pinVerdict = s.cards.CheckPIN(ctx, tx, card.ID, req.PIN); pinVerdict != nil {
 			if errors.Is(pinVerdict, enroll.ErrWrongPIN) || errors.Is(pinVerdict, enroll.ErrCardLocked) {
 				return nil // commit the counted attempt; nothing else was written

@@ -45,8 +45,13 @@ func Open(dsn, dataDir string) (*gorm.DB, error) {
 		if err != nil {
 			return nil, err
 		}
+		// Every connection stays open once made. database/sql closes those beyond the idle
+		// limit after each burst, and each one PostgreSQL makes again is a forked backend that
+		// authenticates and prepares every statement anew: with 16 kept idle of 32, a closed loop
+		// of redemptions opened about 100 sessions a second and the box spent 40 % of its time in
+		// the kernel.
 		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(16)
+		sqlDB.SetMaxIdleConns(32)
 		return db, nil
 	default:
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
@@ -158,4 +163,18 @@ func InTx(ctx context.Context, db *gorm.DB, fn func(tx *gorm.DB) error) error {
 // IsUniqueViolation reports whether err is a unique-constraint violation on either engine.
 func IsUniqueViolation(err error) bool {
 	return errors.Is(err, gorm.ErrDuplicatedKey)
+}
+
+// IsLockConflict reports whether PostgreSQL cancelled err's statement to break a deadlock or a
+// serialization conflict: nothing of it was kept, and the same work may simply be tried again.
+func IsLockConflict(err error) bool {
+	var coded interface{ SQLState() string }
+	if !errors.As(err, &coded) {
+		return false
+	}
+	switch coded.SQLState() {
+	case "40P01", "40001": // deadlock_detected, serialization_failure
+		return true
+	}
+	return false
 }
