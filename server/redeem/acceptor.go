@@ -143,9 +143,10 @@ func (a *acceptor) run(group []acceptJob) {
 					return err
 				}
 				if store.IsLockConflict(errs[i]) {
-					// Two groups waited on each other (possible only when one idempotency key
-					// comes with two cards at once): PostgreSQL cancelled this one. Nothing of
-					// it was kept; the phone retries with the same key.
+					// Two groups waited on each other (in one process only when one idempotency
+					// key comes with two cards at once; between replicas, any two cards):
+					// PostgreSQL cancelled this one. Nothing of it was kept; the phone retries
+					// with the same key.
 					errs[i] = ErrBusy
 				}
 			}
