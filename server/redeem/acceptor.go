@@ -27,7 +27,7 @@ import (
 // ever locked by one group at a time and two groups cannot deadlock over them.
 type acceptor struct {
 	db     *gorm.DB
-	shards []chan acceptJob
+	queues []chan acceptJob // one per group that may run at once
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	queued atomic.Int64 // acceptances waiting for or in a group
@@ -50,7 +50,7 @@ const maxGroup = 64
 const maxQueued = 400
 
 // postgresGroups is how many groups run at once on PostgreSQL: enough to keep its backends busy
-// while others wait on round trips, few enough to leave the pool (32) to readers and the lanes.
+// while others wait on round trips, few enough to leave most of the pool (store.PostgresConns) to readers and the lanes.
 const postgresGroups = 8
 
 // groupsFor is how many acceptance groups db can run at once.
@@ -62,11 +62,11 @@ func groupsFor(db *gorm.DB) int {
 }
 
 func newAcceptor(db *gorm.DB, groups int, limit int64) *acceptor {
-	a := &acceptor{db: db, shards: make([]chan acceptJob, groups), stop: make(chan struct{}), limit: limit}
-	for i := range a.shards {
-		a.shards[i] = make(chan acceptJob)
+	a := &acceptor{db: db, queues: make([]chan acceptJob, groups), stop: make(chan struct{}), limit: limit}
+	for i := range a.queues {
+		a.queues[i] = make(chan acceptJob)
 		a.wg.Add(1)
-		go a.loop(a.shards[i])
+		go a.loop(a.queues[i])
 	}
 	return a
 }
@@ -81,7 +81,7 @@ func (a *acceptor) do(ctx context.Context, key string, work func(tx *gorm.DB) er
 	defer a.queued.Add(-1)
 	j := acceptJob{ctx: ctx, work: work, done: make(chan error, 1)}
 	select {
-	case a.shards[a.shard(key)] <- j:
+	case a.queues[a.queueOf(key)] <- j:
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-a.stop:
@@ -90,13 +90,13 @@ func (a *acceptor) do(ctx context.Context, key string, work func(tx *gorm.DB) er
 	return <-j.done
 }
 
-func (a *acceptor) shard(key string) int {
-	if len(a.shards) == 1 {
+func (a *acceptor) queueOf(key string) int {
+	if len(a.queues) == 1 {
 		return 0
 	}
 	h := fnv.New32a()
 	h.Write([]byte(key))
-	return int(h.Sum32() % uint32(len(a.shards)))
+	return int(h.Sum32() % uint32(len(a.queues)))
 }
 
 func (a *acceptor) close() {

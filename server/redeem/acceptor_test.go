@@ -56,7 +56,7 @@ func TestAcceptor_OnPostgresACardWaitingInOneGroupHoldsUpNoOtherGroup(t *testing
 	blocked := "card-0"
 	other := ""
 	for i := 1; other == ""; i++ {
-		if k := fmt.Sprintf("card-%d", i); a.shard(k) != a.shard(blocked) {
+		if k := fmt.Sprintf("card-%d", i); a.queueOf(k) != a.queueOf(blocked) {
 			other = k
 		}
 	}

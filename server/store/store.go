@@ -26,6 +26,9 @@ const (
 	Postgres Dialect = "postgres"
 )
 
+// PostgresConns is the size of the connection pool to PostgreSQL.
+const PostgresConns = 32
+
 // Open connects to dsn: a postgres:// or postgresql:// URL, or a SQLite file path (optionally
 // prefixed with "sqlite:" or "file:"). An empty dsn means dataDir/aidledger.db.
 func Open(dsn, dataDir string) (*gorm.DB, error) {
@@ -50,8 +53,8 @@ func Open(dsn, dataDir string) (*gorm.DB, error) {
 		// authenticates and prepares every statement anew: with 16 kept idle of 32, a closed loop
 		// of redemptions opened about 100 sessions a second and the box spent 40 % of its time in
 		// the kernel.
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(32)
+		sqlDB.SetMaxOpenConns(PostgresConns)
+		sqlDB.SetMaxIdleConns(PostgresConns)
 		return db, nil
 	default:
 		path := strings.TrimPrefix(strings.TrimPrefix(dsn, "sqlite:"), "file:")
