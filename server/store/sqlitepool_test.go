@@ -96,3 +96,20 @@ func TestStmtPool_NewStatementsInTransactionsDoNotWaitForAFreeConnection(t *test
 		t.Fatalf("%d rows, want 80", count)
 	}
 }
+
+func TestOpenSQLite_EveryConnectionCheckpointsTheWALEvery4000Pages(t *testing.T) {
+	db, _ := openTestSQLite(t)
+	var inTx, outside int
+	err := db.Transaction(func(tx *gorm.DB) error { // the write connection
+		return tx.Raw("PRAGMA wal_autocheckpoint").Scan(&inTx).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Raw("PRAGMA wal_autocheckpoint").Scan(&outside).Error; err != nil {
+		t.Fatal(err)
+	}
+	if inTx != 4000 || outside != 4000 {
+		t.Fatalf("wal_autocheckpoint: %d on the write connection, %d on a reader; want 4000 on both", inTx, outside)
+	}
+}

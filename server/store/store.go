@@ -79,13 +79,19 @@ func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
 	// cache_size: 4 MiB of pages per reading connection (SQLite's default is 2): a reader loses
 	// its cache whenever another connection has written, so more buys little and costs memory.
 	// The one write connection keeps a larger cache of its own (sqlitepool.go).
+	// wal_autocheckpoint(4000): the commit that grows the WAL past 4,000 pages (16 MiB) copies
+	// them into the database file, holding the write lock meanwhile. At SQLite's default of 1,000
+	// the pages every transaction touches (index roots, the lanes' rows) were copied four times
+	// as often: checkpoints were 12 % of the server's CPU in a closed loop of redemptions, now
+	// 6 %. A larger WAL makes each checkpoint longer, and that pause is in p99 latency: at
+	// 10,000 pages p99 accepted at 500/s rose from 63 to 76–100 ms; at 4,000, 66–74 ms.
 	// temp_store(MEMORY): the statement journals of the redemption savepoints stay off the disk.
 	// _txlock=immediate takes the write lock at BEGIN, so two transactions that read then write
 	// the same row serialize instead of one failing at its first write.
 	// _texttotime, _inttotime and _time_format(sqlite): DATETIME columns read back as time.Time
 	// and times are written in SQLite's own format, which its date functions understand.
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=foreign_keys(ON)&_pragma=cache_size(-4096)&_pragma=temp_store(MEMORY)" +
+		"&_pragma=wal_autocheckpoint(4000)&_pragma=foreign_keys(ON)&_pragma=cache_size(-4096)&_pragma=temp_store(MEMORY)" +
 		"&_txlock=immediate&_texttotime=1&_inttotime=1&_time_format=sqlite"
 	sqlDB, err := sql.Open(sqlite.DriverName, dsn)
 	if err != nil {
