@@ -291,23 +291,6 @@ func (s *Service) setStatus(ctx context.Context, id, from, to, action string, pa
 	return s.view(&out)
 }
 
-// ResetPIN sets a new PIN and unlocks the card.
-func (s *Service) ResetPIN(ctx context.Context, id, pin string) error {
-	if !validPIN(pin) {
-		return apierr.Invalid("pin", "must be 4 to 8 digits")
-	}
-	res := s.db.WithContext(ctx).Model(&beneficiaryRow{}).Where("id = ?", id).Updates(map[string]any{
-		"pin_hash": s.pinHash(id, pin), "pin_failures": 0, "pin_locked_at": nil, "updated_at": time.Now().UTC(),
-	})
-	if res.Error != nil {
-		return fmt.Errorf("enroll: reset pin of %s: %w", id, res.Error)
-	}
-	if res.RowsAffected == 0 {
-		return apierr.ErrNotFound.Withf("no beneficiary %s", id)
-	}
-	return nil
-}
-
 // ErasePersonalData destroys the person's data key, sealed data and lookup hashes: what remains
 // (card number, chain pseudonym, status, household size, location, ledger history) no longer
 // identifies anyone. It cannot be undone. Erasing twice is harmless.
@@ -411,73 +394,4 @@ func (s *Service) initials(r *beneficiaryRow) (string, error) {
 		return ""
 	}
 	return first(p.GivenName) + " " + first(p.FamilyName), nil
-}
-
-// CheckPIN verifies a PIN inside the caller's transaction (the redemption's). A right PIN resets
-// the failure counter. A wrong one counts: ErrWrongPIN with Details["attempts_left"], and the
-// MaxPINFailures-th locks the card (ErrCardLocked) until ResetPIN; a locked card refuses even
-// the right PIN.
-//
-// The caller must COMMIT tx when CheckPIN returns ErrWrongPIN or ErrCardLocked (and only then
-// report the error): rolling back would forget the failed attempt and lift the attempt limit.
-// VerifyPIN does this for callers without a transaction of their own.
-func (s *Service) CheckPIN(ctx context.Context, tx *gorm.DB, beneficiaryID, pin string) error {
-	tx = tx.WithContext(ctx)
-	var r beneficiaryRow
-	err := tx.Select("id", "pin_hash", "pin_failures", "pin_locked_at").Take(&r, "id = ?", beneficiaryID).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return apierr.ErrNotFound.Withf("no beneficiary %s", beneficiaryID)
-	}
-	if err != nil {
-		return fmt.Errorf("enroll: check pin: %w", err)
-	}
-	if r.PINLockedAt != nil {
-		return ErrCardLocked
-	}
-	if validPIN(pin) && s.pinMatches(r.ID, pin, r.PINHash) {
-		if r.PINFailures != 0 {
-			if err := tx.Model(&beneficiaryRow{}).Where("id = ?", r.ID).Update("pin_failures", 0).Error; err != nil {
-				return fmt.Errorf("enroll: check pin: %w", err)
-			}
-		}
-		return nil
-	}
-	// Increment in SQL rather than writing back what was read: two concurrent wrong PINs on
-	// PostgreSQL then count twice (the row lock serializes them) instead of once.
-	err = tx.Model(&beneficiaryRow{}).Where("id = ? AND pin_locked_at IS NULL", r.ID).
-		Update("pin_failures", gorm.Expr("pin_failures + 1")).Error
-	if err != nil {
-		return fmt.Errorf("enroll: check pin: %w", err)
-	}
-	// A second statement rather than a CASE in the first: PostgreSQL types a parameter inside a
-	// CASE as text, and the lock time must be a timestamp there.
-	err = tx.Model(&beneficiaryRow{}).Where("id = ? AND pin_locked_at IS NULL AND pin_failures >= ?", r.ID, MaxPINFailures).
-		Update("pin_locked_at", time.Now().UTC()).Error
-	if err != nil {
-		return fmt.Errorf("enroll: check pin: %w", err)
-	}
-	if err := tx.Select("pin_failures").Take(&r, "id = ?", r.ID).Error; err != nil {
-		return fmt.Errorf("enroll: check pin: %w", err)
-	}
-	if r.PINFailures >= MaxPINFailures {
-		s.log.WarnContext(ctx, "card locked after wrong PINs", "id", r.ID)
-		return ErrCardLocked
-	}
-	return ErrWrongPIN.WithDetail("attempts_left", MaxPINFailures-r.PINFailures)
-}
-
-// VerifyPIN is CheckPIN in a transaction of its own, committed whatever the outcome.
-func (s *Service) VerifyPIN(ctx context.Context, beneficiaryID, pin string) error {
-	var verdict error
-	err := store.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		verdict = s.CheckPIN(ctx, tx, beneficiaryID, pin)
-		if errors.Is(verdict, ErrWrongPIN) || errors.Is(verdict, ErrCardLocked) {
-			return nil // commit the counted attempt
-		}
-		return verdict
-	})
-	if err != nil {
-		return err
-	}
-	return verdict
 }

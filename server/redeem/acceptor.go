@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"hash/fnv"
+	"log/slog"
 	"sync"
 	"sync/atomic"
 
@@ -12,31 +13,42 @@ import (
 	"github.com/aidledger/aidledger/server/store"
 )
 
-// acceptor runs redemption acceptances in shared database transactions (group commit). Each
-// acceptance runs under its own savepoint, so a refused one (balance, a duplicate key) rolls back
-// alone while the others commit; the group pays for one commit instead of one each. Under load the
-// groups form by themselves: while one commits, the next requests queue. Before this, every
-// redemption was its own transaction, and SQLite's single writer spent its time committing and
-// its waiting writers sleeping in the busy handler.
+// acceptor runs redemption acceptances in shared database transactions (group commit). Under
+// load the groups form by themselves: while one commits, the next requests queue. Before this,
+// every redemption was its own transaction, and SQLite's single writer spent its time
+// committing and its waiting writers sleeping in the busy handler.
+//
+// A group is applied in one pass (apply), with a fixed number of statements whatever its size:
+// on PostgreSQL every statement is a round trip to another process, and a statement or two per
+// acceptance, plus a savepoint around each, was most of what a group cost. apply gives each
+// acceptance its verdict (a refusal writes nothing of it, or only what must be kept, like a
+// counted wrong PIN). When a statement fails (two phones raced one Idempotency-Key into two
+// groups, or PostgreSQL cancelled a deadlock), nothing of the group is kept, and it runs again
+// one acceptance at a time, each under its own savepoint, so the failure is only its own.
 //
 // SQLite has one writer, so one group at a time is all it can use. PostgreSQL locks rows, and on
-// it one group at a time was the bottleneck: each statement of a group is a round trip to
-// another process, run one after the other (353 redemptions/s with the server at a third of the
-// box). There the acceptances are spread over several groups that commit in parallel, by
+// it one group at a time was the bottleneck (353 redemptions/s with the server at a third of
+// the box). There the acceptances are spread over several groups that commit in parallel, by
 // beneficiary, so the rows one acceptance locks (the card's PIN counter, its account) are only
 // ever locked by one group at a time and two groups cannot deadlock over them.
-type acceptor struct {
+type acceptor[J any] struct {
 	db     *gorm.DB
-	queues []chan acceptJob // one per group that may run at once
+	apply  applyFunc[J]
+	log    *slog.Logger
+	queues []chan acceptJob[J] // one per group that may run at once
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	queued atomic.Int64 // acceptances waiting for or in a group
 	limit  int64
 }
 
-type acceptJob struct {
+// applyFunc accepts jobs in tx, in their order, and returns each one's verdict; or the error of
+// a statement, after which the transaction is rolled back.
+type applyFunc[J any] func(ctx context.Context, tx *gorm.DB, jobs []J) ([]error, error)
+
+type acceptJob[J any] struct {
 	ctx  context.Context
-	work func(tx *gorm.DB) error // the acceptance; an error rolls back its savepoint
+	job  J
 	done chan error
 }
 
@@ -61,25 +73,25 @@ func groupsFor(db *gorm.DB) int {
 	return 1
 }
 
-func newAcceptor(db *gorm.DB, groups int, limit int64) *acceptor {
-	a := &acceptor{db: db, queues: make([]chan acceptJob, groups), stop: make(chan struct{}), limit: limit}
+func newAcceptor[J any](db *gorm.DB, groups int, limit int64, apply applyFunc[J], log *slog.Logger) *acceptor[J] {
+	a := &acceptor[J]{db: db, apply: apply, log: log, queues: make([]chan acceptJob[J], groups), stop: make(chan struct{}), limit: limit}
 	for i := range a.queues {
-		a.queues[i] = make(chan acceptJob)
+		a.queues[i] = make(chan acceptJob[J])
 		a.wg.Add(1)
 		go a.loop(a.queues[i])
 	}
 	return a
 }
 
-// do runs work in the next transaction of the group that key (the beneficiary) belongs to and
-// returns its error, or the commit's.
-func (a *acceptor) do(ctx context.Context, key string, work func(tx *gorm.DB) error) error {
+// do accepts job in the next transaction of the group that key (the beneficiary) belongs to and
+// returns its verdict, or why it could not be applied.
+func (a *acceptor[J]) do(ctx context.Context, key string, job J) error {
 	if a.queued.Add(1) > a.limit {
 		a.queued.Add(-1)
 		return ErrBusy
 	}
 	defer a.queued.Add(-1)
-	j := acceptJob{ctx: ctx, work: work, done: make(chan error, 1)}
+	j := acceptJob[J]{ctx: ctx, job: job, done: make(chan error, 1)}
 	select {
 	case a.queues[a.queueOf(key)] <- j:
 	case <-ctx.Done():
@@ -90,7 +102,7 @@ func (a *acceptor) do(ctx context.Context, key string, work func(tx *gorm.DB) er
 	return <-j.done
 }
 
-func (a *acceptor) queueOf(key string) int {
+func (a *acceptor[J]) queueOf(key string) int {
 	if len(a.queues) == 1 {
 		return 0
 	}
@@ -99,15 +111,15 @@ func (a *acceptor) queueOf(key string) int {
 	return int(h.Sum32() % uint32(len(a.queues)))
 }
 
-func (a *acceptor) close() {
+func (a *acceptor[J]) close() {
 	close(a.stop)
 	a.wg.Wait()
 }
 
-func (a *acceptor) loop(jobs chan acceptJob) {
+func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
 	defer a.wg.Done()
 	for {
-		var group []acceptJob
+		var group []acceptJob[J]
 		select {
 		case j := <-jobs:
 			group = append(group, j)
@@ -127,28 +139,57 @@ func (a *acceptor) loop(jobs chan acceptJob) {
 	}
 }
 
-func (a *acceptor) run(group []acceptJob) {
+func (a *acceptor[J]) run(group []acceptJob[J]) {
 	errs := make([]error, len(group))
+	var jobs []J
+	var idx []int // of jobs in group
+	for i, j := range group {
+		if errs[i] = j.ctx.Err(); errs[i] == nil {
+			jobs, idx = append(jobs, j.job), append(idx, i)
+		}
+	}
+	if len(jobs) > 0 {
+		for k, err := range a.applyGroup(jobs) {
+			errs[idx[k]] = err
+		}
+	}
+	for i, j := range group {
+		j.done <- errs[i]
+	}
+}
+
+// applyGroup applies jobs in one transaction, and if that fails, one acceptance at a time.
+// The statements do not take the phones' contexts: one phone hanging up must not fail the
+// others' acceptances, and each is short.
+func (a *acceptor[J]) applyGroup(jobs []J) []error {
+	ctx := context.Background()
+	var verdicts []error
 	err := a.db.Transaction(func(tx *gorm.DB) error {
-		for i, j := range group {
-			if err := j.ctx.Err(); err != nil {
-				errs[i] = err
-				continue
-			}
+		var err error
+		verdicts, err = a.apply(ctx, tx, jobs)
+		return err
+	})
+	if err == nil {
+		return verdicts
+	}
+	if len(jobs) == 1 {
+		return []error{unapplied(err)}
+	}
+	a.log.Debug("acceptance group failed; applying it one by one", "size", len(jobs), "err", err)
+	verdicts = make([]error, len(jobs))
+	err = a.db.Transaction(func(tx *gorm.DB) error {
+		for i := range jobs {
 			if err := tx.SavePoint("acceptance").Error; err != nil {
 				return err
 			}
-			if errs[i] = j.work(tx.WithContext(j.ctx)); errs[i] != nil {
+			v, err := a.apply(ctx, tx, jobs[i:i+1])
+			if err != nil {
 				if err := tx.RollbackTo("acceptance").Error; err != nil {
 					return err
 				}
-				if store.IsLockConflict(errs[i]) {
-					// Two groups waited on each other (in one process only when one idempotency
-					// key comes with two cards at once; between replicas, any two cards):
-					// PostgreSQL cancelled this one. Nothing of it was kept; the phone retries
-					// with the same key.
-					errs[i] = ErrBusy
-				}
+				verdicts[i] = unapplied(err)
+			} else {
+				verdicts[i] = v[0]
 			}
 			if err := tx.Exec("RELEASE SAVEPOINT acceptance").Error; err != nil {
 				return err
@@ -156,10 +197,21 @@ func (a *acceptor) run(group []acceptJob) {
 		}
 		return nil
 	})
-	for i, j := range group {
-		if err != nil {
-			errs[i] = fmt.Errorf("commit redemptions: %w", err) // nothing of the group was kept
+	if err != nil {
+		for i := range verdicts {
+			verdicts[i] = fmt.Errorf("commit redemptions: %w", err) // nothing of the group was kept
 		}
-		j.done <- errs[i]
 	}
+	return verdicts
+}
+
+// unapplied is what a phone is told when its acceptance could not be applied.
+func unapplied(err error) error {
+	if store.IsLockConflict(err) {
+		// Two groups waited on each other (in one process only when one idempotency key comes
+		// with two cards at once; between replicas, any two cards): PostgreSQL cancelled one.
+		// Nothing of it was kept; the phone retries with the same key.
+		return ErrBusy
+	}
+	return err
 }

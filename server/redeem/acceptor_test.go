@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -12,9 +13,21 @@ import (
 	"github.com/aidledger/aidledger/server/internal/testenv"
 )
 
+// funcAcceptor is an acceptor of functions, each one an acceptance.
+func funcAcceptor(db *gorm.DB, groups int, limit int64) *acceptor[func(*gorm.DB) error] {
+	return newAcceptor(db, groups, limit, func(_ context.Context, tx *gorm.DB, jobs []func(*gorm.DB) error) ([]error, error) {
+		for _, j := range jobs {
+			if err := j(tx); err != nil {
+				return nil, err
+			}
+		}
+		return make([]error, len(jobs)), nil
+	}, slog.New(slog.DiscardHandler))
+}
+
 func TestAcceptor_RefusesAtOnceBeyondItsQueueAndAcceptsAgainOnceItDrains(t *testing.T) {
 	db, _ := testenv.DB(t)
-	a := newAcceptor(db, 1, 3)
+	a := funcAcceptor(db, 1, 3)
 	defer a.close()
 	ctx := context.Background()
 	release := make(chan struct{})
@@ -50,7 +63,7 @@ func TestAcceptor_OnPostgresACardWaitingInOneGroupHoldsUpNoOtherGroup(t *testing
 	if groups == 1 {
 		t.Skip("SQLite has one writer: its acceptances share one group at a time")
 	}
-	a := newAcceptor(db, groups, 100)
+	a := funcAcceptor(db, groups, 100)
 	defer a.close()
 	ctx := context.Background()
 	blocked := "card-0"
@@ -86,5 +99,66 @@ func TestAcceptor_OnPostgresACardWaitingInOneGroupHoldsUpNoOtherGroup(t *testing
 	}
 	if err := <-sameCard; err != nil || !sameRan {
 		t.Fatalf("the same card after its group: %v (ran: %v)", err, sameRan)
+	}
+}
+
+func TestAcceptor_AFailedStatementInAGroupFailsOnlyItsOwnAcceptance(t *testing.T) {
+	db, _ := testenv.DB(t)
+	if err := db.Exec("CREATE TABLE sales (ref VARCHAR(20) PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Exec("INSERT INTO sales (ref) VALUES ('taken')").Error; err != nil {
+		t.Fatal(err)
+	}
+	var sizes []int // of the groups applied, in order
+	insert := func(ref string) func(*gorm.DB) error {
+		return func(tx *gorm.DB) error { return tx.Exec("INSERT INTO sales (ref) VALUES (?)", ref).Error }
+	}
+	release := make(chan struct{})
+	a := newAcceptor(db, 1, 10, func(_ context.Context, tx *gorm.DB, jobs []func(*gorm.DB) error) ([]error, error) {
+		sizes = append(sizes, len(jobs))
+		for _, j := range jobs {
+			if err := j(tx); err != nil {
+				return nil, err
+			}
+		}
+		return make([]error, len(jobs)), nil
+	}, slog.New(slog.DiscardHandler))
+	defer a.close()
+	ctx := context.Background()
+	first := make(chan error, 1)
+	started := make(chan struct{})
+	go func() { first <- a.do(ctx, "card", func(*gorm.DB) error { close(started); <-release; return nil }) }()
+	<-started
+	refs := []string{"a", "taken", "b"}
+	results := make([]chan error, len(refs))
+	for i, ref := range refs {
+		results[i] = make(chan error, 1)
+		go func() { results[i] <- a.do(ctx, "card", insert(ref)) }()
+	}
+	for deadline := time.Now().Add(10 * time.Second); a.queued.Load() < 4; time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d acceptances queued, want 4", a.queued.Load())
+		}
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	for i, ref := range refs {
+		err := <-results[i]
+		if (ref == "taken") != (err != nil) {
+			t.Errorf("inserting %q: %v", ref, err)
+		}
+	}
+	var kept []string
+	if err := db.Raw("SELECT ref FROM sales ORDER BY ref").Scan(&kept).Error; err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(kept) != "[a b taken]" {
+		t.Errorf("rows kept: %v, want [a b taken]", kept)
+	}
+	if fmt.Sprint(sizes) != "[1 3 1 1 1]" {
+		t.Errorf("groups applied: %v, want [1 3 1 1 1] (the group of three, then one by one)", sizes)
 	}
 }

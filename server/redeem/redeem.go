@@ -14,7 +14,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -64,7 +63,7 @@ type Service struct {
 	log      *slog.Logger
 
 	backlogCache ttlCache[time.Time] // created_at of the oldest pending redemption; zero if none
-	acceptor     *acceptor
+	acceptor     *acceptor[*acceptance]
 }
 
 // New makes the service and registers its outcome hooks with the pipeline.
@@ -81,7 +80,8 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem"), acceptor: newAcceptor(db, groupsFor(db), maxQueued)}
+	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem")}
+	s.acceptor = newAcceptor(db, groupsFor(db), maxQueued, s.acceptGroup, s.log)
 	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
 	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
 	return s
@@ -243,107 +243,57 @@ func failure(reason string) error {
 
 // accept checks everything and writes the redemption and its intent in one transaction.
 func (s *Service) accept(ctx context.Context, vendorID, key, hash string, category ledger.Category, req Request) (redemptionRow, error) {
-	card, err := s.cards.ResolveCard(ctx, req.CardNumber)
+	a, err := s.prepare(ctx, vendorID, key, hash, category, req)
 	if err != nil {
 		return redemptionRow{}, err
 	}
+	if err := s.acceptor.do(ctx, a.row.BeneficiaryID, a); err != nil {
+		return redemptionRow{}, err
+	}
+	return *a.row, nil
+}
+
+// prepare checks what can be checked outside the acceptance's transaction: the card, program and
+// vendor are active, the chain is confirming, and what the chain confirmed as allocated.
+func (s *Service) prepare(ctx context.Context, vendorID, key, hash string, category ledger.Category, req Request) (*acceptance, error) {
+	card, err := s.cards.ResolveCard(ctx, req.CardNumber)
+	if err != nil {
+		return nil, err
+	}
 	if card.Status != "active" {
-		return redemptionRow{}, ErrBeneficiarySuspended
+		return nil, ErrBeneficiarySuspended
 	}
 	prog, err := s.programs.ProgramInfo(ctx, req.ProgramID)
 	if err != nil {
-		return redemptionRow{}, err
+		return nil, err
 	}
 	if prog.Status != "active" {
-		return redemptionRow{}, ErrProgramInactive
+		return nil, ErrProgramInactive
 	}
 	vendor, err := s.programs.Vendor(ctx, vendorID)
 	if err != nil {
-		return redemptionRow{}, err
+		return nil, err
 	}
 	if vendor.Status == "suspended" || vendor.Status == "failed" {
-		return redemptionRow{}, ErrVendorSuspended
+		return nil, ErrVendorSuspended
 	}
 	if err := s.checkBacklog(ctx); err != nil {
-		return redemptionRow{}, err
+		return nil, err
 	}
 	allocated, err := s.allocated(ctx, card.ID, prog.ID)
 	if err != nil {
-		return redemptionRow{}, err
+		return nil, err
 	}
-
 	id := uuid.Must(uuid.NewV7())
 	ref := ledger.Ref{ID: id, Category: category}.Bytes()
-	row := redemptionRow{
-		ID: id.String(), VendorID: vendorID, IdempotencyKey: key, RequestHash: hash, BeneficiaryID: card.ID,
-		ProgramID: prog.ID, Amount: req.Amount, Category: category.String(), ChainRef: common.Hash(ref).Hex(), Status: StatusPending,
-	}
-	var pinVerdict error
-	err = s.acceptor.do(ctx, card.ID, func(tx *gorm.DB) error {
-		if pinVerdict = s.cards.CheckPIN(ctx, tx, card.ID, req.PIN); pinVerdict != nil {
-			if errors.Is(pinVerdict, enroll.ErrWrongPIN) || errors.Is(pinVerdict, enroll.ErrCardLocked) {
-				return nil // commit the counted attempt; nothing else was written
-			}
-			return pinVerdict
-		}
-		seq, err := takeSeq(tx, prog.ID, card.ID)
-		if err != nil {
-			return err
-		}
-		spent, err := spentOn(tx, prog.ID, card.ID)
-		if err != nil {
-			return err
-		}
-		available := allocated - spent
-		if req.Amount > available {
-			return ErrInsufficientBalance.WithDetail("available", max(available, 0)) // the savepoint gives seq back
-		}
-		row.Seq, row.BalanceAfter = seq, available-req.Amount
-		intents, err := s.p.Enqueue(ctx, tx, pipeline.RedeemIntent(s.cfg.Lanes, pipeline.Redemption{
-			ProgramID: prog.ChainProgramID, Beneficiary: card.ChainKey, Vendor: common.HexToAddress(vendor.Address),
-			Amount: uint64(req.Amount), Seq: row.Seq, Ref: ref,
-		}))
-		if err != nil {
-			return err
-		}
-		row.IntentID = intents[0].ID
-		if err := tx.Create(&row).Error; err != nil {
-			if errors.Is(err, gorm.ErrDuplicatedKey) {
-				return errKeyRace
-			}
-			return fmt.Errorf("store redemption: %w", err)
-		}
-		return nil
-	})
-	if err != nil {
-		return redemptionRow{}, err
-	}
-	if pinVerdict != nil {
-		return redemptionRow{}, pinVerdict
-	}
-	return row, nil
-}
-
-// takeSeq locks the entitlement's account row (created on first use) for the rest of the
-// transaction and takes its next sequence number, in one statement: the upsert's row lock is
-// PostgreSQL's FOR UPDATE, and SQLite's write transaction already excludes the others.
-func takeSeq(tx *gorm.DB, programID, beneficiaryID string) (uint64, error) {
-	var seq uint64
-	err := tx.Raw(`INSERT INTO redemption_accounts (program_id, beneficiary_id, next_seq, updated_at) VALUES (?, ?, 1, ?)
-		ON CONFLICT (program_id, beneficiary_id) DO UPDATE SET next_seq = redemption_accounts.next_seq + 1, updated_at = excluded.updated_at
-		RETURNING next_seq - 1`, programID, beneficiaryID, time.Now().UTC()).Scan(&seq).Error
-	if err != nil {
-		return 0, fmt.Errorf("lock account %s/%s: %w", programID, beneficiaryID, err)
-	}
-	return seq, nil
-}
-
-// spentOn sums an entitlement's pending and confirmed redemptions: what is no longer available.
-func spentOn(tx *gorm.DB, programID, beneficiaryID string) (int64, error) {
-	var spent int64
-	err := tx.Model(&redemptionRow{}).Where("beneficiary_id = ? AND program_id = ? AND status IN ?", beneficiaryID, programID,
-		[]string{StatusPending, StatusConfirmed}).Select("COALESCE(SUM(amount), 0)").Scan(&spent).Error
-	return spent, err
+	return &acceptance{
+		pin: req.PIN, allocated: allocated, program: prog.ChainProgramID, holder: card.ChainKey,
+		vendor: common.HexToAddress(vendor.Address), ref: ref,
+		row: &redemptionRow{
+			ID: id.String(), VendorID: vendorID, IdempotencyKey: key, RequestHash: hash, BeneficiaryID: card.ID,
+			ProgramID: prog.ID, Amount: req.Amount, Category: category.String(), ChainRef: common.Hash(ref).Hex(), Status: StatusPending,
+		},
+	}, nil
 }
 
 // allocated is what the chain confirmed as allocated to the beneficiary in the program.

@@ -62,13 +62,19 @@ func code(err error) string {
 // chainBalance reads the entitlement's balance from the ledger itself.
 func (f *fixture) chainBalance(t *testing.T) (int64, uint64) {
 	t.Helper()
+	return f.chainBalanceOf(t, 0)
+}
+
+// chainBalanceOf reads the i-th seeded card's balance and next sequence number from the ledger.
+func (f *fixture) chainBalanceOf(t *testing.T, i int) (int64, uint64) {
+	t.Helper()
 	ctx := context.Background()
 	prog, err := f.App.Programs.ProgramInfo(ctx, f.program)
 	if err != nil {
 		t.Fatal(err)
 	}
 	abi := aidledger.NewAidLedger()
-	holder := common.HexToHash(f.Seeded.Beneficiaries[0].ChainID)
+	holder := common.HexToHash(f.Seeded.Beneficiaries[i].ChainID)
 	out, err := f.App.Chain.Client.CallContract(ctx, ethereum.CallMsg{To: &f.App.Chain.Contract, Data: abi.PackEntitlement(prog.ChainProgramID, holder)}, nil)
 	if err != nil {
 		t.Fatal(err)

@@ -1,0 +1,225 @@
+package redeem
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/ethereum/go-ethereum/common"
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/chain/pipeline"
+	"github.com/aidledger/aidledger/server/enroll"
+)
+
+// acceptance is one redemption checked outside the transaction (card, program, vendor, what the
+// chain confirmed as allocated), waiting for its group.
+type acceptance struct {
+	pin       string
+	allocated int64
+	program   uint64      // the program's id on chain
+	holder    common.Hash // the card's id on chain
+	vendor    common.Address
+	ref       [32]byte
+	row       *redemptionRow // to write; the group sets Seq, BalanceAfter and IntentID
+}
+
+// entitlement names one account: a beneficiary in a program.
+type entitlement struct{ program, beneficiary string }
+
+func entitlementOf(r *redemptionRow) entitlement { return entitlement{r.ProgramID, r.BeneficiaryID} }
+
+// acceptGroup accepts redemptions in tx, in their order, in six statements whatever their number:
+// read the PINs; lock each entitlement's account and take the sequence numbers of all the
+// group's redemptions on it; sum what each has spent; give back the numbers of refused ones (only
+// if any); store the intents; store the redemptions. The verdicts and the running balances are
+// worked out in between, as if one redemption ran after the other.
+//
+// A verdict is nil (accepted and written), ErrWrongPIN or ErrCardLocked (only the counted
+// attempt is written), ErrInsufficientBalance or errKeyRace (nothing is written).
+func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*acceptance) ([]error, error) {
+	tx = tx.WithContext(ctx)
+	attempts := make([]enroll.PINAttempt, len(group))
+	for i, a := range group {
+		attempts[i] = enroll.PINAttempt{BeneficiaryID: a.row.BeneficiaryID, PIN: a.pin}
+	}
+	verdicts, err := s.cards.CheckPINs(ctx, tx, attempts)
+	if err != nil {
+		return nil, err
+	}
+	wanted := map[entitlement]uint64{}
+	for i, a := range group {
+		if verdicts[i] == nil {
+			wanted[entitlementOf(a.row)]++
+		}
+	}
+	if len(wanted) == 0 {
+		return verdicts, nil
+	}
+	next, err := takeSeqs(tx, wanted)
+	if err != nil {
+		return nil, err
+	}
+	spent, err := spentOn(tx, wanted)
+	if err != nil {
+		return nil, err
+	}
+	var (
+		taken   = map[string]bool{} // vendor and Idempotency-Key of the group's accepted ones
+		used    = map[entitlement]uint64{}
+		intents []pipeline.NewIntent
+		rows    []*redemptionRow
+	)
+	for i, a := range group {
+		if verdicts[i] != nil {
+			continue
+		}
+		key := a.row.VendorID + "\x00" + a.row.IdempotencyKey
+		if taken[key] {
+			verdicts[i] = errKeyRace // the caller answers with the first one's redemption
+			continue
+		}
+		e := entitlementOf(a.row)
+		available := a.allocated - spent[e]
+		if a.row.Amount > available {
+			verdicts[i] = ErrInsufficientBalance.WithDetail("available", max(available, 0))
+			continue
+		}
+		taken[key] = true
+		spent[e] += a.row.Amount
+		a.row.Seq, a.row.BalanceAfter = next[e], available-a.row.Amount
+		next[e]++
+		used[e]++
+		intents = append(intents, pipeline.RedeemIntent(s.cfg.Lanes, pipeline.Redemption{
+			ProgramID: a.program, Beneficiary: a.holder, Vendor: a.vendor, Amount: uint64(a.row.Amount), Seq: a.row.Seq, Ref: a.ref,
+		}))
+		rows = append(rows, a.row)
+	}
+	// The ledger takes an entitlement's sequence numbers without gaps: refused redemptions give
+	// theirs back, and next is now the number after the last one used.
+	giveBack := map[entitlement]uint64{}
+	for e, n := range wanted {
+		if used[e] < n {
+			giveBack[e] = next[e]
+		}
+	}
+	if len(giveBack) > 0 {
+		if err := upsertAccounts(tx, giveBack, "excluded.next_seq", nil); err != nil {
+			return nil, err
+		}
+	}
+	if len(rows) == 0 {
+		return verdicts, nil
+	}
+	stored, err := s.p.Enqueue(ctx, tx, intents...)
+	if err != nil {
+		return nil, err
+	}
+	for i, r := range rows {
+		r.IntentID = stored[i].ID
+	}
+	if err := tx.CreateInBatches(rows, 100).Error; err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, errKeyRace
+		}
+		return nil, fmt.Errorf("store %d redemptions: %w", len(rows), err)
+	}
+	return verdicts, nil
+}
+
+// takeSeqs locks the entitlements' account rows (created on first use) for the rest of the
+// transaction and takes n sequence numbers of each, in one statement: the upsert's row lock is
+// PostgreSQL's FOR UPDATE, and SQLite's write transaction already excludes the others. It
+// returns the first number taken of each.
+func takeSeqs(tx *gorm.DB, n map[entitlement]uint64) (map[entitlement]uint64, error) {
+	first := make(map[entitlement]uint64, len(n))
+	// Numbers start at 0: a new account has taken 0…k-1 and its next is k; an existing one moves
+	// on by k (excluded.next_seq).
+	err := upsertAccounts(tx, n, "redemption_accounts.next_seq + excluded.next_seq", func(e entitlement, after uint64) {
+		first[e] = after - n[e]
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(first) != len(n) {
+		return nil, fmt.Errorf("lock accounts: %d of %d returned", len(first), len(n))
+	}
+	return first, nil
+}
+
+// upsertAccounts writes next_seq of each account: values for new ones, set for existing ones
+// (an SQL expression over the row and "excluded"). If returned is not nil it gets each
+// account's next_seq as written. Accounts are locked in one order, so that two transactions
+// (other replicas) cannot each hold what the other waits for.
+func upsertAccounts(tx *gorm.DB, values map[entitlement]uint64, set string, returned func(entitlement, uint64)) error {
+	keys := make([]entitlement, 0, len(values))
+	for e := range values {
+		keys = append(keys, e)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].program != keys[j].program {
+			return keys[i].program < keys[j].program
+		}
+		return keys[i].beneficiary < keys[j].beneficiary
+	})
+	var q strings.Builder
+	q.WriteString("INSERT INTO redemption_accounts (program_id, beneficiary_id, next_seq, updated_at) VALUES ")
+	args := make([]any, 0, 4*len(keys))
+	now := time.Now().UTC()
+	for i, e := range keys {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString("(?, ?, ?, ?)")
+		args = append(args, e.program, e.beneficiary, int64(values[e]), now)
+	}
+	q.WriteString(" ON CONFLICT (program_id, beneficiary_id) DO UPDATE SET next_seq = " + set + ", updated_at = excluded.updated_at")
+	if returned == nil {
+		if err := tx.Exec(q.String(), args...).Error; err != nil {
+			return fmt.Errorf("write %d accounts: %w", len(keys), err)
+		}
+		return nil
+	}
+	q.WriteString(" RETURNING program_id, beneficiary_id, next_seq")
+	var out []struct {
+		ProgramID, BeneficiaryID string
+		NextSeq                  uint64
+	}
+	if err := tx.Raw(q.String(), args...).Scan(&out).Error; err != nil {
+		return fmt.Errorf("lock %d accounts: %w", len(keys), err)
+	}
+	for _, r := range out {
+		returned(entitlement{r.ProgramID, r.BeneficiaryID}, r.NextSeq)
+	}
+	return nil
+}
+
+// spentOn sums the entitlements' pending and confirmed redemptions: what is no longer available.
+func spentOn(tx *gorm.DB, of map[entitlement]uint64) (map[entitlement]int64, error) {
+	holders := make([]string, 0, len(of))
+	seen := map[string]bool{}
+	for e := range of {
+		if !seen[e.beneficiary] {
+			seen[e.beneficiary] = true
+			holders = append(holders, e.beneficiary)
+		}
+	}
+	var sums []struct {
+		ProgramID, BeneficiaryID string
+		Spent                    int64
+	}
+	err := tx.Model(&redemptionRow{}).Select("program_id, beneficiary_id, COALESCE(SUM(amount), 0) AS spent").
+		Where("beneficiary_id IN ? AND status IN ?", holders, []string{StatusPending, StatusConfirmed}).
+		Group("program_id, beneficiary_id").Scan(&sums).Error
+	if err != nil {
+		return nil, fmt.Errorf("sum spent of %d cards: %w", len(holders), err)
+	}
+	spent := make(map[entitlement]int64, len(of))
+	for _, r := range sums {
+		spent[entitlement{r.ProgramID, r.BeneficiaryID}] = r.Spent
+	}
+	return spent, nil
+}

@@ -1,0 +1,22 @@
+package redeem
+
+import "context"
+
+// ErrKeyRace is errKeyRace, for the external tests.
+var ErrKeyRace = errKeyRace
+
+// AcceptAsOneGroup prepares each request as Redeem does, without looking its key up first (as
+// when two phones race one key), and applies them as one acceptance group, in order.
+func (s *Service) AcceptAsOneGroup(ctx context.Context, vendorID string, keys []string, reqs []Request) ([]error, error) {
+	group := make([]*acceptance, len(reqs))
+	for i, r := range reqs {
+		category, err := r.validate()
+		if err != nil {
+			return nil, err
+		}
+		if group[i], err = s.prepare(ctx, vendorID, keys[i], r.requestHash(), category, r); err != nil {
+			return nil, err
+		}
+	}
+	return s.acceptor.applyGroup(group), nil
+}

@@ -1,0 +1,123 @@
+package redeem_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/demo"
+	"github.com/aidledger/aidledger/server/enroll"
+	"github.com/aidledger/aidledger/server/redeem"
+)
+
+// cardReq is a request of amount on the i-th seeded card.
+func (f *fixture) cardReq(i int, amount int64) redeem.Request {
+	return redeem.Request{CardNumber: f.Seeded.Beneficiaries[i].CardNumber, PIN: demo.PIN, ProgramID: f.program, Amount: amount, Category: "food"}
+}
+
+// availableOn is what the i-th seeded card has left in the fixture's program.
+func (f *fixture) availableOn(t *testing.T, i int) int64 {
+	t.Helper()
+	bal, err := f.App.Redeem.BalancesOf(context.Background(), f.Seeded.Beneficiaries[i].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range bal {
+		if b.ID == f.program {
+			return b.Available
+		}
+	}
+	t.Fatalf("card %d has no balance in the program", i)
+	return 0
+}
+
+func TestAcceptGroup_DecidesAsIfOneRedemptionRanAfterTheOther(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a, b := f.availableOn(t, 0), f.availableOn(t, 1)
+	wrongPIN := f.cardReq(0, 1)
+	wrongPIN.PIN = "9999"
+	reqs := []redeem.Request{
+		wrongPIN,          // counted, nothing else written
+		f.cardReq(0, 10),  // accepted: the right PIN after a wrong one in the same group
+		f.cardReq(0, a),   // refused: the 10 before it left too little
+		f.cardReq(0, 10),  // the key of the second, raced: not a second payment
+		f.cardReq(0, 5),   // accepted, next sequence number
+		f.cardReq(1, 7),   // another card
+		f.cardReq(1, b-7), // exactly what is left
+	}
+	keys := []string{"g-1", "g-2", "g-3", "g-2", "g-5", "g-6", "g-7"}
+	verdicts, err := f.App.Redeem.AcceptAsOneGroup(ctx, f.vendors[0], keys, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e, ok := apierr.As(verdicts[0]); !ok || e.Code != "wrong_pin" || e.Details["attempts_left"] != enroll.MaxPINFailures-1 {
+		t.Errorf("wrong PIN: %v", verdicts[0])
+	}
+	if e, ok := apierr.As(verdicts[2]); !ok || !errors.Is(verdicts[2], redeem.ErrInsufficientBalance) || e.Details["available"] != a-10 {
+		t.Errorf("overspend: %v; want insufficient_balance with %d available", verdicts[2], a-10)
+	}
+	if !errors.Is(verdicts[3], redeem.ErrKeyRace) {
+		t.Errorf("the raced key: %v; want the key race", verdicts[3])
+	}
+	for _, i := range []int{1, 4, 5, 6} {
+		if verdicts[i] != nil {
+			t.Errorf("redemption %d: %v; want accepted", i, verdicts[i])
+		}
+	}
+	var balances []int64
+	for _, i := range []int{1, 4, 5, 6} {
+		r, err := f.App.Redeem.Redeem(ctx, f.vendors[0], keys[i], reqs[i])
+		if err != nil || r.Status != redeem.StatusConfirmed {
+			t.Fatalf("redemption %d: %+v %v; want confirmed on chain", i, r, err)
+		}
+		balances = append(balances, r.BalanceAfter)
+	}
+	if want := []int64{a - 10, a - 15, b - 7, 0}; !slices.Equal(balances, want) {
+		t.Errorf("balances after: %v, want %v", balances, want)
+	}
+	// The ledger takes an entitlement's sequence numbers only in order: a redemption after the
+	// group is confirmed only if the refused ones gave their numbers back.
+	if r, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "g-after", f.cardReq(0, 1)); err != nil || r.Status != redeem.StatusConfirmed {
+		t.Fatalf("a redemption after the group: %+v %v; want confirmed on chain", r, err)
+	}
+	if bal, seq := f.chainBalanceOf(t, 0); bal != a-16 || seq != 3 {
+		t.Errorf("card 0 on chain: balance %d, next sequence %d; want %d and 3", bal, seq, a-16)
+	}
+	if bal, _ := f.chainBalanceOf(t, 1); bal != 0 {
+		t.Errorf("card 1 on chain: %d, want 0", bal)
+	}
+	// The right PIN after the wrong one cleared the count.
+	wrongPIN.Amount = 2
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "g-wrong", wrongPIN); func() bool {
+		e, ok := apierr.As(err)
+		return !ok || e.Details["attempts_left"] != enroll.MaxPINFailures-1
+	}() {
+		t.Errorf("a wrong PIN after the group: %v; want %d attempts left", err, enroll.MaxPINFailures-1)
+	}
+}
+
+func TestAcceptGroup_AKeyStoredByAnotherGroupFailsOnlyItsOwnRedemption(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	a := f.availableOn(t, 0)
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "raced", f.cardReq(0, 10)); err != nil {
+		t.Fatal(err)
+	}
+	reqs := []redeem.Request{f.cardReq(1, 3), f.cardReq(0, 10), f.cardReq(0, 4), f.cardReq(2, 5)}
+	verdicts, err := f.App.Redeem.AcceptAsOneGroup(ctx, f.vendors[0], []string{"r-1", "raced", "r-3", "r-4"}, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verdicts[0] != nil || !errors.Is(verdicts[1], redeem.ErrKeyRace) || verdicts[2] != nil || verdicts[3] != nil {
+		t.Fatalf("verdicts %v; want only the stored key refused", verdicts)
+	}
+	r, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "r-3", reqs[2])
+	if err != nil || r.Status != redeem.StatusConfirmed || r.BalanceAfter != a-14 {
+		t.Fatalf("the redemption after the refused one: %+v %v; want confirmed with %d left", r, err, a-14)
+	}
+	f.WaitFor("the chain to confirm", 10*time.Second, func() bool { bal, _ := f.chainBalanceOf(t, 0); return bal == a-14 })
+}
