@@ -179,8 +179,16 @@ func (p *Pipeline) Enqueue(ctx context.Context, tx *gorm.DB, intents ...NewInten
 	}
 	// 100 rows per INSERT: the pure-Go SQLite driver binds parameters in time quadratic in their
 	// number per statement, so larger statements are slower overall, not faster.
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&out, 100).Error; err != nil {
-		return nil, fmt.Errorf("enqueue %d intents: %w", len(out), err)
+	res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&out, 100)
+	if res.Error != nil {
+		return nil, fmt.Errorf("enqueue %d intents: %w", len(out), res.Error)
+	}
+	if res.RowsAffected != int64(len(out)) {
+		// Some existed. An existing row returns no id, and the ids returned were handed out to
+		// the intents in order, so past the first existing one they are others': read all back.
+		for i := range out {
+			out[i].ID = 0
+		}
 	}
 	for i := range out {
 		if out[i].ID == 0 { // existed already

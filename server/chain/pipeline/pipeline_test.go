@@ -180,6 +180,31 @@ func TestPipeline_EnqueueingTheSameRefTwiceKeepsOneIntent(t *testing.T) {
 	}
 }
 
+func TestPipeline_EnqueueingSomeRefsThatExistReturnsEachIntentUnderItsOwnRef(t *testing.T) {
+	w := newWorld(t, 1)
+	p, stop := w.pipeline(nil, pipeline.Config{})
+	stop()
+	ctx := context.Background()
+	middle := pipeline.CallIntent("create:2", ledgerABI.PackCreateProgram(2))
+	if _, err := p.Enqueue(ctx, nil, middle); err != nil {
+		t.Fatal(err)
+	}
+	stored, err := p.Enqueue(ctx, nil, pipeline.CallIntent("create:1", ledgerABI.PackCreateProgram(1)), middle,
+		pipeline.CallIntent("create:3", ledgerABI.PackCreateProgram(3)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, in := range stored {
+		var got pipeline.Intent
+		if err := w.db.First(&got, in.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("create:%d", i+1); in.Ref != want || got.Ref != want {
+			t.Errorf("intent %d: returned for %q with id %d, which is %q's", i, in.Ref, in.ID, got.Ref)
+		}
+	}
+}
+
 func TestPipeline_FailsACallThatRevertsWithTheDecodedReason(t *testing.T) {
 	w := newWorld(t, 1)
 	p, _ := w.pipeline(nil, pipeline.Config{})
