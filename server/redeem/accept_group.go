@@ -15,11 +15,10 @@ import (
 	"github.com/aidledger/aidledger/server/enroll"
 )
 
-// acceptance is one redemption checked outside the transaction (card, program, vendor, what the
-// chain confirmed as allocated), waiting for its group.
+// acceptance is one redemption checked outside the transaction (card, program, vendor), waiting
+// for its group.
 type acceptance struct {
-	pin       string
-	allocated int64
+	pin     string
 	program   uint64      // the program's id on chain
 	holder    common.Hash // the card's id on chain
 	vendor    common.Address
@@ -32,9 +31,10 @@ type entitlement struct{ program, beneficiary string }
 
 func entitlementOf(r *redemptionRow) entitlement { return entitlement{r.ProgramID, r.BeneficiaryID} }
 
-// acceptGroup accepts redemptions in tx, in their order, in six statements whatever their number:
-// read the PINs; lock each entitlement's account and take the sequence numbers of all the
-// group's redemptions on it; sum what each has spent; give back the numbers of refused ones (only
+// acceptGroup accepts redemptions in tx, in their order, in seven statements whatever their
+// number: read the PINs; lock each entitlement's account and take the sequence numbers of all the
+// group's redemptions on it; sum what each has spent; read what the chain confirmed as allocated
+// to each; give back the numbers of refused ones (only
 // if any); store the intents; store the redemptions. The verdicts and the running balances are
 // worked out in between, as if one redemption ran after the other.
 //
@@ -63,7 +63,12 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 	if err != nil {
 		return nil, err
 	}
-	spent, err := spentOn(tx, wanted)
+	holders := holdersOf(wanted)
+	spent, err := spentOn(tx, holders)
+	if err != nil {
+		return nil, err
+	}
+	allocated, err := s.programs.Allocated(ctx, tx, holders)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +88,7 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 			continue
 		}
 		e := entitlementOf(a.row)
-		available := a.allocated - spent[e]
+		available := allocated[[2]string{e.program, e.beneficiary}] - spent[e]
 		if a.row.Amount > available {
 			verdicts[i] = ErrInsufficientBalance.WithDetail("available", max(available, 0))
 			continue
@@ -197,16 +202,9 @@ func upsertAccounts(tx *gorm.DB, values map[entitlement]uint64, set string, retu
 	return nil
 }
 
-// spentOn sums the entitlements' pending and confirmed redemptions: what is no longer available.
-func spentOn(tx *gorm.DB, of map[entitlement]uint64) (map[entitlement]int64, error) {
-	holders := make([]string, 0, len(of))
-	seen := map[string]bool{}
-	for e := range of {
-		if !seen[e.beneficiary] {
-			seen[e.beneficiary] = true
-			holders = append(holders, e.beneficiary)
-		}
-	}
+// spentOn sums the beneficiaries' pending and confirmed redemptions by entitlement: what is no
+// longer available.
+func spentOn(tx *gorm.DB, holders []string) (map[entitlement]int64, error) {
 	var sums []struct {
 		ProgramID, BeneficiaryID string
 		Spent                    int64
@@ -217,9 +215,22 @@ func spentOn(tx *gorm.DB, of map[entitlement]uint64) (map[entitlement]int64, err
 	if err != nil {
 		return nil, fmt.Errorf("sum spent of %d cards: %w", len(holders), err)
 	}
-	spent := make(map[entitlement]int64, len(of))
+	spent := make(map[entitlement]int64, len(sums))
 	for _, r := range sums {
 		spent[entitlement{r.ProgramID, r.BeneficiaryID}] = r.Spent
 	}
 	return spent, nil
+}
+
+// holdersOf lists the beneficiaries of the entitlements, once each.
+func holdersOf(of map[entitlement]uint64) []string {
+	holders := make([]string, 0, len(of))
+	seen := make(map[string]bool, len(of))
+	for e := range of {
+		if !seen[e.beneficiary] {
+			seen[e.beneficiary] = true
+			holders = append(holders, e.beneficiary)
+		}
+	}
+	return holders
 }

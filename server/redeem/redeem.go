@@ -254,7 +254,7 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 }
 
 // prepare checks what can be checked outside the acceptance's transaction: the card, program and
-// vendor are active, the chain is confirming, and what the chain confirmed as allocated.
+// vendor are active and the chain is confirming.
 func (s *Service) prepare(ctx context.Context, vendorID, key, hash string, category ledger.Category, req Request) (*acceptance, error) {
 	card, err := s.cards.ResolveCard(ctx, req.CardNumber)
 	if err != nil {
@@ -280,34 +280,16 @@ func (s *Service) prepare(ctx context.Context, vendorID, key, hash string, categ
 	if err := s.checkBacklog(ctx); err != nil {
 		return nil, err
 	}
-	allocated, err := s.allocated(ctx, card.ID, prog.ID)
-	if err != nil {
-		return nil, err
-	}
 	id := uuid.Must(uuid.NewV7())
 	ref := ledger.Ref{ID: id, Category: category}.Bytes()
 	return &acceptance{
-		pin: req.PIN, allocated: allocated, program: prog.ChainProgramID, holder: card.ChainKey,
+		pin: req.PIN, program: prog.ChainProgramID, holder: card.ChainKey,
 		vendor: common.HexToAddress(vendor.Address), ref: ref,
 		row: &redemptionRow{
 			ID: id.String(), VendorID: vendorID, IdempotencyKey: key, RequestHash: hash, BeneficiaryID: card.ID,
 			ProgramID: prog.ID, Amount: req.Amount, Category: category.String(), ChainRef: common.Hash(ref).Hex(), Status: StatusPending,
 		},
 	}, nil
-}
-
-// allocated is what the chain confirmed as allocated to the beneficiary in the program.
-func (s *Service) allocated(ctx context.Context, beneficiaryID, programID string) (int64, error) {
-	ents, err := s.programs.Entitlements(ctx, beneficiaryID)
-	if err != nil {
-		return 0, err
-	}
-	for _, e := range ents {
-		if e.ProgramID == programID {
-			return e.AllocatedConfirmed, nil
-		}
-	}
-	return 0, nil
 }
 
 // checkBacklog refuses new redemptions while the oldest unconfirmed one has waited longer than
