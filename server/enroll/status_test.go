@@ -79,6 +79,52 @@ func TestCheckPIN_CountsWrongPINsLocksAtFiveAndResetUnlocks(t *testing.T) {
 	}
 }
 
+func TestCheckPINs_GivesEachAttemptTheVerdictCheckPINWouldInTurn(t *testing.T) {
+	e := newEnv(t, nil)
+	a := mustEnroll(t, e.svc, person(1)) // PIN 1234
+	b := mustEnroll(t, e.svc, person(2))
+	locked := mustEnroll(t, e.svc, person(3))
+	counted := mustEnroll(t, e.svc, person(4))
+	for range enroll.MaxPINFailures {
+		_ = checkPIN(t, e, locked.ID, "0000")
+	}
+	_ = checkPIN(t, e, counted.ID, "0000")
+	attempts := []enroll.PINAttempt{
+		{BeneficiaryID: a.ID, PIN: "1234"},       // the common case
+		{BeneficiaryID: b.ID, PIN: "0000"},       // wrong: counted
+		{BeneficiaryID: b.ID, PIN: "0000"},       // wrong again, the same card: counted again
+		{BeneficiaryID: b.ID, PIN: "1234"},       // right: resets b's count
+		{BeneficiaryID: locked.ID, PIN: "1234"},  // locked: even the right PIN is refused
+		{BeneficiaryID: counted.ID, PIN: "1234"}, // right: resets the earlier failure
+	}
+	var verdicts []error
+	err := store.InTx(ctx, e.db, func(tx *gorm.DB) error {
+		var err error
+		verdicts, err = e.svc.CheckPINs(ctx, tx, attempts)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verdicts[0] != nil || verdicts[3] != nil || verdicts[5] != nil {
+		t.Errorf("right PINs: %v, %v, %v; want accepted", verdicts[0], verdicts[3], verdicts[5])
+	}
+	for i, left := range map[int]int{1: 4, 2: 3} {
+		if ae := wantAPIErr(t, verdicts[i], "wrong_pin", ""); ae.Details["attempts_left"] != left {
+			t.Errorf("attempt %d: %v left, want %d", i, ae.Details["attempts_left"], left)
+		}
+	}
+	wantAPIErr(t, verdicts[4], "card_locked", "")
+	for _, id := range []string{b.ID, counted.ID} { // both counts were reset: four left after one more
+		if ae := wantAPIErr(t, checkPIN(t, e, id, "0000"), "wrong_pin", ""); ae.Details["attempts_left"] != 4 {
+			t.Errorf("a wrong PIN after the group: %v left, want 4", ae.Details["attempts_left"])
+		}
+	}
+	if _, err := e.svc.CheckPINs(ctx, e.db, []enroll.PINAttempt{{BeneficiaryID: "no-such-card", PIN: "1234"}}); err == nil {
+		t.Error("an unknown beneficiary: no error")
+	}
+}
+
 func TestList_FindsByCardNationalIDPhoneAndName(t *testing.T) {
 	e := newEnv(t, nil)
 	var all []enroll.Beneficiary

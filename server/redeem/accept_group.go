@@ -19,11 +19,11 @@ import (
 // for its group.
 type acceptance struct {
 	pin     string
-	program   uint64      // the program's id on chain
-	holder    common.Hash // the card's id on chain
-	vendor    common.Address
-	ref       [32]byte
-	row       *redemptionRow // to write; the group sets Seq, BalanceAfter and IntentID
+	program uint64      // the program's id on chain
+	holder  common.Hash // the card's id on chain
+	vendor  common.Address
+	ref     [32]byte
+	row     *redemptionRow // to write; the group sets Seq, BalanceAfter and IntentID
 }
 
 // entitlement names one account: a beneficiary in a program.
@@ -204,20 +204,27 @@ func upsertAccounts(tx *gorm.DB, values map[entitlement]uint64, set string, retu
 
 // spentOn sums the beneficiaries' pending and confirmed redemptions by entitlement: what is no
 // longer available.
+//
+// The statuses are summed here rather than filtered in SQL: given "status IN (…)" next to a long
+// list of beneficiaries, SQLite chose the index on status, which matches nearly every
+// redemption, and read the table through it (half the server's CPU at 100k cards, 867
+// redemptions/s instead of 1,500). With only the beneficiaries to go by, both engines read the
+// covering index (beneficiary_id, program_id, status, amount) and nothing else.
 func spentOn(tx *gorm.DB, holders []string) (map[entitlement]int64, error) {
 	var sums []struct {
-		ProgramID, BeneficiaryID string
-		Spent                    int64
+		ProgramID, BeneficiaryID, Status string
+		Spent                            int64
 	}
-	err := tx.Model(&redemptionRow{}).Select("program_id, beneficiary_id, COALESCE(SUM(amount), 0) AS spent").
-		Where("beneficiary_id IN ? AND status IN ?", holders, []string{StatusPending, StatusConfirmed}).
-		Group("program_id, beneficiary_id").Scan(&sums).Error
+	err := tx.Model(&redemptionRow{}).Select("program_id, beneficiary_id, status, SUM(amount) AS spent").
+		Where("beneficiary_id IN ?", holders).Group("beneficiary_id, program_id, status").Scan(&sums).Error
 	if err != nil {
 		return nil, fmt.Errorf("sum spent of %d cards: %w", len(holders), err)
 	}
 	spent := make(map[entitlement]int64, len(sums))
 	for _, r := range sums {
-		spent[entitlement{r.ProgramID, r.BeneficiaryID}] = r.Spent
+		if r.Status == StatusPending || r.Status == StatusConfirmed {
+			spent[entitlement{r.ProgramID, r.BeneficiaryID}] += r.Spent
+		}
 	}
 	return spent, nil
 }
