@@ -34,9 +34,9 @@ func entitlementOf(r *redemptionRow) entitlement { return entitlement{r.ProgramI
 // acceptGroup accepts redemptions in tx, in their order, in seven statements whatever their
 // number: read the PINs; lock each entitlement's account and take the sequence numbers of all the
 // group's redemptions on it; sum what each has spent; read what the chain confirmed as allocated
-// to each; give back the numbers of refused ones (only
-// if any); store the intents; store the redemptions. The verdicts and the running balances are
-// worked out in between, as if one redemption ran after the other.
+// to each; give back the numbers of refused ones (only if any); store the intents; store the
+// redemptions. The verdicts and the running balances are worked out in between, as if one
+// redemption ran after the other.
 //
 // A verdict is nil (accepted and written), ErrWrongPIN or ErrCardLocked (only the counted
 // attempt is written), ErrInsufficientBalance or errKeyRace (nothing is written).
