@@ -40,7 +40,7 @@ type Config struct {
 	LeaseFor     time.Duration // how long a lane lease lasts without renewal; 15s
 	MaxInFlight  int           // unmined transactions per lane; 4
 	// BatchLinger is how long a small batch may wait, from its oldest intent's enqueueing, for
-	// more intents to join it; 30ms. Negative: never.
+	// more intents to join it; 100ms. Negative: never.
 	BatchLinger time.Duration
 	MaxRedeem   int      // redemptions per transaction; 250
 	MaxAllocate int      // allocations per transaction; 300
@@ -106,7 +106,7 @@ func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
 	def(&cfg.PollInterval, 25*time.Millisecond)
 	def(&cfg.ResendAfter, 3*time.Second)
 	def(&cfg.LeaseFor, 15*time.Second)
-	def(&cfg.BatchLinger, 30*time.Millisecond)
+	def(&cfg.BatchLinger, 100*time.Millisecond)
 	if cfg.MaxInFlight == 0 {
 		cfg.MaxInFlight = 4
 	}
