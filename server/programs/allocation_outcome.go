@@ -139,19 +139,22 @@ func (s *Service) Entitlements(ctx context.Context, beneficiaryID string) ([]Ent
 	return out, nil
 }
 
+// EntitlementKey names one entitlement: a beneficiary in a program.
+type EntitlementKey struct{ ProgramID, BeneficiaryID string }
+
 // Allocated reads, in tx, what the chain confirmed as allocated to each of the beneficiaries in
-// each program they have an entitlement in, by program and beneficiary id. The redemption
-// service reads it in the transaction of a group of acceptances: one statement for the group.
-func (s *Service) Allocated(ctx context.Context, tx *gorm.DB, beneficiaryIDs []string) (map[[2]string]int64, error) {
+// each program they have an entitlement in. The redemption service reads it in the transaction
+// of a group of acceptances: one statement for the group.
+func (s *Service) Allocated(ctx context.Context, tx *gorm.DB, beneficiaryIDs []string) (map[EntitlementKey]int64, error) {
 	var rows []entitlementRow
 	err := tx.WithContext(ctx).Select("program_id", "beneficiary_id", "allocated_confirmed").
 		Where("beneficiary_id IN ?", beneficiaryIDs).Find(&rows).Error
 	if err != nil {
 		return nil, fmt.Errorf("read entitlements of %d beneficiaries: %w", len(beneficiaryIDs), err)
 	}
-	out := make(map[[2]string]int64, len(rows))
+	out := make(map[EntitlementKey]int64, len(rows))
 	for _, r := range rows {
-		out[[2]string{r.ProgramID, r.BeneficiaryID}] = r.AllocatedConfirmed
+		out[EntitlementKey{r.ProgramID, r.BeneficiaryID}] = r.AllocatedConfirmed
 	}
 	return out, nil
 }

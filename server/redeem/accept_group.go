@@ -13,6 +13,7 @@ import (
 
 	"github.com/aidledger/aidledger/server/chain/pipeline"
 	"github.com/aidledger/aidledger/server/enroll"
+	"github.com/aidledger/aidledger/server/programs"
 )
 
 // acceptance is one redemption checked outside the transaction (card, program, vendor), waiting
@@ -27,9 +28,11 @@ type acceptance struct {
 }
 
 // entitlement names one account: a beneficiary in a program.
-type entitlement struct{ program, beneficiary string }
+type entitlement = programs.EntitlementKey
 
-func entitlementOf(r *redemptionRow) entitlement { return entitlement{r.ProgramID, r.BeneficiaryID} }
+func entitlementOf(r *redemptionRow) entitlement {
+	return entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}
+}
 
 // acceptGroup accepts redemptions in tx, in their order, in seven statements whatever their
 // number: read the PINs; lock each entitlement's account and take the sequence numbers of all the
@@ -88,7 +91,7 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 			continue
 		}
 		e := entitlementOf(a.row)
-		available := allocated[[2]string{e.program, e.beneficiary}] - spent[e]
+		available := allocated[e] - spent[e]
 		if a.row.Amount > available {
 			verdicts[i] = ErrInsufficientBalance.WithDetail("available", max(available, 0))
 			continue
@@ -165,10 +168,10 @@ func upsertAccounts(tx *gorm.DB, values map[entitlement]uint64, set string, retu
 		keys = append(keys, e)
 	}
 	sort.Slice(keys, func(i, j int) bool {
-		if keys[i].program != keys[j].program {
-			return keys[i].program < keys[j].program
+		if keys[i].ProgramID != keys[j].ProgramID {
+			return keys[i].ProgramID < keys[j].ProgramID
 		}
-		return keys[i].beneficiary < keys[j].beneficiary
+		return keys[i].BeneficiaryID < keys[j].BeneficiaryID
 	})
 	var q strings.Builder
 	q.WriteString("INSERT INTO redemption_accounts (program_id, beneficiary_id, next_seq, updated_at) VALUES ")
@@ -179,7 +182,7 @@ func upsertAccounts(tx *gorm.DB, values map[entitlement]uint64, set string, retu
 			q.WriteString(", ")
 		}
 		q.WriteString("(?, ?, ?, ?)")
-		args = append(args, e.program, e.beneficiary, int64(values[e]), now)
+		args = append(args, e.ProgramID, e.BeneficiaryID, int64(values[e]), now)
 	}
 	q.WriteString(" ON CONFLICT (program_id, beneficiary_id) DO UPDATE SET next_seq = " + set + ", updated_at = excluded.updated_at")
 	if returned == nil {
@@ -197,7 +200,7 @@ func upsertAccounts(tx *gorm.DB, values map[entitlement]uint64, set string, retu
 		return fmt.Errorf("lock %d accounts: %w", len(keys), err)
 	}
 	for _, r := range out {
-		returned(entitlement{r.ProgramID, r.BeneficiaryID}, r.NextSeq)
+		returned(entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}, r.NextSeq)
 	}
 	return nil
 }
@@ -223,7 +226,7 @@ func spentOn(tx *gorm.DB, holders []string) (map[entitlement]int64, error) {
 	spent := make(map[entitlement]int64, len(sums))
 	for _, r := range sums {
 		if r.Status == StatusPending || r.Status == StatusConfirmed {
-			spent[entitlement{r.ProgramID, r.BeneficiaryID}] += r.Spent
+			spent[entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}] += r.Spent
 		}
 	}
 	return spent, nil
@@ -234,9 +237,9 @@ func holdersOf(of map[entitlement]uint64) []string {
 	holders := make([]string, 0, len(of))
 	seen := make(map[string]bool, len(of))
 	for e := range of {
-		if !seen[e.beneficiary] {
-			seen[e.beneficiary] = true
-			holders = append(holders, e.beneficiary)
+		if !seen[e.BeneficiaryID] {
+			seen[e.BeneficiaryID] = true
+			holders = append(holders, e.BeneficiaryID)
 		}
 	}
 	return holders
