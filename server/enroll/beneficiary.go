@@ -373,10 +373,14 @@ func (s *Service) findCard(ctx context.Context, cardNumber string, r *beneficiar
 	if err != nil {
 		return Card{}, fmt.Errorf("enroll: lookup card: %w", err)
 	}
+	return cardOf(r), nil
+}
+
+func cardOf(r *beneficiaryRow) Card {
 	return Card{
 		ID: r.ID, CardNumber: FormatCardNumber(r.CardNumber), ChainID: r.ChainID, ChainKey: common.HexToHash(r.ChainID),
 		Status: r.Status, HouseholdSize: r.HouseholdSize, PINLocked: r.PINLockedAt != nil,
-	}, nil
+	}
 }
 
 func (s *Service) initials(r *beneficiaryRow) (string, error) {

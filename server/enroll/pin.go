@@ -40,7 +40,7 @@ func (s *Service) ResetPIN(ctx context.Context, id, pin string) error {
 func (s *Service) CheckPIN(ctx context.Context, tx *gorm.DB, beneficiaryID, pin string) error {
 	tx = tx.WithContext(ctx)
 	var r beneficiaryRow
-	err := tx.Select("id", "pin_hash", "pin_failures", "pin_locked_at").Take(&r, "id = ?", beneficiaryID).Error
+	err := tx.Select(pinColumns).Take(&r, "id = ?", beneficiaryID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return apierr.ErrNotFound.Withf("no beneficiary %s", beneficiaryID)
 	}
@@ -95,21 +95,30 @@ type PINAttempt struct{ BeneficiaryID, PIN string }
 // twice in the group, goes through CheckPIN one by one, so counting and locking are exactly
 // those of CheckPIN.
 func (s *Service) CheckPINs(ctx context.Context, tx *gorm.DB, attempts []PINAttempt) ([]error, error) {
-	tx = tx.WithContext(ctx)
-	named := make(map[string]int, len(attempts))
 	ids := make([]string, 0, len(attempts))
 	for _, a := range attempts {
-		if named[a.BeneficiaryID]++; named[a.BeneficiaryID] == 1 {
-			ids = append(ids, a.BeneficiaryID)
-		}
+		ids = append(ids, a.BeneficiaryID)
 	}
 	var rows []beneficiaryRow
-	if err := tx.Select("id", "pin_hash", "pin_failures", "pin_locked_at").Where("id IN ?", ids).Find(&rows).Error; err != nil {
+	if err := tx.WithContext(ctx).Select(pinColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("enroll: check pins: %w", err)
 	}
 	byID := make(map[string]*beneficiaryRow, len(rows))
 	for i := range rows {
 		byID[rows[i].ID] = &rows[i]
+	}
+	return s.checkPINs(ctx, tx, byID, attempts)
+}
+
+// pinColumns are what a PIN check reads of a card.
+var pinColumns = []string{"id", "pin_hash", "pin_failures", "pin_locked_at"}
+
+// checkPINs is CheckPINs over cards already read in tx.
+func (s *Service) checkPINs(ctx context.Context, tx *gorm.DB, byID map[string]*beneficiaryRow, attempts []PINAttempt) ([]error, error) {
+	tx = tx.WithContext(ctx)
+	named := make(map[string]int, len(attempts))
+	for _, a := range attempts {
+		named[a.BeneficiaryID]++
 	}
 	verdicts := make([]error, len(attempts))
 	for i, a := range attempts {

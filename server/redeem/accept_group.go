@@ -16,15 +16,18 @@ import (
 	"github.com/aidledger/aidledger/server/programs"
 )
 
-// acceptance is one redemption checked outside the transaction (card, program, vendor), waiting
-// for its group.
+// acceptance is one redemption checked outside the transaction (the request is well formed),
+// waiting for its group.
 type acceptance struct {
-	pin     string
-	program uint64      // the program's id on chain
-	holder  common.Hash // the card's id on chain
+	card string // the card number as typed
+	pin  string
+	ref  [32]byte
+	row  *redemptionRow // to write; the group sets BeneficiaryID, Seq, BalanceAfter and IntentID
+
+	// Filled in by the group (resolve): the ids on chain.
+	program uint64
+	holder  common.Hash
 	vendor  common.Address
-	ref     [32]byte
-	row     *redemptionRow // to write; the group sets Seq, BalanceAfter and IntentID
 }
 
 // entitlement names one account: a beneficiary in a program.
@@ -34,24 +37,40 @@ func entitlementOf(r *redemptionRow) entitlement {
 	return entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}
 }
 
-// acceptGroup accepts redemptions in tx, in their order, in seven statements whatever their
-// number: read the PINs; lock each entitlement's account and take the sequence numbers of all the
+// acceptGroup accepts redemptions in tx, in their order, in ten statements whatever their
+// number: read the keys, cards, programs and shops they name (resolve); check the PINs against
+// the cards read; lock each entitlement's account and take the sequence numbers of all the
 // group's redemptions on it; sum what each has spent; read what the chain confirmed as allocated
 // to each; give back the numbers of refused ones (only if any); store the intents; store the
 // redemptions. The verdicts and the running balances are worked out in between, as if one
 // redemption ran after the other.
 //
 // A verdict is nil (accepted and written), ErrWrongPIN or ErrCardLocked (only the counted
-// attempt is written), ErrInsufficientBalance or errKeyRace (nothing is written).
+// attempt is written), a refusal from resolve, ErrInsufficientBalance or errKeyRace (nothing is
+// written).
 func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*acceptance) ([]error, error) {
 	tx = tx.WithContext(ctx)
-	attempts := make([]enroll.PINAttempt, len(group))
-	for i, a := range group {
-		attempts[i] = enroll.PINAttempt{BeneficiaryID: a.row.BeneficiaryID, PIN: a.pin}
-	}
-	verdicts, err := s.cards.CheckPINs(ctx, tx, attempts)
+	cards, verdicts, err := s.resolve(ctx, tx, group)
 	if err != nil {
 		return nil, err
+	}
+	var attempts []enroll.PINAttempt
+	var checked []int // of group
+	for i, a := range group {
+		if verdicts[i] == nil {
+			attempts = append(attempts, enroll.PINAttempt{BeneficiaryID: a.row.BeneficiaryID, PIN: a.pin})
+			checked = append(checked, i)
+		}
+	}
+	if len(attempts) == 0 {
+		return verdicts, nil
+	}
+	pins, err := s.cards.CheckPINsOf(ctx, tx, cards, attempts)
+	if err != nil {
+		return nil, err
+	}
+	for k, i := range checked {
+		verdicts[i] = pins[k]
 	}
 	wanted := map[entitlement]uint64{}
 	for i, a := range group {

@@ -29,8 +29,9 @@ import (
 // SQLite has one writer, so one group at a time is all it can use. PostgreSQL locks rows, and on
 // it one group at a time was the bottleneck (353 redemptions/s with the server at a third of
 // the box). There the acceptances are spread over several groups that commit in parallel, by
-// beneficiary, so the rows one acceptance locks (the card's PIN counter, its account) are only
-// ever locked by one group at a time and two groups cannot deadlock over them.
+// card (a card is one beneficiary's for good), so the rows one acceptance locks (the card's PIN
+// counter, its account) are only ever locked by one group at a time and two groups cannot
+// deadlock over them.
 type acceptor[J any] struct {
 	db     *gorm.DB
 	apply  applyFunc[J]
@@ -83,7 +84,7 @@ func newAcceptor[J any](db *gorm.DB, groups int, limit int64, apply applyFunc[J]
 	return a
 }
 
-// do accepts job in the next transaction of the group that key (the beneficiary) belongs to and
+// do accepts job in the next transaction of the group that key (the card) belongs to and
 // returns its verdict, or why it could not be applied.
 func (a *acceptor[J]) do(ctx context.Context, key string, job J) error {
 	if a.queued.Add(1) > a.limit {

@@ -1,6 +1,9 @@
 package redeem
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // ErrKeyRace is errKeyRace, for the external tests.
 var ErrKeyRace = errKeyRace
@@ -19,4 +22,12 @@ func (s *Service) AcceptAsOneGroup(ctx context.Context, vendorID string, keys []
 		}
 	}
 	return s.acceptor.applyGroup(group), nil
+}
+
+// PretendBacklogSince makes the service believe, for the next second, that the oldest
+// unconfirmed redemption was accepted at oldest.
+func (s *Service) PretendBacklogSince(oldest time.Time) {
+	s.backlogCache.mu.Lock()
+	s.backlogCache.m = map[string]ttlEntry[time.Time]{"": {v: oldest, at: time.Now()}}
+	s.backlogCache.mu.Unlock()
 }

@@ -3,6 +3,7 @@ package redeem_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -120,4 +121,78 @@ func TestAcceptGroup_AKeyStoredByAnotherGroupFailsOnlyItsOwnRedemption(t *testin
 		t.Fatalf("the redemption after the refused one: %+v %v; want confirmed with %d left", r, err, a-14)
 	}
 	f.WaitFor("the chain to confirm", 10*time.Second, func() bool { bal, _ := f.chainBalanceOf(t, 0); return bal == a-14 })
+}
+
+func TestAcceptGroup_RefusesWhatTheCardOrProgramForbidsAndAcceptsTheRest(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	suspended := f.Seeded.Beneficiaries[2]
+	if _, err := f.App.Enroll.Suspend(ctx, suspended.ID); err != nil {
+		t.Fatal(err)
+	}
+	unknownCard := f.cardReq(1, 1)
+	unknownCard.CardNumber = unenrolled(t, f)
+	onSuspended := f.cardReq(2, 1)
+	onSuspended.PIN = "9999" // refused for the card before the PIN is looked at: not counted
+	unknownProgram := f.cardReq(3, 1)
+	unknownProgram.ProgramID = "00000000-0000-0000-0000-000000000000"
+	reqs := []redeem.Request{f.cardReq(0, 3), unknownCard, onSuspended, unknownProgram, f.cardReq(1, 4)}
+	verdicts, err := f.App.Redeem.AcceptAsOneGroup(ctx, f.vendors[0], []string{"s-1", "s-2", "s-3", "s-4", "s-5"}, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, want := range []string{"", "not_found", "beneficiary_suspended", "not_found", ""} {
+		if got := code(verdicts[i]); got != want || (want == "" && verdicts[i] != nil) {
+			t.Errorf("redemption %d: %v; want %q", i, verdicts[i], want)
+		}
+	}
+	for _, i := range []int{0, 4} {
+		if r, err := f.App.Redeem.Redeem(ctx, f.vendors[0], []string{"s-1", "", "", "", "s-5"}[i], reqs[i]); err != nil || r.Status != redeem.StatusConfirmed {
+			t.Errorf("redemption %d: %+v %v; want confirmed on chain", i, r, err)
+		}
+	}
+	if _, err := f.App.Enroll.Reinstate(ctx, suspended.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "s-wrong", onSuspended); func() bool {
+		e, ok := apierr.As(err)
+		return !ok || e.Details["attempts_left"] != enroll.MaxPINFailures-1
+	}() {
+		t.Errorf("a wrong PIN after reinstatement: %v; want %d attempts left (none counted while suspended)", err, enroll.MaxPINFailures-1)
+	}
+}
+
+func TestRedeem_ARetryDuringAChainBacklogGetsItsRedemption(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	first, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "before-backlog", f.req(5))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.App.Redeem.PretendBacklogSince(time.Now().Add(-time.Hour))
+	again, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "before-backlog", f.req(5))
+	if err != nil || again.ID != first.ID {
+		t.Errorf("the retry: %+v %v; want redemption %s", again, err, first.ID)
+	}
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "during-backlog", f.req(5)); code(err) != "chain_backlog" {
+		t.Errorf("a new redemption: %v; want chain_backlog", err)
+	}
+}
+
+// unenrolled is a well-formed card number that no one holds.
+func unenrolled(t *testing.T, f *fixture) string {
+	t.Helper()
+	held := map[string]bool{}
+	for _, b := range f.Seeded.Beneficiaries {
+		c, _ := enroll.ParseCardNumber(b.CardNumber)
+		held[c] = true
+	}
+	for n := 0; n < 1_000_000; n++ {
+		c := fmt.Sprintf("%011d", n)
+		if p, err := enroll.ParseCardNumber(c); err == nil && !held[p] {
+			return c
+		}
+	}
+	t.Fatal("no free card number")
+	return ""
 }

@@ -171,21 +171,24 @@ func (s *Service) RedeemWait(ctx context.Context, vendorID, key string, req Requ
 	if err != nil {
 		return Redemption{}, err
 	}
+	// A retry is recognised by its group, which looks the key up before anything else (errKeyRace):
+	// no statement per redemption here.
 	hash := req.requestHash()
-	if prev, found, err := s.byKey(ctx, vendorID, key); err != nil {
-		return Redemption{}, err
-	} else if found {
-		return s.replay(ctx, prev, hash, wait)
-	}
 	row, err := s.accept(ctx, vendorID, key, hash, category, req)
-	if errors.Is(err, errKeyRace) {
+	switch {
+	case errors.Is(err, errKeyRace):
 		prev, _, err := s.byKey(ctx, vendorID, key)
 		if err != nil {
 			return Redemption{}, err
 		}
 		return s.replay(ctx, prev, hash, wait)
-	}
-	if err != nil {
+	case errors.Is(err, ErrBacklog):
+		// Refused before its group: a retry of one accepted earlier still gets its redemption.
+		if prev, found, kerr := s.byKey(ctx, vendorID, key); kerr == nil && found {
+			return s.replay(ctx, prev, hash, wait)
+		}
+		return Redemption{}, err
+	case err != nil:
 		return Redemption{}, err
 	}
 	return s.settled(ctx, row, wait)
@@ -247,47 +250,26 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 	if err != nil {
 		return redemptionRow{}, err
 	}
-	if err := s.acceptor.do(ctx, a.row.BeneficiaryID, a); err != nil {
+	card, _ := enroll.ParseCardNumber(req.CardNumber) // valid: checked by validate
+	if err := s.acceptor.do(ctx, card, a); err != nil {
 		return redemptionRow{}, err
 	}
 	return *a.row, nil
 }
 
-// prepare checks what can be checked outside the acceptance's transaction: the card, program and
-// vendor are active and the chain is confirming.
+// prepare makes the acceptance of a well-formed request, for its group, which reads and checks
+// the card, program and shop it names. Only the chain's backlog is checked here (it is cached).
 func (s *Service) prepare(ctx context.Context, vendorID, key, hash string, category ledger.Category, req Request) (*acceptance, error) {
-	card, err := s.cards.ResolveCard(ctx, req.CardNumber)
-	if err != nil {
-		return nil, err
-	}
-	if card.Status != "active" {
-		return nil, ErrBeneficiarySuspended
-	}
-	prog, err := s.programs.ProgramInfo(ctx, req.ProgramID)
-	if err != nil {
-		return nil, err
-	}
-	if prog.Status != "active" {
-		return nil, ErrProgramInactive
-	}
-	vendor, err := s.programs.Vendor(ctx, vendorID)
-	if err != nil {
-		return nil, err
-	}
-	if vendor.Status == "suspended" || vendor.Status == "failed" {
-		return nil, ErrVendorSuspended
-	}
 	if err := s.checkBacklog(ctx); err != nil {
 		return nil, err
 	}
 	id := uuid.Must(uuid.NewV7())
 	ref := ledger.Ref{ID: id, Category: category}.Bytes()
 	return &acceptance{
-		pin: req.PIN, program: prog.ChainProgramID, holder: card.ChainKey,
-		vendor: common.HexToAddress(vendor.Address), ref: ref,
+		card: req.CardNumber, pin: req.PIN, ref: ref,
 		row: &redemptionRow{
-			ID: id.String(), VendorID: vendorID, IdempotencyKey: key, RequestHash: hash, BeneficiaryID: card.ID,
-			ProgramID: prog.ID, Amount: req.Amount, Category: category.String(), ChainRef: common.Hash(ref).Hex(), Status: StatusPending,
+			ID: id.String(), VendorID: vendorID, IdempotencyKey: key, RequestHash: hash,
+			ProgramID: req.ProgramID, Amount: req.Amount, Category: category.String(), ChainRef: common.Hash(ref).Hex(), Status: StatusPending,
 		},
 	}, nil
 }

@@ -1,0 +1,123 @@
+package redeem
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/ethereum/go-ethereum/common"
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/enroll"
+	"github.com/aidledger/aidledger/server/programs"
+)
+
+// resolve reads, in the group's transaction, what the acceptances name, in four statements
+// whatever their number: which of their Idempotency-Keys are taken, their cards, programs and
+// shops. It refuses, in this order, what Redeem answers without a PIN check: a key already
+// taken (errKeyRace: the caller answers with that redemption), an unknown or suspended card,
+// an unknown or inactive program, an unknown or suspended shop. The others get their card, program
+// and shop filled in and a nil verdict.
+//
+// Each of these was a statement per redemption before its group (four round trips on
+// PostgreSQL, most of what the database did for a redemption). Read here they also come from the
+// transaction that writes the redemption, not from a moment before it.
+func (s *Service) resolve(ctx context.Context, tx *gorm.DB, group []*acceptance) (enroll.Cards, []error, error) {
+	var numbers, programIDs, vendorIDs []string
+	for _, a := range group {
+		numbers = append(numbers, a.card)
+		programIDs = append(programIDs, a.row.ProgramID)
+		vendorIDs = append(vendorIDs, a.row.VendorID)
+	}
+	taken, err := keysTaken(tx.WithContext(ctx), group)
+	if err != nil {
+		return enroll.Cards{}, nil, err
+	}
+	cards, err := s.cards.ReadCards(ctx, tx, numbers)
+	if err != nil {
+		return enroll.Cards{}, nil, err
+	}
+	progs, err := s.programs.ProgramsIn(ctx, tx, distinct(programIDs))
+	if err != nil {
+		return enroll.Cards{}, nil, err
+	}
+	vendors, err := s.programs.VendorsIn(ctx, tx, distinct(vendorIDs))
+	if err != nil {
+		return enroll.Cards{}, nil, err
+	}
+	verdicts := make([]error, len(group))
+	for i, a := range group {
+		if taken[a.row.VendorID+"\x00"+a.row.IdempotencyKey] {
+			verdicts[i] = errKeyRace
+			continue
+		}
+		verdicts[i] = a.fill(cards, progs, vendors)
+	}
+	return cards, verdicts, nil
+}
+
+// fill completes the acceptance with its card, program and shop, or says why it is refused.
+func (a *acceptance) fill(cards enroll.Cards, progs map[string]programs.Program, vendors map[string]programs.Vendor) error {
+	card, err := cards.Card(a.card)
+	if err != nil {
+		return err
+	}
+	if card.Status != "active" {
+		return ErrBeneficiarySuspended
+	}
+	prog, ok := progs[a.row.ProgramID]
+	if !ok {
+		return fmt.Errorf("program %s: %w", a.row.ProgramID, apierr.ErrNotFound)
+	}
+	if prog.Status != "active" {
+		return ErrProgramInactive
+	}
+	vendor, ok := vendors[a.row.VendorID]
+	if !ok {
+		return fmt.Errorf("vendor %s: %w", a.row.VendorID, apierr.ErrNotFound)
+	}
+	if vendor.Status == "suspended" || vendor.Status == "failed" {
+		return ErrVendorSuspended
+	}
+	a.row.BeneficiaryID, a.holder = card.ID, card.ChainKey
+	a.program, a.vendor = prog.ChainProgramID, common.HexToAddress(vendor.Address)
+	return nil
+}
+
+// keysTaken says which of the group's (vendor, Idempotency-Key) pairs have a redemption. The
+// pairs are ORed rather than two IN lists: SQLite would probe the unique index with every
+// vendor against every key.
+func keysTaken(tx *gorm.DB, group []*acceptance) (map[string]bool, error) {
+	var q strings.Builder
+	args := make([]any, 0, 2*len(group))
+	for i, a := range group {
+		if i > 0 {
+			q.WriteString(" OR ")
+		}
+		q.WriteString("(vendor_id = ? AND idempotency_key = ?)")
+		args = append(args, a.row.VendorID, a.row.IdempotencyKey)
+	}
+	var rows []redemptionRow
+	if err := tx.Select("vendor_id", "idempotency_key").Where(q.String(), args...).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("look up %d idempotency keys: %w", len(group), err)
+	}
+	taken := make(map[string]bool, len(rows))
+	for _, r := range rows {
+		taken[r.VendorID+"\x00"+r.IdempotencyKey] = true
+	}
+	return taken, nil
+}
+
+// distinct returns ids without repeats, in their first order.
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
