@@ -145,8 +145,9 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 	if err != nil {
 		return nil, err
 	}
+	now := dbNow()
 	for i, r := range rows {
-		r.IntentID = stored[i].ID
+		r.IntentID, r.CreatedAt, r.UpdatedAt = stored[i].ID, now, now
 	}
 	if err := tx.CreateInBatches(rows, 100).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {

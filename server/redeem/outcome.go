@@ -2,7 +2,6 @@ package redeem
 
 import (
 	"fmt"
-	"time"
 
 	"gorm.io/gorm"
 
@@ -29,6 +28,7 @@ func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 		block                    uint64
 	}
 	groups := map[move][]string{}
+	now := dbNow()
 	for _, r := range rows {
 		in := byIntent[r.IntentID]
 		m := move{from: r.Status, to: in.Outcome(), txHash: in.TxHash, block: in.BlockNumber}
@@ -45,8 +45,8 @@ func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 			s.log.Warn("redemption outcome changed after being final", "id", r.ID, "from", m.from, "to", m.to)
 		}
 		groups[m] = append(groups[m], r.ID)
+		s.finals.offer(r.IntentID, final{status: m.to, reason: m.reason, txHash: m.txHash, block: m.block, at: now})
 	}
-	now := time.Now().UTC()
 	for m, ids := range groups {
 		fields := map[string]any{"status": m.to, "reason": m.reason, "tx_hash": m.txHash, "block_number": m.block, "updated_at": now, "final_at": now}
 		if m.to == StatusPending {

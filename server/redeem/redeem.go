@@ -63,6 +63,7 @@ type Service struct {
 	log      *slog.Logger
 
 	backlogCache ttlCache[time.Time] // created_at of the oldest pending redemption; zero if none
+	finals       finals
 	acceptor     *acceptor[*acceptance]
 }
 
@@ -216,10 +217,13 @@ func (s *Service) replay(ctx context.Context, prev redemptionRow, hash string, w
 // settled waits up to wait for the redemption's outcome and returns it as it then is.
 func (s *Service) settled(ctx context.Context, r redemptionRow, wait time.Duration) (Redemption, error) {
 	if r.Status == StatusPending && wait > 0 {
+		s.finals.watch(r.IntentID)
 		wctx, cancel := context.WithTimeout(ctx, wait)
-		_ = s.p.AwaitFinal(wctx, r.IntentID) // timed out: the row says pending
+		err := s.p.AwaitFinal(wctx, r.IntentID) // timed out: the row says pending
 		cancel()
-		if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&r, "id = ?", r.ID).Error; err != nil {
+		if c, ok := s.finals.take(r.IntentID); ok && err == nil {
+			c.applyTo(&r)
+		} else if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&r, "id = ?", r.ID).Error; err != nil {
 			return Redemption{}, err
 		}
 	}

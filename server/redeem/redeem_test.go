@@ -2,6 +2,7 @@ package redeem_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"sync"
 	"testing"
@@ -284,5 +285,23 @@ func TestReconciliation_IsOKAfterRedemptions(t *testing.T) {
 	})
 	if !rep.OK || rep.RedeemedEvents != 3 {
 		t.Fatalf("reconciliation %+v", rep)
+	}
+}
+
+func TestRedeem_TheAnswerAfterConfirmationIsWhatALaterReadShows(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	answered, err := f.App.Redeem.Redeem(ctx, f.vendors[0], uuid.NewString(), f.req(3))
+	if err != nil || answered.Status != redeem.StatusConfirmed || answered.FinalAt == nil || answered.TxHash == "" || answered.BlockNumber == 0 {
+		t.Fatalf("%+v %v; want confirmed, with its transaction, block and time", answered, err)
+	}
+	read, err := f.App.Redeem.Get(ctx, answered.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := json.Marshal(answered)
+	r, _ := json.Marshal(read)
+	if string(a) != string(r) {
+		t.Errorf("answered %s\nread     %s", a, r)
 	}
 }
