@@ -183,8 +183,9 @@ func (s *Service) RedeemWait(ctx context.Context, vendorID, key string, req Requ
 			return Redemption{}, err
 		}
 		return s.replay(ctx, prev, hash, wait)
-	case errors.Is(err, ErrBacklog):
-		// Refused before its group: a retry of one accepted earlier still gets its redemption.
+	case errors.Is(err, ErrBacklog) || errors.Is(err, ErrBusy):
+		// Refused before its group looked the key up: a retry of one accepted earlier still gets
+		// its redemption (a read only refusals pay; before, every redemption paid it).
 		if prev, found, kerr := s.byKey(ctx, vendorID, key); kerr == nil && found {
 			return s.replay(ctx, prev, hash, wait)
 		}
