@@ -93,10 +93,7 @@ func TestAcceptGroup_DecidesAsIfOneRedemptionRanAfterTheOther(t *testing.T) {
 	}
 	// The right PIN after the wrong one cleared the count.
 	wrongPIN.Amount = 2
-	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "g-wrong", wrongPIN); func() bool {
-		e, ok := apierr.As(err)
-		return !ok || e.Details["attempts_left"] != enroll.MaxPINFailures-1
-	}() {
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "g-wrong", wrongPIN); !attemptsLeft(err, enroll.MaxPINFailures-1) {
 		t.Errorf("a wrong PIN after the group: %v; want %d attempts left", err, enroll.MaxPINFailures-1)
 	}
 }
@@ -154,10 +151,7 @@ func TestAcceptGroup_RefusesWhatTheCardOrProgramForbidsAndAcceptsTheRest(t *test
 	if _, err := f.App.Enroll.Reinstate(ctx, suspended.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "s-wrong", onSuspended); func() bool {
-		e, ok := apierr.As(err)
-		return !ok || e.Details["attempts_left"] != enroll.MaxPINFailures-1
-	}() {
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "s-wrong", onSuspended); !attemptsLeft(err, enroll.MaxPINFailures-1) {
 		t.Errorf("a wrong PIN after reinstatement: %v; want %d attempts left (none counted while suspended)", err, enroll.MaxPINFailures-1)
 	}
 }
@@ -177,6 +171,12 @@ func TestRedeem_ARetryDuringAChainBacklogGetsItsRedemption(t *testing.T) {
 	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "during-backlog", f.req(5)); code(err) != "chain_backlog" {
 		t.Errorf("a new redemption: %v; want chain_backlog", err)
 	}
+}
+
+// attemptsLeft says whether err is a wrong PIN with n attempts left.
+func attemptsLeft(err error, n int) bool {
+	e, ok := apierr.As(err)
+	return ok && e.Code == "wrong_pin" && e.Details["attempts_left"] == n
 }
 
 // unenrolled is a well-formed card number that no one holds.
