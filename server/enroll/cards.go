@@ -56,8 +56,3 @@ func (cs Cards) Card(number string) (Card, error) {
 	}
 	return cardOf(r), nil
 }
-
-// CheckPINsOf is CheckPINs for attempts on cards read by ReadCards in the same transaction.
-func (s *Service) CheckPINsOf(ctx context.Context, tx *gorm.DB, cs Cards, attempts []PINAttempt) ([]error, error) {
-	return s.checkPINs(ctx, tx, cs.byID, attempts)
-}

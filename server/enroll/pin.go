@@ -85,36 +85,16 @@ func (s *Service) CheckPIN(ctx context.Context, tx *gorm.DB, beneficiaryID, pin 
 // PINAttempt is one PIN to check with CheckPINs.
 type PINAttempt struct{ BeneficiaryID, PIN string }
 
-// CheckPINs is CheckPIN for a group of attempts in the caller's transaction, in their order. It
-// returns each attempt's verdict (nil, ErrWrongPIN or ErrCardLocked), or the error of a
-// statement that failed, after which the transaction is of no use. The same rule holds: the
-// caller commits tx to keep the failures counted.
+// CheckPINs is CheckPIN for a group of attempts on cards read by ReadCards in the same
+// transaction, in their order. It returns each attempt's verdict (nil, ErrWrongPIN or
+// ErrCardLocked), or the error of a statement that failed, after which the transaction is of no
+// use. The same rule holds: the caller commits tx to keep the failures counted.
 //
-// All the cards are read in one statement, and the common attempt (the right PIN on a card with
-// no failures counted) writes nothing. Every other attempt, and every attempt on a card named
-// twice in the group, goes through CheckPIN one by one, so counting and locking are exactly
-// those of CheckPIN.
-func (s *Service) CheckPINs(ctx context.Context, tx *gorm.DB, attempts []PINAttempt) ([]error, error) {
-	ids := make([]string, 0, len(attempts))
-	for _, a := range attempts {
-		ids = append(ids, a.BeneficiaryID)
-	}
-	var rows []beneficiaryRow
-	if err := tx.WithContext(ctx).Select(pinColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("enroll: check pins: %w", err)
-	}
-	byID := make(map[string]*beneficiaryRow, len(rows))
-	for i := range rows {
-		byID[rows[i].ID] = &rows[i]
-	}
-	return s.checkPINs(ctx, tx, byID, attempts)
-}
-
-// pinColumns are what a PIN check reads of a card.
-var pinColumns = []string{"id", "pin_hash", "pin_failures", "pin_locked_at"}
-
-// checkPINs is CheckPINs over cards already read in tx.
-func (s *Service) checkPINs(ctx context.Context, tx *gorm.DB, byID map[string]*beneficiaryRow, attempts []PINAttempt) ([]error, error) {
+// The common attempt (the right PIN on a card with no failures counted) reads and writes
+// nothing more. Every other attempt, every attempt on a card named twice in the group and every
+// attempt on a card not in cards goes through CheckPIN one by one, so counting and locking are
+// exactly those of CheckPIN.
+func (s *Service) CheckPINs(ctx context.Context, tx *gorm.DB, cards Cards, attempts []PINAttempt) ([]error, error) {
 	tx = tx.WithContext(ctx)
 	named := make(map[string]int, len(attempts))
 	for _, a := range attempts {
@@ -122,7 +102,7 @@ func (s *Service) checkPINs(ctx context.Context, tx *gorm.DB, byID map[string]*b
 	}
 	verdicts := make([]error, len(attempts))
 	for i, a := range attempts {
-		if r := byID[a.BeneficiaryID]; r != nil && named[r.ID] == 1 && r.PINLockedAt == nil && r.PINFailures == 0 &&
+		if r := cards.byID[a.BeneficiaryID]; r != nil && named[r.ID] == 1 && r.PINLockedAt == nil && r.PINFailures == 0 &&
 			validPIN(a.PIN) && s.pinMatches(r.ID, a.PIN, r.PINHash) {
 			continue
 		}
@@ -134,6 +114,9 @@ func (s *Service) checkPINs(ctx context.Context, tx *gorm.DB, byID map[string]*b
 	}
 	return verdicts, nil
 }
+
+// pinColumns are what a PIN check reads of a card.
+var pinColumns = []string{"id", "pin_hash", "pin_failures", "pin_locked_at"}
 
 // VerifyPIN is CheckPIN in a transaction of its own, committed whatever the outcome.
 func (s *Service) VerifyPIN(ctx context.Context, beneficiaryID, pin string) error {

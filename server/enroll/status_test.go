@@ -99,8 +99,11 @@ func TestCheckPINs_GivesEachAttemptTheVerdictCheckPINWouldInTurn(t *testing.T) {
 	}
 	var verdicts []error
 	err := store.InTx(ctx, e.db, func(tx *gorm.DB) error {
-		var err error
-		verdicts, err = e.svc.CheckPINs(ctx, tx, attempts)
+		cards, err := e.svc.ReadCards(ctx, tx, []string{a.CardNumber, b.CardNumber, locked.CardNumber, counted.CardNumber})
+		if err != nil {
+			return err
+		}
+		verdicts, err = e.svc.CheckPINs(ctx, tx, cards, attempts)
 		return err
 	})
 	if err != nil {
@@ -120,7 +123,7 @@ func TestCheckPINs_GivesEachAttemptTheVerdictCheckPINWouldInTurn(t *testing.T) {
 			t.Errorf("a wrong PIN after the group: %v left, want 4", ae.Details["attempts_left"])
 		}
 	}
-	if _, err := e.svc.CheckPINs(ctx, e.db, []enroll.PINAttempt{{BeneficiaryID: "no-such-card", PIN: "1234"}}); err == nil {
+	if _, err := e.svc.CheckPINs(ctx, e.db, enroll.Cards{}, []enroll.PINAttempt{{BeneficiaryID: "no-such-card", PIN: "1234"}}); err == nil {
 		t.Error("an unknown beneficiary: no error")
 	}
 }

@@ -65,7 +65,7 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 	if len(attempts) == 0 {
 		return verdicts, nil
 	}
-	pins, err := s.cards.CheckPINsOf(ctx, tx, cards, attempts)
+	pins, err := s.cards.CheckPINs(ctx, tx, cards, attempts)
 	if err != nil {
 		return nil, err
 	}
@@ -255,12 +255,8 @@ func spentOn(tx *gorm.DB, holders []string) (map[entitlement]int64, error) {
 // holdersOf lists the beneficiaries of the entitlements, once each.
 func holdersOf(of map[entitlement]uint64) []string {
 	holders := make([]string, 0, len(of))
-	seen := make(map[string]bool, len(of))
 	for e := range of {
-		if !seen[e.BeneficiaryID] {
-			seen[e.BeneficiaryID] = true
-			holders = append(holders, e.BeneficiaryID)
-		}
+		holders = append(holders, e.BeneficiaryID)
 	}
-	return holders
+	return distinct(holders)
 }
