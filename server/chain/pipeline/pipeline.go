@@ -86,7 +86,7 @@ type Pipeline struct {
 
 	mu      sync.Mutex
 	hooks   map[string][]OutcomeHook
-	waiters map[int64][]chan struct{}
+	waiters *waiters
 	wake    []chan struct{}
 }
 
@@ -129,7 +129,7 @@ func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
 		db: db, cfg: cfg, log: cfg.Logger.With("component", "pipeline"),
 		chain:   &Chain{Client: client, Contract: cfg.Contract},
 		hooks:   map[string][]OutcomeHook{},
-		waiters: map[int64][]chan struct{}{},
+		waiters: newWaiters(),
 	}
 	p.kinds = map[string]Kind{}
 	for _, k := range []Kind{callKind{}, redeemKind{max: cfg.MaxRedeem}, allocateKind{max: cfg.MaxAllocate}} {
@@ -227,7 +227,7 @@ func (p *Pipeline) Get(ctx context.Context, id int64) (Intent, error) {
 // lanes notify it; it also polls once a second, slowly, because another replica may be the one
 // submitting the intent.
 func (p *Pipeline) Wait(ctx context.Context, id int64) (Intent, error) {
-	notified, drop := p.addWaiter(id) // before the first read, so no notification falls between
+	notified, _, drop := p.waiters.add(id) // before the first read, so no notification falls between
 	defer drop()
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
@@ -249,10 +249,14 @@ func (p *Pipeline) Wait(ctx context.Context, id int64) (Intent, error) {
 // outcome hooks update them in the transaction that makes the intent final): it reads nothing
 // while this process' lanes notify it, only once a second as Wait does. It returns ctx's error
 // if ctx ends first. For an intent enqueued a moment ago this saves the redemption path two
-// database reads.
+// database reads. An intent this process made final before the call returns at once: the caller
+// read it as pending a moment earlier, and the lane may have been quicker than its registering.
 func (p *Pipeline) AwaitFinal(ctx context.Context, id int64) error {
-	notified, drop := p.addWaiter(id)
+	notified, final, drop := p.waiters.add(id)
 	defer drop()
+	if final {
+		return nil
+	}
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
 	for {
@@ -264,45 +268,6 @@ func (p *Pipeline) AwaitFinal(ctx context.Context, id int64) error {
 		case <-tick.C:
 			if in, err := p.Get(context.WithoutCancel(ctx), id); err != nil || in.Final() {
 				return err
-			}
-		}
-	}
-}
-
-// addWaiter registers for the notification that intent id is final; drop unregisters.
-func (p *Pipeline) addWaiter(id int64) (notified <-chan struct{}, drop func()) {
-	ch := make(chan struct{}, 1)
-	p.mu.Lock()
-	p.waiters[id] = append(p.waiters[id], ch)
-	p.mu.Unlock()
-	return ch, func() { p.dropWaiter(id, ch) }
-}
-
-func (p *Pipeline) dropWaiter(id int64, ch chan struct{}) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	ws := p.waiters[id]
-	for i, w := range ws {
-		if w == ch {
-			ws = append(ws[:i], ws[i+1:]...)
-			break
-		}
-	}
-	if len(ws) == 0 {
-		delete(p.waiters, id)
-	} else {
-		p.waiters[id] = ws
-	}
-}
-
-func (p *Pipeline) notify(ids []int64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, id := range ids {
-		for _, ch := range p.waiters[id] {
-			select {
-			case ch <- struct{}{}:
-			default:
 			}
 		}
 	}

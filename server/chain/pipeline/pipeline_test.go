@@ -160,6 +160,23 @@ func TestPipeline_ConfirmsEveryIntentOnceInBatchesAcrossLanes(t *testing.T) {
 	}
 }
 
+func TestPipeline_AwaitingAnIntentMadeFinalBeforeTheCallReturnsAtOnce(t *testing.T) {
+	// A caller reads its redemption as pending, then awaits it; the lane may finish it in
+	// between. Such a caller must not sleep until the once-a-second poll.
+	w := newWorld(t, 1)
+	p, _ := w.pipeline(nil, pipeline.Config{})
+	stored, err := p.Enqueue(context.Background(), nil, pipeline.CallIntent("create:5", ledgerABI.PackCreateProgram(5)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitFinal(t, p, ids(stored), 20*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond) // under the poll
+	defer cancel()
+	if err := p.AwaitFinal(ctx, stored[0].ID); err != nil {
+		t.Fatalf("AwaitFinal on an intent already final: %v", err)
+	}
+}
+
 func TestPipeline_EnqueueingTheSameRefTwiceKeepsOneIntent(t *testing.T) {
 	w := newWorld(t, 1)
 	p, stop := w.pipeline(nil, pipeline.Config{})

@@ -85,7 +85,7 @@ func (l *lane) settle(ctx context.Context, t *Tx, rc *types.Receipt) error {
 			final = append(final, in.ID)
 		}
 	}
-	l.p.notify(final)
+	l.p.waiters.notify(final)
 	t.Status = TxMined
 	return nil
 }
@@ -96,7 +96,9 @@ func (l *lane) settle(ctx context.Context, t *Tx, rc *types.Receipt) error {
 // re-sending it could apply it twice if our record of the chain is what is wrong.
 func (l *lane) drop(ctx context.Context, t *Tx) error {
 	l.log.Error("transaction dropped: its nonce was used by another transaction", "tx", t.Hash, "nonce", t.Nonce)
-	return l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+	var failed []int64
+	err := l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
+		failed = failed[:0]
 		if err := db.Model(&Tx{}).Where("id = ?", t.ID).Updates(map[string]any{"status": TxDropped, "error": "nonce used by another transaction"}).Error; err != nil {
 			return err
 		}
@@ -110,6 +112,7 @@ func (l *lane) drop(ctx context.Context, t *Tx) error {
 				in.Status, in.Reason, in.TxID = IntentPending, "", nil
 			} else {
 				in.Status, in.Reason = IntentFailed, "its transaction's nonce was used by another transaction; not re-sent to avoid a duplicate"
+				failed = append(failed, in.ID)
 			}
 			if err := db.Model(&Intent{}).Where("id = ?", in.ID).
 				Updates(map[string]any{"status": in.Status, "reason": in.Reason, "tx_id": in.TxID}).Error; err != nil {
@@ -118,6 +121,10 @@ func (l *lane) drop(ctx context.Context, t *Tx) error {
 		}
 		return l.p.runHooks(db, intents)
 	})
+	if err == nil {
+		l.p.waiters.notify(failed)
+	}
+	return err
 }
 
 func backoff(attempts int) time.Duration {
