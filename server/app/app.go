@@ -137,7 +137,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		store.Close(db)
 		return nil, fmt.Errorf("open chain: %w", err)
 	}
-	p, err := pipeline.New(db, ch.Client, pipeline.Config{
+	p, err := pipeline.New(db, ch.Backend, pipeline.Config{
 		Contract: ch.Contract, ChainID: ch.ChainID, Keys: ch.Keys, TipCap: ch.Tip, Logger: cfg.Logger,
 		KnownGasSchedule: ch.Embedded(),
 	})
@@ -148,7 +148,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	}
 	a := &App{
 		Cfg: cfg, DB: db, Chain: ch, Pipeline: p, Secrets: keys, log: cfg.Logger,
-		Indexer: index.New(db, ch.Client, index.Config{Contract: ch.Contract, FromBlock: ch.DeployBlock, Logger: cfg.Logger}),
+		Indexer: index.New(db, ch.Backend, index.Config{Contract: ch.Contract, FromBlock: ch.DeployBlock, Logger: cfg.Logger}),
 		Auth:    auth.New(db, keys.JWT, auth.Config{Logger: cfg.Logger}),
 	}
 	if err := a.startServices(); err != nil {

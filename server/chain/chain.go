@@ -19,9 +19,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
+	"github.com/ethereum/go-ethereum/rpc"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/chain/node"
@@ -46,9 +49,25 @@ type Config struct {
 	Logger     *slog.Logger
 }
 
+// Backend is what the submission pipeline and the indexer read and send through: the JSON-RPC
+// client, or for the embedded node a client that answers their frequent reads from the node
+// itself (node.Client).
+type Backend interface {
+	ethereum.TransactionSender
+	ethereum.ContractCaller
+	ethereum.LogFilterer
+	ethereum.GasEstimator
+	TransactionReceipt(ctx context.Context, hash common.Hash) (*types.Receipt, error)
+	BlockReceipts(ctx context.Context, at rpc.BlockNumberOrHash) ([]*types.Receipt, error)
+	NonceAt(ctx context.Context, account common.Address, block *big.Int) (uint64, error)
+	BlockNumber(ctx context.Context) (uint64, error)
+	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
+}
+
 // Chain is a connected ledger.
 type Chain struct {
 	Client      *ethclient.Client
+	Backend     Backend // Client, or the embedded node's faster one
 	ChainID     *big.Int
 	Contract    common.Address
 	DeployBlock uint64
@@ -87,13 +106,13 @@ func Open(ctx context.Context, db *gorm.DB, cfg Config) (*Chain, error) {
 		if err != nil {
 			return nil, err
 		}
-		c.node, c.Client, c.RPCEndpoint = n, n.Client(), n.HTTPEndpoint()
+		c.node, c.Client, c.Backend, c.RPCEndpoint = n, n.Client(), n.Backend(), n.HTTPEndpoint()
 	} else {
 		cl, err := ethclient.DialContext(ctx, cfg.EthRPC)
 		if err != nil {
 			return nil, fmt.Errorf("connect to %s: %w", redactURL(cfg.EthRPC), err)
 		}
-		c.Client, c.RPCEndpoint = cl, cfg.EthRPC
+		c.Client, c.Backend, c.RPCEndpoint = cl, cl, cfg.EthRPC
 	}
 	if err := c.setUp(ctx, db); err != nil {
 		_ = c.Close()
