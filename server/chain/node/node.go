@@ -31,6 +31,7 @@ type Node struct {
 	backend *eth.Ethereum
 	rpc     *rpc.Client
 	client  *ethclient.Client
+	sealer  *sealer // nil when the beacon seals by period
 
 	closeOnce sync.Once
 	closeErr  error
@@ -100,27 +101,27 @@ func assemble(stack *gethnode.Node, cfg Config) (*Node, error) {
 	if err != nil {
 		return nil, fmt.Errorf("create block producer: %w", err)
 	}
-	// Besides the dev_ API, this starts the loop that seals a block whenever the pool has
-	// executable transactions, which is all that drives block production when the period is 0.
-	// No beacon.Fork(genesis) here, unlike the simulated backend: it would discard the chain.
-	catalyst.RegisterSimulatedBeaconAPIs(stack, beacon)
+	// With a period the beacon seals on its own (Start); with period 0 our sealer does, once
+	// the node runs. No dev_ API (catalyst.RegisterSimulatedBeaconAPIs): it would start
+	// go-ethereum's on-demand loop as well. No beacon.Fork(genesis) here, unlike the simulated
+	// backend: it would discard the chain.
 	stack.RegisterLifecycle(beacon)
 
 	if err := stack.Start(); err != nil {
-		// The node stops only what it started, and the beacon (registered last) cannot have
-		// been started when Start fails; stop it here or its on-demand loop outlives us.
-		_ = beacon.Stop()
 		return nil, fmt.Errorf("start chain node: %w", err)
 	}
-	rpcClient := stack.Attach()
-	return &Node{
+	n := &Node{
 		cfg:     cfg,
 		chainID: new(big.Int).Set(chainID),
 		stack:   stack,
 		backend: backend,
-		rpc:     rpcClient,
-		client:  ethclient.NewClient(rpcClient),
-	}, nil
+	}
+	if cfg.periodSeconds() == 0 {
+		n.sealer = startSealer(backend, beacon)
+	}
+	n.rpc = stack.Attach()
+	n.client = ethclient.NewClient(n.rpc)
+	return n, nil
 }
 
 // chainExists reports whether stack's datadir already holds a chain (a stored genesis block).
@@ -146,7 +147,7 @@ func chainExists(stack *gethnode.Node) (bool, error) {
 func (n *Node) Client() *ethclient.Client { return n.client }
 
 // RPC returns the in-process JSON-RPC client behind Client, for namespaces ethclient does not
-// cover (debug_, txpool_, dev_). It is closed by Close.
+// cover (debug_, txpool_). It is closed by Close.
 func (n *Node) RPC() *rpc.Client { return n.rpc }
 
 // HTTPEndpoint returns the JSON-RPC URL, e.g. "http://127.0.0.1:8545", or "" when
@@ -171,6 +172,9 @@ func (n *Node) Genesis() common.Hash { return n.backend.BlockChain().Genesis().H
 // the first call's result.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
+		if n.sealer != nil {
+			n.sealer.close()
+		}
 		head := n.backend.BlockChain().CurrentBlock()
 		n.client.Close() // also closes n.rpc
 		if err := n.stack.Close(); err != nil {

@@ -40,6 +40,76 @@ func TestOnDemand_MinesSentTxWithinASecond(t *testing.T) {
 	}
 }
 
+func TestOnDemand_SealsNoEmptyBlockWhileTransactionsStreamIn(t *testing.T) {
+	n := startNode(t, Config{})
+	c := n.Client()
+	ctx := t.Context()
+	start, err := c.BlockNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Transactions arriving while a block is being sealed: go-ethereum's own on-demand loop
+	// sealed one more block after them even when the block took them.
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	nonce, err := c.NonceAt(ctx, funderAddr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feeCap := new(big.Int).Mul(mustHeader(t, c, start).BaseFee, big.NewInt(4))
+	var last *types.Transaction
+	for i := range uint64(300) {
+		last, err = types.SignNewTx(funder, types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
+			ChainID: chainID, Nonce: nonce + i, GasTipCap: SuggestedTip(), GasFeeCap: feeCap, Gas: 21_000,
+			To: &recipient, Value: big.NewInt(1),
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.SendTransaction(ctx, last); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, 20*time.Second)
+	defer cancel()
+	r, err := WaitReceipt(wctx, c, last.Hash())
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(300 * time.Millisecond) // room for a stray block after the last one
+	head, err := c.BlockNumber(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if head != r.BlockNumber.Uint64() {
+		t.Errorf("head %d after the last transaction's block %d", head, r.BlockNumber)
+	}
+	empty := 0
+	for b := start + 1; b <= head; b++ {
+		n, err := c.TransactionCount(ctx, mustHeader(t, c, b).Hash())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			empty++
+		}
+	}
+	if empty > 0 {
+		t.Errorf("%d of %d blocks sealed for 300 transactions are empty", empty, head-start)
+	}
+}
+
+func mustHeader(t *testing.T, c *ethclient.Client, number uint64) *types.Header {
+	t.Helper()
+	h, err := c.HeaderByNumber(t.Context(), new(big.Int).SetUint64(number))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
 func TestOnDemand_UsesGenesisGasLimitAndChainConfig(t *testing.T) {
 	n := startNode(t, Config{ChainID: 4242})
 	c := n.Client()
