@@ -2,6 +2,7 @@ package node
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"math/big"
 	"net"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
 )
 
@@ -98,6 +100,55 @@ func TestOnDemand_SealsNoEmptyBlockWhileTransactionsStreamIn(t *testing.T) {
 	}
 	if empty > 0 {
 		t.Errorf("%d of %d blocks sealed for 300 transactions are empty", empty, head-start)
+	}
+}
+
+func TestOnDemand_MinesEveryTransactionOfManyConcurrentSenders(t *testing.T) {
+	// 200 phones sending at once, as the ERC20 baseline's do: the pool then raises more events
+	// during one seal than a subscriber buffers, and a sealer that took events itself waited for
+	// the pool while the pool waited for it.
+	const senders, rounds = 200, 25
+	keys := make([]*ecdsa.PrivateKey, senders)
+	addrs := make([]common.Address, senders)
+	for i := range keys {
+		keys[i], _ = crypto.GenerateKey()
+		addrs[i] = crypto.PubkeyToAddress(keys[i].PublicKey)
+	}
+	n := startNode(t, Config{Alloc: Fund(addrs...)})
+	c := n.Client()
+	ctx, cancel := context.WithTimeout(t.Context(), 60*time.Second)
+	defer cancel()
+	chainID, err := c.ChainID(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	feeCap := new(big.Int).Mul(mustHeader(t, c, 0).BaseFee, big.NewInt(4))
+	errs := make(chan error, senders)
+	for i := range keys {
+		go func() {
+			for nonce := range uint64(rounds) {
+				tx, err := types.SignNewTx(keys[i], types.LatestSignerForChainID(chainID), &types.DynamicFeeTx{
+					ChainID: chainID, Nonce: nonce, GasTipCap: SuggestedTip(), GasFeeCap: feeCap, Gas: 21_000,
+					To: &recipient, Value: big.NewInt(1),
+				})
+				if err == nil {
+					err = c.SendTransaction(ctx, tx)
+				}
+				if err == nil && nonce == rounds-1 {
+					_, err = WaitReceipt(ctx, c, tx.Hash())
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range senders {
+		if err := <-errs; err != nil {
+			t.Fatalf("a sender's transaction: %v", err)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package node
 
 import (
+	"sync"
 	"time"
 
 	"github.com/ethereum/go-ethereum/core"
@@ -22,16 +23,37 @@ type sealer struct {
 	eth    *eth.Ethereum
 	beacon *catalyst.SimulatedBeacon
 	stop   chan struct{}
-	done   chan struct{}
+	done   sync.WaitGroup
 }
 
 func startSealer(backend *eth.Ethereum, beacon *catalyst.SimulatedBeacon) *sealer {
-	s := &sealer{eth: backend, beacon: beacon, stop: make(chan struct{}), done: make(chan struct{})}
+	s := &sealer{eth: backend, beacon: beacon, stop: make(chan struct{})}
 	txs := make(chan core.NewTxsEvent, 64)
 	sub := backend.TxPool().SubscribeTransactions(txs, true)
+	wake := make(chan struct{}, 1)
+	// The pool's event feed waits for every subscriber, and sealing waits for the pool (Sync):
+	// events are taken here, never by the goroutine that seals, or the two would wait for each
+	// other once a burst of transactions filled the channel.
+	s.done.Add(2)
 	go func() {
-		defer close(s.done)
+		defer s.done.Done()
 		defer sub.Unsubscribe()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-sub.Err():
+				return
+			case <-txs:
+				select {
+				case wake <- struct{}{}:
+				default:
+				}
+			}
+		}
+	}()
+	go func() {
+		defer s.done.Done()
 		// A block that failed to seal is retried on the next transaction, or at the latest on
 		// the next tick (an idle chain may get no next transaction).
 		tick := time.NewTicker(time.Second)
@@ -40,29 +62,21 @@ func startSealer(backend *eth.Ethereum, beacon *catalyst.SimulatedBeacon) *seale
 			select {
 			case <-s.stop:
 				return
-			case <-sub.Err():
-				return
-			case <-txs:
+			case <-wake:
 			case <-tick.C:
 			}
-			s.sealWhileExecutable(txs)
+			s.sealWhileExecutable()
 		}
 	}()
 	return s
 }
 
-func (s *sealer) sealWhileExecutable(txs <-chan core.NewTxsEvent) {
+// sealWhileExecutable seals blocks until the pool, synced after the last one, holds no
+// executable transaction. A wake-up for transactions a block already took finds none, and
+// seals nothing.
+func (s *sealer) sealWhileExecutable() {
 	pool := s.eth.TxPool()
 	for {
-		// Events of transactions the last block already took are stale; the pool's count,
-		// once it has caught up with that block, is what counts.
-		for drained := false; !drained; {
-			select {
-			case <-txs:
-			default:
-				drained = true
-			}
-		}
 		if err := pool.Sync(); err != nil {
 			return // the pool is shutting down
 		}
@@ -79,7 +93,7 @@ func (s *sealer) sealWhileExecutable(txs <-chan core.NewTxsEvent) {
 		head := s.eth.BlockChain().CurrentBlock()
 		if head.Number.Uint64() == before || head.TxHash == types.EmptyTxsHash {
 			// Nothing the miner would take (MinTip keeps the pool and the miner agreeing, see
-			// config.go): wait for the next transaction instead of sealing empty blocks.
+			// config.go): wait for the next transaction or tick instead of sealing empty blocks.
 			return
 		}
 	}
@@ -88,5 +102,5 @@ func (s *sealer) sealWhileExecutable(txs <-chan core.NewTxsEvent) {
 // close stops sealing and waits for a block being sealed.
 func (s *sealer) close() {
 	close(s.stop)
-	<-s.done
+	s.done.Wait()
 }
