@@ -19,15 +19,14 @@ import (
 	"strings"
 	"time"
 
-	"github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/ethereum/go-ethereum/ethclient"
-	"github.com/ethereum/go-ethereum/rpc"
 	"gorm.io/gorm"
 
+	"github.com/aidledger/aidledger/server/chain/index"
 	"github.com/aidledger/aidledger/server/chain/node"
+	"github.com/aidledger/aidledger/server/chain/pipeline"
 )
 
 // Config says which chain to use and how to sign for it.
@@ -53,15 +52,8 @@ type Config struct {
 // client, or for the embedded node a client that answers their frequent reads from the node
 // itself (node.Client).
 type Backend interface {
-	ethereum.TransactionSender
-	ethereum.ContractCaller
-	ethereum.LogFilterer
-	ethereum.GasEstimator
-	TransactionReceipt(ctx context.Context, hash common.Hash) (*types.Receipt, error)
-	BlockReceipts(ctx context.Context, at rpc.BlockNumberOrHash) ([]*types.Receipt, error)
-	NonceAt(ctx context.Context, account common.Address, block *big.Int) (uint64, error)
-	BlockNumber(ctx context.Context) (uint64, error)
-	HeaderByNumber(ctx context.Context, number *big.Int) (*types.Header, error)
+	pipeline.Backend
+	index.Backend
 }
 
 // Chain is a connected ledger.
