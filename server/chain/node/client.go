@@ -18,7 +18,7 @@ import (
 // and the indexer make many times a second (the head, headers, receipts) answered from the
 // node's own chain instead of through JSON-RPC. In process, JSON-RPC still encodes every answer
 // to JSON and decodes it again: a receipt of a 60-redemption batch is 60 logs of hex strings.
-// Under redemption load that was 7% of the server's CPU (seventh session's profile). Everything
+// Under redemption load that was 7% of the server's CPU (eighth session's profile). Everything
 // else goes through JSON-RPC as before. The answers are go-ethereum's own API answers: the
 // same chain reads, the same "not found" and "indexing in progress" cases.
 //
