@@ -16,9 +16,9 @@ import (
 // go-ethereum's own on-demand loop (started by catalyst.RegisterSimulatedBeaconAPIs) seals once
 // more after every transaction that arrived while it was sealing, even when the block it was
 // sealing took that transaction: under redemption load 37% of the blocks were empty (1,099 of
-// 3,000 in the eighth session's profile run). Each empty block is built, imported, stored for good (the
-// node keeps every state) and read by the indexer. Here a block is sealed only while the pool,
-// synced after the last block, still holds executable transactions.
+// 3,000 in the eighth session's profile run). Each empty block is built, imported, stored for
+// good (the node keeps every state) and read by the indexer. Here a block is sealed only while
+// the pool, synced after the last block, still holds executable transactions.
 type sealer struct {
 	eth    *eth.Ethereum
 	beacon *catalyst.SimulatedBeacon

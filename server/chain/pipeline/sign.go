@@ -114,6 +114,13 @@ func (g *gasChecks) due(kind string) bool {
 	return false
 }
 
+// estimating says whether every batch of kind is estimated: an estimate once exceeded its bound.
+func (g *gasChecks) estimating(kind string) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.always[kind]
+}
+
 func (g *gasChecks) saw(kind string, exceeded bool) {
 	if !exceeded {
 		return
@@ -131,9 +138,10 @@ const maxTxGas = 1 << 24
 
 // fit packs the batch and chooses its gas limit: the kind's own bound, or the node's estimate
 // with a 25% margin when that is higher (see gasChecks for which batches are estimated). The
-// estimate matters on networks whose storage costs differ from mainnet's (geth --dev runs unreleased forks); the bound covers an estimate taken against
-// a state that in-flight transactions are about to change. A batch whose gas would not fit in
-// one transaction is halved until it does.
+// estimate matters on networks whose storage costs differ from mainnet's (geth --dev runs
+// unreleased forks); the bound covers an estimate taken against a state that in-flight
+// transactions are about to change. A batch whose gas would not fit in one transaction is
+// halved until it does.
 func (l *lane) fit(ctx context.Context, kind Kind, batch []Intent, blockLimit uint64) ([]Intent, []byte, uint64, error) {
 	limit := uint64(maxTxGas)
 	if blockLimit > 0 && blockLimit < limit {
@@ -150,8 +158,8 @@ func (l *lane) fit(ctx context.Context, kind Kind, batch []Intent, blockLimit ui
 		}
 		gas := kind.Gas(len(batch))
 		switch {
-		case !l.p.cfg.KnownGasSchedule:
-			gas = max(gas, l.estimate(ctx, data))
+		case !l.p.cfg.KnownGasSchedule || l.p.gasChecks.estimating(kind.Name()):
+			gas = max(gas, l.estimate(ctx, data)) // no check first: it would only fail again
 		case l.p.gasChecks.due(kind.Name()) && !l.withinBound(ctx, data, gas):
 			est := l.estimate(ctx, data)
 			l.p.gasChecks.saw(kind.Name(), est > gas)
@@ -177,7 +185,7 @@ func (l *lane) estimate(ctx context.Context, data []byte) uint64 {
 // withinBound says whether data runs in four fifths of gas, so that gas leaves the estimate's
 // 25% margin. It executes the batch once; the node's estimator searches for the least gas that
 // suffices, executing it a dozen times: at one check per kind every 10 s that search was 6% of
-// the server's CPU under redemption load (seventh session's profile).
+// the server's CPU under redemption load (eighth session's profile).
 func (l *lane) withinBound(ctx context.Context, data []byte, gas uint64) bool {
 	to := l.p.cfg.Contract
 	_, err := l.p.chain.Client.CallContract(ctx, ethereum.CallMsg{From: l.addr, To: &to, Data: data, Gas: gas * 4 / 5}, nil)
