@@ -1,8 +1,10 @@
 package pipeline
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -32,4 +34,102 @@ func TestMinedSince_ReadsOnlyTheReorgWindowThroughAnIndex(t *testing.T) {
 	if !strings.Contains(got, "ix_chain_txs_lane_status_block (lane=? AND status=? AND block_number>?)") {
 		t.Fatalf("plan %q does not seek the block range by the index", got)
 	}
+}
+
+func TestPendingQueue_ReadsThePendingIntentsInOrderFromTheIndexNotThroughHistory(t *testing.T) {
+	db, _ := testenv.DB(t, Schema)
+	// A history of confirmed intents with a few pending ones at its end, as under load.
+	now := time.Now().UTC()
+	var intents []Intent
+	for i := range 5000 {
+		status := IntentConfirmed
+		if i >= 4990 {
+			status = IntentPending
+		}
+		intents = append(intents, Intent{Kind: "redeem", Ref: fmt.Sprint(i), Lane: i % 2, Status: status,
+			BatchKey: "p", CreatedAt: now, UpdatedAt: now})
+	}
+	if err := db.CreateInBatches(intents, 500).Error; err != nil {
+		t.Fatal(err)
+	}
+	var got []Intent
+	if err := pendingQueue(db, 0, now.Add(time.Second)).Find(&got).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 5 || got[0].Ref != "4990" || got[4].Ref != "4998" {
+		t.Fatalf("lane 0's queue = %d intents from %q; want the 5 pending ones from 4990", len(got), got[0].Ref)
+	}
+
+	stmt := pendingQueue(db.Session(&gorm.Session{DryRun: true}), 0, now).Find(&[]Intent{}).Statement
+	plan := explain(t, db, stmt.SQL.String(), stmt.Vars)
+	// SQLite's (lane, status) index holds the rowid, the id, so its entries are in order
+	// already; PostgreSQL reads the pending intents from an index of them alone.
+	index := "ix_chain_intents_lane_status"
+	if store.DialectOf(db) == store.Postgres {
+		index = "ix_chain_intents_queue"
+	}
+	if !strings.Contains(plan, index) || strings.Contains(plan, "chain_intents_pkey") ||
+		strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Sort") {
+		t.Fatalf("plan %q does not read the queue in order from %s", plan, index)
+	}
+}
+
+// explain returns the plan of the query as the database runs it from a prepared statement. On
+// PostgreSQL that is the generic plan, the one a pooled connection settles on: the one that
+// walked the primary key.
+func explain(t *testing.T, db *gorm.DB, sql string, vars []any) string {
+	t.Helper()
+	var lines []string
+	err := db.Connection(func(c *gorm.DB) error {
+		if store.DialectOf(db) == store.SQLite {
+			var plan []struct{ Detail string }
+			if err := c.Raw("EXPLAIN QUERY PLAN "+sql, vars...).Scan(&plan).Error; err != nil {
+				return err
+			}
+			for _, p := range plan {
+				lines = append(lines, p.Detail)
+			}
+			return nil
+		}
+		if err := c.Exec("ANALYZE chain_intents").Error; err != nil {
+			return err
+		}
+		if err := c.Exec("SET plan_cache_mode = force_generic_plan").Error; err != nil {
+			return err
+		}
+		defer c.Exec("RESET plan_cache_mode")
+		if err := c.Exec("PREPARE queue AS " + sql).Error; err != nil {
+			return err
+		}
+		defer c.Exec("DEALLOCATE queue")
+		// EXPLAIN takes no bind parameters: the values go in as literals.
+		args := make([]string, len(vars))
+		for i, v := range vars {
+			switch v := v.(type) {
+			case time.Time:
+				args[i] = "'" + v.Format(time.RFC3339Nano) + "'"
+			case string:
+				args[i] = "'" + v + "'"
+			default:
+				args[i] = fmt.Sprint(v)
+			}
+		}
+		rows, err := c.Raw("EXPLAIN EXECUTE queue(" + strings.Join(args, ", ") + ")").Rows()
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var line string
+			if err := rows.Scan(&line); err != nil {
+				return err
+			}
+			lines = append(lines, line)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "; ")
 }

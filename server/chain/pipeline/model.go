@@ -188,5 +188,21 @@ var Schema = store.Component{
 			}
 			return tx.Migrator().DropIndex(&txV1{}, "ix_chain_txs_lane_status")
 		},
+	}, {
+		// A lane reads its pending intents oldest first, 2,000 at most. By (lane, status)
+		// PostgreSQL's generic plan for that read (status a parameter, so "one status in
+		// two") walked the primary key in id order and filtered: through every intent ever
+		// confirmed, 26 ms a read at 140,000 intents, the largest share of PostgreSQL's CPU
+		// under load. The read now names the status in its text and this index holds only the
+		// pending intents, in order: it costs what it returns, whatever the plan. SQLite needs
+		// none: its (lane, status) index holds the rowid, which is the id, so it is in order.
+		Version: 4,
+		Name:    "index the pending intents by lane and id",
+		Up: func(tx *gorm.DB) error {
+			if store.DialectOf(tx) != store.Postgres {
+				return nil
+			}
+			return tx.Exec("CREATE INDEX ix_chain_intents_queue ON chain_intents (lane, id) WHERE status = 'pending'").Error
+		},
 	}},
 }

@@ -194,13 +194,21 @@ func holdBatch(size, max, inFlight int, oldest, linger time.Duration) bool {
 	return size < max/smallBatchFraction && (inFlight > 0 || oldest < linger)
 }
 
+// pendingQueue is the lane's pending intents that may go now, oldest first. The status is in the
+// statement's text, not a parameter, so that every plan, generic ones included, can read them in
+// order from the index of pending intents (ix_chain_intents_queue) instead of walking the
+// primary key through every intent ever confirmed.
+func pendingQueue(db *gorm.DB, lane int, now time.Time) *gorm.DB {
+	return db.Where("lane = ? AND status = '"+IntentPending+"' AND (not_before IS NULL OR not_before <= ?)", lane, now).
+		Order("id").Limit(2000)
+}
+
 // nextBatch takes the oldest pending intent and the pending intents after it of the same kind and
 // batch key, up to the kind's batch size. It stops at the first intent of another kind, so a
 // lane keeps the order between kinds (an allocation never overtakes the funding it needs).
 func (l *lane) nextBatch(ctx context.Context) ([]Intent, error) {
 	var cands []Intent
-	if err := l.p.db.WithContext(ctx).Where("lane = ? AND status = ? AND (not_before IS NULL OR not_before <= ?)",
-		l.idx, IntentPending, time.Now().UTC()).Order("id").Limit(2000).Find(&cands).Error; err != nil {
+	if err := pendingQueue(l.p.db.WithContext(ctx), l.idx, time.Now().UTC()).Find(&cands).Error; err != nil {
 		return nil, err
 	}
 	if len(cands) == 0 {
