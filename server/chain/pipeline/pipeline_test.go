@@ -54,6 +54,24 @@ func (w *world) setupProgram(p *pipeline.Pipeline, vendor common.Address, benefi
 	}
 }
 
+// approveVendors approves more vendors through the pipeline.
+func (w *world) approveVendors(p *pipeline.Pipeline, vendors []common.Address) {
+	w.t.Helper()
+	var intents []pipeline.NewIntent
+	for _, v := range vendors {
+		intents = append(intents, pipeline.CallIntent("vendor:"+v.Hex(), ledgerABI.PackApproveVendor(v)))
+	}
+	stored, err := p.Enqueue(context.Background(), nil, intents...)
+	if err != nil {
+		w.t.Fatal(err)
+	}
+	for _, in := range waitFinal(w.t, p, ids(stored), 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed {
+			w.t.Fatalf("approve vendor %s: %s (%s)", in.Ref, in.Status, in.Reason)
+		}
+	}
+}
+
 func ids(in []pipeline.Intent) []int64 {
 	out := make([]int64, len(in))
 	for i := range in {

@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math/big"
 	"sync"
@@ -9,6 +10,7 @@ import (
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/core/types"
+	"github.com/ethereum/go-ethereum/rpc"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/store"
@@ -186,11 +188,19 @@ func (l *lane) estimate(ctx context.Context, data []byte) uint64 {
 // 25% margin. It executes the batch once; the node's estimator searches for the least gas that
 // suffices, executing it a dozen times: at one check per kind every 10 s that search was 6% of
 // the server's CPU under redemption load (eighth session's profile).
+//
+// A batch that reverts there (an allocation whose program's funding is still in flight) says
+// nothing about its gas, and its estimate would revert too: it keeps its bound, and its
+// receipt tells the lane what happened.
 func (l *lane) withinBound(ctx context.Context, data []byte, gas uint64) bool {
 	to := l.p.cfg.Contract
 	_, err := l.p.chain.Client.CallContract(ctx, ethereum.CallMsg{From: l.addr, To: &to, Data: data, Gas: gas * 4 / 5}, nil)
-	return err == nil
+	var rpcErr rpc.Error
+	return err == nil || errors.As(err, &rpcErr) && rpcErr.ErrorCode() == errCodeReverted
 }
+
+// errCodeReverted is JSON-RPC's error code for a call that reverted (out of gas is another).
+const errCodeReverted = 3
 
 // FeeCap is the most a transaction offers per gas: the tip plus twice the current base fee,
 // which survives six full blocks in a row of base-fee growth before the transaction stops being
