@@ -18,6 +18,7 @@ DURATION=${DURATION:-60s}
 RATES=${RATES-500 800}
 BASELINE=${BASELINE:-1} # 0 skips the ERC20 baseline after each closed-loop run
 DB=${DB:-}
+PPROF=${PPROF:-} # e.g. 127.0.0.1:6060: the server serves /debug/pprof there
 OUT=${OUT:-/tmp/aidledger-bench}
 WORK=${WORK:-/tmp/aidledger-bench-data}
 ADDR=127.0.0.1:19180
@@ -34,7 +35,7 @@ data=$WORK/data
 
 server_pid=
 start_server() { # lanes log
-  "$bin" serve --data-dir "$data" ${DB:+--db "$DB"} --lanes "$1" --addr $ADDR --rpc-addr $RPC >"$2" 2>&1 &
+  "$bin" serve --data-dir "$data" ${DB:+--db "$DB"} --lanes "$1" --addr $ADDR --rpc-addr $RPC ${PPROF:+--pprof-addr "$PPROF"} >"$2" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 120); do
     curl -sf http://$ADDR/readyz >/dev/null && return 0

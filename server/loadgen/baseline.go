@@ -136,6 +136,7 @@ func runBaseline(ctx context.Context, cfg Config, w *chainWatch, st State, phone
 
 	cfg.logf("baseline: transferring for %s", cfg.Duration)
 	chainStart, _ := w.head(ctx)
+	host := readHostCPU()
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	rec := newRecorder(start)
@@ -176,6 +177,7 @@ func runBaseline(ctx context.Context, cfg Config, w *chainWatch, st State, phone
 	stop()
 	window := max(time.Since(start), cfg.Duration)
 	p := rec.phase("baseline-erc20", window)
+	p.Host = host.until(readHostCPU())
 	end, _ := w.head(ctx)
 	if cs, err := w.stats(ctx, chainStart+1, end, window); err == nil {
 		p.Chain = &cs

@@ -40,6 +40,9 @@ func printPhase(w io.Writer, p Phase) {
 	if p.ServerPeakMB > 0 {
 		fmt.Fprintf(w, "server: CPU %.2f cores (mean), peak RSS %.0f MiB\n", p.ServerCPU, p.ServerPeakMB)
 	}
+	if h := p.Host; h != nil {
+		fmt.Fprintf(w, "host (this machine): busy %.0f%%, steal %.0f%%\n", h.Busy, h.Steal)
+	}
 	if c := p.Chain; c != nil {
 		fmt.Fprintf(w, "chain: blocks %d..%d (%d), %d txs, %.2f Mgas/s, %.0f gas/block, block every %.0f ms\n",
 			c.FromBlock, c.ToBlock, c.Blocks, c.Transactions, c.MgasPerS, c.GasPerBlock, c.BlockGapMs)

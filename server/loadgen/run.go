@@ -137,6 +137,7 @@ type Phase struct {
 	Timeline     []Second       `json:"timeline"`
 	ServerCPU    float64        `json:"server_cpu_cores,omitempty"` // mean CPU cores used
 	ServerPeakMB float64        `json:"server_peak_rss_mib,omitempty"`
+	Host         *HostCPU       `json:"host_cpu,omitempty"` // this machine, whoever used it
 }
 
 // Result is everything a load test measured.
@@ -266,6 +267,7 @@ func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 	mctx, stopMetrics := context.WithCancel(ctx)
 	metrics := startMetrics(mctx, hc, cfg.API)
 
+	host := readHostCPU()
 	start := time.Now()
 	rec := newRecorder(start)
 	deadline := start.Add(cfg.Duration)
@@ -315,6 +317,7 @@ func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 	ms := metrics.wait()
 	window = max(window, cfg.Duration)
 	res.Aidledger = rec.phase("aidledger", window)
+	res.Aidledger.Host = host.until(readHostCPU())
 	ms.apply(&res.Aidledger, start)
 	if chain != nil {
 		end, _ := chain.head(ctx)
