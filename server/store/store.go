@@ -7,8 +7,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -40,6 +42,10 @@ func Open(dsn, dataDir string) (*gorm.DB, error) {
 	}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		dsn, err := withStatementCache(dsn)
+		if err != nil {
+			return nil, err
+		}
 		db, err := gorm.Open(postgres.Open(dsn), cfg)
 		if err != nil {
 			return nil, fmt.Errorf("open postgres: %w", err)
@@ -63,6 +69,32 @@ func Open(dsn, dataDir string) (*gorm.DB, error) {
 		}
 		return openSQLite(path, cfg)
 	}
+}
+
+// statementCache is how many prepared statements (or, in pgx's describe mode, statement
+// descriptions) each PostgreSQL connection keeps; pgx's default is 512. Groups of acceptances,
+// batches and multi-row inserts make one statement text per size, and 32 connections may keep
+// 16,384 of them: 33 MB of the server's live heap after one closed loop and one open loop, and
+// growing with every run, which the garbage collector scanned again and again under the memory
+// limit (GC 20 % of the server's CPU at 500/s; 7 % with 64). A statement that fell out of the
+// cache costs one more round trip to prepare it again: under 1 % of the CPU.
+const statementCache = 64
+
+// withStatementCache sets pgx's statement cache capacities on a postgres:// DSN unless it sets
+// them itself.
+func withStatementCache(dsn string) (string, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", fmt.Errorf("parse postgres dsn: %w", err)
+	}
+	q := u.Query()
+	for _, k := range []string{"statement_cache_capacity", "description_cache_capacity"} {
+		if !q.Has(k) {
+			q.Set(k, strconv.Itoa(statementCache))
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }
 
 func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
