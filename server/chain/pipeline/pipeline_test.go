@@ -43,15 +43,7 @@ func (w *world) setupProgram(p *pipeline.Pipeline, vendor common.Address, benefi
 	for _, b := range beneficiaries {
 		intents = append(intents, pipeline.AllocateIntent(pipeline.Allocation{ProgramID: programID, Cycle: 1, Beneficiary: b, Amount: amount}))
 	}
-	stored, err := p.Enqueue(ctx, nil, intents...)
-	if err != nil {
-		w.t.Fatal(err)
-	}
-	for _, in := range waitFinal(w.t, p, ids(stored), 30*time.Second) {
-		if in.Status != pipeline.IntentConfirmed {
-			w.t.Fatalf("setup intent %s %s: %s (%s)", in.Kind, in.Ref, in.Status, in.Reason)
-		}
-	}
+	w.confirm(ctx, p, intents)
 }
 
 // approveVendors approves more vendors through the pipeline.
@@ -61,13 +53,19 @@ func (w *world) approveVendors(p *pipeline.Pipeline, vendors []common.Address) {
 	for _, v := range vendors {
 		intents = append(intents, pipeline.CallIntent("vendor:"+v.Hex(), ledgerABI.PackApproveVendor(v)))
 	}
-	stored, err := p.Enqueue(context.Background(), nil, intents...)
+	w.confirm(context.Background(), p, intents)
+}
+
+// confirm enqueues setup intents and fails the test unless every one is confirmed.
+func (w *world) confirm(ctx context.Context, p *pipeline.Pipeline, intents []pipeline.NewIntent) {
+	w.t.Helper()
+	stored, err := p.Enqueue(ctx, nil, intents...)
 	if err != nil {
 		w.t.Fatal(err)
 	}
 	for _, in := range waitFinal(w.t, p, ids(stored), 30*time.Second) {
 		if in.Status != pipeline.IntentConfirmed {
-			w.t.Fatalf("approve vendor %s: %s (%s)", in.Ref, in.Status, in.Reason)
+			w.t.Fatalf("setup intent %s %s: %s (%s)", in.Kind, in.Ref, in.Status, in.Reason)
 		}
 	}
 }
