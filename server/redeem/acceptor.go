@@ -66,9 +66,9 @@ const maxQueued = 400
 // while another waits on its round trips and its commit. It was eight when a group ran each
 // acceptance under its own savepoint, and one group was the bottleneck (353/s). Now that a group
 // costs a fixed number of statements, more groups only make each smaller: at 500/s open loop
-// (ninth session, alternating runs on one data set) eight groups of one or two acceptances cost
-// PostgreSQL 36 s of CPU a minute against 31–33 s for two, p99 accepted was 177–204 ms against
-// 88–97 ms, and the closed loop was no faster with eight.
+// (ninth session, three alternating pairs on one data set) eight groups of one or two
+// acceptances cost PostgreSQL 33–36 s of CPU a minute against 29–33 s for two, p99 accepted was
+// 108–204 ms against 88–97 ms, and the closed loop was no faster with eight.
 const postgresGroups = 2
 
 // groupsFor is how many acceptance groups db can run at once.
