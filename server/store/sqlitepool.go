@@ -35,6 +35,10 @@ type stmtPool struct {
 
 	mu    sync.RWMutex
 	stmts map[string]*sql.Stmt
+	// preparing counts statements being prepared in the background. close waits for them: one
+	// still running would open a connection after the database was closed, and that
+	// connection's -wal and -shm files would appear in a directory being removed.
+	preparing sync.WaitGroup
 }
 
 // writerCacheKiB is the write connection's page cache; the others keep the DSN's, smaller: they
@@ -81,7 +85,7 @@ func (p *stmtPool) stmt(query string) *sql.Stmt {
 	p.mu.Lock()
 	if _, ok := p.stmts[query]; !ok && len(p.stmts) < maxCachedStmts {
 		p.stmts[query] = nil
-		go p.prepare(query)
+		p.preparing.Go(func() { p.prepare(query) })
 	}
 	p.mu.Unlock()
 	return nil
@@ -102,6 +106,7 @@ func (p *stmtPool) prepare(query string) {
 func (p *stmtPool) close() error {
 	var err error
 	p.closeOnce.Do(func() {
+		p.preparing.Wait()
 		if c := <-p.writer; c != nil {
 			err = c.Close()
 		}
