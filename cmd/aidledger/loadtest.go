@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 	"syscall"
 	"time"
@@ -24,7 +25,7 @@ func loadtestCmd() *cobra.Command {
 	var cfg loadgen.Config
 	var stateFile, baselineKey, baselinePass string
 	var setupOnly, skipSetup, asJSON bool
-	var chartFile, saveFile string
+	var chartFile, saveFile, cpuProfile string
 	cmd := &cobra.Command{
 		Use:   "loadtest",
 		Short: "Load-test a running server: vendor phones redeeming over HTTP, with the ERC20 baseline on the same chain",
@@ -65,6 +66,19 @@ func loadtestCmd() *cobra.Command {
 				if setupOnly {
 					return nil
 				}
+			}
+			if cpuProfile != "" {
+				// The load generator shares the box with the server it measures: what it spends
+				// is taken from the server.
+				f, err := os.Create(cpuProfile)
+				if err != nil {
+					return err
+				}
+				defer f.Close()
+				if err := pprof.StartCPUProfile(f); err != nil {
+					return err
+				}
+				defer pprof.StopCPUProfile()
 			}
 			res, err := loadgen.Run(ctx, cfg, st)
 			if err != nil {
@@ -116,6 +130,7 @@ func loadtestCmd() *cobra.Command {
 	f.StringVar(&baselinePass, "baseline-passphrase-file", "", "file holding the baseline key's passphrase (default: AIDLEDGER_OPERATOR_PASSPHRASE, else the passphrase file next to the key's directory)")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	f.StringVar(&saveFile, "save", "", "also write the result as JSON (with the per-second timeline) to this file")
+	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator itself (the measured phases) to this file")
 	f.StringVar(&chartFile, "chart", "", "write a PNG chart of throughput and latency per second to this file")
 	return cmd
 }
