@@ -28,6 +28,7 @@ type acceptance struct {
 	program uint64
 	holder  common.Hash
 	vendor  common.Address
+	lane    int // of its intent, once stored
 }
 
 // entitlement names one account: a beneficiary in a program.
@@ -99,6 +100,7 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 		used    = map[entitlement]uint64{}
 		intents []pipeline.NewIntent
 		rows    []*redemptionRow
+		stores  []*acceptance // of rows
 	)
 	for i, a := range group {
 		if verdicts[i] != nil {
@@ -123,7 +125,7 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 		intents = append(intents, pipeline.RedeemIntent(s.cfg.Lanes, pipeline.Redemption{
 			ProgramID: a.program, Beneficiary: a.holder, Vendor: a.vendor, Amount: uint64(a.row.Amount), Seq: a.row.Seq, Ref: a.ref,
 		}))
-		rows = append(rows, a.row)
+		rows, stores = append(rows, a.row), append(stores, a)
 	}
 	// The ledger takes an entitlement's sequence numbers without gaps: refused redemptions give
 	// theirs back, and next is now the number after the last one used.
@@ -148,6 +150,7 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 	now := dbNow()
 	for i, r := range rows {
 		r.IntentID, r.CreatedAt, r.UpdatedAt = stored[i].ID, now, now
+		stores[i].lane = stored[i].Lane
 	}
 	if err := tx.CreateInBatches(rows, 100).Error; err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {

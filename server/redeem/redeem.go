@@ -259,6 +259,7 @@ func (s *Service) accept(ctx context.Context, vendorID, key, hash string, catego
 	if err := s.acceptor.do(ctx, card, a); err != nil {
 		return redemptionRow{}, err
 	}
+	s.p.Wake(a.lane) // committed now
 	return *a.row, nil
 }
 

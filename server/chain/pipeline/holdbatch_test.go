@@ -31,3 +31,33 @@ func TestHoldBatch_SmallBatchesWaitForTheLaneAndTheirLingerOnly(t *testing.T) {
 		t.Fatal("a negative linger held a batch")
 	}
 }
+
+func TestQuiet_HoldsUntilABlockADeadlineOrEnoughNewIntents(t *testing.T) {
+	now := time.Now()
+	q := quiet{valid: true, head: 7, until: now.Add(time.Second), enqueued: 100, room: 3}
+	idle := q
+	idle.anyBlock = true
+	tests := []struct {
+		name     string
+		q        quiet
+		head     uint64
+		at       time.Time
+		enqueued int64
+		want     bool
+	}{
+		{"nothing changed", q, 7, now, 100, true},
+		{"fewer new intents than the room", q, 7, now, 103, true},
+		{"more new intents than the room", q, 7, now, 104, false},
+		{"a new block while transactions are in flight", q, 8, now, 100, false},
+		{"a new block with nothing in flight", idle, 8, now, 100, true},
+		{"the deadline passed", q, 7, now.Add(time.Second), 100, false},
+		{"no quiet recorded", quiet{}, 0, now, 0, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := tt.q.holds(tt.head, tt.at, tt.enqueued); got != tt.want {
+				t.Fatalf("holds = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}

@@ -39,6 +39,7 @@ type lane struct {
 	lastHead   uint64
 	lastVerify time.Time
 	passedAt   map[int64]time.Time // tx id → when its nonce was first seen used without a receipt
+	quiet      quiet
 }
 
 func newLane(p *Pipeline, idx int) *lane {
@@ -76,6 +77,7 @@ func (l *lane) step(ctx context.Context) error {
 	if err != nil || !ok {
 		return err
 	}
+	enqueued := l.p.enqueued[l.idx].Load() // before the queue is read: what comes later is new
 	head, err := l.p.chain.Client.BlockNumber(ctx)
 	if err != nil {
 		return fmt.Errorf("read head: %w", err)
@@ -87,11 +89,22 @@ func (l *lane) step(ctx context.Context) error {
 		l.lastVerify = time.Now()
 	}
 	l.lastHead = head
-	inFlight, err := l.followInFlight(ctx)
+	if l.quiet.holds(head, time.Now(), enqueued) {
+		return nil
+	}
+	l.quiet = quiet{}
+	inFlight, due, err := l.followInFlight(ctx)
 	if err != nil {
 		return err
 	}
-	return l.submitNew(ctx, inFlight)
+	w, err := l.submitNew(ctx, inFlight)
+	if err != nil || !w.quiet {
+		return err
+	}
+	now := time.Now()
+	l.quiet = quiet{valid: true, head: head, anyBlock: w.inFlight == 0, enqueued: enqueued, room: w.room,
+		until: earliest(due, w.until, now.Add(quietFor*l.p.cfg.PollInterval))}
+	return nil
 }
 
 // lease takes or renews this process' claim on the lane. On taking it, the lane recovers: its
@@ -146,6 +159,7 @@ func (l *lane) lease(ctx context.Context) (bool, error) {
 }
 
 func (l *lane) recover(ctx context.Context) error {
+	l.quiet = quiet{}
 	chainNonce, err := l.p.chain.Client.NonceAt(ctx, l.addr, nil)
 	if err != nil {
 		return fmt.Errorf("read nonce of %s: %w", l.addr.Hex(), err)
@@ -226,6 +240,7 @@ func minedSince(db *gorm.DB, lane int, from uint64) *gorm.DB {
 }
 
 func (l *lane) unmine(ctx context.Context, t *Tx) error {
+	l.quiet = quiet{}
 	l.log.Warn("mined transaction no longer on chain; re-sending it", "tx", t.Hash, "nonce", t.Nonce, "block", t.BlockNumber)
 	var changed []Intent
 	err := l.p.db.WithContext(ctx).Transaction(func(db *gorm.DB) error {
@@ -257,8 +272,14 @@ func (l *lane) unmine(ctx context.Context, t *Tx) error {
 }
 
 // followInFlight settles mined transactions and re-sends those that are late. It returns how
-// many remain in flight.
-func (l *lane) followInFlight(ctx context.Context) (int, error) {
+// many remain in flight, and when the first of them is due to be looked at again without a new
+// block (a re-send; now when one waits to be dropped).
+func (l *lane) followInFlight(ctx context.Context) (inFlight int, due time.Time, err error) {
+	inFlight, err = l.followTxs(ctx, func(t time.Time) { due = earliest(due, t) })
+	return inFlight, due, err
+}
+
+func (l *lane) followTxs(ctx context.Context, dueAt func(time.Time)) (int, error) {
 	var txs []Tx
 	if err := l.p.db.WithContext(ctx).Where("lane = ? AND status IN ?", l.idx, []string{TxSigned, TxSent}).
 		Order("nonce").Find(&txs).Error; err != nil {
@@ -281,8 +302,10 @@ func (l *lane) followInFlight(ctx context.Context) (int, error) {
 			return inFlight, fmt.Errorf("receipt of %s: %w", t.Hash, err)
 		}
 		if t.Status == TxSent && time.Since(t.LastSentAt) < l.p.cfg.ResendAfter {
+			dueAt(t.LastSentAt.Add(l.p.cfg.ResendAfter))
 			continue
 		}
+		dueAt(time.Now()) // re-sent or waiting to be dropped below: look again next step
 		if chainNonce == nil {
 			n, err := l.p.chain.Client.NonceAt(ctx, l.addr, nil)
 			if err != nil {

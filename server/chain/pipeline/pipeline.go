@@ -15,6 +15,7 @@ import (
 	"log/slog"
 	"math/big"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -88,6 +89,9 @@ type Pipeline struct {
 	hooks   map[string][]OutcomeHook
 	waiters *waiters
 	wake    []chan struct{}
+	// enqueued counts each lane's enqueued intents (weighted: see wakeForGood), so that a
+	// quiet lane knows whether a wake-up brings enough of them to matter.
+	enqueued []atomic.Int64
 }
 
 // New prepares a pipeline over db (migrated with Schema) and client.
@@ -138,6 +142,7 @@ func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
 	for range cfg.Keys {
 		p.wake = append(p.wake, make(chan struct{}, 1))
 	}
+	p.enqueued = make([]atomic.Int64, len(cfg.Keys))
 	return p, nil
 }
 
@@ -200,11 +205,28 @@ func (p *Pipeline) Enqueue(ctx context.Context, tx *gorm.DB, intents ...NewInten
 	lanes := map[int]bool{}
 	for _, i := range out {
 		lanes[i.Lane] = true
+		weight := int64(1)
+		if p.kinds[i.Kind].MaxBatch()/smallBatchFraction == 0 {
+			weight = wakeForGood // never held: its lane must look at once
+		}
+		p.enqueued[i.Lane].Add(weight)
 	}
 	for l := range lanes {
 		p.poke(l)
 	}
 	return out, nil
+}
+
+// Wake tells a lane that a caller has committed a new intent for it. Enqueue wakes the lanes too,
+// but inside the caller's transaction: a lane that looks then may not see the intent yet, and a
+// quiet lane (see quiet) would then not look again for a while. Callers on the hot path (the
+// redemption acceptor) wake the lane again after their commit.
+func (p *Pipeline) Wake(lane int) {
+	if lane < 0 || lane >= len(p.wake) {
+		return
+	}
+	p.enqueued[lane].Add(1)
+	p.poke(lane)
 }
 
 // poke wakes a lane early. Called after the caller's commit would be better, but waking early is

@@ -153,27 +153,36 @@ func (p *Pipeline) runHooks(db *gorm.DB, intents []Intent) error {
 	return nil
 }
 
-// submitNew builds, signs, stores and sends new transactions while the lane has room in flight.
-func (l *lane) submitNew(ctx context.Context, inFlight int) error {
+// submitNew builds, signs, stores and sends new transactions while the lane has room in flight,
+// and says what it left waiting.
+func (l *lane) submitNew(ctx context.Context, inFlight int) (waiting, error) {
 	for inFlight < l.p.cfg.MaxInFlight {
 		batch, err := l.nextBatch(ctx)
-		if err != nil || len(batch) == 0 {
-			return err
+		if err != nil {
+			return waiting{}, err
 		}
-		if holdBatch(len(batch), l.p.kinds[batch[0].Kind].MaxBatch(), inFlight, time.Since(batch[0].CreatedAt), l.p.cfg.BatchLinger) {
-			return nil
+		if len(batch) == 0 {
+			// Not quiet: an intent whose caller has not committed yet would be missed.
+			return waiting{}, nil
+		}
+		max := l.p.kinds[batch[0].Kind].MaxBatch()
+		if holdBatch(len(batch), max, inFlight, time.Since(batch[0].CreatedAt), l.p.cfg.BatchLinger) {
+			// New intents only join the batch (the oldest stays first), so it is held until
+			// enough of them could have made it a quarter of the maximum.
+			w := waiting{quiet: true, room: int64(max/smallBatchFraction - len(batch) - 1), inFlight: inFlight}
+			if inFlight == 0 {
+				w.until = batch[0].CreatedAt.Add(l.p.cfg.BatchLinger)
+			}
+			return w, nil
 		}
 		t, err := l.signAndStore(ctx, batch)
-		if err != nil {
-			return err
-		}
-		if t == nil {
-			return nil
+		if err != nil || t == nil {
+			return waiting{}, err
 		}
 		l.send(ctx, t)
 		inFlight++
 	}
-	return nil
+	return waiting{quiet: true, room: wakeForGood, inFlight: inFlight}, nil // no room in flight: only a block or a re-send changes that
 }
 
 // smallBatchFraction: a batch under 1/smallBatchFraction of its kind's maximum is small.
