@@ -9,6 +9,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
 	"runtime/debug"
 	"strings"
 	"syscall"
@@ -34,12 +35,16 @@ func serveCmd() *cobra.Command {
 	var seed bool
 	var pprofAddr string
 	var memLimitMiB int64
+	var threadsPerCPU int
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: API and web app, embedded chain (or --eth-rpc), database, pipeline and indexer",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg.Passphrase = os.Getenv("AIDLEDGER_OPERATOR_PASSPHRASE")
 			setMemoryLimit(memLimitMiB)
+			if n, ok := schedulerThreads(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), threadsPerCPU); ok {
+				runtime.GOMAXPROCS(n)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), syscall.SIGINT, syscall.SIGTERM)
 			defer stop()
 			a, err := app.Start(ctx, cfg)
@@ -87,6 +92,7 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&cfg.RPCAddr, "rpc-addr", "127.0.0.1:8545", "where the embedded chain serves JSON-RPC for wallets and `aidledger verify`; empty to not expose it")
 	f.DurationVar(&cfg.ConfirmWait, "confirm-wait", 3*time.Second, "how long a redemption waits for the chain before answering 202 pending instead of 201 confirmed")
 	f.IntVar(&cfg.Lanes, "lanes", 2, "operator keys submitting transactions in parallel")
+	f.IntVar(&threadsPerCPU, "threads-per-cpu", 4, "goroutines the server runs at once per CPU (GOMAXPROCS; the environment variable overrides it; 0 = Go's default of one per CPU): see docs/decisions.md")
 	f.Int64Var(&memLimitMiB, "memory-limit", 256, "soft limit of the Go heap in MiB (the garbage collector works harder near it; GOMEMLIMIT overrides it; 0 = none). The rest of the process (SQLite's and the chain's caches, code) takes about 150 MiB more")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd
@@ -95,6 +101,24 @@ func serveCmd() *cobra.Command {
 // setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set (the runtime has applied it).
 // Without a limit the heap grows to twice what is live before a collection, and after a burst
 // (a CSV import of a million rows, an allocation) the process kept that size.
+// schedulerThreads is the GOMAXPROCS the server sets: perCPU per CPU that Go's default gives it
+// (the machine's, or its container's limit), unless GOMAXPROCS is set in the environment or
+// perCPU is 0 (then ok is false and Go's default stays).
+//
+// Go runs one goroutine per CPU at a time by default, and preempts a running one only after
+// 10 ms. On a small box the server's CPU-bound goroutines (block building, the chain's
+// compactions and trie hashing) then held both CPUs while an acceptance, woken by its database's
+// answer, waited its turn, once for each of its dozen round trips. With four per CPU the kernel
+// shares the CPUs between them at a finer grain, and a woken thread runs soon: at 500
+// redemptions/s on PostgreSQL (two cores, three alternating pairs) p99 accepted fell from
+// 86–141 ms to 42–73 ms, the closed loop went from 1,110 to 1,185/s.
+func schedulerThreads(env string, cpus, perCPU int) (int, bool) {
+	if env != "" || perCPU <= 0 {
+		return 0, false
+	}
+	return max(cpus, 1) * perCPU, true
+}
+
 func setMemoryLimit(mib int64) {
 	if os.Getenv("GOMEMLIMIT") != "" || mib <= 0 {
 		return
