@@ -110,8 +110,8 @@ func serveCmd() *cobra.Command {
 // compactions and trie hashing) then held both CPUs while an acceptance, woken by its database's
 // answer, waited its turn, once for each of its dozen round trips. With four per CPU the kernel
 // shares the CPUs between them at a finer grain, and a woken thread runs soon: at 500
-// redemptions/s on PostgreSQL (two cores, three alternating pairs) p99 accepted fell from
-// 86–141 ms to 42–73 ms, the closed loop went from 1,110 to 1,185/s.
+// redemptions/s on PostgreSQL (two cores, alternating runs) p99 accepted fell from 86–141 ms
+// to 42–73 ms and the closed loop was no slower (docs/decisions.md).
 func schedulerThreads(env string, cpus, perCPU int) (int, bool) {
 	if env != "" || perCPU <= 0 {
 		return 0, false
