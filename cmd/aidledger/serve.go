@@ -98,9 +98,6 @@ func serveCmd() *cobra.Command {
 	return cmd
 }
 
-// setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set (the runtime has applied it).
-// Without a limit the heap grows to twice what is live before a collection, and after a burst
-// (a CSV import of a million rows, an allocation) the process kept that size.
 // schedulerThreads is the GOMAXPROCS the server sets: perCPU per CPU that Go's default gives it
 // (the machine's, or its container's limit), unless GOMAXPROCS is set in the environment or
 // perCPU is 0 (then ok is false and Go's default stays).
@@ -119,6 +116,9 @@ func schedulerThreads(env string, cpus, perCPU int) (int, bool) {
 	return max(cpus, 1) * perCPU, true
 }
 
+// setMemoryLimit applies --memory-limit unless GOMEMLIMIT is set (the runtime has applied it).
+// Without a limit the heap grows to twice what is live before a collection, and after a burst
+// (a CSV import of a million rows, an allocation) the process kept that size.
 func setMemoryLimit(mib int64) {
 	if os.Getenv("GOMEMLIMIT") != "" || mib <= 0 {
 		return

@@ -274,16 +274,12 @@ func (l *lane) unmine(ctx context.Context, t *Tx) error {
 // followInFlight settles mined transactions and re-sends those that are late. It returns how
 // many remain in flight, and when the first of them is due to be looked at again without a new
 // block (a re-send; now when one waits to be dropped).
-func (l *lane) followInFlight(ctx context.Context) (inFlight int, due time.Time, err error) {
-	inFlight, err = l.followTxs(ctx, func(t time.Time) { due = earliest(due, t) })
-	return inFlight, due, err
-}
-
-func (l *lane) followTxs(ctx context.Context, dueAt func(time.Time)) (int, error) {
+func (l *lane) followInFlight(ctx context.Context) (int, time.Time, error) {
 	var txs []Tx
+	var due time.Time
 	if err := l.p.db.WithContext(ctx).Where("lane = ? AND status IN ?", l.idx, []string{TxSigned, TxSent}).
 		Order("nonce").Find(&txs).Error; err != nil {
-		return 0, err
+		return 0, due, err
 	}
 	inFlight := len(txs)
 	var chainNonce *uint64
@@ -292,24 +288,24 @@ func (l *lane) followTxs(ctx context.Context, dueAt func(time.Time)) (int, error
 		rc, err := l.p.chain.Client.TransactionReceipt(ctx, common.HexToHash(t.Hash))
 		if err == nil && rc != nil {
 			if err := l.settle(ctx, t, rc); err != nil {
-				return inFlight, err
+				return inFlight, due, err
 			}
 			delete(l.passedAt, t.ID)
 			inFlight--
 			continue
 		}
 		if err != nil && !notFoundYet(err) {
-			return inFlight, fmt.Errorf("receipt of %s: %w", t.Hash, err)
+			return inFlight, due, fmt.Errorf("receipt of %s: %w", t.Hash, err)
 		}
 		if t.Status == TxSent && time.Since(t.LastSentAt) < l.p.cfg.ResendAfter {
-			dueAt(t.LastSentAt.Add(l.p.cfg.ResendAfter))
+			due = earliest(due, t.LastSentAt.Add(l.p.cfg.ResendAfter))
 			continue
 		}
-		dueAt(time.Now()) // re-sent or waiting to be dropped below: look again next step
+		due = time.Now() // re-sent or waiting to be dropped below: look again next step
 		if chainNonce == nil {
 			n, err := l.p.chain.Client.NonceAt(ctx, l.addr, nil)
 			if err != nil {
-				return inFlight, fmt.Errorf("read nonce: %w", err)
+				return inFlight, due, fmt.Errorf("read nonce: %w", err)
 			}
 			chainNonce = &n
 		}
@@ -319,7 +315,7 @@ func (l *lane) followTxs(ctx context.Context, dueAt func(time.Time)) (int, error
 				l.passedAt[t.ID] = time.Now()
 			} else if time.Since(first) > dropAfter {
 				if err := l.drop(ctx, t); err != nil {
-					return inFlight, err
+					return inFlight, due, err
 				}
 				delete(l.passedAt, t.ID)
 				inFlight--
@@ -328,7 +324,7 @@ func (l *lane) followTxs(ctx context.Context, dueAt func(time.Time)) (int, error
 		}
 		l.send(ctx, t)
 	}
-	return inFlight, nil
+	return inFlight, due, nil
 }
 
 // send sends (or re-sends) a stored transaction. Whatever happens, the transaction is then "maybe

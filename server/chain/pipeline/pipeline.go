@@ -229,8 +229,8 @@ func (p *Pipeline) Wake(lane int) {
 	p.poke(lane)
 }
 
-// poke wakes a lane early. Called after the caller's commit would be better, but waking early is
-// harmless: the lane finds nothing new and sleeps until its next poll.
+// poke wakes a lane early. Enqueue calls it before the caller's commit, which is harmless: the
+// lane finds nothing new and sleeps until its next poll, or until Wake.
 func (p *Pipeline) poke(lane int) {
 	select {
 	case p.wake[lane] <- struct{}{}:

@@ -14,7 +14,7 @@ import (
 //
 // A lane is woken by every enqueue (each acceptance group) and every 25 ms. At 500
 // redemptions/s it took ~80 steps a second, each reading its transactions in flight and its
-// queue, mostly to decide again to hold the same small batch: two thirds of the pipeline's
+// queue, mostly to decide again to hold the same small batch: three quarters of the pipeline's
 // statements, for one block every 50 ms.
 type quiet struct {
 	valid    bool
