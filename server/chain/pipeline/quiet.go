@@ -45,8 +45,13 @@ type waiting struct {
 	inFlight int // transactions of the lane in flight, sent ones included
 }
 
-// Enqueue weights: a kind whose batches are never held (calls) must wake its lane for good.
+// wakeForGood is what Enqueue counts for an intent of a kind whose batches are never held
+// (calls): more than any held batch's room, so its lane looks at once.
 const wakeForGood = math.MaxInt32
+
+// anyNumber is the room of a lane with no room in flight: however many intents arrive, only a
+// block or a re-send changes what it can do.
+const anyNumber = math.MaxInt64
 
 func earliest(ts ...time.Time) time.Time {
 	var first time.Time

@@ -182,7 +182,7 @@ func (l *lane) submitNew(ctx context.Context, inFlight int) (waiting, error) {
 		l.send(ctx, t)
 		inFlight++
 	}
-	return waiting{quiet: true, room: wakeForGood, inFlight: inFlight}, nil // no room in flight: only a block or a re-send changes that
+	return waiting{quiet: true, room: anyNumber, inFlight: inFlight}, nil
 }
 
 // smallBatchFraction: a batch under 1/smallBatchFraction of its kind's maximum is small.
