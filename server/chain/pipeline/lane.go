@@ -271,7 +271,8 @@ func (l *lane) unmine(ctx context.Context, t *Tx) error {
 	return nil
 }
 
-// followInFlight settles mined transactions and re-sends those that are late. It returns how
+// followInFlight settles mined transactions and re-sends those that are late (re-priced first
+// when the node refused their price or the base fee outgrew it: fees.go). It returns how
 // many remain in flight, and when the first of them is due to be looked at again without a new
 // block (a re-send; now when one waits to be dropped).
 func (l *lane) followInFlight(ctx context.Context) (int, time.Time, error) {
@@ -285,17 +286,17 @@ func (l *lane) followInFlight(ctx context.Context) (int, time.Time, error) {
 	var chainNonce *uint64
 	for i := range txs {
 		t := &txs[i]
-		rc, err := l.p.chain.Client.TransactionReceipt(ctx, common.HexToHash(t.Hash))
-		if err == nil && rc != nil {
+		rc, err := l.receipt(ctx, t)
+		if err != nil {
+			return inFlight, due, err
+		}
+		if rc != nil {
 			if err := l.settle(ctx, t, rc); err != nil {
 				return inFlight, due, err
 			}
 			delete(l.passedAt, t.ID)
 			inFlight--
 			continue
-		}
-		if err != nil && !notFoundYet(err) {
-			return inFlight, due, fmt.Errorf("receipt of %s: %w", t.Hash, err)
 		}
 		if t.Status == TxSent && time.Since(t.LastSentAt) < l.p.cfg.ResendAfter {
 			due = earliest(due, t.LastSentAt.Add(l.p.cfg.ResendAfter))
@@ -321,6 +322,9 @@ func (l *lane) followInFlight(ctx context.Context) (int, time.Time, error) {
 				inFlight--
 			}
 			continue
+		}
+		if err := l.bumpIfPricedOut(ctx, t); err != nil {
+			return inFlight, due, err
 		}
 		l.send(ctx, t)
 	}

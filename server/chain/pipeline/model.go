@@ -83,8 +83,11 @@ type Tx struct {
 	Error        string `gorm:"size:500"`
 	SendAttempts int
 	LastSentAt   time.Time
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// PriorHashes are the earlier versions of a transaction re-priced at the same nonce
+	// (fees.go), space-separated: one of them may be the one mined.
+	PriorHashes string `gorm:"type:text;not null"`
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 func (Tx) TableName() string { return "chain_txs" }
@@ -203,6 +206,12 @@ var Schema = store.Component{
 				return nil
 			}
 			return tx.Exec("CREATE INDEX ix_chain_intents_queue ON chain_intents (lane, id) WHERE status = 'pending'").Error
+		},
+	}, {
+		Version: 5,
+		Name:    "earlier versions of re-priced transactions",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("ALTER TABLE chain_txs ADD COLUMN prior_hashes TEXT NOT NULL DEFAULT ''").Error
 		},
 	}},
 }

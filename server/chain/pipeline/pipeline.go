@@ -46,6 +46,8 @@ type Config struct {
 	MaxRedeem   int      // redemptions per transaction; 250
 	MaxAllocate int      // allocations per transaction; 300
 	TipCap      *big.Int // priority fee; 1 gwei
+	// MaxFeeCap is the most a re-priced transaction offers per gas (fees.go); 1,000 × TipCap.
+	MaxFeeCap *big.Int
 	// KnownGasSchedule says the chain charges mainnet's gas (the embedded node): batches then
 	// take the kinds' gas bounds, checked against the node's estimate now and then (gasChecks),
 	// instead of an estimate each.
@@ -122,6 +124,9 @@ func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
 	}
 	if cfg.TipCap == nil {
 		cfg.TipCap = big.NewInt(1_000_000_000)
+	}
+	if cfg.MaxFeeCap == nil {
+		cfg.MaxFeeCap = new(big.Int).Mul(cfg.TipCap, big.NewInt(1000))
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()

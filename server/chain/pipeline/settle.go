@@ -20,6 +20,8 @@ func (l *lane) settle(ctx context.Context, t *Tx, rc *types.Receipt) error {
 		Find(&intents).Error; err != nil {
 		return err
 	}
+	// The mined version may be an earlier one than the lane last sent (fees.go).
+	t.minedVersion(rc.TxHash.Hex())
 	kind := l.p.kinds[t.Kind]
 	now := time.Now().UTC()
 	var outcomes []Outcome
@@ -64,6 +66,7 @@ func (l *lane) settle(ctx context.Context, t *Tx, rc *types.Receipt) error {
 		res := db.Model(&Tx{}).Where("id = ? AND status IN ?", t.ID, []string{TxSigned, TxSent}).Updates(map[string]any{
 			"status": TxMined, "success": rc.Status == types.ReceiptStatusSuccessful, "block_number": rc.BlockNumber.Uint64(),
 			"block_hash": rc.BlockHash.Hex(), "gas_used": rc.GasUsed, "error": txErr,
+			"hash": t.Hash, "prior_hashes": t.PriorHashes,
 		})
 		if res.Error != nil {
 			return res.Error

@@ -3,11 +3,14 @@ package pipeline_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"math/big"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"github.com/ethereum/go-ethereum/ethclient/simulated"
 	"gorm.io/gorm"
@@ -94,9 +97,21 @@ type faultyClient struct {
 	dropSends atomic.Bool
 	// errorAfterSend: the node takes the transaction, but the caller sees an error (a time-out).
 	errorAfterSend atomic.Bool
+	// refusePriceAfterSend: the node takes the transaction, but the caller sees a refusal of its
+	// price (what a proxy in front of several nodes can answer when one of them refused it).
+	refusePriceAfterSend atomic.Bool
 	// afterSend runs after a send reached the node (used to "crash" the pipeline right there).
 	afterSend func()
 	sends     atomic.Int64
+
+	mu      sync.Mutex
+	reached []common.Hash // transactions that reached the node, in order
+}
+
+func (f *faultyClient) reachedNode() []common.Hash {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]common.Hash(nil), f.reached...)
 }
 
 func (f *faultyClient) SendTransaction(ctx context.Context, tx *types.Transaction) error {
@@ -107,11 +122,17 @@ func (f *faultyClient) SendTransaction(ctx context.Context, tx *types.Transactio
 	if err := f.Backend.SendTransaction(ctx, tx); err != nil {
 		return err
 	}
+	f.mu.Lock()
+	f.reached = append(f.reached, tx.Hash())
+	f.mu.Unlock()
 	if f.afterSend != nil {
 		f.afterSend()
 	}
 	if f.errorAfterSend.Load() {
 		return context.DeadlineExceeded
+	}
+	if f.refusePriceAfterSend.Load() {
+		return fmt.Errorf("transaction gas price below minimum: gas tip cap %s, minimum needed %s", tx.GasTipCap(), new(big.Int).Add(tx.GasTipCap(), big.NewInt(1)))
 	}
 	return nil
 }
