@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -139,6 +140,26 @@ func TestHealth_ReadyAndMetricsAnswer(t *testing.T) {
 	if r.Status != 200 || !strings.Contains(string(r.Body), `aidledger_http_request_duration_seconds_count{method="GET",route="/api/v1/me",status="200"}`) {
 		t.Errorf("metrics lack the /api/v1/me request:\n%.2000s", r.Body)
 	}
+	peak, rss := metricValue(t, r.Body, "aidledger_process_peak_resident_memory_bytes"), metricValue(t, r.Body, "process_resident_memory_bytes")
+	if rss <= 0 || peak < rss {
+		t.Errorf("peak resident memory %.0f, current %.0f: the peak is the highest since the start", peak, rss)
+	}
+}
+
+// metricValue reads an unlabelled metric from a Prometheus text exposition.
+func metricValue(t *testing.T, body []byte, name string) float64 {
+	t.Helper()
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	t.Fatalf("no %s in the metrics", name)
+	return 0
 }
 
 func TestSecurityHeaders_AreOnEveryResponse(t *testing.T) {

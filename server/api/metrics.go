@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/prometheus/procfs"
 )
 
 // Metrics is the Prometheus registry of one server.
@@ -29,6 +30,22 @@ func NewMetrics(queueDepth func(context.Context) (int64, error), indexLag func()
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"route", "method", "status"})}
 	reg.MustRegister(m.duration)
+	// The process collector's resident memory is the current figure; a server's budget is about
+	// its peak, and a burst (an import, a wave of logins) can come and go between two scrapes.
+	if self, err := procfs.Self(); err == nil {
+		if _, err := self.NewStatus(); err == nil {
+			reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+				Name: "aidledger_process_peak_resident_memory_bytes",
+				Help: "Highest resident memory of the process since it started (VmHWM).",
+			}, func() float64 {
+				st, err := self.NewStatus()
+				if err != nil {
+					return -1
+				}
+				return float64(st.VmHWM)
+			}))
+		}
+	}
 	if queueDepth != nil {
 		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "aidledger_pipeline_queue_depth", Help: "Chain intents not yet final (pending or submitted).",

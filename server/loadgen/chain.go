@@ -69,6 +69,7 @@ type sample struct {
 	at  time.Time
 	cpu float64 // process_cpu_seconds_total
 	rss float64 // process_resident_memory_bytes
+	hwm float64 // aidledger_process_peak_resident_memory_bytes (0 where the server has none)
 }
 
 type metricsWatch struct {
@@ -115,11 +116,14 @@ func readMetrics(ctx context.Context, hc *http.Client, api string) (sample, bool
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
 		line := sc.Text()
-		for name, dst := range map[string]*float64{"process_cpu_seconds_total ": &s.cpu, "process_resident_memory_bytes ": &s.rss} {
+		for name, dst := range map[string]*float64{"process_cpu_seconds_total ": &s.cpu, "process_resident_memory_bytes ": &s.rss,
+			"aidledger_process_peak_resident_memory_bytes ": &s.hwm} {
 			if strings.HasPrefix(line, name) {
 				if v, err := strconv.ParseFloat(strings.TrimSpace(line[len(name):]), 64); err == nil {
 					*dst = v
-					got++
+					if dst != &s.hwm {
+						got++
+					}
 				}
 			}
 		}
@@ -136,6 +140,7 @@ func (m *metricsWatch) apply(p *Phase, start time.Time) {
 	p.ServerCPU = (l.cpu - f.cpu) / l.at.Sub(f.at).Seconds()
 	for i, s := range m.samples {
 		p.ServerPeakMB = max(p.ServerPeakMB, s.rss/(1<<20))
+		p.ServerLifetimePeakMB = max(p.ServerLifetimePeakMB, s.hwm/(1<<20))
 		sec := int(s.at.Sub(start) / time.Second)
 		if sec >= 0 && sec < len(p.Timeline) {
 			p.Timeline[sec].ServerRSSMiB = s.rss / (1 << 20)

@@ -68,6 +68,9 @@ func TestLoadgen_SmokeRedeemsOverHTTPAndNeverPaysTwice(t *testing.T) {
 	if len(p.Errors) != 0 {
 		t.Errorf("errors: %v", p.Errors)
 	}
+	if p.ServerPeakMB <= 0 || p.ServerLifetimePeakMB < p.ServerPeakMB {
+		t.Errorf("server peak RSS %.0f MiB in the run, %.0f MiB since it started: the second bounds the first", p.ServerPeakMB, p.ServerLifetimePeakMB)
+	}
 
 	// Every confirmed redemption has exactly one Redeemed event on chain, and no ref has two.
 	var rec struct {

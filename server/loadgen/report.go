@@ -38,7 +38,11 @@ func printPhase(w io.Writer, p Phase) {
 		fmt.Fprintln(w)
 	}
 	if p.ServerPeakMB > 0 {
-		fmt.Fprintf(w, "server: CPU %.2f cores (mean), peak RSS %.0f MiB\n", p.ServerCPU, p.ServerPeakMB)
+		fmt.Fprintf(w, "server: CPU %.2f cores (mean), peak RSS %.0f MiB", p.ServerCPU, p.ServerPeakMB)
+		if p.ServerLifetimePeakMB > 0 {
+			fmt.Fprintf(w, " (since it started: %.0f MiB)", p.ServerLifetimePeakMB)
+		}
+		fmt.Fprintln(w)
 	}
 	if h := p.Host; h != nil {
 		fmt.Fprintf(w, "host (this machine): busy %.0f%%, steal %.0f%%\n", h.Busy, h.Steal)

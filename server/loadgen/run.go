@@ -137,7 +137,10 @@ type Phase struct {
 	Timeline     []Second       `json:"timeline"`
 	ServerCPU    float64        `json:"server_cpu_cores,omitempty"` // mean CPU cores used
 	ServerPeakMB float64        `json:"server_peak_rss_mib,omitempty"`
-	Host         *HostCPU       `json:"host_cpu,omitempty"` // this machine, whoever used it
+	// ServerLifetimePeakMB is the server's highest RSS since it started (setup included), as it
+	// reported at the end of the phase.
+	ServerLifetimePeakMB float64  `json:"server_lifetime_peak_rss_mib,omitempty"`
+	Host                 *HostCPU `json:"host_cpu,omitempty"` // this machine, whoever used it
 }
 
 // Result is everything a load test measured.
