@@ -177,7 +177,8 @@ func (p *population) add(n int) []string {
 	defer p.mu.Unlock()
 	ids := make([]string, n)
 	for i := range ids {
-		r := programs.Recipient{ID: fmt.Sprintf("b-%06d", len(p.order)), HouseholdSize: 1 + len(p.order)%5}
+		// Ids are UUIDs, as enrolment makes them (the allocation keeps them as 16 bytes).
+		r := programs.Recipient{ID: fmt.Sprintf("00000000-0000-4000-8000-%012d", len(p.order)), HouseholdSize: 1 + len(p.order)%5}
 		rand.Read(r.ChainID[:])
 		p.byID[r.ID] = &person{Recipient: r, active: true}
 		p.order = append(p.order, r.ID)
