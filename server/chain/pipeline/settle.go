@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/core/types"
 	"gorm.io/gorm"
 
@@ -21,7 +22,9 @@ func (l *lane) settle(ctx context.Context, t *Tx, rc *types.Receipt) error {
 		return err
 	}
 	// The mined version may be an earlier one than the lane last sent (fees.go).
-	t.minedVersion(rc.TxHash.Hex())
+	if rc.TxHash != (common.Hash{}) {
+		t.minedVersion(rc.TxHash.Hex())
+	}
 	kind := l.p.kinds[t.Kind]
 	now := time.Now().UTC()
 	var outcomes []Outcome
