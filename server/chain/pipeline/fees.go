@@ -167,8 +167,9 @@ func (l *lane) bumpIfPricedOut(ctx context.Context, t *Tx) error {
 	if err != nil {
 		return fmt.Errorf("store replacement of %s: %w", t.Hash, err)
 	}
+	refused, _ := refusedPrice(t.Error)
 	l.log.Info("transaction re-priced", "old_tx", t.Hash, "tx", hash, "nonce", t.Nonce,
-		"tip", tip, "fee_cap", feeCap, "base_fee", head.BaseFee, "refused", t.Error != "")
+		"tip", tip, "fee_cap", feeCap, "base_fee", head.BaseFee, "price_refused", refused)
 	t.Hash, t.Raw, t.PriorHashes, t.Error = hash, raw, prior, ""
 	return nil
 }
