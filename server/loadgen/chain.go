@@ -111,7 +111,7 @@ func readMetrics(ctx context.Context, hc *http.Client, api string) (sample, bool
 	}
 	defer resp.Body.Close()
 	s := sample{at: time.Now()}
-	var got int
+	s.cpu, s.rss = -1, -1 // required; the peak is optional (0 when absent)
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -121,14 +121,11 @@ func readMetrics(ctx context.Context, hc *http.Client, api string) (sample, bool
 			if strings.HasPrefix(line, name) {
 				if v, err := strconv.ParseFloat(strings.TrimSpace(line[len(name):]), 64); err == nil {
 					*dst = v
-					if dst != &s.hwm {
-						got++
-					}
 				}
 			}
 		}
 	}
-	return s, got == 2
+	return s, s.cpu >= 0 && s.rss >= 0
 }
 
 // apply puts mean CPU, peak RSS and per-second figures into p.

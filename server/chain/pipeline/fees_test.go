@@ -104,14 +104,11 @@ func TestPipeline_ATransactionWhoseTipTheNodeNoLongerAcceptsIsRepricedAndConfirm
 
 func TestPipeline_AnEarlierVersionMinedAfterARepriceSettlesUnderItsOwnHash(t *testing.T) {
 	w := newWorld(t, 1)
-	p, stop := w.pipeline(nil, pipeline.Config{})
 	vendor := common.Address{0xfd}
-	cards := w.beneficiaries(6)
-	w.setupProgram(p, vendor, cards, 300)
-	stop()
+	cards := w.programBeforeTheFault(vendor, 6, 300)
 
 	faulty := &faultyClient{Backend: w.client}
-	p, _ = w.pipeline(faulty, pipeline.Config{})
+	p, _ := w.pipeline(faulty, pipeline.Config{})
 	intents := redemptions(t, 1, vendor, cards, 1, 30)
 	var stored []pipeline.Intent
 	// With blocks paused: the first version reaches the node's pool, but the answer says its

@@ -137,6 +137,17 @@ func (w *world) assertAppliedOnce(intents []pipeline.NewIntent, beneficiaries []
 	}
 }
 
+// programBeforeTheFault sets up a program for n new cards through a pipeline that then stops,
+// so that a test's faulty pipeline starts on a funded, allocated ledger.
+func (w *world) programBeforeTheFault(vendor common.Address, n int, amount uint64) [][32]byte {
+	w.t.Helper()
+	p, stop := w.pipeline(nil, pipeline.Config{})
+	cards := w.beneficiaries(n)
+	w.setupProgram(p, vendor, cards, amount)
+	stop()
+	return cards
+}
+
 func (w *world) beneficiaries(n int) [][32]byte {
 	out := make([][32]byte, n)
 	for i := range out {
@@ -295,15 +306,12 @@ func (w *world) waitFor(what string, within time.Duration, cond func() bool) {
 
 func TestPipeline_CrashBetweenStoringAndSending_ResendsAndConfirmsOnce(t *testing.T) {
 	w := newWorld(t, 1)
-	p, stop := w.pipeline(nil, pipeline.Config{})
 	vendor := common.Address{0xcc}
-	cards := w.beneficiaries(10)
-	w.setupProgram(p, vendor, cards, 500)
-	stop()
+	cards := w.programBeforeTheFault(vendor, 10, 500)
 
 	faulty := &faultyClient{Backend: w.client}
 	faulty.dropSends.Store(true)
-	p, stop = w.pipeline(faulty, pipeline.Config{MaxRedeem: 4})
+	p, stop := w.pipeline(faulty, pipeline.Config{MaxRedeem: 4})
 	intents := redemptions(t, 1, vendor, cards, 2, 50)
 	stored, err := p.Enqueue(context.Background(), nil, intents...)
 	if err != nil {
@@ -326,11 +334,8 @@ func TestPipeline_CrashBetweenStoringAndSending_ResendsAndConfirmsOnce(t *testin
 
 func TestPipeline_CrashBetweenSendingAndReceipt_ConfirmsOnce(t *testing.T) {
 	w := newWorld(t, 1)
-	p, stop := w.pipeline(nil, pipeline.Config{})
 	vendor := common.Address{0xdd}
-	cards := w.beneficiaries(8)
-	w.setupProgram(p, vendor, cards, 500)
-	stop()
+	cards := w.programBeforeTheFault(vendor, 8, 500)
 
 	ctx, crash := context.WithCancel(context.Background())
 	faulty := &faultyClient{Backend: w.client, afterSend: crash}
@@ -348,7 +353,7 @@ func TestPipeline_CrashBetweenSendingAndReceipt_ConfirmsOnce(t *testing.T) {
 		t.Fatal("the pipeline never sent")
 	}
 
-	p, _ = w.pipeline(nil, pipeline.Config{})
+	p, _ := w.pipeline(nil, pipeline.Config{})
 	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
 		if in.Status != pipeline.IntentConfirmed {
 			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
