@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/big"
 	"os"
 	"path/filepath"
 	"sync"
@@ -46,7 +47,10 @@ type Config struct {
 	// PublicRPC is the chain JSON-RPC URL donors are told to verify against; "" = the embedded
 	// node's endpoint when it is exposed.
 	PublicRPC string
-	Logger    *slog.Logger
+	// MaxFeeGwei is the most a re-priced transaction offers per gas, in gwei; 0 = 1,000 × the
+	// tip (the pipeline's default).
+	MaxFeeGwei uint64
+	Logger     *slog.Logger
 }
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
@@ -137,10 +141,14 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		store.Close(db)
 		return nil, fmt.Errorf("open chain: %w", err)
 	}
-	p, err := pipeline.New(db, ch.Backend, pipeline.Config{
+	pcfg := pipeline.Config{
 		Contract: ch.Contract, ChainID: ch.ChainID, Keys: ch.Keys, TipCap: ch.Tip, Logger: cfg.Logger,
 		KnownGasSchedule: ch.Embedded(),
-	})
+	}
+	if cfg.MaxFeeGwei > 0 {
+		pcfg.MaxFeeCap = new(big.Int).Mul(new(big.Int).SetUint64(cfg.MaxFeeGwei), big.NewInt(1_000_000_000))
+	}
+	p, err := pipeline.New(db, ch.Backend, pcfg)
 	if err != nil {
 		ch.Close()
 		store.Close(db)

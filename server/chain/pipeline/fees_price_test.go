@@ -1,8 +1,12 @@
 package pipeline
 
 import (
+	"crypto/ecdsa"
 	"math/big"
+	"strings"
 	"testing"
+
+	"github.com/ethereum/go-ethereum/crypto"
 )
 
 func TestReprice_ReplacesATransactionOnlyWhenItsPriceWasRefusedOrOutgrownAndWithinTheCeiling(t *testing.T) {
@@ -74,5 +78,16 @@ func TestTx_VersionsNameTheMinedOneFirstOnceSettled(t *testing.T) {
 	tx.minedVersion("0xa")
 	if tx.Hash != "0xa" || tx.PriorHashes != "0xb 0xc" {
 		t.Errorf("settling the same version again changed it: hash %s prior %q", tx.Hash, tx.PriorHashes)
+	}
+}
+
+func TestNew_RefusesACeilingBelowTheTip(t *testing.T) {
+	key, err := crypto.GenerateKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Keys: []*ecdsa.PrivateKey{key}, ChainID: big.NewInt(1337), TipCap: big.NewInt(2e9), MaxFeeCap: big.NewInt(1e9)}
+	if _, err := New(nil, nil, cfg); err == nil || !strings.Contains(err.Error(), "below the tip") {
+		t.Fatalf("New with a ceiling of 1 gwei and a tip of 2: %v, want an error naming the tip", err)
 	}
 }

@@ -128,6 +128,11 @@ func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
 	if cfg.MaxFeeCap == nil {
 		cfg.MaxFeeCap = new(big.Int).Mul(cfg.TipCap, big.NewInt(1000))
 	}
+	if cfg.MaxFeeCap.Cmp(cfg.TipCap) < 0 {
+		// Every version would be refused its tip: the lane would stall on its first late
+		// transaction instead of failing here, where the operator sees why.
+		return nil, fmt.Errorf("pipeline: the most a transaction may offer per gas (%s wei) is below the tip (%s wei)", cfg.MaxFeeCap, cfg.TipCap)
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
