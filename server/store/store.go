@@ -108,9 +108,9 @@ func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
 	// WAL lets readers run beside the single writer. synchronous(FULL) makes every commit
 	// durable before it returns: an accepted redemption must survive a power cut, not only a
 	// crash of the process. busy_timeout makes writers queue instead of failing with SQLITE_BUSY.
-	// cache_size: 4 MiB of pages per reading connection (SQLite's default is 2): a reader loses
-	// its cache whenever another connection has written, so more buys little and costs memory.
-	// The one write connection keeps a larger cache of its own (sqlitepool.go).
+	// cache_size: 2 MiB of pages per reading connection, which takes 4 MiB (sqliteCacheKiB): a
+	// reader loses its cache whenever another connection has written, so more buys little and
+	// costs memory. The one write connection keeps a larger cache of its own (sqlitepool.go).
 	// wal_autocheckpoint(4000): the commit that grows the WAL past 4,000 pages (16 MiB) copies
 	// them into the database file, holding the write lock meanwhile. At SQLite's default of 1,000
 	// the pages every transaction touches (index roots, the lanes' rows) were copied four times
@@ -123,7 +123,7 @@ func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
 	// _texttotime, _inttotime and _time_format(sqlite): DATETIME columns read back as time.Time
 	// and times are written in SQLite's own format, which its date functions understand.
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=wal_autocheckpoint(4000)&_pragma=foreign_keys(ON)&_pragma=cache_size(-4096)&_pragma=temp_store(MEMORY)" +
+		"&_pragma=wal_autocheckpoint(4000)&_pragma=foreign_keys(ON)&_pragma=cache_size(-" + strconv.Itoa(sqliteCacheKiB(4<<10)) + ")&_pragma=temp_store(MEMORY)" +
 		"&_txlock=immediate&_texttotime=1&_inttotime=1&_time_format=sqlite"
 	sqlDB, err := sql.Open(sqlite.DriverName, dsn)
 	if err != nil {
