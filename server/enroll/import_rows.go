@@ -195,14 +195,6 @@ func (s *Service) importBatch(ctx context.Context, job *importRow, batch []csvRe
 			if err := store.CustomPlans(tx); err != nil {
 				return err
 			}
-			if store.DialectOf(tx) == store.SQLite {
-				// Random keys (hashes, card numbers, chain ids) scatter a batch's index writes
-				// over many pages; a page cache that holds them all avoids spilling them to the
-				// WAL mid-transaction. It lasts for this pooled connection: 32 MiB at most.
-				if err := tx.Exec("PRAGMA cache_size = -32768").Error; err != nil {
-					return err
-				}
-			}
 			rows, lks, n, err := s.newInDB(tx, cands)
 			if err != nil {
 				return err
