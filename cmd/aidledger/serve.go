@@ -93,7 +93,7 @@ func serveCmd() *cobra.Command {
 	f.DurationVar(&cfg.ConfirmWait, "confirm-wait", 3*time.Second, "how long a redemption waits for the chain before answering 202 pending instead of 201 confirmed")
 	f.IntVar(&cfg.Lanes, "lanes", 2, "operator keys submitting transactions in parallel")
 	f.IntVar(&threadsPerCPU, "threads-per-cpu", 4, "goroutines the server runs at once per CPU (GOMAXPROCS; the environment variable overrides it; 0 = Go's default of one per CPU): see docs/decisions.md")
-	f.Int64Var(&memLimitMiB, "memory-limit", 256, "soft limit of the Go heap in MiB (the garbage collector works harder near it; GOMEMLIMIT overrides it; 0 = none). The rest of the process (SQLite's and the chain's caches, code) takes about 150 MiB more")
+	f.Int64Var(&memLimitMiB, "memory-limit", 256, "soft limit of the Go heap in MiB (the garbage collector works harder near it; GOMEMLIMIT overrides it; 0 = none). The rest of the process (SQLite's page caches and the chain's trie caches, 64 MiB each at most, and the code) takes about 180 MiB more")
 	f.Uint64Var(&cfg.MaxFeeGwei, "max-fee-gwei", 0, "most a transaction re-priced to get mined (its tip refused, or outgrown by the base fee) may offer per gas, in gwei; 0 = 1,000 × the tip")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd
