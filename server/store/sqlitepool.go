@@ -41,16 +41,19 @@ type stmtPool struct {
 	preparing sync.WaitGroup
 }
 
-// writerCacheKiB is the write connection's page cache, in the memory it takes (sqliteCacheKiB);
-// the others keep the DSN's, smaller: they lose theirs after every write anyway.
-const writerCacheKiB = 32 << 10
+// Page caches, in the memory they take (sqliteCacheKiB). The write connection keeps the larger
+// one; readers set theirs in the DSN (store.go): they lose it after every write anyway.
+const (
+	writerCacheKiB = 32 << 10
+	readerCacheKiB = 4 << 10
+)
 
 // sqliteCacheKiB is the cache_size that makes a connection's page cache take kib of memory.
 // SQLite allocates each cached page with its header in one block, 4 KiB and a few hundred bytes,
 // and the pure-Go driver's allocator serves blocks in power-of-two sizes: every page takes 8 KiB.
-// A cache_size of 32 MiB took 62 MiB (twelfth session, RssAnon of a connection reading a 58 MiB
-// table at cache sizes of 2, 16 and 32 MiB: 11, 38 and 69 MiB), so at 1,000,000 beneficiaries the
-// page caches took twice the memory the budget gave them.
+// Measured in the twelfth session (RssAnon of a connection reading a 58 MiB table): cache sizes
+// of 2, 16 and 32 MiB took 11, 38 and 69 MiB, so at 1,000,000 beneficiaries the page caches took
+// twice the memory the budget gave them.
 func sqliteCacheKiB(kib int) int { return kib / 2 }
 
 // maxCachedStmts bounds the cache: statements built with a variable number of parameters (IN

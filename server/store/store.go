@@ -123,7 +123,7 @@ func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
 	// _texttotime, _inttotime and _time_format(sqlite): DATETIME columns read back as time.Time
 	// and times are written in SQLite's own format, which its date functions understand.
 	dsn := "file:" + path + "?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(FULL)" +
-		"&_pragma=wal_autocheckpoint(4000)&_pragma=foreign_keys(ON)&_pragma=cache_size(-" + strconv.Itoa(sqliteCacheKiB(4<<10)) + ")&_pragma=temp_store(MEMORY)" +
+		"&_pragma=wal_autocheckpoint(4000)&_pragma=foreign_keys(ON)&_pragma=cache_size(-" + strconv.Itoa(sqliteCacheKiB(readerCacheKiB)) + ")&_pragma=temp_store(MEMORY)" +
 		"&_txlock=immediate&_texttotime=1&_inttotime=1&_time_format=sqlite"
 	sqlDB, err := sql.Open(sqlite.DriverName, dsn)
 	if err != nil {
