@@ -234,8 +234,9 @@ func (l *lane) nextBatch(ctx context.Context) ([]Intent, error) {
 	if !ok {
 		return nil, fmt.Errorf("intent %d: unknown kind %q", first.ID, first.Kind)
 	}
-	// Sized by what was read, not by the kind's maximum: a lane asks several times a block, and
-	// 250 empty intents a time were 3 % of all the server allocated at 500 redemptions/s.
+	// Sized by what was read, not by the kind's maximum: a lane looks at its queue several times
+	// a block, and room for 250 intents each time was 3 % of all the server allocated at 500
+	// redemptions/s.
 	batch := make([]Intent, 0, min(len(cands), kind.MaxBatch()))
 	for _, c := range cands {
 		if c.Kind != first.Kind {
