@@ -1,6 +1,7 @@
 package store
 
 import (
+	"errors"
 	"fmt"
 	"sync"
 	"testing"
@@ -111,5 +112,76 @@ func TestOpenSQLite_EveryConnectionCheckpointsTheWALEvery4000Pages(t *testing.T)
 	}
 	if inTx != 4000 || outside != 4000 {
 		t.Fatalf("wal_autocheckpoint: %d on the write connection, %d on a reader; want 4000 on both", inTx, outside)
+	}
+}
+
+// dataVersion is PRAGMA data_version on the write connection: it changes when another connection
+// has committed since the write connection last looked, which is when SQLite throws that
+// connection's page cache away.
+func dataVersion(t *testing.T, db *gorm.DB) int64 {
+	t.Helper()
+	var v int64
+	if err := db.Transaction(func(tx *gorm.DB) error { return tx.Raw("PRAGMA data_version").Scan(&v).Error }); err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestStmtPool_WritesOutsideATransactionRunOnTheWriteConnection(t *testing.T) {
+	db, _ := openTestSQLite(t)
+	if err := db.Exec("INSERT INTO items (n) VALUES (1)").Error; err != nil {
+		t.Fatal(err)
+	}
+	before := dataVersion(t, db)
+	writes := []func() error{
+		func() error { return db.Exec("INSERT INTO items (n) VALUES (?)", 2).Error },
+		func() error { return db.Exec("UPDATE items SET n = n + 1").Error },
+		func() error { return db.Table("items").Where("n > ?", 100).Update("n", 0).Error },
+		func() error { return db.Exec("DELETE FROM items WHERE n = ?", 3).Error },
+	}
+	for i, write := range writes {
+		if err := write(); err != nil {
+			t.Fatalf("write %d: %v", i, err)
+		}
+	}
+	if after := dataVersion(t, db); after != before {
+		t.Errorf("data_version on the write connection went from %d to %d: another connection wrote", before, after)
+	}
+	var count int64
+	if err := db.Raw("SELECT COUNT(*) FROM items").Scan(&count).Error; err != nil {
+		t.Fatal(err)
+	}
+	if count != 1 {
+		t.Errorf("%d items after the writes, want 1", count)
+	}
+}
+
+func TestStmtPool_AWriteOutsideItsOwnTransactionFailsInsteadOfWaitingForever(t *testing.T) {
+	db, _ := openTestSQLite(t)
+	defer func(w time.Duration) { writerWait = w }(writerWait)
+	writerWait = 200 * time.Millisecond
+	err := db.Transaction(func(tx *gorm.DB) error {
+		return db.Exec("INSERT INTO items (n) VALUES (1)").Error // db, not tx: waits for itself
+	})
+	if !errors.Is(err, errWriterWait) {
+		t.Fatalf("got %v, want %v", err, errWriterWait)
+	}
+}
+
+func TestIsWrite_TellsWritesFromReads(t *testing.T) {
+	for q, want := range map[string]bool{
+		"INSERT INTO items (n) VALUES (1)":     true,
+		"  update items SET n = 1":             true,
+		"\n\tDELETE FROM items":                true,
+		"REPLACE INTO items (n) VALUES (1)":    true,
+		"SELECT * FROM items":                  false,
+		"PRAGMA wal_checkpoint":                false,
+		"CREATE TABLE x (id INTEGER)":          false,
+		"UPD":                                  false,
+		"WITH x AS (SELECT 1) SELECT * FROM x": false,
+	} {
+		if got := isWrite(q); got != want {
+			t.Errorf("isWrite(%q) = %v, want %v", q, got, want)
+		}
 	}
 }
