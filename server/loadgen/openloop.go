@@ -83,8 +83,9 @@ func (c *confirmations) settle(arrival time.Time, s seen) {
 }
 
 // follow reads the ledger's redemption events in every block after from until ctx ends, and
-// passes them on. One eth_getLogs a poll, filtered by the two events' topics, costs both sides
-// less than the blocks' whole receipts: the node's answer holds only the logs asked for.
+// passes them on: one eth_getLogs a poll, whatever number of blocks came meanwhile, filtered by
+// the two events' topics, rather than every block's whole receipts. Alternating runs measured
+// no difference in the load generator's CPU that the noise lets us see (fourteenth session).
 func (c *confirmations) follow(ctx context.Context, w *chainWatch, from uint64) {
 	next := from + 1
 	redeemed := ledgerABI.GetABI().Events["Redeemed"].ID
