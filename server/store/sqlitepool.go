@@ -85,7 +85,8 @@ func newStmtPool(db *sql.DB) *stmtPool {
 // A statement seen for the first time is prepared in the background: preparing takes a connection
 // of its own, and the caller may hold the write connection in a transaction while every other
 // connection is busy, some of them with writes outside a transaction that wait for that very
-// transaction's lock: waiting for one of them here would wait for ourselves.
+// transaction's lock (those GORM runs as queries, with RETURNING: execOnWriter routes the others
+// to the write connection): waiting for one of them here would wait for ourselves.
 func (p *stmtPool) stmt(query string) *sql.Stmt {
 	if len(query) > maxCachedStmtLen {
 		return nil
