@@ -151,9 +151,9 @@ func (p *stmtPool) ExecContext(ctx context.Context, query string, args ...any) (
 // *gorm.DB) as a one-statement transaction on the write connection. On any other connection it
 // would make the write connection throw its page cache away at its next BEGIN: the pipeline marks
 // each sent transaction this way, and at 500 redemptions/s (fourteenth session) freeing and
-// re-reading the cache a few times a second was 8 % of the server's CPU, all of it on the one
-// goroutine that accepts redemptions. It would also wait for the write lock in SQLite's busy
-// handler, asleep between tries, instead of in turn.
+// re-reading the cache a few times a second was 8 % of the server's CPU, all of it spent holding
+// the write connection that every transaction, acceptances first, waits for. It would also wait
+// for the write lock in SQLite's busy handler, asleep between tries, instead of in turn.
 //
 // A caller that holds the write connection in a transaction and writes outside it would wait for
 // itself; as with SQLite's busy_timeout before, it gets an error after writerWait.
