@@ -74,6 +74,10 @@ type Service struct {
 	cfg Config
 	log *slog.Logger
 	mu  sync.Mutex // one Advance at a time in this process
+	// cursorMade: this process has made sure the cursor row exists. Rows are never deleted, so
+	// once is enough; on SQLite every write, even one that changes nothing, takes a turn on the
+	// one write connection.
+	cursorMade bool
 }
 
 // New makes a report service over db (migrated with index.Schema and Schema).

@@ -87,8 +87,11 @@ func (s *Service) Advance(ctx context.Context) (bool, error) {
 	defer s.mu.Unlock()
 	db := s.db.WithContext(ctx)
 	name := s.cfg.Contract.Hex()
-	if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&Cursor{Name: name}).Error; err != nil {
-		return false, fmt.Errorf("report cursor: %w", err)
+	if !s.cursorMade {
+		if err := db.Clauses(clause.OnConflict{DoNothing: true}).Create(&Cursor{Name: name}).Error; err != nil {
+			return false, fmt.Errorf("report cursor: %w", err)
+		}
+		s.cursorMade = true
 	}
 	var cur Cursor
 	if err := db.First(&cur, "name = ?", name).Error; err != nil {
