@@ -309,6 +309,11 @@ func (p *Pipeline) AwaitFinal(ctx context.Context, id int64) error {
 // next Run (here or in another replica) picks it up.
 func (p *Pipeline) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		p.wakeOnNewHeads(ctx)
+	}()
 	for i := range p.cfg.Keys {
 		l := newLane(p, i)
 		wg.Add(1)

@@ -12,10 +12,10 @@ import (
 // go. Until one of these, a step ends right after reading the head, without touching the
 // database.
 //
-// A lane is woken by every enqueue (each acceptance group) and every 25 ms. At 500
-// redemptions/s it took ~80 steps a second, each reading its transactions in flight and its
-// queue, mostly to decide again to hold the same small batch: three quarters of the pipeline's
-// statements, for one block every 50 ms.
+// A lane is woken by every enqueue (each acceptance group), every block (heads.go) and every
+// 25 ms. At 500 redemptions/s it took ~80 steps a second, each reading its transactions in
+// flight and its queue, mostly to decide again to hold the same small batch: three quarters of
+// the pipeline's statements, for one block every 50 ms.
 type quiet struct {
 	valid    bool
 	head     uint64    // the chain's head then
