@@ -14,14 +14,22 @@ import (
 // chain lost goes back to pending (and so counts as spent again: spent is summed from statuses).
 // Redemptions that move alike (typically a whole batch) move in one statement.
 func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error {
-	byIntent := make(map[int64]pipeline.Intent, len(intents))
-	ids := make([]int64, len(intents))
+	// A redemption's intent has its chain ref for ref (pipeline.RedeemIntent), and the chain ref
+	// is unique, hence indexed anyway: reading by it spares an index on intent_id that every
+	// acceptance wrote and only this read used (migration 7).
+	byRef := make(map[string]pipeline.Intent, len(intents))
+	refs := make([]string, len(intents))
 	for i, in := range intents {
-		byIntent[in.ID], ids[i] = in, in.ID
+		refs[i] = "0x" + in.Ref
+		byRef[refs[i]] = in
 	}
 	var rows []redemptionRow
-	if err := tx.Select("id", "intent_id", "status").Where("intent_id IN ?", ids).Find(&rows).Error; err != nil {
-		return fmt.Errorf("read redemptions of %d intents: %w", len(ids), err)
+	if err := tx.Select("id", "chain_ref", "intent_id", "status").Where("chain_ref IN ?", refs).Find(&rows).Error; err != nil {
+		return fmt.Errorf("read redemptions of %d intents: %w", len(refs), err)
+	}
+	if len(rows) != len(intents) {
+		// A bug, not a state to refuse: failing here would stop the lane's settling for good.
+		s.log.Error("settled redemption intents without their redemptions", "intents", len(intents), "found", len(rows))
 	}
 	type move struct {
 		from, to, reason, txHash string
@@ -30,7 +38,7 @@ func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 	groups := map[move][]string{}
 	now := dbNow()
 	for _, r := range rows {
-		in := byIntent[r.IntentID]
+		in := byRef[r.ChainRef]
 		m := move{from: r.Status, to: in.Outcome(), txHash: in.TxHash, block: in.BlockNumber}
 		if m.to == StatusFailed {
 			m.reason = in.Reason
