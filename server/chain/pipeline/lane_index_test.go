@@ -70,6 +70,42 @@ func TestPendingQueue_ReadsThePendingIntentsInOrderFromTheIndexNotThroughHistory
 	}
 }
 
+func TestSettle_ReadsATransactionsIntentsFromTheIndexOfThoseWithATransaction(t *testing.T) {
+	db, _ := testenv.DB(t, Schema)
+	var def string
+	q := "SELECT sql FROM sqlite_schema WHERE name = 'ix_chain_intents_tx'"
+	if store.DialectOf(db) == store.Postgres {
+		q = "SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_chain_intents_tx'"
+	}
+	if err := db.Raw(q).Scan(&def).Error; err != nil || !strings.Contains(strings.ToUpper(def), "IS NOT NULL") {
+		t.Fatalf("ix_chain_intents_tx = %q, %v; want an index of the intents with a transaction only", def, err)
+	}
+	now := time.Now().UTC()
+	var intents []Intent
+	for i := range 2000 {
+		in := Intent{Kind: "redeem", Ref: fmt.Sprint(i), Status: IntentPending, BatchKey: "p", CreatedAt: now, UpdatedAt: now}
+		if i < 1000 {
+			tx := int64(i / 50)
+			in.TxID, in.Status = &tx, IntentSubmitted
+		}
+		intents = append(intents, in)
+	}
+	if err := db.CreateInBatches(intents, 500).Error; err != nil {
+		t.Fatal(err)
+	}
+	var got []Intent
+	if err := submittedIntentsOf(db, 3).Find(&got).Error; err != nil || len(got) != 50 || got[0].Ref != "150" {
+		t.Fatalf("intents of transaction 3: %d, %v; want 50 from ref 150", len(got), err)
+	}
+	if store.DialectOf(db) != store.SQLite {
+		return // PostgreSQL's plan depends on its statistics; the index is what matters
+	}
+	stmt := submittedIntentsOf(db.Session(&gorm.Session{DryRun: true}), 3).Find(&[]Intent{}).Statement
+	if plan := explain(t, db, stmt.SQL.String(), stmt.Vars); !strings.Contains(plan, "ix_chain_intents_tx (tx_id=?)") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Fatalf("plan %q does not read the transaction's intents in order from ix_chain_intents_tx", plan)
+	}
+}
+
 // explain returns the plan of the query as the database runs it from a prepared statement. On
 // PostgreSQL that is the generic plan, the one a pooled connection settles on: the one that
 // walked the primary key.

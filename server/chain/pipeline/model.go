@@ -39,7 +39,7 @@ type Intent struct {
 	Status      string `gorm:"size:16;not null;index:ix_chain_intents_lane_status,priority:2"`
 	BatchKey    string `gorm:"size:100;not null"`
 	Payload     []byte
-	TxID        *int64 `gorm:"index:ix_chain_intents_tx"`
+	TxID        *int64 `gorm:"index:ix_chain_intents_tx"` // of the non-NULL ones only (migration 6)
 	TxHash      string `gorm:"size:66"`
 	BlockNumber uint64
 	LogIndex    uint
@@ -212,6 +212,19 @@ var Schema = store.Component{
 		Name:    "earlier versions of re-priced transactions",
 		Up: func(tx *gorm.DB) error {
 			return tx.Exec("ALTER TABLE chain_txs ADD COLUMN prior_hashes TEXT NOT NULL DEFAULT ''").Error
+		},
+	}, {
+		// Every intent is stored without a transaction. In an index of all of them each
+		// acceptance wrote its NULL entry, and each signing moved it: a page of every acceptance
+		// commit for entries no query reads, as settling asks for one transaction's intents
+		// (tx_id = ?, which both engines match to an index of the non-NULL ones).
+		Version: 6,
+		Name:    "index only the intents that have a transaction",
+		Up: func(tx *gorm.DB) error {
+			if err := tx.Exec("DROP INDEX ix_chain_intents_tx").Error; err != nil {
+				return err
+			}
+			return tx.Exec("CREATE INDEX ix_chain_intents_tx ON chain_intents (tx_id) WHERE tx_id IS NOT NULL").Error
 		},
 	}},
 }

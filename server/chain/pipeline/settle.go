@@ -13,12 +13,16 @@ import (
 	"github.com/aidledger/aidledger/server/store"
 )
 
+// submittedIntentsOf reads a transaction's intents still waiting for its outcome, in order.
+func submittedIntentsOf(db *gorm.DB, txID int64) *gorm.DB {
+	return db.Where("tx_id = ? AND status = ?", txID, IntentSubmitted).Order("id")
+}
+
 // settle records a mined transaction and the outcome of each of its intents, with the callers'
 // hooks, in one database transaction.
 func (l *lane) settle(ctx context.Context, t *Tx, rc *types.Receipt) error {
 	var intents []Intent
-	if err := l.p.db.WithContext(ctx).Where("tx_id = ? AND status = ?", t.ID, IntentSubmitted).Order("id").
-		Find(&intents).Error; err != nil {
+	if err := submittedIntentsOf(l.p.db.WithContext(ctx), t.ID).Find(&intents).Error; err != nil {
 		return err
 	}
 	// The mined version may be an earlier one than the lane last sent (fees.go).
