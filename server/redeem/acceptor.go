@@ -41,6 +41,16 @@ type acceptor[J any] struct {
 	wg     sync.WaitGroup
 	queued atomic.Int64 // acceptances waiting for or in a group
 	limit  int64
+
+	// committed groups wait here for the fsync that makes them durable (store.SyncWAL), while
+	// the next group runs: see answer.
+	committed chan committedGroup[J]
+	answered  chan struct{}
+}
+
+type committedGroup[J any] struct {
+	group []acceptJob[J]
+	errs  []error
 }
 
 // applyFunc accepts jobs in tx, in their order, and returns each one's verdict; or the error of
@@ -80,7 +90,9 @@ func groupsFor(db *gorm.DB) int {
 }
 
 func newAcceptor[J any](db *gorm.DB, groups int, limit int64, apply applyFunc[J], log *slog.Logger) *acceptor[J] {
-	a := &acceptor[J]{db: db, apply: apply, log: log, queues: make([]chan acceptJob[J], groups), stop: make(chan struct{}), limit: limit}
+	a := &acceptor[J]{db: db, apply: apply, log: log, queues: make([]chan acceptJob[J], groups), stop: make(chan struct{}), limit: limit,
+		committed: make(chan committedGroup[J], maxQueued), answered: make(chan struct{})}
+	go a.answer()
 	for i := range a.queues {
 		a.queues[i] = make(chan acceptJob[J])
 		a.wg.Add(1)
@@ -120,6 +132,8 @@ func (a *acceptor[J]) queueOf(key string) int {
 func (a *acceptor[J]) close() {
 	close(a.stop)
 	a.wg.Wait()
+	close(a.committed)
+	<-a.answered
 }
 
 func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
@@ -159,8 +173,43 @@ func (a *acceptor[J]) run(group []acceptJob[J]) {
 			errs[idx[k]] = err
 		}
 	}
-	for i, j := range group {
-		j.done <- errs[i]
+	a.committed <- committedGroup[J]{group, errs}
+}
+
+// answer tells each committed group's phones their verdicts once the group is on disk. A group
+// commits without waiting for the disk (store.DeferSync), so that SQLite's write lock is free
+// for the next group, the lanes and the indexer during the fsync; here one fsync covers every
+// group committed before it. If it fails, the accepted ones are told so (and retry with the same
+// Idempotency-Key, which finds the redemption if it was kept after all).
+func (a *acceptor[J]) answer() {
+	defer close(a.answered)
+	for c := range a.committed {
+		groups := []committedGroup[J]{c}
+	more:
+		for {
+			select {
+			case c, ok := <-a.committed:
+				if !ok {
+					break more
+				}
+				groups = append(groups, c)
+			default:
+				break more
+			}
+		}
+		err := store.SyncWAL(a.db)
+		if err != nil {
+			a.log.Error("redemptions committed but not made durable", "groups", len(groups), "err", err)
+		}
+		for _, c := range groups {
+			for i, j := range c.group {
+				v := c.errs[i]
+				if v == nil && err != nil {
+					v = fmt.Errorf("make redemptions durable: %w", err)
+				}
+				j.done <- v
+			}
+		}
 	}
 }
 
@@ -168,9 +217,10 @@ func (a *acceptor[J]) run(group []acceptJob[J]) {
 // The statements do not take the phones' contexts: one phone hanging up must not fail the
 // others' acceptances, and each is short.
 func (a *acceptor[J]) applyGroup(jobs []J) []error {
-	ctx := context.Background()
+	ctx := store.DeferSync(context.Background()) // answer makes it durable
+	db := a.db.WithContext(ctx)
 	var verdicts []error
-	err := a.db.Transaction(func(tx *gorm.DB) error {
+	err := db.Transaction(func(tx *gorm.DB) error {
 		var err error
 		verdicts, err = a.apply(ctx, tx, jobs)
 		return err
@@ -183,7 +233,7 @@ func (a *acceptor[J]) applyGroup(jobs []J) []error {
 	}
 	a.log.Debug("acceptance group failed; applying it one by one", "size", len(jobs), "err", err)
 	verdicts = make([]error, len(jobs))
-	err = a.db.Transaction(func(tx *gorm.DB) error {
+	err = db.Transaction(func(tx *gorm.DB) error {
 		for i := range jobs {
 			if err := tx.SavePoint("acceptance").Error; err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/internal/testenv"
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // funcAcceptor is an acceptor of functions, each one an acceptance.
@@ -160,5 +161,35 @@ func TestAcceptor_AFailedStatementInAGroupFailsOnlyItsOwnAcceptance(t *testing.T
 	}
 	if fmt.Sprint(sizes) != "[1 3 1 1 1]" {
 		t.Errorf("groups applied: %v, want [1 3 1 1 1] (the group of three, then one by one)", sizes)
+	}
+}
+
+func TestAcceptor_AnswersAnAcceptanceOnlyOnceItIsOnDisk(t *testing.T) {
+	db, _ := testenv.DB(t)
+	if store.DialectOf(db) != store.SQLite {
+		t.Skip("PostgreSQL commits synchronously")
+	}
+	if err := db.Exec("CREATE TABLE sales (ref VARCHAR(20) PRIMARY KEY)").Error; err != nil {
+		t.Fatal(err)
+	}
+	a := funcAcceptor(db, 1, 10)
+	defer a.close()
+	for i := 0; i < 5; i++ {
+		var sync int
+		err := a.do(context.Background(), "card", func(tx *gorm.DB) error {
+			if err := tx.Raw("PRAGMA synchronous").Row().Scan(&sync); err != nil {
+				return err
+			}
+			return tx.Exec("INSERT INTO sales (ref) VALUES (?)", fmt.Sprint(i)).Error
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sync != 1 {
+			t.Errorf("acceptance %d committed with synchronous %d, want 1 (NORMAL, synced after)", i, sync)
+		}
+		if n := store.Unsynced(db); n != 0 {
+			t.Fatalf("acceptance %d answered with %d commits not yet on disk", i, n)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -28,6 +29,7 @@ import (
 	"github.com/aidledger/aidledger/server/chain/pipeline"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/programs"
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // Errors with stable codes (the vendor app shows a message for each).
@@ -211,6 +213,11 @@ func (s *Service) byKey(ctx context.Context, vendorID, key string) (redemptionRo
 func (s *Service) replay(ctx context.Context, prev redemptionRow, hash string, wait time.Duration) (Redemption, error) {
 	if prev.RequestHash != hash {
 		return Redemption{}, ErrIdempotencyConflict
+	}
+	// The original's group may have committed and still be waiting for its fsync
+	// (store.DeferSync): the retry is not told of it before the original is.
+	if err := store.SyncWAL(s.db); err != nil {
+		return Redemption{}, fmt.Errorf("make redemption durable: %w", err)
 	}
 	return s.settled(ctx, prev, wait)
 }

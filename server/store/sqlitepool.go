@@ -42,6 +42,7 @@ type stmtPool struct {
 	// still running would open a connection after the database was closed, and that
 	// connection's -wal and -shm files would appear in a directory being removed.
 	preparing sync.WaitGroup
+	wal       *walSyncer // makes deferred-sync commits durable (walsync.go)
 }
 
 // Page caches, in the memory they take (sqliteCacheKiB). The write connection keeps the larger
@@ -75,8 +76,8 @@ var (
 	_ gorm.Tx               = (*stmtTx)(nil)
 )
 
-func newStmtPool(db *sql.DB) *stmtPool {
-	p := &stmtPool{db: db, stmts: map[string]*sql.Stmt{}, writer: make(chan *sql.Conn, 1)}
+func newStmtPool(db *sql.DB, path string) *stmtPool {
+	p := &stmtPool{db: db, stmts: map[string]*sql.Stmt{}, writer: make(chan *sql.Conn, 1), wal: newWALSyncer(path)}
 	p.writer <- nil // connected on first use
 	return p
 }
@@ -126,6 +127,7 @@ func (p *stmtPool) close() error {
 			err = c.Close()
 		}
 		close(p.writer) // a transaction begun after this gets no connection and fails
+		p.wal.close()
 	})
 	return err
 }
@@ -221,17 +223,19 @@ func (p *stmtPool) BeginTx(ctx context.Context, opts *sql.TxOptions) (gorm.ConnP
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
-	tx, err := p.begin(ctx, &conn, opts)
+	t := &stmtTx{p: p, deferred: deferred(ctx)}
+	tx, err := p.begin(ctx, &conn, opts, t.deferred)
+	t.Tx, t.conn = tx, conn
 	if err != nil {
-		p.writer <- conn
+		t.done()
 		return nil, err
 	}
-	return &stmtTx{Tx: tx, p: p, conn: conn}, nil
+	return t, nil
 }
 
 // begin starts a transaction on *conn, connecting first if it is nil and dropping a connection
 // the driver reports broken.
-func (p *stmtPool) begin(ctx context.Context, conn **sql.Conn, opts *sql.TxOptions) (*sql.Tx, error) {
+func (p *stmtPool) begin(ctx context.Context, conn **sql.Conn, opts *sql.TxOptions, deferSync bool) (*sql.Tx, error) {
 	if *conn == nil {
 		c, err := p.db.Conn(ctx)
 		if err != nil {
@@ -242,6 +246,11 @@ func (p *stmtPool) begin(ctx context.Context, conn **sql.Conn, opts *sql.TxOptio
 			return nil, err
 		}
 		*conn = c
+	}
+	if deferSync {
+		if _, err := (*conn).ExecContext(ctx, "PRAGMA synchronous = NORMAL"); err != nil {
+			return nil, fmt.Errorf("defer sync: %w", err)
+		}
 	}
 	tx, err := (*conn).BeginTx(ctx, opts)
 	if errors.Is(err, driver.ErrBadConn) {
@@ -255,14 +264,19 @@ func (p *stmtPool) begin(ctx context.Context, conn **sql.Conn, opts *sql.TxOptio
 // write connection to the next transaction when it ends.
 type stmtTx struct {
 	*sql.Tx
-	p    *stmtPool
-	conn *sql.Conn
-	once sync.Once
+	p        *stmtPool
+	conn     *sql.Conn
+	once     sync.Once
+	deferred bool // committed with synchronous(NORMAL): see walsync.go
 }
 
 func (t *stmtTx) Commit() error {
 	defer t.done()
-	return t.Tx.Commit()
+	err := t.Tx.Commit()
+	if err == nil && t.deferred {
+		t.p.wal.committed()
+	}
+	return err
 }
 
 func (t *stmtTx) Rollback() error {
@@ -270,7 +284,20 @@ func (t *stmtTx) Rollback() error {
 	return t.Tx.Rollback()
 }
 
-func (t *stmtTx) done() { t.once.Do(func() { t.p.writer <- t.conn }) }
+// done hands the write connection on, set back to synchronous(FULL) after a deferred-sync
+// transaction: a connection that cannot be set back is closed, and the next transaction opens
+// one that the DSN sets to FULL.
+func (t *stmtTx) done() {
+	t.once.Do(func() {
+		if t.deferred && t.conn != nil {
+			if _, err := t.conn.ExecContext(context.Background(), "PRAGMA synchronous = FULL"); err != nil {
+				t.conn.Close()
+				t.conn = nil
+			}
+		}
+		t.p.writer <- t.conn
+	})
+}
 
 func (t *stmtTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
 	s := t.p.stmt(query)

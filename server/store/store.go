@@ -140,7 +140,7 @@ func openSQLite(path string, cfg *gorm.Config) (*gorm.DB, error) {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 	}
-	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newStmtPool(sqlDB)}), cfg)
+	db, err := gorm.Open(sqlite.New(sqlite.Config{Conn: newStmtPool(sqlDB, path)}), cfg)
 	if err != nil {
 		sqlDB.Close()
 		return nil, fmt.Errorf("open sqlite %s: %w", path, err)
