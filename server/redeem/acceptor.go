@@ -178,37 +178,23 @@ func (a *acceptor[J]) run(group []acceptJob[J]) {
 
 // answer tells each committed group's phones their verdicts once the group is on disk. A group
 // commits without waiting for the disk (store.DeferSync), so that SQLite's write lock is free
-// for the next group, the lanes and the indexer during the fsync; here one fsync covers every
-// group committed before it. If it fails, the accepted ones are told so (and retry with the same
-// Idempotency-Key, which finds the redemption if it was kept after all).
+// for the next group, the lanes and the indexer during the fsync. SyncWAL fsyncs only if a
+// commit is not yet covered, so the groups that committed during one fsync share the next. If it
+// fails, the accepted ones are told so (and retry with the same Idempotency-Key, which finds the
+// redemption if it was kept after all).
 func (a *acceptor[J]) answer() {
 	defer close(a.answered)
 	for c := range a.committed {
-		groups := []committedGroup[J]{c}
-	more:
-		for {
-			select {
-			case c, ok := <-a.committed:
-				if !ok {
-					break more
-				}
-				groups = append(groups, c)
-			default:
-				break more
-			}
-		}
 		err := store.SyncWAL(a.db)
 		if err != nil {
-			a.log.Error("redemptions committed but not made durable", "groups", len(groups), "err", err)
+			a.log.Error("redemptions committed but not made durable", "size", len(c.group), "err", err)
 		}
-		for _, c := range groups {
-			for i, j := range c.group {
-				v := c.errs[i]
-				if v == nil && err != nil {
-					v = fmt.Errorf("make redemptions durable: %w", err)
-				}
-				j.done <- v
+		for i, j := range c.group {
+			v := c.errs[i]
+			if v == nil && err != nil {
+				v = fmt.Errorf("make redemptions durable: %w", err)
 			}
+			j.done <- v
 		}
 	}
 }

@@ -48,20 +48,18 @@ func deferred(ctx context.Context) bool {
 // SyncWAL returns once every transaction db committed before the call is on disk: at once on
 // PostgreSQL, or when none was deferred since the last fsync.
 func SyncWAL(db *gorm.DB) error {
-	p, ok := db.ConnPool.(*stmtPool)
-	if !ok || p.wal == nil {
-		return nil
+	if p, ok := db.ConnPool.(*stmtPool); ok {
+		return p.wal.sync()
 	}
-	return p.wal.sync()
+	return nil
 }
 
 // Unsynced is how many deferred-sync commits no fsync covers yet: 0 on PostgreSQL.
 func Unsynced(db *gorm.DB) uint64 {
-	p, ok := db.ConnPool.(*stmtPool)
-	if !ok || p.wal == nil {
-		return 0
+	if p, ok := db.ConnPool.(*stmtPool); ok {
+		return p.wal.unsynced()
 	}
-	return p.wal.unsynced()
+	return 0
 }
 
 // walSyncer fsyncs the WAL file for deferred-sync commits, one fsync for all those before it.
