@@ -105,6 +105,28 @@ func (cfg Config) nodeConfig() (*gethnode.Config, error) {
 	return &c, nil
 }
 
+// Bounds of the number of leveldb table files the chain keeps open (its open-file cache).
+const (
+	minDatabaseHandles = 256
+	maxDatabaseHandles = 8192
+)
+
+// databaseHandles sizes leveldb's open-file cache from the process's file limit, as geth does
+// (half of it), within [minDatabaseHandles, maxDatabaseHandles]. With a fixed 256 the cache
+// thrashed once the chain database passed ~500 MB (2 MiB tables): a 1,000,000-beneficiary data
+// set held 991 tables, and every trie node read that missed the cache reopened a table file and
+// parsed its footer, 10 % of the server's CPU while allocating (eighteenth session,
+// docs/benchmarks.md). An open table costs a file descriptor and a small reader: its index and
+// filter blocks live in the block cache, which DatabaseCache bounds, so memory does not grow.
+// Go raises the soft file limit to the hard one at start-up, so current is what we may use.
+func databaseHandles(current func() (int, error)) int {
+	n, err := current()
+	if err != nil {
+		return minDatabaseHandles
+	}
+	return min(max(n/2, minDatabaseHandles), maxDatabaseHandles)
+}
+
 // ethConfig is the Ethereum service. Its storage settings are chosen so that a crash of the
 // process (kill -9, OOM kill, panic) loses no block it had sealed:
 //
@@ -134,28 +156,6 @@ func (cfg Config) nodeConfig() (*gethnode.Config, error) {
 // indexer asks for a few blocks behind the head each time, which go-ethereum answers by reading
 // those blocks' receipts (header blooms first) without an index; `aidledger verify` over the
 // whole history reads every block's receipts either way, as almost every block holds our logs.
-// Bounds of the number of leveldb table files the chain keeps open (its open-file cache).
-const (
-	minDatabaseHandles = 256
-	maxDatabaseHandles = 8192
-)
-
-// databaseHandles sizes leveldb's open-file cache from the process's file limit, as geth does
-// (half of it), within [minDatabaseHandles, maxDatabaseHandles]. With a fixed 256 the cache
-// thrashed once the chain database passed ~500 MB (2 MiB tables): a 1,000,000-beneficiary data
-// set held 991 tables, and every trie node read that missed the cache reopened a table file and
-// parsed its footer, 10 % of the server's CPU while allocating (eighteenth session,
-// docs/benchmarks.md). An open table costs a file descriptor and a small reader: its index and
-// filter blocks live in the block cache, which DatabaseCache bounds, so memory does not grow.
-// Go raises the soft file limit to the hard one at start-up, so current is what we may use.
-func databaseHandles(current func() (int, error)) int {
-	n, err := current()
-	if err != nil {
-		return minDatabaseHandles
-	}
-	return min(max(n/2, minDatabaseHandles), maxDatabaseHandles)
-}
-
 func (cfg Config) ethConfig() *ethconfig.Config {
 	c := ethconfig.Defaults
 	c.NetworkId = cfg.ChainID
