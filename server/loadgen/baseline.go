@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"time"
 
@@ -75,7 +76,7 @@ func (w *chainWatch) waitReceipt(ctx context.Context, h common.Hash, timeout tim
 
 // runBaseline deploys BaselineToken, gives phones keys with ether and tokens, warms every vendor
 // address (so transfers are the "recipient already holds tokens" case), then runs the load.
-func runBaseline(ctx context.Context, cfg Config, w *chainWatch, st State, phones int) (Phase, error) {
+func runBaseline(ctx context.Context, cfg Config, w *chainWatch, st State, phones int, hc *http.Client) (Phase, error) {
 	signer, chainID, err := w.signer(ctx)
 	if err != nil {
 		return Phase{}, err
@@ -136,7 +137,11 @@ func runBaseline(ctx context.Context, cfg Config, w *chainWatch, st State, phone
 
 	cfg.logf("baseline: transferring for %s", cfg.Duration)
 	chainStart, _ := w.head(ctx)
-	host := readHostCPU()
+	// The server's CPU and memory during the transfers: with the embedded chain, what the node
+	// costs the server process for the naive design.
+	mctx, stopMetrics := context.WithCancel(ctx)
+	metrics := startMetrics(mctx, hc, cfg.API)
+	meter := startMeter()
 	start := time.Now()
 	deadline := start.Add(cfg.Duration)
 	rec := newRecorder(start)
@@ -175,9 +180,11 @@ func runBaseline(ctx context.Context, cfg Config, w *chainWatch, st State, phone
 	}
 	wg.Wait()
 	stop()
+	stopMetrics()
 	window := max(time.Since(start), cfg.Duration)
 	p := rec.phase("baseline-erc20", window)
-	p.Host = host.until(readHostCPU())
+	meter.finish(&p)
+	metrics.wait().apply(&p, start)
 	end, _ := w.head(ctx)
 	if cs, err := w.stats(ctx, chainStart+1, end, window); err == nil {
 		p.Chain = &cs

@@ -16,11 +16,23 @@ import (
 type HostCPU struct {
 	Busy  float64 `json:"busy_pct"`
 	Steal float64 `json:"steal_pct"`
+	CPUs  int     `json:"cpus,omitempty"` // what Busy and Steal are shares of
+}
+
+// cpuMsPer is how many milliseconds of the whole box's CPU each of n events a second took: a
+// cost that holds whoever on the box spent it (server, database, load generator, node). 0 when
+// unknown.
+func (h *HostCPU) cpuMsPer(n float64) float64 {
+	if h == nil || h.CPUs == 0 || n <= 0 {
+		return 0
+	}
+	return h.Busy / 100 * float64(h.CPUs) * 1000 / n
 }
 
 // cpuTimes is the first line of /proc/stat: jiffies per state since boot.
 type cpuTimes struct {
 	total, idle, steal uint64
+	cpus               int // the "cpuN" lines
 	ok                 bool
 }
 
@@ -35,15 +47,19 @@ func readHostCPU() cpuTimes {
 }
 
 // parseCPUTimes reads the aggregate "cpu" line: user nice system idle iowait irq softirq steal
-// (guest time is already counted in user and nice).
+// (guest time is already counted in user and nice); and counts the CPUs' own lines.
 func parseCPUTimes(r io.Reader) cpuTimes {
+	var t cpuTimes
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		fields := strings.Fields(sc.Text())
+		if len(fields) > 0 && len(fields[0]) > 3 && strings.HasPrefix(fields[0], "cpu") {
+			t.cpus++
+			continue
+		}
 		if len(fields) < 9 || fields[0] != "cpu" {
 			continue
 		}
-		var t cpuTimes
 		for i, f := range fields[1:9] {
 			v, err := strconv.ParseUint(f, 10, 64)
 			if err != nil {
@@ -58,9 +74,11 @@ func parseCPUTimes(r io.Reader) cpuTimes {
 			}
 		}
 		t.ok = true
-		return t
 	}
-	return cpuTimes{}
+	if !t.ok {
+		return cpuTimes{}
+	}
+	return t
 }
 
 // until is the share of the CPUs' time between a and b that was busy and stolen; nil when either
@@ -73,5 +91,6 @@ func (a cpuTimes) until(b cpuTimes) *HostCPU {
 	return &HostCPU{
 		Busy:  100 * float64((b.total-a.total)-(b.idle-a.idle)-(b.steal-a.steal)) / total,
 		Steal: 100 * float64(b.steal-a.steal) / total,
+		CPUs:  b.cpus,
 	}
 }

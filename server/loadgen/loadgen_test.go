@@ -8,30 +8,49 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/aidledger/aidledger/server/app"
 	"github.com/aidledger/aidledger/server/auth"
+	"github.com/aidledger/aidledger/server/chain/node"
 	"github.com/aidledger/aidledger/server/loadgen"
 )
 
-// TestLoadgen_SmokeRedeemsOverHTTPAndNeverPaysTwice is the CI smoke of the load generator: a real
-// system (embedded chain, SQLite) behind its HTTP API, set up and loaded for a few seconds.
-func TestLoadgen_SmokeRedeemsOverHTTPAndNeverPaysTwice(t *testing.T) {
+// TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline is the CI smoke of the load
+// generator: a real system (embedded chain, SQLite) behind its HTTP API, set up and loaded for a
+// few seconds, then the ERC20 baseline on the same chain.
+func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts a whole system")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	cfg := app.Config{DataDir: t.TempDir(), RPCAddr: "127.0.0.1:0", Lanes: 2, Logger: logger}
+	// As scripts/bench-e2e.sh does: a first start with three lanes funds a third key in the
+	// genesis block, and the server then runs with two, leaving that key to the baseline.
+	cfg := app.Config{DataDir: t.TempDir(), RPCAddr: "127.0.0.1:0", Lanes: 3, Passphrase: "smoke-test-keys", Logger: logger}
+	first, err := app.Start(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Close()
+	cfg.Lanes = 2
 	a, err := app.Start(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
+	keyFiles, _ := filepath.Glob(filepath.Join(cfg.DataDir, "keys", "lane-2", "UTC--*"))
+	if len(keyFiles) != 1 {
+		t.Fatalf("lane-2 key files: %v", keyFiles)
+	}
+	baselineKey, err := node.LoadKeyFile(keyFiles[0], cfg.Passphrase)
+	if err != nil {
+		t.Fatal(err)
+	}
 	srv := httptest.NewServer(a.API.Handler())
 	defer srv.Close()
 	const email, password = "admin@loadtest.example.org", "smoke-test-password"
@@ -40,7 +59,8 @@ func TestLoadgen_SmokeRedeemsOverHTTPAndNeverPaysTwice(t *testing.T) {
 	}
 
 	lc := loadgen.Config{API: srv.URL, EthRPC: a.Chain.RPCEndpoint, AdminEmail: email, AdminPassword: password,
-		Vendors: 4, Beneficiaries: 200, Duration: 3 * time.Second, InFlight: 2, ConfirmTimeout: 30 * time.Second}
+		Vendors: 4, Beneficiaries: 200, Duration: 3 * time.Second, InFlight: 2, ConfirmTimeout: 30 * time.Second,
+		BaselineKey: baselineKey}
 	if testing.Verbose() {
 		lc.Log = os.Stderr
 	}
@@ -71,6 +91,25 @@ func TestLoadgen_SmokeRedeemsOverHTTPAndNeverPaysTwice(t *testing.T) {
 	if p.ServerPeakMB <= 0 || p.ServerLifetimePeakMB < p.ServerPeakMB {
 		t.Errorf("server peak RSS %.0f MiB in the run, %.0f MiB since it started: the second bounds the first", p.ServerPeakMB, p.ServerLifetimePeakMB)
 	}
+	checkCosts(t, p)
+
+	b := res.Baseline
+	if b == nil {
+		t.Fatal("no baseline phase")
+	}
+	if b.Confirmed == 0 || b.Failed != 0 || b.Unconfirmed != 0 || len(b.Errors) != 0 {
+		t.Fatalf("baseline: %d confirmed, %d failed, %d unconfirmed, errors %v", b.Confirmed, b.Failed, b.Unconfirmed, b.Errors)
+	}
+	if b.Chain == nil || b.Chain.Transactions < b.Confirmed {
+		t.Errorf("baseline: %d transfers confirmed but the chain saw %+v", b.Confirmed, b.Chain)
+	}
+	checkCosts(t, *b)
+	if want := p.ConfirmedPS / b.ConfirmedPS; res.Ratio != want {
+		t.Errorf("ratio %.3f, want %.3f", res.Ratio, want)
+	}
+	if !strings.Contains(sb.String(), "box CPU per confirmed: aidledger") {
+		t.Errorf("the summary does not compare the box's CPU per confirmed redemption:\n%s", sb.String())
+	}
 
 	// Every confirmed redemption has exactly one Redeemed event on chain, and no ref has two.
 	var rec struct {
@@ -95,7 +134,7 @@ func TestLoadgen_SmokeRedeemsOverHTTPAndNeverPaysTwice(t *testing.T) {
 	}
 
 	// The open loop: arrivals at a fixed rate, answered 202 at once, confirmations read from blocks.
-	lc.Rate, lc.Duration = 40, 2*time.Second
+	lc.Rate, lc.Duration, lc.BaselineKey = 40, 2*time.Second, nil
 	res, err = loadgen.Run(ctx, lc, st)
 	if err != nil {
 		t.Fatal(err)
@@ -110,6 +149,18 @@ func TestLoadgen_SmokeRedeemsOverHTTPAndNeverPaysTwice(t *testing.T) {
 	if o.ConfirmLat.Count != o.AcceptLat.Count || o.ConfirmLat.P50 < o.AcceptLat.P50 {
 		t.Fatalf("open loop: %d accepted (p50 %.1f ms) but %d seen on chain (p50 %.1f ms)",
 			o.AcceptLat.Count, o.AcceptLat.P50, o.ConfirmLat.Count, o.ConfirmLat.P50)
+	}
+}
+
+// checkCosts says whether a phase measured what it cost: the server's CPU, the load
+// generator's, and the whole box's per confirmed redemption (or transfer).
+func checkCosts(t *testing.T, p loadgen.Phase) {
+	t.Helper()
+	if p.ServerCPU <= 0 || p.LoadgenCPU <= 0 {
+		t.Errorf("%s: server %.3f cores, load generator %.3f cores: both did work", p.Name, p.ServerCPU, p.LoadgenCPU)
+	}
+	if p.Host == nil || p.Host.CPUs < 1 || p.BoxCPUPerConfirmedMs <= 0 {
+		t.Errorf("%s: host %+v, %.3f ms of CPU per confirmed", p.Name, p.Host, p.BoxCPUPerConfirmedMs)
 	}
 }
 

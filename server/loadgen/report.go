@@ -19,6 +19,9 @@ func Print(w io.Writer, r Result) {
 	if r.Baseline != nil {
 		printPhase(w, *r.Baseline)
 		fmt.Fprintf(w, "aidledger / baseline (confirmed/s): %.2fx\n", r.Ratio)
+		if a, b := r.Aidledger.BoxCPUPerConfirmedMs, r.Baseline.BoxCPUPerConfirmedMs; a > 0 && b > 0 {
+			fmt.Fprintf(w, "box CPU per confirmed: aidledger %.2f ms, baseline %.2f ms (%.2fx)\n", a, b, b/a)
+		}
 	}
 }
 
@@ -44,8 +47,19 @@ func printPhase(w io.Writer, p Phase) {
 		}
 		fmt.Fprintln(w)
 	}
+	if p.LoadgenCPU > 0 {
+		fmt.Fprintf(w, "load generator: CPU %.2f cores (mean)\n", p.LoadgenCPU)
+	}
 	if h := p.Host; h != nil {
-		fmt.Fprintf(w, "host (this machine): busy %.0f%%, steal %.0f%%\n", h.Busy, h.Steal)
+		fmt.Fprint(w, "host (this machine")
+		if h.CPUs > 0 {
+			fmt.Fprintf(w, ", %d CPUs", h.CPUs)
+		}
+		fmt.Fprintf(w, "): busy %.0f%%, steal %.0f%%", h.Busy, h.Steal)
+		if p.BoxCPUPerConfirmedMs > 0 {
+			fmt.Fprintf(w, ", %.2f ms of CPU per confirmed", p.BoxCPUPerConfirmedMs)
+		}
+		fmt.Fprintln(w)
 	}
 	if c := p.Chain; c != nil {
 		fmt.Fprintf(w, "chain: blocks %d..%d (%d), %d txs, %.2f Mgas/s, %.0f gas/block, block every %.0f ms\n",

@@ -141,6 +141,11 @@ type Phase struct {
 	// reported at the end of the phase.
 	ServerLifetimePeakMB float64  `json:"server_lifetime_peak_rss_mib,omitempty"`
 	Host                 *HostCPU `json:"host_cpu,omitempty"` // this machine, whoever used it
+	// LoadgenCPU is the load generator's own mean CPU (cores), part of Host's busy share.
+	LoadgenCPU float64 `json:"loadgen_cpu_cores,omitempty"`
+	// BoxCPUPerConfirmedMs is the milliseconds of the machine's CPU, whoever spent it, per
+	// confirmed redemption (or transfer): Host's busy cores over ConfirmedPS.
+	BoxCPUPerConfirmedMs float64 `json:"box_cpu_ms_per_confirmed,omitempty"`
 }
 
 // Result is everything a load test measured.
@@ -270,7 +275,7 @@ func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 	mctx, stopMetrics := context.WithCancel(ctx)
 	metrics := startMetrics(mctx, hc, cfg.API)
 
-	host := readHostCPU()
+	meter := startMeter()
 	start := time.Now()
 	rec := newRecorder(start)
 	deadline := start.Add(cfg.Duration)
@@ -320,7 +325,7 @@ func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 	ms := metrics.wait()
 	window = max(window, cfg.Duration)
 	res.Aidledger = rec.phase("aidledger", window)
-	res.Aidledger.Host = host.until(readHostCPU())
+	meter.finish(&res.Aidledger)
 	ms.apply(&res.Aidledger, start)
 	if chain != nil {
 		end, _ := chain.head(ctx)
@@ -332,7 +337,7 @@ func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 
 	if cfg.BaselineKey != nil && chain != nil {
 		cfg.logf("baseline: one ERC20 transfer per redemption, %d phones, %s", res.Vendors*cfg.InFlight, cfg.Duration)
-		bp, err := runBaseline(ctx, cfg, chain, st, res.Vendors*cfg.InFlight)
+		bp, err := runBaseline(ctx, cfg, chain, st, res.Vendors*cfg.InFlight, hc)
 		if err != nil {
 			cfg.logf("baseline failed: %v", err)
 			return res, nil

@@ -1,0 +1,30 @@
+package loadgen
+
+import "time"
+
+// meter measures what a phase cost the machine: the whole box's CPU, and the load generator's
+// own share of it. A same-box run charges the load generator's work to whichever design it
+// drives, so the split says how much of a ratio is the client's.
+type meter struct {
+	host  cpuTimes
+	own   time.Duration
+	ownOK bool
+	start time.Time
+}
+
+func startMeter() meter {
+	m := meter{host: readHostCPU(), start: time.Now()}
+	m.own, m.ownOK = ownCPU()
+	return m
+}
+
+// finish fills in p's host figures and the load generator's CPU; p's throughput must be set.
+func (m meter) finish(p *Phase) {
+	p.Host = m.host.until(readHostCPU())
+	if own, ok := ownCPU(); ok && m.ownOK {
+		if wall := time.Since(m.start); wall > 0 {
+			p.LoadgenCPU = float64(own-m.own) / float64(wall)
+		}
+	}
+	p.BoxCPUPerConfirmedMs = p.Host.cpuMsPer(p.ConfirmedPS)
+}
