@@ -6,6 +6,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // HostCPU is how the machine the load generator runs on spent its CPU during a phase, in percent
@@ -19,17 +20,18 @@ type HostCPU struct {
 	CPUs  int     `json:"cpus,omitempty"` // what Busy and Steal are shares of
 }
 
-// cpuMsPer is how many milliseconds of the whole box's CPU each of n events a second took: a
-// cost that holds whoever on the box spent it (server, database, load generator, node). 0 when
-// unknown.
-func (h *HostCPU) cpuMsPer(n float64) float64 {
+// cpuMsPer is how many milliseconds of the whole box's CPU each of n events took, when Busy was
+// measured over wall: a cost that holds whoever on the box spent it (server, database, load
+// generator, node). 0 when unknown.
+func (h *HostCPU) cpuMsPer(n int, wall time.Duration) float64 {
 	if h == nil || h.CPUs == 0 || n <= 0 {
 		return 0
 	}
-	return h.Busy / 100 * float64(h.CPUs) * 1000 / n
+	return h.Busy / 100 * float64(h.CPUs) * float64(wall.Milliseconds()) / float64(n)
 }
 
-// cpuTimes is the first line of /proc/stat: jiffies per state since boot.
+// cpuTimes is /proc/stat's aggregate line (jiffies per state since boot) and how many CPUs it
+// sums.
 type cpuTimes struct {
 	total, idle, steal uint64
 	cpus               int // the "cpuN" lines

@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestHostCPU_SharesOfBusyAndStolenTimeBetweenTwoReadings(t *testing.T) {
@@ -39,21 +40,22 @@ func TestHostCPU_SharesOfBusyAndStolenTimeBetweenTwoReadings(t *testing.T) {
 	}
 }
 
-func TestHostCPU_MillisecondsOfTheBoxPerEventAreItsBusyCoresOverTheRate(t *testing.T) {
+func TestHostCPU_MillisecondsOfTheBoxPerEventAreItsBusyCPUTimeOverTheirNumber(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		host *HostCPU
-		rate float64
+		n    int
+		wall time.Duration
 		want float64
 	}{
-		{"half of two CPUs at 1,000/s is 1 ms each", &HostCPU{Busy: 50, CPUs: 2}, 1000, 1},
-		{"a full box of two at 800/s is 2.5 ms each", &HostCPU{Busy: 100, CPUs: 2}, 800, 2.5},
-		{"unknown CPU count: unknown", &HostCPU{Busy: 50}, 1000, 0},
-		{"nothing confirmed: unknown", &HostCPU{Busy: 50, CPUs: 2}, 0, 0},
-		{"no host figures: unknown", nil, 1000, 0},
+		{"half of two CPUs for 10 s over 10,000 is 1 ms each", &HostCPU{Busy: 50, CPUs: 2}, 10_000, 10 * time.Second, 1},
+		{"a full box of two for a minute over 48,000 is 2.5 ms each", &HostCPU{Busy: 100, CPUs: 2}, 48_000, time.Minute, 2.5},
+		{"unknown CPU count: unknown", &HostCPU{Busy: 50}, 10_000, 10 * time.Second, 0},
+		{"nothing confirmed: unknown", &HostCPU{Busy: 50, CPUs: 2}, 0, 10 * time.Second, 0},
+		{"no host figures: unknown", nil, 10_000, 10 * time.Second, 0},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.host.cpuMsPer(tc.rate); math.Abs(got-tc.want) > 1e-9 {
+			if got := tc.host.cpuMsPer(tc.n, tc.wall); math.Abs(got-tc.want) > 1e-9 {
 				t.Errorf("got %.3f ms, want %.3f", got, tc.want)
 			}
 		})

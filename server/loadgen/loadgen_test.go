@@ -153,7 +153,8 @@ func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing
 }
 
 // checkCosts says whether a phase measured what it cost: the server's CPU, the load
-// generator's, and the whole box's per confirmed redemption (or transfer).
+// generator's, and the whole box's per confirmed redemption (or transfer). Here the server runs
+// in the test's process, so its figure and the load generator's are the same one.
 func checkCosts(t *testing.T, p loadgen.Phase) {
 	t.Helper()
 	if p.ServerCPU <= 0 || p.LoadgenCPU <= 0 {

@@ -18,13 +18,14 @@ func startMeter() meter {
 	return m
 }
 
-// finish fills in p's host figures and the load generator's CPU; p's throughput must be set.
+// finish fills in p's host figures and the load generator's CPU; p's counts must be set. The
+// box's CPU per confirmed redemption is what the box spent from start to finish (the wait for
+// the last confirmations included) over the redemptions confirmed in that time.
 func (m meter) finish(p *Phase) {
+	wall := time.Since(m.start)
 	p.Host = m.host.until(readHostCPU())
-	if own, ok := ownCPU(); ok && m.ownOK {
-		if wall := time.Since(m.start); wall > 0 {
-			p.LoadgenCPU = float64(own-m.own) / float64(wall)
-		}
+	if own, ok := ownCPU(); ok && m.ownOK && wall > 0 {
+		p.LoadgenCPU = float64(own-m.own) / float64(wall)
 	}
-	p.BoxCPUPerConfirmedMs = p.Host.cpuMsPer(p.ConfirmedPS)
+	p.BoxCPUPerConfirmedMs = p.Host.cpuMsPer(p.Confirmed, wall)
 }

@@ -144,7 +144,7 @@ type Phase struct {
 	// LoadgenCPU is the load generator's own mean CPU (cores), part of Host's busy share.
 	LoadgenCPU float64 `json:"loadgen_cpu_cores,omitempty"`
 	// BoxCPUPerConfirmedMs is the milliseconds of the machine's CPU, whoever spent it, per
-	// confirmed redemption (or transfer): Host's busy cores over ConfirmedPS.
+	// confirmed redemption (or transfer) of the phase.
 	BoxCPUPerConfirmedMs float64 `json:"box_cpu_ms_per_confirmed,omitempty"`
 }
 
