@@ -80,28 +80,16 @@ func TestSpentAndBacklog_ReadOnlyIndexesThatSettlingLeavesAlone(t *testing.T) {
 	}
 
 	dry := db.Session(&gorm.Session{DryRun: true})
-	plan := explain(t, db, spentQuery(dry, []string{"1", "2", "3"}).Scan(&[]struct{}{}).Statement)
+	spent := spentQuery(dry, []string{"1", "2", "3"}).Scan(&[]struct{}{}).Statement
+	plan := testenv.SQLitePlan(t, db, spent.SQL.String(), spent.Vars)
 	for _, want := range []string{"COVERING INDEX ix_redemptions_holder", "COVERING INDEX ix_redemptions_failed"} {
 		if !strings.Contains(plan, want) {
 			t.Errorf("the spent sum's plan %q does not use %s", plan, want)
 		}
 	}
-	backlog := explain(t, db, oldestPendingQuery(dry).Take(&redemptionRow{}).Statement)
+	oldest := oldestPendingQuery(dry).Take(&redemptionRow{}).Statement
+	backlog := testenv.SQLitePlan(t, db, oldest.SQL.String(), oldest.Vars)
 	if !strings.Contains(backlog, "ix_redemptions_pending") || strings.Contains(backlog, "TEMP B-TREE") {
 		t.Errorf("the backlog check's plan %q does not read the oldest pending redemption from ix_redemptions_pending", backlog)
 	}
-}
-
-// explain is SQLite's plan for a statement built in a dry run.
-func explain(t *testing.T, db *gorm.DB, stmt *gorm.Statement) string {
-	t.Helper()
-	var plan []struct{ Detail string }
-	if err := db.Raw("EXPLAIN QUERY PLAN "+stmt.SQL.String(), stmt.Vars...).Scan(&plan).Error; err != nil {
-		t.Fatal(err)
-	}
-	var lines []string
-	for _, p := range plan {
-		lines = append(lines, p.Detail)
-	}
-	return strings.Join(lines, "; ")
 }

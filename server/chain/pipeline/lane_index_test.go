@@ -111,18 +111,11 @@ func TestSettle_ReadsATransactionsIntentsFromTheIndexOfThoseWithATransaction(t *
 // walked the primary key.
 func explain(t *testing.T, db *gorm.DB, sql string, vars []any) string {
 	t.Helper()
+	if store.DialectOf(db) == store.SQLite {
+		return testenv.SQLitePlan(t, db, sql, vars)
+	}
 	var lines []string
 	err := db.Connection(func(c *gorm.DB) error {
-		if store.DialectOf(db) == store.SQLite {
-			var plan []struct{ Detail string }
-			if err := c.Raw("EXPLAIN QUERY PLAN "+sql, vars...).Scan(&plan).Error; err != nil {
-				return err
-			}
-			for _, p := range plan {
-				lines = append(lines, p.Detail)
-			}
-			return nil
-		}
 		if err := c.Exec("ANALYZE").Error; err != nil { // the statistics a running server would have
 			return err
 		}
