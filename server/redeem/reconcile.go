@@ -8,8 +8,6 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
-
-	"github.com/aidledger/aidledger/server/chain/index"
 )
 
 // Reconciliation compares the API's confirmed redemptions with the ledger's Redeemed events, up
@@ -29,37 +27,9 @@ type Reconciliation struct {
 // listLimit bounds the ids a report lists; the counts are exact.
 const listLimit = 100
 
-// Reconcile runs the comparison once.
+// Reconcile runs the comparison once, as fast as the database answers (reconcile.go's walk).
 func Reconcile(ctx context.Context, db *gorm.DB, asOfBlock uint64) (Reconciliation, error) {
-	db = db.WithContext(ctx)
-	out := Reconciliation{CheckedAt: time.Now().UTC(), AsOfBlock: asOfBlock, MissingEvents: []string{}, UnknownEvents: []string{}, DuplicateEvents: []string{}}
-	ev := index.Event{}.TableName()
-	if err := db.Model(&redemptionRow{}).Where("status = ? AND block_number <= ?", StatusConfirmed, asOfBlock).
-		Count(&out.ConfirmedRedemptions).Error; err != nil {
-		return out, err
-	}
-	if err := db.Table(ev).Where("kind = ? AND block_number <= ?", index.KindRedeemed, asOfBlock).Count(&out.RedeemedEvents).Error; err != nil {
-		return out, err
-	}
-	if err := db.Model(&redemptionRow{}).
-		Joins("LEFT JOIN "+ev+" e ON e.kind = ? AND e.ref = redemptions.chain_ref", index.KindRedeemed).
-		Where("redemptions.status = ? AND redemptions.block_number <= ? AND e.id IS NULL", StatusConfirmed, asOfBlock).
-		Limit(listLimit).Pluck("redemptions.id", &out.MissingEvents).Error; err != nil {
-		return out, err
-	}
-	if err := db.Table(ev+" AS e").
-		Joins("LEFT JOIN redemptions r ON r.chain_ref = e.ref AND r.status = ?", StatusConfirmed).
-		Where("e.kind = ? AND e.block_number <= ? AND r.id IS NULL", index.KindRedeemed, asOfBlock).
-		Limit(listLimit).Pluck("e.tx_hash", &out.UnknownEvents).Error; err != nil {
-		return out, err
-	}
-	if err := db.Table(ev).Select("ref").Where("kind = ? AND block_number <= ?", index.KindRedeemed, asOfBlock).
-		Group("ref").Having("COUNT(*) > 1").Limit(listLimit).Pluck("ref", &out.DuplicateEvents).Error; err != nil {
-		return out, err
-	}
-	out.OK = len(out.MissingEvents) == 0 && len(out.UnknownEvents) == 0 && len(out.DuplicateEvents) == 0 &&
-		out.ConfirmedRedemptions == out.RedeemedEvents
-	return out, nil
+	return reconcile(ctx, db, asOfBlock, 0)
 }
 
 // Reconciler runs Reconcile in the background, keeps the latest report, logs and counts
@@ -76,8 +46,8 @@ type Reconciler struct {
 }
 
 // NewReconciler checks every `every` (5 minutes if zero) up to the block indexed() reports. A
-// check reads every redemption and every event (about a second of CPU at 300k redemptions on
-// the embedded SQLite), so it runs rarely; GET /api/v1/admin/reconciliation shows the last one.
+// check reads every confirmed redemption and every Redeemed event, so it runs rarely, and paced
+// (backgroundPace): GET /api/v1/admin/reconciliation runs one at full speed.
 func NewReconciler(db *gorm.DB, indexed func() uint64, every time.Duration, log *slog.Logger) *Reconciler {
 	if every == 0 {
 		every = 5 * time.Minute
@@ -98,7 +68,7 @@ func (r *Reconciler) Collector() prometheus.Collector { return r.gauge }
 // Run checks until ctx ends.
 func (r *Reconciler) Run(ctx context.Context) {
 	for {
-		if _, err := r.Check(ctx); err != nil && ctx.Err() == nil {
+		if _, err := r.check(ctx, backgroundPace); err != nil && ctx.Err() == nil {
 			r.log.Warn("reconciliation failed", "err", err)
 		}
 		select {
@@ -109,9 +79,11 @@ func (r *Reconciler) Run(ctx context.Context) {
 	}
 }
 
-// Check reconciles now and keeps the result.
-func (r *Reconciler) Check(ctx context.Context) (Reconciliation, error) {
-	rep, err := Reconcile(ctx, r.db, r.indexed())
+// Check reconciles now, at full speed, and keeps the result.
+func (r *Reconciler) Check(ctx context.Context) (Reconciliation, error) { return r.check(ctx, 0) }
+
+func (r *Reconciler) check(ctx context.Context, pace float64) (Reconciliation, error) {
+	rep, err := reconcile(ctx, r.db, r.indexed(), pace)
 	if err != nil {
 		return rep, err
 	}

@@ -1,0 +1,136 @@
+package redeem
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/chain/index"
+	"github.com/aidledger/aidledger/server/internal/testenv"
+)
+
+// ledgerOf stores n confirmed redemptions in blocks 1..n, each with its Redeemed event, so that
+// the walk crosses page boundaries on both sides (reconcilePage).
+func ledgerOf(t *testing.T, db *gorm.DB, n int) ([]redemptionRow, []index.Event) {
+	t.Helper()
+	rows := make([]redemptionRow, n)
+	events := make([]index.Event, n)
+	now := time.Now().UTC()
+	for i := range rows {
+		id := uuid.Must(uuid.NewV7()).String()
+		ref := fmt.Sprintf("0x%064x", i+1)
+		rows[i] = redemptionRow{ID: id, VendorID: "v", IdempotencyKey: id, RequestHash: "h", BeneficiaryID: "b", ProgramID: "p",
+			Amount: 1, Category: "food", ChainRef: ref, Status: StatusConfirmed, BlockNumber: uint64(i + 1), CreatedAt: now}
+		events[i] = index.Event{BlockNumber: uint64(i + 1), BlockHash: fmt.Sprintf("0x%064x", i+1), BlockTime: now,
+			TxHash: fmt.Sprintf("0xtx%d", i+1), Kind: index.KindRedeemed, Ref: ref, Amount: 1}
+	}
+	if err := db.CreateInBatches(rows, 200).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.CreateInBatches(events, 200).Error; err != nil {
+		t.Fatal(err)
+	}
+	return rows, events
+}
+
+func TestReconcile_FindsEveryKindOfMismatchAcrossPages(t *testing.T) {
+	const n = 2*reconcilePage + 345
+	const asOf = n + 10
+	tests := []struct {
+		name      string
+		break_    func(t *testing.T, db *gorm.DB, rows []redemptionRow, events []index.Event)
+		confirmed int64
+		redeemed  int64
+		missing   func(rows []redemptionRow) []string
+		unknown   []string
+		dups      []string
+	}{{
+		name:      "an untouched ledger reconciles",
+		break_:    func(*testing.T, *gorm.DB, []redemptionRow, []index.Event) {},
+		confirmed: n, redeemed: n,
+	}, {
+		name: "a confirmed redemption without its event is missing one",
+		break_: func(t *testing.T, db *gorm.DB, _ []redemptionRow, events []index.Event) {
+			mustExec(t, db, "DELETE FROM chain_events WHERE id = ?", events[reconcilePage].ID)
+		},
+		confirmed: n, redeemed: n - 1,
+		missing: func(rows []redemptionRow) []string { return []string{rows[reconcilePage].ID} },
+	}, {
+		name: "an event whose redemption failed is unknown",
+		break_: func(t *testing.T, db *gorm.DB, rows []redemptionRow, _ []index.Event) {
+			mustExec(t, db, "UPDATE redemptions SET status = ? WHERE id = ?", StatusFailed, rows[n-1].ID)
+		},
+		confirmed: n - 1, redeemed: n,
+		unknown: []string{fmt.Sprintf("0xtx%d", n)},
+	}, {
+		name: "a ref paid twice is a duplicate, listed once",
+		break_: func(t *testing.T, db *gorm.DB, _ []redemptionRow, events []index.Event) {
+			again := events[3]
+			again.ID, again.BlockNumber, again.BlockHash = 0, n+1, "0xlater"
+			if err := db.Create(&again).Error; err != nil {
+				t.Fatal(err)
+			}
+		},
+		confirmed: n, redeemed: n + 1,
+		dups: []string{fmt.Sprintf("0x%064x", 4)},
+	}, {
+		name: "events and confirmations after the block asked about do not count",
+		break_: func(t *testing.T, db *gorm.DB, rows []redemptionRow, events []index.Event) {
+			mustExec(t, db, "UPDATE redemptions SET block_number = ? WHERE id = ?", asOf+1, rows[7].ID)
+			mustExec(t, db, "UPDATE chain_events SET block_number = ? WHERE id = ?", asOf+1, events[7].ID)
+		},
+		confirmed: n - 1, redeemed: n - 1,
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			db, _ := testenv.DB(t, Schema, index.Schema)
+			rows, events := ledgerOf(t, db, n)
+			tt.break_(t, db, rows, events)
+			for _, pace := range []float64{0, backgroundPace} {
+				rep, err := reconcile(context.Background(), db, asOf, pace)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var missing []string
+				if tt.missing != nil {
+					missing = tt.missing(rows)
+				}
+				ok := len(missing)+len(tt.unknown)+len(tt.dups) == 0 && tt.confirmed == tt.redeemed
+				if rep.ConfirmedRedemptions != tt.confirmed || rep.RedeemedEvents != tt.redeemed || rep.OK != ok ||
+					!sameStrings(rep.MissingEvents, missing) || !sameStrings(rep.UnknownEvents, tt.unknown) || !sameStrings(rep.DuplicateEvents, tt.dups) {
+					t.Errorf("pace %v: confirmed %d, events %d, ok %v, missing %v, unknown %v, duplicates %v; want %d, %d, %v, %v, %v, %v",
+						pace, rep.ConfirmedRedemptions, rep.RedeemedEvents, rep.OK, rep.MissingEvents, rep.UnknownEvents, rep.DuplicateEvents,
+						tt.confirmed, tt.redeemed, ok, missing, tt.unknown, tt.dups)
+				}
+			}
+		})
+	}
+}
+
+func TestReconcile_StopsWhenItsContextEndsWhileResting(t *testing.T) {
+	db, _ := testenv.DB(t, Schema, index.Schema)
+	ledgerOf(t, db, reconcilePage+1)
+	// The first page rests a million times as long as it took: only the context can end it.
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if _, err := reconcile(ctx, db, reconcilePage+1, 1e6); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("walk after its context ended: %v; want the deadline", err)
+	}
+}
+
+func mustExec(t *testing.T, db *gorm.DB, sql string, args ...any) {
+	t.Helper()
+	if err := db.Exec(sql, args...).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+func sameStrings(got, want []string) bool {
+	return slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want)))
+}
