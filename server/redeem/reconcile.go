@@ -27,7 +27,7 @@ type Reconciliation struct {
 // listLimit bounds the ids a report lists; the counts are exact.
 const listLimit = 100
 
-// Reconcile runs the comparison once, as fast as the database answers (reconcile.go's walk).
+// Reconcile runs the comparison once, as fast as the database answers (reconcile_walk.go).
 func Reconcile(ctx context.Context, db *gorm.DB, asOfBlock uint64) (Reconciliation, error) {
 	return reconcile(ctx, db, asOfBlock, 0)
 }

@@ -30,48 +30,40 @@ const backgroundPace = 4
 func reconcile(ctx context.Context, db *gorm.DB, asOfBlock uint64, pace float64) (Reconciliation, error) {
 	db = db.WithContext(ctx)
 	out := Reconciliation{CheckedAt: time.Now().UTC(), AsOfBlock: asOfBlock, MissingEvents: []string{}, UnknownEvents: []string{}, DuplicateEvents: []string{}}
-	rest := func(began time.Time) error {
+	if err := walk(ctx, pace, "", func(after string) (int, string, error) {
+		return missingEventsAfter(db, after, asOfBlock, &out)
+	}); err != nil {
+		return out, err
+	}
+	if err := walk(ctx, pace, int64(0), func(after int64) (int, int64, error) {
+		return unknownEventsAfter(db, after, asOfBlock, &out)
+	}); err != nil {
+		return out, err
+	}
+	out.OK = len(out.MissingEvents) == 0 && len(out.UnknownEvents) == 0 && len(out.DuplicateEvents) == 0 &&
+		out.ConfirmedRedemptions == out.RedeemedEvents
+	return out, nil
+}
+
+// walk calls page with the last key of the page before (first, to begin) until a page is
+// empty, resting pace times as long as each page took.
+func walk[K any](ctx context.Context, pace float64, first K, page func(after K) (n int, last K, err error)) error {
+	for after := first; ; {
+		began := time.Now()
+		n, last, err := page(after)
+		if err != nil || n == 0 {
+			return err
+		}
+		after = last
 		if pace <= 0 {
-			return nil
+			continue
 		}
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(time.Duration(pace * float64(time.Since(began)))):
-			return nil
 		}
 	}
-	for after := ""; ; {
-		began := time.Now()
-		n, last, err := missingEventsAfter(db, after, asOfBlock, &out)
-		if err != nil {
-			return out, err
-		}
-		if n == 0 {
-			break
-		}
-		after = last
-		if err := rest(began); err != nil {
-			return out, err
-		}
-	}
-	for after := int64(0); ; {
-		began := time.Now()
-		n, last, err := unknownEventsAfter(db, after, asOfBlock, &out)
-		if err != nil {
-			return out, err
-		}
-		if n == 0 {
-			break
-		}
-		after = last
-		if err := rest(began); err != nil {
-			return out, err
-		}
-	}
-	out.OK = len(out.MissingEvents) == 0 && len(out.UnknownEvents) == 0 && len(out.DuplicateEvents) == 0 &&
-		out.ConfirmedRedemptions == out.RedeemedEvents
-	return out, nil
 }
 
 // missingEventsAfter reads the page of confirmed redemptions after id `after`, counts them, and
