@@ -3,8 +3,10 @@ package redeem
 import (
 	"fmt"
 
+	"github.com/ethereum/go-ethereum/common"
 	"gorm.io/gorm"
 
+	"github.com/aidledger/aidledger/server/chain/ledger"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
 )
 
@@ -14,18 +16,24 @@ import (
 // chain lost goes back to pending (and so counts as spent again: spent is summed from statuses).
 // Redemptions that move alike (typically a whole batch) move in one statement.
 func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error {
-	// A redemption's intent has its chain ref for ref (pipeline.RedeemIntent), and the chain ref
-	// is unique, hence indexed anyway: reading by it spares an index on intent_id that every
-	// acceptance wrote and only this read used (migration 7).
-	byRef := make(map[string]pipeline.Intent, len(intents))
-	refs := make([]string, len(intents))
+	// A redemption's intent has its chain ref for ref (pipeline.RedeemIntent), and the chain
+	// ref begins with the redemption's id: the batch is read by primary key (migration 8), and
+	// each row's ref is checked against its intent's.
+	byID := make(map[string]pipeline.Intent, len(intents))
+	ids := make([]string, len(intents))
 	for i, in := range intents {
-		refs[i] = "0x" + in.Ref
-		byRef[refs[i]] = in
+		ids[i] = redemptionIDOf("0x" + in.Ref)
+		byID[ids[i]] = in
 	}
-	var rows []redemptionRow
-	if err := tx.Select("id", "chain_ref", "intent_id", "status").Where("chain_ref IN ?", refs).Find(&rows).Error; err != nil {
-		return fmt.Errorf("read redemptions of %d intents: %w", len(refs), err)
+	var found []redemptionRow
+	if err := outcomeRowsQuery(tx, ids).Find(&found).Error; err != nil {
+		return fmt.Errorf("read redemptions of %d intents: %w", len(ids), err)
+	}
+	rows := found[:0]
+	for _, r := range found {
+		if r.ChainRef == "0x"+byID[r.ID].Ref {
+			rows = append(rows, r)
+		}
 	}
 	if len(rows) != len(intents) {
 		// A bug, not a state to refuse: failing here would stop the lane's settling for good.
@@ -38,7 +46,7 @@ func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 	groups := map[move][]string{}
 	now := dbNow()
 	for _, r := range rows {
-		in := byRef[r.ChainRef]
+		in := byID[r.ID]
 		m := move{from: r.Status, to: in.Outcome(), txHash: in.TxHash, block: in.BlockNumber}
 		if m.to == StatusFailed {
 			m.reason = in.Reason
@@ -69,4 +77,13 @@ func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 		}
 	}
 	return nil
+}
+
+// redemptionIDOf is the id of the redemption whose chain ref (0x-hex) this is.
+func redemptionIDOf(chainRef string) string {
+	return ledger.ParseRef(common.HexToHash(chainRef)).ID.String()
+}
+
+func outcomeRowsQuery(tx *gorm.DB, ids []string) *gorm.DB {
+	return tx.Model(&redemptionRow{}).Select("id", "chain_ref", "intent_id", "status").Where("id IN ?", ids)
 }

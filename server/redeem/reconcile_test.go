@@ -8,10 +8,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/chain/index"
+	"github.com/aidledger/aidledger/server/chain/ledger"
 	"github.com/aidledger/aidledger/server/internal/testenv"
 )
 
@@ -23,8 +25,8 @@ func ledgerOf(t *testing.T, db *gorm.DB, n int) ([]redemptionRow, []index.Event)
 	events := make([]index.Event, n)
 	now := time.Now().UTC()
 	for i := range rows {
-		id := uuid.Must(uuid.NewV7()).String()
-		ref := fmt.Sprintf("0x%064x", i+1)
+		uid := uuid.Must(uuid.NewV7())
+		id, ref := uid.String(), common.Hash(ledger.Ref{ID: uid, Category: ledger.CategoryFood}.Bytes()).Hex()
 		rows[i] = redemptionRow{ID: id, VendorID: "v", IdempotencyKey: id, RequestHash: "h", BeneficiaryID: "b", ProgramID: "p",
 			Amount: 1, Category: "food", ChainRef: ref, Status: StatusConfirmed, BlockNumber: uint64(i + 1), CreatedAt: now}
 		events[i] = index.Event{BlockNumber: uint64(i + 1), BlockHash: fmt.Sprintf("0x%064x", i+1), BlockTime: now,
@@ -49,7 +51,7 @@ func TestReconcile_FindsEveryKindOfMismatchAcrossPages(t *testing.T) {
 		redeemed  int64
 		missing   func(rows []redemptionRow) []string
 		unknown   []string
-		dups      []string
+		dups      []int // of events
 	}{{
 		name:      "an untouched ledger reconciles",
 		break_:    func(*testing.T, *gorm.DB, []redemptionRow, []index.Event) {},
@@ -78,7 +80,16 @@ func TestReconcile_FindsEveryKindOfMismatchAcrossPages(t *testing.T) {
 			}
 		},
 		confirmed: n, redeemed: n + 1,
-		dups: []string{fmt.Sprintf("0x%064x", 4)},
+		dups: []int{3},
+	}, {
+		name: "an event naming a confirmed redemption's id with another category is unknown",
+		break_: func(t *testing.T, db *gorm.DB, rows []redemptionRow, events []index.Event) {
+			other := ledger.Ref{ID: uuid.MustParse(rows[5].ID), Category: ledger.CategoryHygiene}.Bytes()
+			mustExec(t, db, "UPDATE chain_events SET ref = ? WHERE id = ?", common.Hash(other).Hex(), events[5].ID)
+		},
+		confirmed: n, redeemed: n,
+		missing: func(rows []redemptionRow) []string { return []string{rows[5].ID} },
+		unknown: []string{fmt.Sprintf("0xtx%d", 6)},
 	}, {
 		name: "events and confirmations after the block asked about do not count",
 		break_: func(t *testing.T, db *gorm.DB, rows []redemptionRow, events []index.Event) {
@@ -101,12 +112,16 @@ func TestReconcile_FindsEveryKindOfMismatchAcrossPages(t *testing.T) {
 				if tt.missing != nil {
 					missing = tt.missing(rows)
 				}
-				ok := len(missing)+len(tt.unknown)+len(tt.dups) == 0 && tt.confirmed == tt.redeemed
+				var dups []string
+				for _, i := range tt.dups {
+					dups = append(dups, events[i].Ref)
+				}
+				ok := len(missing)+len(tt.unknown)+len(dups) == 0 && tt.confirmed == tt.redeemed
 				if rep.ConfirmedRedemptions != tt.confirmed || rep.RedeemedEvents != tt.redeemed || rep.OK != ok ||
-					!sameStrings(rep.MissingEvents, missing) || !sameStrings(rep.UnknownEvents, tt.unknown) || !sameStrings(rep.DuplicateEvents, tt.dups) {
+					!sameStrings(rep.MissingEvents, missing) || !sameStrings(rep.UnknownEvents, tt.unknown) || !sameStrings(rep.DuplicateEvents, dups) {
 					t.Errorf("pace %v: confirmed %d, events %d, ok %v, missing %v, unknown %v, duplicates %v; want %d, %d, %v, %v, %v, %v",
 						pace, rep.ConfirmedRedemptions, rep.RedeemedEvents, rep.OK, rep.MissingEvents, rep.UnknownEvents, rep.DuplicateEvents,
-						tt.confirmed, tt.redeemed, ok, missing, tt.unknown, tt.dups)
+						tt.confirmed, tt.redeemed, ok, missing, tt.unknown, dups)
 				}
 			}
 		})

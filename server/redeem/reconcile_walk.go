@@ -119,11 +119,14 @@ func unknownEventsAfter(db *gorm.DB, after int64, asOfBlock uint64, out *Reconci
 	}
 	out.RedeemedEvents += int64(len(page))
 	refs := make([]string, len(page))
+	ids := make([]string, len(page))
 	for i, e := range page {
-		refs[i] = e.Ref
+		refs[i], ids[i] = e.Ref, redemptionIDOf(e.Ref)
 	}
+	// By the ids the refs begin with (migration 8); an event whose ref differs from the row's
+	// in any other byte is unknown all the same.
 	var confirmed []string
-	if err := db.Model(&redemptionRow{}).Where("chain_ref IN ? AND status = ?", refs, StatusConfirmed).
+	if err := db.Model(&redemptionRow{}).Where("id IN ? AND status = ?", ids, StatusConfirmed).
 		Pluck("chain_ref", &confirmed).Error; err != nil {
 		return 0, 0, err
 	}

@@ -93,3 +93,26 @@ func TestSpentAndBacklog_ReadOnlyIndexesThatSettlingLeavesAlone(t *testing.T) {
 		t.Errorf("the backlog check's plan %q does not read the oldest pending redemption from ix_redemptions_pending", backlog)
 	}
 }
+
+// Settling reads each batch's redemptions by the ids their chain refs begin with, from the
+// primary key: the chain ref has no index of its own for acceptances and settlings to write.
+func TestSettling_ReadsABatchByPrimaryKeyAndNoIndexHoldsTheChainRef(t *testing.T) {
+	db, _ := testenv.DB(t, Schema)
+	if store.DialectOf(db) != store.SQLite {
+		t.Skip("PostgreSQL's plans depend on its statistics; SQLite's show the indexes chosen")
+	}
+	var onRef []string
+	if err := db.Raw("SELECT name FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'redemptions' AND sql LIKE '%chain_ref%'").
+		Scan(&onRef).Error; err != nil {
+		t.Fatal(err)
+	}
+	if len(onRef) > 0 {
+		t.Errorf("indexes on chain_ref: %v", onRef)
+	}
+	dry := db.Session(&gorm.Session{DryRun: true})
+	read := outcomeRowsQuery(dry, []string{"a", "b"}).Find(&[]redemptionRow{}).Statement
+	plan := testenv.SQLitePlan(t, db, read.SQL.String(), read.Vars)
+	if !strings.Contains(plan, "sqlite_autoindex_redemptions_1 (id=?)") {
+		t.Errorf("settling's read %q is not by primary key", plan)
+	}
+}
