@@ -230,8 +230,9 @@ func upsertAccounts(tx *gorm.DB, values map[entitlement]uint64, set string, retu
 
 // spentOn sums the beneficiaries' pending and confirmed redemptions by entitlement: what is no
 // longer available. That is everything redeemed less what failed, so that settling, which moves a
-// redemption from pending to confirmed, rewrites no index the sum reads (migration 6). Both halves
-// read only an index: (beneficiary_id, program_id, amount), and the same of the failed ones.
+// redemption from pending to confirmed, changes no indexed column (migrations 6 and 9). Both
+// halves read only an index: (beneficiary_id, program_id, amount), and (beneficiary_id,
+// program_id, failed_amount) of the failed ones, whose failed_amount is their amount.
 //
 // The beneficiaries are all the planner gets for the first half: given "status IN (…)" next to a
 // long list of beneficiaries, SQLite once chose an index on status, which matched nearly every
@@ -260,8 +261,8 @@ func spentOn(tx *gorm.DB, holders []string) (map[entitlement]int64, error) {
 func spentQuery(tx *gorm.DB, holders []string) *gorm.DB {
 	return tx.Raw("SELECT program_id, beneficiary_id, SUM(amount) AS spent, 0 AS failed FROM redemptions"+
 		" WHERE beneficiary_id IN ? GROUP BY beneficiary_id, program_id"+
-		" UNION ALL SELECT program_id, beneficiary_id, SUM(amount), 1 FROM redemptions"+
-		" WHERE status = '"+StatusFailed+"' AND beneficiary_id IN ? GROUP BY beneficiary_id, program_id",
+		" UNION ALL SELECT program_id, beneficiary_id, SUM(failed_amount), 1 FROM redemptions"+
+		" WHERE failed_amount > 0 AND beneficiary_id IN ? GROUP BY beneficiary_id, program_id",
 		holders, holders)
 }
 

@@ -27,8 +27,9 @@ type redemptionRow struct {
 	Amount         int64  `gorm:"not null"`
 	Category       string `gorm:"size:20;not null"`
 	Seq            uint64 `gorm:"not null"`
-	ChainRef       string `gorm:"size:66;not null"` // the bytes32 ref on chain, 0x-hex; it begins with the id (ledger.Ref)
-	Status         string `gorm:"size:12;not null"` // only 'pending' and 'failed' are indexed (migration 6)
+	ChainRef       string `gorm:"size:66;not null"`   // the bytes32 ref on chain, 0x-hex; it begins with the id (ledger.Ref)
+	Status         string `gorm:"size:12;not null"`   // in no index, so settling is a HOT update on PostgreSQL (migration 9)
+	FailedAmount   int64  `gorm:"not null;default:0"` // the amount while failed, else 0: what the spent sum gives back
 	Reason         string `gorm:"size:200"`
 	BalanceAfter   int64  `gorm:"not null"`
 	IntentID       int64  `gorm:"not null"` // not indexed (migration 7): settling reads by the id in the chain ref
@@ -219,6 +220,36 @@ var Schema = store.Component{
 		Version: 8, Name: "drop the index on chain_ref",
 		Up: func(tx *gorm.DB) error {
 			return tx.Exec("DROP INDEX idx_redemptions_chain_ref").Error
+		},
+	}, {
+		// PostgreSQL rewrites a row in place (a HOT update: no index entry, the page only) when
+		// no index names a column whose value changed, predicates included, and the page has
+		// room. The status was in the predicates of the failed and pending indexes, so each
+		// settled redemption wrote a new entry into each of the table's four other indexes. Now a
+		// failed redemption's amount is in a column of its own, which only a failure sets, and
+		// its index is partial on that column; the oldest pending redemption is read from the
+		// pipeline's queue (Pipeline.OldestUnfinished). Half of each page is left free for the
+		// new versions that a batch's settling writes beside the old ones. SQLite, which has no
+		// HOT updates, writes two index entries fewer per redemption (the pending index's
+		// insert and delete).
+		Version: 9, Name: "settling changes no indexed column",
+		Up: func(tx *gorm.DB) error {
+			stmts := []string{
+				"ALTER TABLE redemptions ADD COLUMN failed_amount BIGINT NOT NULL DEFAULT 0",
+				"UPDATE redemptions SET failed_amount = amount WHERE status = 'failed'",
+				"DROP INDEX ix_redemptions_failed",
+				"DROP INDEX ix_redemptions_pending",
+				"CREATE INDEX ix_redemptions_failed_amount ON redemptions (beneficiary_id, program_id, failed_amount) WHERE failed_amount > 0",
+			}
+			if store.DialectOf(tx) == store.Postgres {
+				stmts = append(stmts, "ALTER TABLE redemptions SET (fillfactor = 50)")
+			}
+			for _, q := range stmts {
+				if err := tx.Exec(q).Error; err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}},
 }

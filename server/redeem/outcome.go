@@ -13,7 +13,8 @@ import (
 // onRedeemOutcome mirrors the chain's verdict on redemption intents into redemption rows, inside
 // the pipeline's transaction. Every move is a guarded transition (UPDATE … WHERE status = from),
 // so a hook called again for the same outcome changes nothing, and a redemption whose block the
-// chain lost goes back to pending (and so counts as spent again: spent is summed from statuses).
+// chain lost goes back to pending (and so counts as spent again: spent is everything redeemed
+// less the failed ones' failed_amount).
 // Redemptions that move alike (typically a whole batch) move in one statement.
 func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error {
 	// A redemption's intent has its chain ref for ref (pipeline.RedeemIntent), and the chain
@@ -64,9 +65,16 @@ func (s *Service) onRedeemOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 		s.finals.offer(r.IntentID, final{status: m.to, reason: m.reason, txHash: m.txHash, block: m.block, at: now})
 	}
 	for m, ids := range groups {
+		// failed_amount is set only by a failure and cleared only by leaving it: a redemption
+		// confirmed from pending keeps every indexed column as it was (migration 9).
 		fields := map[string]any{"status": m.to, "reason": m.reason, "tx_hash": m.txHash, "block_number": m.block, "updated_at": now, "final_at": now}
 		if m.to == StatusPending {
 			fields["final_at"] = nil
+		}
+		if m.to == StatusFailed {
+			fields["failed_amount"] = gorm.Expr("amount")
+		} else if m.from == StatusFailed {
+			fields["failed_amount"] = 0
 		}
 		res := tx.Model(&redemptionRow{}).Where("id IN ? AND status = ?", ids, m.from).Updates(fields)
 		if res.Error != nil {

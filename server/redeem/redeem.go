@@ -287,22 +287,14 @@ func (s *Service) prepare(ctx context.Context, vendorID, key, hash string, categ
 	}, nil
 }
 
-// oldestPendingQuery reads the oldest pending redemption's time from the index of the pending
-// ones, which names the status as a literal (migration 6).
-func oldestPendingQuery(db *gorm.DB) *gorm.DB {
-	return db.Model(&redemptionRow{}).Select("created_at").Where("status = '" + StatusPending + "'").Order("created_at").Limit(1)
-}
-
 // checkBacklog refuses new redemptions while the oldest unconfirmed one has waited longer than
-// MaxBacklog: the chain is not confirming, and the vendor should know now rather than later.
+// MaxBacklog: the chain is not confirming, and the vendor should know now rather than later. A
+// redemption is pending exactly while its intent is unfinished (onRedeemOutcome moves both in
+// one transaction), so the pipeline's queue knows the oldest; the redemptions have no index by
+// status for settling to rewrite (migration 9).
 func (s *Service) checkBacklog(ctx context.Context) error {
 	oldest, err := s.backlogCache.get("", func() (time.Time, error) {
-		var r redemptionRow
-		err := oldestPendingQuery(s.db.WithContext(ctx)).Take(&r).Error
-		if errors.Is(err, gorm.ErrRecordNotFound) {
-			return time.Time{}, nil
-		}
-		return r.CreatedAt, err
+		return s.p.OldestUnfinished(ctx, pipeline.KindRedeem)
 	})
 	if err != nil || oldest.IsZero() {
 		return err

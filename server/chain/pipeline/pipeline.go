@@ -338,3 +338,33 @@ func (p *Pipeline) Depth(ctx context.Context) (int64, error) {
 	err := p.db.WithContext(ctx).Model(&Intent{}).Where("lane IN ? AND status IN ?", lanes, []string{IntentPending, IntentSubmitted}).Count(&n).Error
 	return n, err
 }
+
+// OldestUnfinished is when the oldest intent of the kind that is not yet final was made, or the
+// zero time if every one is final. A service whose rows follow its intents' outcomes reads its
+// backlog here rather than from an index of its own rows by status, which every outcome would
+// rewrite. Each lane and status is read apart, the status in the statement's text, so that
+// both engines read an index in id order (the queue's on PostgreSQL, (lane, status) and the
+// rowid on SQLite) and stop at the first intent of the kind.
+func (p *Pipeline) OldestUnfinished(ctx context.Context, kind string) (time.Time, error) {
+	return oldestUnfinished(p.db.WithContext(ctx), len(p.cfg.Keys), kind)
+}
+
+func oldestUnfinished(db *gorm.DB, lanes int, kind string) (time.Time, error) {
+	var oldest time.Time
+	for lane := range lanes {
+		for _, status := range []string{IntentPending, IntentSubmitted} {
+			var at []time.Time
+			if err := oldestQuery(db, lane, status, kind).Pluck("created_at", &at).Error; err != nil {
+				return time.Time{}, fmt.Errorf("oldest %s %s intent of lane %d: %w", status, kind, lane, err)
+			}
+			if len(at) > 0 && (oldest.IsZero() || at[0].Before(oldest)) {
+				oldest = at[0]
+			}
+		}
+	}
+	return oldest, nil
+}
+
+func oldestQuery(db *gorm.DB, lane int, status, kind string) *gorm.DB {
+	return db.Model(&Intent{}).Where("lane = ? AND status = '"+status+"' AND kind = ?", lane, kind).Order("id").Limit(1)
+}
