@@ -81,7 +81,7 @@ func TestOldestUnfinished_IsTheOldestPendingOrSubmittedIntentOfTheKindInAnyLane(
 
 // The backlog check asks every second; reading through the history of final intents would cost
 // what that history costs.
-func TestOldestUnfinished_ReadsThePendingIntentsFromTheQueuesIndex(t *testing.T) {
+func TestOldestUnfinished_ReadsOnlyTheUnfinishedIntentsThroughIndexes(t *testing.T) {
 	db, _ := testenv.DB(t, Schema)
 	now := time.Now().UTC()
 	var intents []Intent
@@ -91,8 +91,13 @@ func TestOldestUnfinished_ReadsThePendingIntentsFromTheQueuesIndex(t *testing.T)
 	if err := db.CreateInBatches(intents, 500).Error; err != nil {
 		t.Fatal(err)
 	}
+	// Statistics that know the history: with them PostgreSQL expected to meet a submitted
+	// intent soon on the primary key's walk.
+	if err := db.Exec("ANALYZE chain_intents").Error; err != nil {
+		t.Fatal(err)
+	}
 	dry := db.Session(&gorm.Session{DryRun: true})
-	stmt := oldestQuery(dry, 0, IntentPending, "redeem").Find(&[]Intent{}).Statement
+	stmt := oldestPending(dry, 0, "redeem").Pluck("created_at", &[]time.Time{}).Statement
 	plan := explain(t, db, stmt.SQL.String(), stmt.Vars)
 	index := "ix_chain_intents_lane_status"
 	if store.DialectOf(db) == store.Postgres {
@@ -101,12 +106,9 @@ func TestOldestUnfinished_ReadsThePendingIntentsFromTheQueuesIndex(t *testing.T)
 	if !strings.Contains(plan, index) || strings.Contains(plan, "chain_intents_pkey") || strings.Contains(plan, "TEMP B-TREE") {
 		t.Errorf("plan %q does not read the pending intents in order from %s", plan, index)
 	}
-	if store.DialectOf(db) != store.SQLite {
-		return // PostgreSQL sorts the few submitted ones it finds by (lane, status)
-	}
-	stmt = oldestQuery(dry, 1, IntentSubmitted, "redeem").Find(&[]Intent{}).Statement
-	if plan := explain(t, db, stmt.SQL.String(), stmt.Vars); !strings.Contains(plan, "ix_chain_intents_lane_status (lane=? AND status=?)") ||
-		strings.Contains(plan, "TEMP B-TREE") {
-		t.Errorf("plan %q does not read the submitted intents in order from (lane, status)", plan)
+	stmt = oldestSubmitted(dry, 1, "redeem").Pluck("created_at", &[]time.Time{}).Statement
+	plan = explain(t, db, stmt.SQL.String(), stmt.Vars)
+	if !strings.Contains(plan, "ix_chain_intents_lane_status") || strings.Contains(plan, "chain_intents_pkey") {
+		t.Errorf("plan %q does not read the submitted intents from (lane, status)", plan)
 	}
 }
