@@ -111,16 +111,9 @@ func TestSettling_ChangesNoColumnThatAnIndexNames(t *testing.T) {
 		return
 	}
 	// The proof on PostgreSQL: its own count of the HOT updates in this transaction.
-	uid := uuid.Must(uuid.NewV7())
-	ref := ledger.Ref{ID: uid, Category: ledger.CategoryFood}.Bytes()
-	row := redemptionRow{ID: uid.String(), VendorID: "v", IdempotencyKey: "k", RequestHash: "h", BeneficiaryID: "b", ProgramID: "p",
-		Amount: 5, Category: "food", ChainRef: common.Hash(ref).Hex(), Status: StatusPending, IntentID: 1, CreatedAt: time.Now().UTC()}
-	if err := db.Create(&row).Error; err != nil {
-		t.Fatal(err)
-	}
-	s := &Service{db: db, log: slog.New(slog.DiscardHandler)}
+	s, _, outcome := pendingRedemption(t, db, 5)
 	err := db.Transaction(func(tx *gorm.DB) error {
-		in := pipeline.Intent{ID: 1, Kind: pipeline.KindRedeem, Ref: common.Bytes2Hex(ref[:]), Status: pipeline.IntentConfirmed, TxHash: "0xt", BlockNumber: 9}
+		in := outcome(pipeline.IntentConfirmed, 9)
 		if err := s.onRedeemOutcome(tx, []pipeline.Intent{in}); err != nil {
 			return err
 		}
@@ -143,20 +136,30 @@ func TestSettling_ChangesNoColumnThatAnIndexNames(t *testing.T) {
 	}
 }
 
+// pendingRedemption stores a pending redemption of beneficiary b in program p, with a real chain
+// ref, and returns a service to settle it, its id, and its intent with a given outcome.
+func pendingRedemption(t *testing.T, db *gorm.DB, amount int64) (*Service, string, func(status string, block uint64) pipeline.Intent) {
+	t.Helper()
+	uid := uuid.Must(uuid.NewV7())
+	ref := ledger.Ref{ID: uid, Category: ledger.CategoryFood}.Bytes()
+	row := redemptionRow{ID: uid.String(), VendorID: "v", IdempotencyKey: "k", RequestHash: "h", BeneficiaryID: "b", ProgramID: "p",
+		Amount: amount, Category: "food", ChainRef: common.Hash(ref).Hex(), Status: StatusPending, IntentID: 7, CreatedAt: time.Now().UTC()}
+	if err := db.Create(&row).Error; err != nil {
+		t.Fatal(err)
+	}
+	outcome := func(status string, block uint64) pipeline.Intent {
+		return pipeline.Intent{ID: 7, Kind: pipeline.KindRedeem, Ref: common.Bytes2Hex(ref[:]), Status: status, Reason: "rejected", TxHash: "0xt", BlockNumber: block}
+	}
+	return &Service{db: db, log: slog.New(slog.DiscardHandler)}, row.ID, outcome
+}
+
 // A redemption's failed_amount gives its amount back while it is failed, whatever moves the
 // chain makes it take: failed, back to pending when its block is lost, confirmed, failed again.
 func TestOutcomes_GiveBackAFailedRedemptionsAmountOnlyWhileItIsFailed(t *testing.T) {
 	db, _ := testenv.DB(t, Schema)
 	now := time.Now().UTC()
 	redemptionsOf(t, db, "p", "b", now, map[string][]int64{StatusConfirmed: {100}})
-	uid := uuid.Must(uuid.NewV7())
-	ref := ledger.Ref{ID: uid, Category: ledger.CategoryFood}.Bytes()
-	row := redemptionRow{ID: uid.String(), VendorID: "v", IdempotencyKey: "k", RequestHash: "h", BeneficiaryID: "b", ProgramID: "p",
-		Amount: 30, Category: "food", ChainRef: common.Hash(ref).Hex(), Status: StatusPending, IntentID: 7, CreatedAt: now}
-	if err := db.Create(&row).Error; err != nil {
-		t.Fatal(err)
-	}
-	s := &Service{db: db, log: slog.New(slog.DiscardHandler)}
+	s, id, outcome := pendingRedemption(t, db, 30)
 	steps := []struct {
 		intent string
 		status string
@@ -171,12 +174,12 @@ func TestOutcomes_GiveBackAFailedRedemptionsAmountOnlyWhileItIsFailed(t *testing
 		{pipeline.IntentFailed, StatusFailed, 100}, // the hook called again
 	}
 	for i, st := range steps {
-		in := pipeline.Intent{ID: 7, Kind: pipeline.KindRedeem, Ref: common.Bytes2Hex(ref[:]), Status: st.intent, Reason: "rejected", TxHash: "0xt", BlockNumber: uint64(i + 1)}
+		in := outcome(st.intent, uint64(i+1))
 		if err := db.Transaction(func(tx *gorm.DB) error { return s.onRedeemOutcome(tx, []pipeline.Intent{in}) }); err != nil {
 			t.Fatalf("step %d (%s): %v", i, st.intent, err)
 		}
 		var got redemptionRow
-		if err := db.First(&got, "id = ?", row.ID).Error; err != nil {
+		if err := db.First(&got, "id = ?", id).Error; err != nil {
 			t.Fatal(err)
 		}
 		spent, err := spentOn(db, []string{"b"})
