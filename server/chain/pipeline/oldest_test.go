@@ -47,6 +47,7 @@ func TestOldestUnfinished_IsTheOldestPendingOrSubmittedIntentOfTheKindInAnyLane(
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			db, _ := testenv.DB(t, Schema)
+			mined, _ := storeTxs(t, db)
 			// A history of final intents, older than anything queued, in both lanes.
 			var intents []Intent
 			for i := range 600 {
@@ -55,11 +56,20 @@ func TestOldestUnfinished_IsTheOldestPendingOrSubmittedIntentOfTheKindInAnyLane(
 					status = IntentFailed
 				}
 				at := t0.Add(-time.Hour + time.Duration(i)*time.Second)
-				intents = append(intents, Intent{Kind: "redeem", Ref: fmt.Sprint("h", i), Lane: i % 2, Status: status, BatchKey: "p", CreatedAt: at, UpdatedAt: at})
+				intents = append(intents, Intent{Kind: "redeem", Ref: fmt.Sprint("h", i), Lane: i % 2, Status: status, TxID: &mined[i%2],
+					BatchKey: "p", CreatedAt: at, UpdatedAt: at})
 			}
 			for i, u := range tt.queue {
 				at := t0.Add(u.at)
-				intents = append(intents, Intent{Kind: u.kind, Ref: fmt.Sprint("q", i), Lane: u.lane, Status: u.status, BatchKey: "p", CreatedAt: at, UpdatedAt: at})
+				in := Intent{Kind: u.kind, Ref: fmt.Sprint("q", i), Lane: u.lane, Status: u.status, BatchKey: "p", CreatedAt: at, UpdatedAt: at}
+				if u.status == IntentSubmitted { // in a transaction of its own kind, in flight
+					tx := Tx{Lane: u.lane, Nonce: uint64(10 + i), Hash: fmt.Sprint("0xq", i), Raw: []byte{1}, Kind: u.kind, Items: 1, Status: TxSent}
+					if err := db.Create(&tx).Error; err != nil {
+						t.Fatal(err)
+					}
+					in.TxID = &tx.ID
+				}
+				intents = append(intents, in)
 			}
 			if err := db.CreateInBatches(intents, 200).Error; err != nil {
 				t.Fatal(err)
@@ -83,32 +93,133 @@ func TestOldestUnfinished_IsTheOldestPendingOrSubmittedIntentOfTheKindInAnyLane(
 // what that history costs.
 func TestOldestUnfinished_ReadsOnlyTheUnfinishedIntentsThroughIndexes(t *testing.T) {
 	db, _ := testenv.DB(t, Schema)
+	storeTxs(t, db)
+	// A history of 60 mined transactions of 50 intents each.
 	now := time.Now().UTC()
 	var intents []Intent
+	var tx Tx
 	for i := range 3000 {
-		intents = append(intents, Intent{Kind: "redeem", Ref: fmt.Sprint(i), Lane: i % 2, Status: IntentConfirmed, BatchKey: "p", CreatedAt: now, UpdatedAt: now})
+		if i%50 == 0 {
+			tx = Tx{Lane: i / 50 % 2, Nonce: uint64(100 + i/50), Hash: fmt.Sprint("0xm", i/50), Raw: []byte{1}, Kind: "redeem", Items: 50, Status: TxMined}
+			if err := db.Create(&tx).Error; err != nil {
+				t.Fatal(err)
+			}
+		}
+		txID := tx.ID
+		intents = append(intents, Intent{Kind: "redeem", Ref: fmt.Sprint(i), Lane: tx.Lane, Status: IntentConfirmed, TxID: &txID,
+			BatchKey: "p", CreatedAt: now, UpdatedAt: now})
 	}
 	if err := db.CreateInBatches(intents, 500).Error; err != nil {
 		t.Fatal(err)
 	}
 	// Statistics that know the history: with them PostgreSQL expected to meet a submitted
 	// intent soon on the primary key's walk.
-	if err := db.Exec("ANALYZE chain_intents").Error; err != nil {
+	if err := db.Exec("ANALYZE").Error; err != nil {
 		t.Fatal(err)
 	}
 	dry := db.Session(&gorm.Session{DryRun: true})
 	stmt := oldestPending(dry, 0, "redeem").Pluck("created_at", &[]time.Time{}).Statement
 	plan := explain(t, db, stmt.SQL.String(), stmt.Vars)
-	index := "ix_chain_intents_lane_status"
-	if store.DialectOf(db) == store.Postgres {
-		index = "ix_chain_intents_queue"
+	if !strings.Contains(plan, "ix_chain_intents_queue") || strings.Contains(plan, "chain_intents_pkey") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("plan %q does not read the pending intents in order from ix_chain_intents_queue", plan)
 	}
-	if !strings.Contains(plan, index) || strings.Contains(plan, "chain_intents_pkey") || strings.Contains(plan, "TEMP B-TREE") {
-		t.Errorf("plan %q does not read the pending intents in order from %s", plan, index)
+	var txs []int64
+	if err := txsInFlight(db, 1, "redeem").Pluck("id", &txs).Error; err != nil || len(txs) != 1 {
+		t.Fatalf("lane 1's redeem transactions in flight: %v, %v; want the one", txs, err)
 	}
-	stmt = oldestSubmitted(dry, 1, "redeem").Pluck("created_at", &[]time.Time{}).Statement
-	plan = explain(t, db, stmt.SQL.String(), stmt.Vars)
-	if !strings.Contains(plan, "ix_chain_intents_lane_status") || strings.Contains(plan, "chain_intents_pkey") {
-		t.Errorf("plan %q does not read the submitted intents from (lane, status)", plan)
+	reads := []*gorm.DB{submittedOf(dry, []int64{txs[0], txs[0] + 1}).Order("created_at").Limit(1).Select("created_at")}
+	if store.DialectOf(db) == store.SQLite { // PostgreSQL rightly scans 64 transactions' three pages
+		reads = append(reads, txsInFlight(dry, 1, "redeem").Select("id"))
+	}
+	for _, q := range reads {
+		stmt = q.Find(&[]time.Time{}).Statement
+		plan = explain(t, db, stmt.SQL.String(), stmt.Vars)
+		if strings.Contains(plan, "SCAN chain_") || strings.Contains(plan, "Seq Scan") || strings.Contains(plan, "pkey") {
+			t.Errorf("plan %q reads more than the transactions in flight and their intents", plan)
+		}
+	}
+}
+
+func TestDepth_CountsThePendingAndSubmittedIntentsOfEveryLane(t *testing.T) {
+	db, _ := testenv.DB(t, Schema)
+	mined, sent := storeTxs(t, db)
+	now := time.Now().UTC()
+	var intents []Intent
+	add := func(lane int, status string, tx *int64) {
+		intents = append(intents, Intent{Kind: "redeem", Ref: fmt.Sprint(len(intents)), Lane: lane, Status: status, TxID: tx,
+			BatchKey: "p", CreatedAt: now, UpdatedAt: now})
+	}
+	for range 50 {
+		add(0, IntentConfirmed, &mined[0])
+		add(1, IntentFailed, &mined[1])
+	}
+	add(0, IntentPending, nil)
+	add(1, IntentPending, nil)
+	add(1, IntentPending, nil)
+	add(0, IntentSubmitted, &sent[0])
+	add(1, IntentSubmitted, &sent[1])
+	add(1, IntentSubmitted, &sent[1])
+	add(1, IntentSubmitted, &sent[1])
+	if err := db.CreateInBatches(intents, 200).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct{ lanes, want int64 }{{1, 2}, {2, 7}} {
+		if got, err := depth(db, int(tt.lanes)); err != nil || got != tt.want {
+			t.Errorf("depth of %d lanes = %d, %v; want %d", tt.lanes, got, err, tt.want)
+		}
+	}
+}
+
+// storeTxs stores, for lanes 0 and 1, a mined transaction and one in flight, and returns their ids
+// by lane.
+func storeTxs(t *testing.T, db *gorm.DB) (mined, sent [2]int64) {
+	t.Helper()
+	for lane := range 2 {
+		for i, status := range []string{TxMined, TxSent} {
+			tx := Tx{Lane: lane, Nonce: uint64(i), Hash: fmt.Sprintf("0x%d%d", lane, i), Raw: []byte{1}, Kind: "redeem", Items: 1, Status: status}
+			if err := db.Create(&tx).Error; err != nil {
+				t.Fatal(err)
+			}
+			if status == TxMined {
+				mined[lane] = tx.ID
+			} else {
+				sent[lane] = tx.ID
+			}
+		}
+	}
+	return mined, sent
+}
+
+// Migration 7 changes which index the queue is read from, not what is in it: a lane's pending
+// intents, its depth and its oldest unfinished intent are the same before and after.
+func TestMigration7_KeepsEveryQueuedAndInFlightIntent(t *testing.T) {
+	db, _ := testenv.DB(t, store.Component{Name: Schema.Name, Migrations: Schema.Migrations[:6]})
+	mined, sent := storeTxs(t, db)
+	t0 := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	var intents []Intent
+	add := func(status string, tx *int64, at time.Duration) {
+		intents = append(intents, Intent{Kind: "redeem", Ref: fmt.Sprint(len(intents)), Lane: 0, Status: status, TxID: tx,
+			BatchKey: "p", CreatedAt: t0.Add(at), UpdatedAt: t0.Add(at)})
+	}
+	add(IntentConfirmed, &mined[0], 0)
+	add(IntentSubmitted, &sent[0], 2*time.Second)
+	add(IntentPending, nil, time.Second) // requeued: older than the one in flight
+	add(IntentPending, nil, 3*time.Second)
+	add(IntentFailed, &mined[0], 4*time.Second)
+	if err := db.CreateInBatches(intents, 100).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := store.Migrate(t.Context(), db, Schema); err != nil {
+		t.Fatal(err)
+	}
+	var queue []Intent
+	if err := pendingQueue(db, 0, t0.Add(time.Hour)).Find(&queue).Error; err != nil || len(queue) != 2 || queue[0].Ref != "2" || queue[1].Ref != "3" {
+		t.Errorf("queue after migration 7: %v, %v; want intents 2 and 3", queue, err)
+	}
+	if n, err := depth(db, 1); err != nil || n != 3 {
+		t.Errorf("depth after migration 7 = %d, %v; want 3", n, err)
+	}
+	if at, err := oldestUnfinished(db, 1, "redeem"); err != nil || !at.Equal(t0.Add(time.Second)) {
+		t.Errorf("oldest unfinished after migration 7 = %v, %v; want %v", at, err, t0.Add(time.Second))
 	}
 }

@@ -328,26 +328,61 @@ func (p *Pipeline) Run(ctx context.Context) error {
 
 // Depth is the number of intents not yet final, for metrics.
 func (p *Pipeline) Depth(ctx context.Context) (int64, error) {
+	return depth(p.db.WithContext(ctx), len(p.cfg.Keys))
+}
+
+func depth(db *gorm.DB, lanes int) (int64, error) {
 	var n int64
-	lanes := make([]int, len(p.cfg.Keys))
-	for i := range lanes {
-		lanes[i] = i
+	// Through indexes, not a scan of every intent: /metrics asks on every scrape.
+	for lane := range lanes {
+		var c int64
+		if err := db.Model(&Intent{}).Where(queued, lane).Count(&c).Error; err != nil {
+			return 0, err
+		}
+		n += c
+		var txs []int64
+		if err := txsInFlight(db, lane, "").Pluck("id", &txs).Error; err != nil {
+			return 0, err
+		}
+		if len(txs) > 0 {
+			if err := submittedOf(db, txs).Count(&c).Error; err != nil {
+				return 0, err
+			}
+			n += c
+		}
 	}
-	// Naming the lanes lets the (lane, status) index find the unfinished intents instead of
-	// scanning all of them: /metrics asks on every scrape.
-	err := p.db.WithContext(ctx).Model(&Intent{}).Where("lane IN ? AND status IN ?", lanes, []string{IntentPending, IntentSubmitted}).Count(&n).Error
-	return n, err
+	return n, nil
+}
+
+// txsInFlight selects lane's transactions not yet mined (of one kind, unless kind is empty): a
+// handful, through ix_chain_txs_lane_status_block. Their intents are the lane's
+// submitted ones: signing submits an intent with its transaction, and settling, dropping or
+// un-mining a transaction moves its intents with it. No index of intents names the status
+// (migration 7), so this is how the submitted intents are found.
+func txsInFlight(db *gorm.DB, lane int, kind string) *gorm.DB {
+	q := db.Model(&Tx{}).Where("lane = ? AND status IN ('"+TxSigned+"', '"+TxSent+"')", lane)
+	if kind != "" {
+		q = q.Where("kind = ?", kind)
+	}
+	return q
+}
+
+// submittedOf selects the submitted intents of transactions txs, through ix_chain_intents_tx
+// (whose predicate the statement names, for planners that would not infer it from IN). Read
+// apart from txsInFlight, not joined, so that each plan is one index's whatever a planner
+// guesses of the join.
+func submittedOf(db *gorm.DB, txs []int64) *gorm.DB {
+	return db.Model(&Intent{}).Where("tx_id IS NOT NULL AND tx_id IN ? AND status = '"+IntentSubmitted+"'", txs)
 }
 
 // OldestUnfinished is when the oldest intent of the kind that is not yet final was made, or the
 // zero time if every one is final. A service whose rows follow its intents' outcomes reads its
 // backlog here rather than from an index of its own rows by status, which every outcome would
-// rewrite. Each lane and status is read apart, the status in the statement's text, so that each
-// read is an index's: the pending intents in id order (the queue's index on PostgreSQL, (lane,
-// status) and the rowid on SQLite), up to the first of the kind; the submitted ones, the few in
-// flight, sorted by time (no index of the time tempts a planner to walk another). On PostgreSQL
-// both also pass the entries of intents that have moved on since the last vacuum (no intent
-// update is HOT): a few milliseconds under load, so callers should cache the answer.
+// rewrite. Each lane and status is read apart, so that each read is an index's: the pending
+// intents in id order from the queue's index, up to the first of the kind; the submitted ones,
+// those of the lane's transactions of the kind in flight, sorted by time (no index of the time
+// tempts a planner to walk another). On PostgreSQL the first also passes the entries of intents signed
+// since the last vacuum: a few milliseconds under load, so callers should cache the answer.
 func (p *Pipeline) OldestUnfinished(ctx context.Context, kind string) (time.Time, error) {
 	return oldestUnfinished(p.db.WithContext(ctx), len(p.cfg.Keys), kind)
 }
@@ -355,7 +390,15 @@ func (p *Pipeline) OldestUnfinished(ctx context.Context, kind string) (time.Time
 func oldestUnfinished(db *gorm.DB, lanes int, kind string) (time.Time, error) {
 	var oldest time.Time
 	for lane := range lanes {
-		for _, q := range []*gorm.DB{oldestPending(db, lane, kind), oldestSubmitted(db, lane, kind)} {
+		reads := []*gorm.DB{oldestPending(db, lane, kind)}
+		var txs []int64 // a transaction's kind is its intents'
+		if err := txsInFlight(db, lane, kind).Pluck("id", &txs).Error; err != nil {
+			return time.Time{}, fmt.Errorf("%s transactions in flight in lane %d: %w", kind, lane, err)
+		}
+		if len(txs) > 0 {
+			reads = append(reads, submittedOf(db, txs).Order("created_at").Limit(1))
+		}
+		for _, q := range reads {
 			var at []time.Time
 			if err := q.Pluck("created_at", &at).Error; err != nil {
 				return time.Time{}, fmt.Errorf("oldest unfinished %s intent of lane %d: %w", kind, lane, err)
@@ -369,10 +412,5 @@ func oldestUnfinished(db *gorm.DB, lanes int, kind string) (time.Time, error) {
 }
 
 func oldestPending(db *gorm.DB, lane int, kind string) *gorm.DB {
-	return db.Model(&Intent{}).Where("lane = ? AND status = '"+IntentPending+"' AND kind = ?", lane, kind).Order("id").Limit(1)
-}
-
-func oldestSubmitted(db *gorm.DB, lane int, kind string) *gorm.DB {
-	return db.Model(&Intent{}).Where("lane = ? AND status = '"+IntentSubmitted+"' AND kind = ?", lane, kind).
-		Order("created_at").Limit(1)
+	return db.Model(&Intent{}).Where(queued+" AND kind = ?", lane, kind).Order("id").Limit(1)
 }

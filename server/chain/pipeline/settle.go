@@ -213,14 +213,17 @@ func holdBatch(size, max, inFlight int, oldest, linger time.Duration) bool {
 	return size < max/smallBatchFraction && (inFlight > 0 || oldest < linger)
 }
 
-// pendingQueue is the lane's pending intents that may go now, oldest first. The status is in the
-// statement's text, not a parameter, so that every plan, generic ones included, can read them in
-// order from the index of pending intents (ix_chain_intents_queue) instead of walking the
-// primary key through every intent ever confirmed.
+// pendingQueue is the lane's pending intents that may go now, oldest first. It reads them in order
+// from the index of the intents without a transaction (ix_chain_intents_queue), which are the
+// pending ones: the statement names the index's predicate in its text so that every plan,
+// generic ones included, can use it instead of walking the primary key through every intent
+// ever confirmed. The status is checked too, in the rows read.
 func pendingQueue(db *gorm.DB, lane int, now time.Time) *gorm.DB {
-	return db.Where("lane = ? AND status = '"+IntentPending+"' AND (not_before IS NULL OR not_before <= ?)", lane, now).
-		Order("id").Limit(2000)
+	return db.Where(queued+" AND (not_before IS NULL OR not_before <= ?)", lane, now).Order("id").Limit(2000)
 }
+
+// queued selects lane ?'s pending intents through the queue's index.
+const queued = "lane = ? AND tx_id IS NULL AND status = '" + IntentPending + "'"
 
 // nextBatch takes the oldest pending intent and the pending intents after it of the same kind and
 // batch key, up to the kind's batch size. It stops at the first intent of another kind, so a

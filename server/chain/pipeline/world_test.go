@@ -35,6 +35,18 @@ func newWorld(t *testing.T, lanes int) *world {
 	t.Helper()
 	c := testenv.NewChain(t, lanes)
 	db, _ := testenv.DB(t, pipeline.Schema)
+	// The queue is the intents without a transaction (migration 7): whatever a test makes the
+	// pipeline do, an intent must be pending exactly while it has none. Registered before any
+	// pipeline, so it runs after each has stopped.
+	t.Cleanup(func() {
+		var wrong []pipeline.Intent
+		if err := db.Where("(tx_id IS NULL) <> (status = ?)", pipeline.IntentPending).Find(&wrong).Error; err != nil {
+			t.Error(err)
+		}
+		for _, in := range wrong {
+			t.Errorf("intent %d is %s, with a transaction: %t; want pending exactly while it has none", in.ID, in.Status, in.TxID != nil)
+		}
+	})
 	return &world{Chain: c, t: t, client: c.Client, db: db}
 }
 

@@ -1,0 +1,66 @@
+package pipeline
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/internal/testenv"
+	"github.com/aidledger/aidledger/server/store"
+)
+
+// PostgreSQL updates a row in place (HOT), writing no index entry, only if no index names a
+// column whose value the update changes, in its keys or its predicate (migration 7).
+func TestConfirming_ChangesNoColumnThatAnIndexOfIntentsNames(t *testing.T) {
+	db, _ := testenv.DB(t, Schema)
+	var defs []string
+	q := "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'chain_intents' AND sql IS NOT NULL"
+	if store.DialectOf(db) == store.Postgres {
+		q = "SELECT indexdef FROM pg_indexes WHERE tablename = 'chain_intents'"
+	}
+	if err := db.Raw(q).Scan(&defs).Error; err != nil || len(defs) == 0 {
+		t.Fatalf("indexes of chain_intents: %v, %v", defs, err)
+	}
+	for _, def := range defs {
+		// What settling an intent, re-pricing its transaction or un-mining it changes.
+		for _, col := range []string{"status", "reason", "tx_hash", "block_number", "log_index", "not_before", "updated_at"} {
+			if strings.Contains(def, col) {
+				t.Errorf("confirming an intent changes %s, which this index names: %s", col, def)
+			}
+		}
+	}
+	if store.DialectOf(db) != store.Postgres {
+		return
+	}
+	// The proof on PostgreSQL: its own count of the HOT updates in this transaction.
+	_, sent := storeTxs(t, db)
+	now := time.Now().UTC()
+	in := Intent{Kind: "redeem", Ref: "r", Lane: 0, Status: IntentSubmitted, TxID: &sent[0], BatchKey: "p", CreatedAt: now, UpdatedAt: now}
+	if err := db.Create(&in).Error; err != nil {
+		t.Fatal(err)
+	}
+	err := db.Transaction(func(tx *gorm.DB) error {
+		in.Status, in.TxHash, in.BlockNumber, in.LogIndex = IntentConfirmed, "0xabc", 9, 3
+		if err := updateOutcomes(tx, []Intent{in}); err != nil {
+			return err
+		}
+		var updated, hot int64
+		if err := tx.Raw("SELECT pg_stat_get_xact_tuples_updated('chain_intents'::regclass), pg_stat_get_xact_tuples_hot_updated('chain_intents'::regclass)").
+			Row().Scan(&updated, &hot); err != nil {
+			return err
+		}
+		if updated != 1 || hot != 1 {
+			t.Errorf("confirming updated %d intents, %d of them HOT; want 1 and 1", updated, hot)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var opts string
+	if err := db.Raw("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'chain_intents'").Scan(&opts).Error; err != nil || !strings.Contains(opts, "fillfactor=50") {
+		t.Errorf("chain_intents' options %q (%v): want room on each page for signing's and confirming's new versions", opts, err)
+	}
+}
