@@ -46,3 +46,26 @@ func TestCustomPlans_LastsForItsTransactionOnly(t *testing.T) {
 		t.Errorf("plan_cache_mode after the transaction = %q, %v; want auto", after, err)
 	}
 }
+
+func TestIndexOrder_LastsForItsTransactionOnly(t *testing.T) {
+	db, _ := testenv.DB(t)
+	if store.DialectOf(db) != store.Postgres {
+		if err := store.IndexOrder(db); err != nil { // nothing to set on SQLite
+			t.Fatal(err)
+		}
+		return
+	}
+	var inside, after string
+	err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
+		if err := store.IndexOrder(tx); err != nil {
+			return err
+		}
+		return tx.Raw("SHOW enable_bitmapscan").Scan(&inside).Error
+	})
+	if err != nil || inside != "off" {
+		t.Fatalf("enable_bitmapscan inside the transaction = %q, %v; want off", inside, err)
+	}
+	if err := db.Raw("SHOW enable_bitmapscan").Scan(&after).Error; err != nil || after != "on" {
+		t.Errorf("enable_bitmapscan after the transaction = %q, %v; want on", after, err)
+	}
+}

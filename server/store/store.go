@@ -173,6 +173,23 @@ func CustomPlans(tx *gorm.DB) error {
 	return nil
 }
 
+// IndexOrder makes PostgreSQL read through indexes in their own order, never by bitmap, for the
+// rest of transaction tx (a no-op on SQLite). Reads of a queue need it. A queue is a partial
+// index that rows keep leaving: each row that left it leaves behind the entry of its old
+// version, until vacuum removes it. An index scan marks each such entry dead as it passes it,
+// so later reads skip it; a bitmap scan, which PostgreSQL prefers for a few hundred rows, visits
+// every one of them again on every read (4,600 buffers and 11 ms a read against 260 and 0.5 ms,
+// with 20,000 intents signed since the last vacuum).
+func IndexOrder(tx *gorm.DB) error {
+	if DialectOf(tx) != Postgres {
+		return nil
+	}
+	if err := tx.Exec("SET LOCAL enable_bitmapscan = off").Error; err != nil {
+		return fmt.Errorf("set enable_bitmapscan: %w", err)
+	}
+	return nil
+}
+
 // Close closes the connection pool behind db.
 func Close(db *gorm.DB) error {
 	if p, ok := db.ConnPool.(*stmtPool); ok {

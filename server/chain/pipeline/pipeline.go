@@ -21,6 +21,8 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/store"
 	"gorm.io/gorm/clause"
 )
 
@@ -332,8 +334,32 @@ func (p *Pipeline) Depth(ctx context.Context) (int64, error) {
 }
 
 func depth(db *gorm.DB, lanes int) (int64, error) {
-	var n int64
 	// Through indexes, not a scan of every intent: /metrics asks on every scrape.
+	var n int64
+	err := queueReads(db, func(db *gorm.DB) (err error) {
+		n, err = depthOf(db, lanes)
+		return err
+	})
+	return n, err
+}
+
+// queueReads runs reads of the queue's index in index order (store.IndexOrder), in a
+// transaction on PostgreSQL, so that each passes the entries of intents signed since the last
+// vacuum once, not on every read. SQLite, which has no such entries, reads without one.
+func queueReads(db *gorm.DB, reads func(*gorm.DB) error) error {
+	if store.DialectOf(db) != store.Postgres {
+		return reads(db)
+	}
+	return db.Transaction(func(tx *gorm.DB) error {
+		if err := store.IndexOrder(tx); err != nil {
+			return err
+		}
+		return reads(tx)
+	})
+}
+
+func depthOf(db *gorm.DB, lanes int) (int64, error) {
+	var n int64
 	for lane := range lanes {
 		var c int64
 		if err := db.Model(&Intent{}).Where(queued, lane).Count(&c).Error; err != nil {
@@ -381,13 +407,21 @@ func submittedOf(db *gorm.DB, txs []int64) *gorm.DB {
 // rewrite. Each lane and status is read apart, so that each read is an index's: the pending
 // intents in id order from the queue's index, up to the first of the kind; the submitted ones,
 // those of the lane's transactions of the kind in flight, sorted by time (no index of the time
-// tempts a planner to walk another). On PostgreSQL the first also passes the entries of intents signed
-// since the last vacuum: a few milliseconds under load, so callers should cache the answer.
+// tempts a planner to walk another). Callers should cache the answer: it is a few reads.
 func (p *Pipeline) OldestUnfinished(ctx context.Context, kind string) (time.Time, error) {
 	return oldestUnfinished(p.db.WithContext(ctx), len(p.cfg.Keys), kind)
 }
 
 func oldestUnfinished(db *gorm.DB, lanes int, kind string) (time.Time, error) {
+	var oldest time.Time
+	err := queueReads(db, func(db *gorm.DB) (err error) {
+		oldest, err = oldestOf(db, lanes, kind)
+		return err
+	})
+	return oldest, err
+}
+
+func oldestOf(db *gorm.DB, lanes int, kind string) (time.Time, error) {
 	var oldest time.Time
 	for lane := range lanes {
 		reads := []*gorm.DB{oldestPending(db, lane, kind)}
