@@ -21,9 +21,9 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 
 	"github.com/aidledger/aidledger/server/store"
-	"gorm.io/gorm/clause"
 )
 
 // Config configures a Pipeline. Zero values take the defaults noted.
@@ -381,10 +381,10 @@ func depthOf(db *gorm.DB, lanes int) (int64, error) {
 }
 
 // txsInFlight selects lane's transactions not yet mined (of one kind, unless kind is empty): a
-// handful, through ix_chain_txs_lane_status_block. Their intents are the lane's
-// submitted ones: signing submits an intent with its transaction, and settling, dropping or
-// un-mining a transaction moves its intents with it. No index of intents names the status
-// (migration 7), so this is how the submitted intents are found.
+// handful, through ix_chain_txs_lane_status_block. Their intents are the lane's submitted ones:
+// signing submits an intent with its transaction, and settling, dropping or un-mining a
+// transaction moves its intents with it. No index of intents names the status (migration 7), so
+// this is how the submitted intents are found.
 func txsInFlight(db *gorm.DB, lane int, kind string) *gorm.DB {
 	q := db.Model(&Tx{}).Where("lane = ? AND status IN ('"+TxSigned+"', '"+TxSent+"')", lane)
 	if kind != "" {
