@@ -117,12 +117,7 @@ func TestSettling_ChangesNoColumnThatAnIndexNames(t *testing.T) {
 		if err := s.onRedeemOutcome(tx, []pipeline.Intent{in}); err != nil {
 			return err
 		}
-		var updated, hot int64
-		if err := tx.Raw("SELECT pg_stat_get_xact_tuples_updated('redemptions'::regclass), pg_stat_get_xact_tuples_hot_updated('redemptions'::regclass)").
-			Row().Scan(&updated, &hot); err != nil {
-			return err
-		}
-		if updated != 1 || hot != 1 {
+		if updated, hot := testenv.UpdatesInTx(t, tx, "redemptions"); updated != 1 || hot != 1 {
 			t.Errorf("settling updated %d rows, %d of them HOT; want 1 and 1", updated, hot)
 		}
 		return nil

@@ -46,12 +46,7 @@ func TestConfirming_ChangesNoColumnThatAnIndexOfIntentsNames(t *testing.T) {
 		if err := updateOutcomes(tx, []Intent{in}); err != nil {
 			return err
 		}
-		var updated, hot int64
-		if err := tx.Raw("SELECT pg_stat_get_xact_tuples_updated('chain_intents'::regclass), pg_stat_get_xact_tuples_hot_updated('chain_intents'::regclass)").
-			Row().Scan(&updated, &hot); err != nil {
-			return err
-		}
-		if updated != 1 || hot != 1 {
+		if updated, hot := testenv.UpdatesInTx(t, tx, "chain_intents"); updated != 1 || hot != 1 {
 			t.Errorf("confirming updated %d intents, %d of them HOT; want 1 and 1", updated, hot)
 		}
 		return nil
