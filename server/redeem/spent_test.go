@@ -92,15 +92,7 @@ func TestSpent_ReadsOnlyIndexesThatSettlingLeavesAlone(t *testing.T) {
 // whose value the update changes, in its keys or its predicate (migration 9).
 func TestSettling_ChangesNoColumnThatAnIndexNames(t *testing.T) {
 	db, _ := testenv.DB(t, Schema)
-	var defs []string
-	q := "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'redemptions' AND sql IS NOT NULL"
-	if store.DialectOf(db) == store.Postgres {
-		q = "SELECT indexdef FROM pg_indexes WHERE tablename = 'redemptions'"
-	}
-	if err := db.Raw(q).Scan(&defs).Error; err != nil || len(defs) == 0 {
-		t.Fatalf("indexes of redemptions: %v, %v", defs, err)
-	}
-	for _, def := range defs {
+	for _, def := range testenv.IndexDefinitions(t, db, "redemptions") {
 		for _, col := range []string{"status", "reason", "tx_hash", "block_number", "updated_at", "final_at"} {
 			if strings.Contains(def, col) {
 				t.Errorf("settling changes %s, which this index names: %s", col, def)

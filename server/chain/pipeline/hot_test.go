@@ -15,15 +15,7 @@ import (
 // column whose value the update changes, in its keys or its predicate (migration 7).
 func TestConfirming_ChangesNoColumnThatAnIndexOfIntentsNames(t *testing.T) {
 	db, _ := testenv.DB(t, Schema)
-	var defs []string
-	q := "SELECT sql FROM sqlite_schema WHERE type = 'index' AND tbl_name = 'chain_intents' AND sql IS NOT NULL"
-	if store.DialectOf(db) == store.Postgres {
-		q = "SELECT indexdef FROM pg_indexes WHERE tablename = 'chain_intents'"
-	}
-	if err := db.Raw(q).Scan(&defs).Error; err != nil || len(defs) == 0 {
-		t.Fatalf("indexes of chain_intents: %v, %v", defs, err)
-	}
-	for _, def := range defs {
+	for _, def := range testenv.IndexDefinitions(t, db, "chain_intents") {
 		// What settling an intent, re-pricing its transaction or un-mining it changes.
 		for _, col := range []string{"status", "reason", "tx_hash", "block_number", "log_index", "not_before", "updated_at"} {
 			if strings.Contains(def, col) {
