@@ -316,18 +316,3 @@ func (s *Service) ProgramInfo(ctx context.Context, id string) (Program, error) {
 	}
 	return programView(row), nil
 }
-
-// ProgramsIn reads the programs in tx, in one statement, without their totals: for a group of
-// redemptions, which must see each program's status in their own transaction. Unknown ids are
-// absent from the map.
-func (s *Service) ProgramsIn(ctx context.Context, tx *gorm.DB, ids []string) (map[string]Program, error) {
-	var rows []programRow
-	if err := tx.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read %d programs: %w", len(ids), err)
-	}
-	out := make(map[string]Program, len(rows))
-	for _, r := range rows {
-		out[r.ID] = programView(r)
-	}
-	return out, nil
-}

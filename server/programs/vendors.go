@@ -205,20 +205,6 @@ func (s *Service) Vendor(ctx context.Context, id string) (Vendor, error) {
 	return vendorView(row), nil
 }
 
-// VendorsIn reads the vendors in tx, in one statement: for a group of redemptions, which must
-// see each shop's status in their own transaction. Unknown ids are absent from the map.
-func (s *Service) VendorsIn(ctx context.Context, tx *gorm.DB, ids []string) (map[string]Vendor, error) {
-	var rows []vendorRow
-	if err := tx.WithContext(ctx).Where("id IN ?", ids).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("read %d vendors: %w", len(ids), err)
-	}
-	out := make(map[string]Vendor, len(rows))
-	for _, r := range rows {
-		out[r.ID] = vendorView(r)
-	}
-	return out, nil
-}
-
 // VendorByAddress finds the vendor with the given on-chain address (any case).
 func (s *Service) VendorByAddress(ctx context.Context, address string) (Vendor, error) {
 	if !common.IsHexAddress(address) {

@@ -38,13 +38,13 @@ func entitlementOf(r *redemptionRow) entitlement {
 	return entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}
 }
 
-// acceptGroup accepts redemptions in tx, in their order, in ten statements whatever their
-// number: read the keys, cards, programs and shops they name (resolve); check the PINs against
-// the cards read; lock each entitlement's account and take the sequence numbers of all the
-// group's redemptions on it; sum what each has spent; read what the chain confirmed as allocated
-// to each; give back the numbers of refused ones (only if any); store the intents; store the
-// redemptions. The verdicts and the running balances are worked out in between, as if one
-// redemption ran after the other.
+// acceptGroup accepts redemptions in tx, in their order, in seven statements whatever their
+// number: read the keys, the cards, and the programs and shops they name (resolve); check the
+// PINs against the cards read; lock each entitlement's account and take the sequence numbers of
+// all the group's redemptions on it; read what each has spent and what the chain confirmed as
+// allocated to it (standingOf); store the intents; store the redemptions. Refusals give their
+// numbers back in one more, and a wrong PIN writes its counted attempt. The verdicts and the
+// running balances are worked out in between, as if one redemption ran after the other.
 //
 // A verdict is nil (accepted and written), ErrWrongPIN or ErrCardLocked (only the counted
 // attempt is written), a refusal from resolve, ErrInsufficientBalance or errKeyRace (nothing is
@@ -86,12 +86,7 @@ func (s *Service) acceptGroup(ctx context.Context, tx *gorm.DB, group []*accepta
 	if err != nil {
 		return nil, err
 	}
-	holders := holdersOf(wanted)
-	spent, err := spentOn(tx, holders)
-	if err != nil {
-		return nil, err
-	}
-	allocated, err := s.programs.Allocated(ctx, tx, holders)
+	allocated, spent, err := standingOf(tx, holdersOf(wanted))
 	if err != nil {
 		return nil, err
 	}
@@ -228,41 +223,61 @@ func upsertAccounts(tx *gorm.DB, values map[entitlement]uint64, set string, retu
 	return nil
 }
 
-// spentOn sums the beneficiaries' pending and confirmed redemptions by entitlement: what is no
-// longer available. That is everything redeemed less what failed, so that settling, which moves a
-// redemption from pending to confirmed, changes no indexed column (migrations 6 and 9). Both
-// halves read only an index: (beneficiary_id, program_id, amount), and (beneficiary_id,
-// program_id, failed_amount) of the failed ones, whose failed_amount is their amount.
+// standingOf reads, in one statement, what the chain confirmed as allocated to each of the
+// beneficiaries' entitlements and what each has spent: its pending and confirmed redemptions,
+// that is everything redeemed less what failed, so that settling, which moves a redemption from
+// pending to confirmed, changes no indexed column (migrations 6 and 9). The sums read only an
+// index each: (beneficiary_id, program_id, amount), and (beneficiary_id, program_id,
+// failed_amount) of the failed ones, whose failed_amount is their amount.
 //
-// The beneficiaries are all the planner gets for the first half: given "status IN (…)" next to a
+// The beneficiaries are all the planner gets for the first sum: given "status IN (…)" next to a
 // long list of beneficiaries, SQLite once chose an index on status, which matched nearly every
 // redemption, and read the table through it (half the server's CPU at 100k cards).
-func spentOn(tx *gorm.DB, holders []string) (map[entitlement]int64, error) {
-	var sums []struct {
+func standingOf(tx *gorm.DB, holders []string) (allocated, spent map[entitlement]int64, err error) {
+	var rows []struct {
 		ProgramID, BeneficiaryID string
-		Spent                    int64
-		Failed                   bool
+		Amount                   int64
+		Part                     int
 	}
-	if err := spentQuery(tx, holders).Scan(&sums).Error; err != nil {
-		return nil, fmt.Errorf("sum spent of %d cards: %w", len(holders), err)
+	if err := standingQuery(tx, holders).Scan(&rows).Error; err != nil {
+		return nil, nil, fmt.Errorf("read the standing of %d cards: %w", len(holders), err)
 	}
-	spent := make(map[entitlement]int64, len(sums))
-	for _, r := range sums {
+	allocated = make(map[entitlement]int64, len(rows))
+	spent = make(map[entitlement]int64, len(rows))
+	for _, r := range rows {
 		e := entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}
-		if r.Failed {
-			spent[e] -= r.Spent
-		} else {
-			spent[e] += r.Spent
+		switch r.Part {
+		case partRedeemed:
+			spent[e] += r.Amount
+		case partFailed:
+			spent[e] -= r.Amount
+		case partAllocated:
+			allocated[e] = r.Amount
 		}
 	}
-	return spent, nil
+	return allocated, spent, nil
 }
 
+func standingQuery(tx *gorm.DB, holders []string) *gorm.DB {
+	return tx.Raw(fmt.Sprintf("SELECT program_id, beneficiary_id, amount, part FROM (?) spent"+
+		" UNION ALL SELECT program_id, beneficiary_id, allocated_confirmed, %d FROM (?) allocated", partAllocated),
+		spentQuery(tx, holders), programs.AllocatedQuery(tx, holders))
+}
+
+// The parts of standingOf's rows: what an entitlement's redemptions sum to, what its failed ones
+// sum to, what the chain confirmed as allocated to it.
+const (
+	partRedeemed  = 0
+	partFailed    = 1
+	partAllocated = 2
+)
+
+// spentQuery sums each entitlement's redemptions (partRedeemed) and its failed ones (partFailed).
 func spentQuery(tx *gorm.DB, holders []string) *gorm.DB {
-	return tx.Raw("SELECT program_id, beneficiary_id, SUM(amount) AS spent, 0 AS failed FROM redemptions"+
+	return tx.Raw(fmt.Sprintf("SELECT program_id, beneficiary_id, SUM(amount) AS amount, %d AS part FROM redemptions"+
 		" WHERE beneficiary_id IN ? GROUP BY beneficiary_id, program_id"+
-		" UNION ALL SELECT program_id, beneficiary_id, SUM(failed_amount), 1 FROM redemptions"+
-		" WHERE failed_amount > 0 AND beneficiary_id IN ? GROUP BY beneficiary_id, program_id",
+		" UNION ALL SELECT program_id, beneficiary_id, SUM(failed_amount), %d FROM redemptions"+
+		" WHERE failed_amount > 0 AND beneficiary_id IN ? GROUP BY beneficiary_id, program_id", partRedeemed, partFailed),
 		holders, holders)
 }
 

@@ -3,6 +3,8 @@ package redeem
 import (
 	"context"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // ErrKeyRace is errKeyRace, for the external tests.
@@ -11,6 +13,23 @@ var ErrKeyRace = errKeyRace
 // AcceptAsOneGroup prepares each request as Redeem does, without looking its key up first (as
 // when two phones race one key), and applies them as one acceptance group, in order.
 func (s *Service) AcceptAsOneGroup(ctx context.Context, vendorID string, keys []string, reqs []Request) ([]error, error) {
+	group, err := s.prepareAll(ctx, vendorID, keys, reqs)
+	if err != nil {
+		return nil, err
+	}
+	return s.acceptor.applyGroup(group), nil
+}
+
+// AcceptInTx is AcceptAsOneGroup in the caller's transaction, which it leaves open.
+func (s *Service) AcceptInTx(ctx context.Context, tx *gorm.DB, vendorID string, keys []string, reqs []Request) ([]error, error) {
+	group, err := s.prepareAll(ctx, vendorID, keys, reqs)
+	if err != nil {
+		return nil, err
+	}
+	return s.acceptGroup(ctx, tx, group)
+}
+
+func (s *Service) prepareAll(ctx context.Context, vendorID string, keys []string, reqs []Request) ([]*acceptance, error) {
 	group := make([]*acceptance, len(reqs))
 	for i, r := range reqs {
 		category, err := r.validate()
@@ -21,7 +40,7 @@ func (s *Service) AcceptAsOneGroup(ctx context.Context, vendorID string, keys []
 			return nil, err
 		}
 	}
-	return s.acceptor.applyGroup(group), nil
+	return group, nil
 }
 
 // PretendBacklogSince makes the service believe, for the next second, that the oldest

@@ -5,8 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/apierr"
 	"github.com/aidledger/aidledger/server/demo"
@@ -195,4 +198,70 @@ func unenrolled(t *testing.T, f *fixture) string {
 	}
 	t.Fatal("no free card number")
 	return ""
+}
+
+// On PostgreSQL every statement is a round trip, and a group's statements were a quarter of the
+// box's CPU per redemption at 500/s (docs/benchmarks.md, twenty-fourth session).
+func TestAcceptGroup_MakesSevenStatementsWhateverItsSize(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	var (
+		mu      sync.Mutex
+		counted gorm.ConnPool // the transaction whose statements count
+		n       int
+	)
+	count := func(db *gorm.DB) {
+		mu.Lock()
+		defer mu.Unlock()
+		if counted != nil && db.Statement.ConnPool == counted && !db.DryRun { // not a subquery being written
+			n++
+		}
+	}
+	cb := f.App.DB.Callback()
+	for name, err := range map[string]error{
+		"create": cb.Create().After("gorm:create").Register("test:count_create", count),
+		"query":  cb.Query().After("gorm:query").Register("test:count_query", count),
+		"update": cb.Update().After("gorm:update").Register("test:count_update", count),
+		"delete": cb.Delete().After("gorm:delete").Register("test:count_delete", count),
+		"row":    cb.Row().After("gorm:row").Register("test:count_row", count),
+		"raw":    cb.Raw().After("gorm:raw").Register("test:count_raw", count),
+	} {
+		if err != nil {
+			t.Fatalf("count %s statements: %v", name, err)
+		}
+	}
+	next := 0 // seeded card; each redemption of this test its own
+	for _, size := range []int{1, 5} {
+		var reqs []redeem.Request
+		var keys []string
+		for range size {
+			reqs = append(reqs, f.cardReq(next%len(f.Seeded.Beneficiaries), 1))
+			keys = append(keys, fmt.Sprintf("count-%d", next))
+			next++
+		}
+		err := f.App.DB.Transaction(func(tx *gorm.DB) error {
+			mu.Lock()
+			counted, n = tx.Statement.ConnPool, 0
+			mu.Unlock()
+			verdicts, err := f.App.Redeem.AcceptInTx(ctx, tx, f.vendors[0], keys, reqs)
+			mu.Lock()
+			counted = nil
+			mu.Unlock()
+			if err != nil {
+				return err
+			}
+			for i, v := range verdicts {
+				if v != nil {
+					t.Errorf("group of %d, redemption %d: %v", size, i, v)
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n != 7 {
+			t.Errorf("a group of %d made %d statements, want 7", size, n)
+		}
+	}
 }

@@ -13,9 +13,9 @@ import (
 	"github.com/aidledger/aidledger/server/programs"
 )
 
-// resolve reads, in the group's transaction, what the acceptances name, in four statements
-// whatever their number: which of their Idempotency-Keys are taken, their cards, programs and
-// shops. It refuses, in this order, what Redeem answers without a PIN check: a key already
+// resolve reads, in the group's transaction, what the acceptances name, in three statements
+// whatever their number: which of their Idempotency-Keys are taken, their cards, and their
+// programs and shops. It refuses, in this order, what Redeem answers without a PIN check: a key already
 // taken (errKeyRace: the caller answers with that redemption), an unknown or suspended card,
 // an unknown or inactive program, an unknown or suspended shop. The others get their card, program
 // and shop filled in and a nil verdict.
@@ -38,11 +38,7 @@ func (s *Service) resolve(ctx context.Context, tx *gorm.DB, group []*acceptance)
 	if err != nil {
 		return enroll.Cards{}, nil, err
 	}
-	progs, err := s.programs.ProgramsIn(ctx, tx, distinct(programIDs))
-	if err != nil {
-		return enroll.Cards{}, nil, err
-	}
-	vendors, err := s.programs.VendorsIn(ctx, tx, distinct(vendorIDs))
+	parties, err := s.programs.PartiesIn(ctx, tx, distinct(programIDs), distinct(vendorIDs))
 	if err != nil {
 		return enroll.Cards{}, nil, err
 	}
@@ -52,13 +48,13 @@ func (s *Service) resolve(ctx context.Context, tx *gorm.DB, group []*acceptance)
 			verdicts[i] = errKeyRace
 			continue
 		}
-		verdicts[i] = a.fill(cards, progs, vendors)
+		verdicts[i] = a.fill(cards, parties)
 	}
 	return cards, verdicts, nil
 }
 
 // fill completes the acceptance with its card, program and shop, or says why it is refused.
-func (a *acceptance) fill(cards enroll.Cards, progs map[string]programs.Program, vendors map[string]programs.Vendor) error {
+func (a *acceptance) fill(cards enroll.Cards, parties programs.Parties) error {
 	card, err := cards.Card(a.card)
 	if err != nil {
 		return err
@@ -66,14 +62,14 @@ func (a *acceptance) fill(cards enroll.Cards, progs map[string]programs.Program,
 	if card.Status != "active" {
 		return ErrBeneficiarySuspended
 	}
-	prog, ok := progs[a.row.ProgramID]
+	prog, ok := parties.Programs[a.row.ProgramID]
 	if !ok {
 		return fmt.Errorf("program %s: %w", a.row.ProgramID, apierr.ErrNotFound)
 	}
 	if prog.Status != "active" {
 		return ErrProgramInactive
 	}
-	vendor, ok := vendors[a.row.VendorID]
+	vendor, ok := parties.Vendors[a.row.VendorID]
 	if !ok {
 		return fmt.Errorf("vendor %s: %w", a.row.VendorID, apierr.ErrNotFound)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/aidledger/aidledger/server/chain/ledger"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
 	"github.com/aidledger/aidledger/server/internal/testenv"
+	"github.com/aidledger/aidledger/server/programs"
 	"github.com/aidledger/aidledger/server/store"
 )
 
@@ -39,51 +40,81 @@ func redemptionsOf(t *testing.T, db *gorm.DB, program, holder string, created ti
 	}
 }
 
-func TestSpentOn_CountsPendingAndConfirmedRedemptionsButNotFailedOnes(t *testing.T) {
-	db, _ := testenv.DB(t, Schema)
+// spentOf is what each of the cards' entitlements has spent, as a group of acceptances reads it.
+func spentOf(t *testing.T, db *gorm.DB, holders ...string) map[entitlement]int64 {
+	t.Helper()
+	_, spent, err := standingOf(db, holders)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spent
+}
+
+func TestStanding_ReadsWhatWasAllocatedAndWhatPendingAndConfirmedRedemptionsSpentButNotFailedOnes(t *testing.T) {
+	db, _ := testenv.DB(t, programs.Schema, Schema)
 	now := time.Now().UTC()
 	redemptionsOf(t, db, "p1", "a", now, map[string][]int64{StatusPending: {10, 5}, StatusConfirmed: {100}, StatusFailed: {40, 2}})
 	redemptionsOf(t, db, "p2", "a", now, map[string][]int64{StatusFailed: {7}})
 	redemptionsOf(t, db, "p1", "b", now, map[string][]int64{StatusConfirmed: {1, 2, 3}})
 	redemptionsOf(t, db, "p1", "c", now, map[string][]int64{StatusPending: {999}}) // not asked for
+	allocated := map[entitlement]int64{{ProgramID: "p1", BeneficiaryID: "a"}: 500, {ProgramID: "p2", BeneficiaryID: "a"}: 70,
+		{ProgramID: "p3", BeneficiaryID: "b"}: 30, {ProgramID: "p1", BeneficiaryID: "c"}: 1000}
+	for e, amount := range allocated {
+		entitle(t, db, e, amount)
+	}
+	delete(allocated, entitlement{ProgramID: "p1", BeneficiaryID: "c"}) // not asked for
 
-	spent, err := spentOn(db, []string{"a", "b", "nobody"})
+	gotAllocated, spent, err := standingOf(db, []string{"a", "b", "nobody"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[entitlement]int64{{ProgramID: "p1", BeneficiaryID: "a"}: 115, {ProgramID: "p1", BeneficiaryID: "b"}: 6}
-	for e, w := range want {
-		if spent[e] != w {
-			t.Errorf("spent on %v = %d, want %d", e, spent[e], w)
+	wantSpent := map[entitlement]int64{{ProgramID: "p1", BeneficiaryID: "a"}: 115, {ProgramID: "p1", BeneficiaryID: "b"}: 6}
+	for name, c := range map[string]struct{ got, want map[entitlement]int64 }{
+		"spent": {spent, wantSpent}, "allocated": {gotAllocated, allocated},
+	} {
+		for e, w := range c.want {
+			if c.got[e] != w {
+				t.Errorf("%s on %v = %d, want %d", name, e, c.got[e], w)
+			}
+		}
+		for e, got := range c.got {
+			if _, ok := c.want[e]; !ok && got != 0 {
+				t.Errorf("%s on %v = %d, want nothing", name, e, got)
+			}
 		}
 	}
-	for e, got := range spent {
-		if _, ok := want[e]; !ok && got != 0 {
-			t.Errorf("spent on %v = %d, want nothing", e, got)
-		}
+}
+
+// entitle records that the chain confirmed amount as allocated to the entitlement.
+func entitle(t *testing.T, db *gorm.DB, e entitlement, amount int64) {
+	t.Helper()
+	if err := db.Exec("INSERT INTO entitlements (program_id, beneficiary_id, chain_program_id, chain_beneficiary, allocated_confirmed,"+
+		" last_cycle, updated_at) VALUES (?, ?, 1, ?, ?, 1, ?)", e.ProgramID, e.BeneficiaryID, "0x"+e.BeneficiaryID, amount, time.Now().UTC()).Error; err != nil {
+		t.Fatal(err)
 	}
 }
 
 // Settling moves a redemption from pending to confirmed. If an index the acceptance reads held
 // the status, every settled redemption would rewrite a random page of it (migration 6).
-func TestSpent_ReadsOnlyIndexesThatSettlingLeavesAlone(t *testing.T) {
-	db, _ := testenv.DB(t, Schema)
+func TestStanding_ReadsOnlyIndexesThatSettlingLeavesAlone(t *testing.T) {
+	db, _ := testenv.DB(t, programs.Schema, Schema)
 	if store.DialectOf(db) != store.SQLite {
 		t.Skip("PostgreSQL's plans depend on its statistics; SQLite's show the indexes chosen")
 	}
 	now := time.Now().UTC()
 	for i := range 50 {
 		redemptionsOf(t, db, "p1", fmt.Sprint(i), now, map[string][]int64{StatusConfirmed: {1, 2}, StatusPending: {3}, StatusFailed: {4}})
+		entitle(t, db, entitlement{ProgramID: "p1", BeneficiaryID: fmt.Sprint(i)}, 100)
 	}
 	if err := db.Exec("ANALYZE").Error; err != nil {
 		t.Fatal(err)
 	}
 	dry := db.Session(&gorm.Session{DryRun: true})
-	spent := spentQuery(dry, []string{"1", "2", "3"}).Scan(&[]struct{}{}).Statement
-	plan := testenv.SQLitePlan(t, db, spent.SQL.String(), spent.Vars)
-	for _, want := range []string{"COVERING INDEX ix_redemptions_holder", "COVERING INDEX ix_redemptions_failed_amount"} {
+	read := standingQuery(dry, []string{"1", "2", "3"}).Scan(&[]struct{}{}).Statement
+	plan := testenv.SQLitePlan(t, db, read.SQL.String(), read.Vars)
+	for _, want := range []string{"COVERING INDEX ix_redemptions_holder", "COVERING INDEX ix_redemptions_failed_amount", "entitlements USING INDEX"} {
 		if !strings.Contains(plan, want) {
-			t.Errorf("the spent sum's plan %q does not use %s", plan, want)
+			t.Errorf("the standing's plan %q does not use %s", plan, want)
 		}
 	}
 }
@@ -143,7 +174,7 @@ func pendingRedemption(t *testing.T, db *gorm.DB, amount int64) (*Service, strin
 // A redemption's failed_amount gives its amount back while it is failed, whatever moves the
 // chain makes it take: failed, back to pending when its block is lost, confirmed, failed again.
 func TestOutcomes_GiveBackAFailedRedemptionsAmountOnlyWhileItIsFailed(t *testing.T) {
-	db, _ := testenv.DB(t, Schema)
+	db, _ := testenv.DB(t, programs.Schema, Schema)
 	now := time.Now().UTC()
 	redemptionsOf(t, db, "p", "b", now, map[string][]int64{StatusConfirmed: {100}})
 	s, id, outcome := pendingRedemption(t, db, 30)
@@ -169,10 +200,7 @@ func TestOutcomes_GiveBackAFailedRedemptionsAmountOnlyWhileItIsFailed(t *testing
 		if err := db.First(&got, "id = ?", id).Error; err != nil {
 			t.Fatal(err)
 		}
-		spent, err := spentOn(db, []string{"b"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		spent := spentOf(t, db, "b")
 		if got.Status != st.status || spent[entitlement{ProgramID: "p", BeneficiaryID: "b"}] != st.spent {
 			t.Errorf("step %d, intent %s: redemption %s, spent %d; want %s, %d", i, st.intent, got.Status,
 				spent[entitlement{ProgramID: "p", BeneficiaryID: "b"}], st.status, st.spent)
@@ -204,7 +232,7 @@ func TestSettling_ReadsABatchByPrimaryKeyAndNoIndexHoldsTheChainRef(t *testing.T
 }
 
 func TestMigration9_KeepsGivingBackWhatRedemptionsThatFailedBeforeItHeld(t *testing.T) {
-	db, _ := testenv.DB(t, store.Component{Name: Schema.Name, Migrations: Schema.Migrations[:8]})
+	db, _ := testenv.DB(t, programs.Schema, store.Component{Name: Schema.Name, Migrations: Schema.Migrations[:8]})
 	for i, status := range []string{StatusConfirmed, StatusFailed, StatusPending, StatusFailed} {
 		if err := db.Exec("INSERT INTO redemptions (id, vendor_id, idempotency_key, request_hash, beneficiary_id, program_id, amount,"+
 			" category, seq, chain_ref, status, balance_after, intent_id, created_at, updated_at) VALUES (?, 'v', ?, 'h', 'b', 'p', ?, 'food', ?, ?, ?, 0, ?, ?, ?)",
@@ -215,10 +243,7 @@ func TestMigration9_KeepsGivingBackWhatRedemptionsThatFailedBeforeItHeld(t *test
 	if err := store.Migrate(t.Context(), db, Schema); err != nil {
 		t.Fatal(err)
 	}
-	spent, err := spentOn(db, []string{"b"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	spent := spentOf(t, db, "b")
 	if got, want := spent[entitlement{ProgramID: "p", BeneficiaryID: "b"}], int64(1+16); got != want {
 		t.Errorf("spent after migration 9 = %d, want %d (the confirmed and the pending one)", got, want)
 	}
