@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"gorm.io/gorm"
 
@@ -41,6 +42,9 @@ type acceptor[J any] struct {
 	wg     sync.WaitGroup
 	queued atomic.Int64 // acceptances waiting for or in a group
 	limit  int64
+
+	gather     time.Duration // a group smaller than gatherUpTo waits this long for more
+	gatherUpTo int
 
 	// committed groups wait here for the fsync that makes them durable (store.SyncWAL), while
 	// the next group runs: see answer.
@@ -81,16 +85,37 @@ const maxQueued = 400
 // 108–204 ms against 88–97 ms, and the closed loop was no faster with eight.
 const postgresGroups = 2
 
-// groupsFor is how many acceptance groups db can run at once.
-func groupsFor(db *gorm.DB) int {
-	if store.DialectOf(db) == store.Postgres {
-		return postgresGroups
-	}
-	return 1
+// postgresGather is how long a group on PostgreSQL of fewer than gatherUpTo acceptances waits
+// for more before it starts. A group costs PostgreSQL the same nine round trips (BEGIN, seven
+// statements, COMMIT) whatever its size, and at 500/s the two groups ran back to back, each as
+// soon as the one before had committed, with three or four acceptances: the round trips, not
+// the acceptances, set what PostgreSQL spent, and when a group took fewer statements the groups
+// only got smaller and more (twenty-fourth session, docs/benchmarks.md). Under load the groups
+// fill up before they would wait.
+const (
+	postgresGather = 10 * time.Millisecond
+	gatherUpTo     = 8
+)
+
+// groupShape is how an acceptor forms its groups.
+type groupShape struct {
+	groups     int           // that may run at once
+	gather     time.Duration // that a small group waits for more; 0 = none
+	gatherUpTo int           // the size from which a group no longer waits
 }
 
-func newAcceptor[J any](db *gorm.DB, groups int, limit int64, apply applyFunc[J], log *slog.Logger) *acceptor[J] {
-	a := &acceptor[J]{db: db, apply: apply, log: log, queues: make([]chan acceptJob[J], groups), stop: make(chan struct{}), limit: limit,
+// shapeFor is how acceptance groups on db are formed. SQLite's statements are calls within the
+// process: a group there does not wait.
+func shapeFor(db *gorm.DB) groupShape {
+	if store.DialectOf(db) == store.Postgres {
+		return groupShape{groups: postgresGroups, gather: postgresGather, gatherUpTo: gatherUpTo}
+	}
+	return groupShape{groups: 1}
+}
+
+func newAcceptor[J any](db *gorm.DB, shape groupShape, limit int64, apply applyFunc[J], log *slog.Logger) *acceptor[J] {
+	a := &acceptor[J]{db: db, apply: apply, log: log, queues: make([]chan acceptJob[J], shape.groups), stop: make(chan struct{}), limit: limit,
+		gather: shape.gather, gatherUpTo: shape.gatherUpTo,
 		committed: make(chan committedGroup[J], maxQueued), answered: make(chan struct{})}
 	go a.answer()
 	for i := range a.queues {
@@ -155,8 +180,28 @@ func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
 				break more
 			}
 		}
+		if len(group) < a.gatherUpTo && a.gather > 0 {
+			group = a.gatherMore(jobs, group)
+		}
 		a.run(group)
 	}
+}
+
+// gatherMore adds to group what arrives within the gather time, up to gatherUpTo.
+func (a *acceptor[J]) gatherMore(jobs chan acceptJob[J], group []acceptJob[J]) []acceptJob[J] {
+	timer := time.NewTimer(a.gather)
+	defer timer.Stop()
+	for len(group) < a.gatherUpTo {
+		select {
+		case j := <-jobs:
+			group = append(group, j)
+		case <-timer.C:
+			return group
+		case <-a.stop:
+			return group
+		}
+	}
+	return group
 }
 
 func (a *acceptor[J]) run(group []acceptJob[J]) {

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -16,7 +18,7 @@ import (
 
 // funcAcceptor is an acceptor of functions, each one an acceptance.
 func funcAcceptor(db *gorm.DB, groups int, limit int64) *acceptor[func(*gorm.DB) error] {
-	return newAcceptor(db, groups, limit, func(_ context.Context, tx *gorm.DB, jobs []func(*gorm.DB) error) ([]error, error) {
+	return newAcceptor(db, groupShape{groups: groups}, limit, func(_ context.Context, tx *gorm.DB, jobs []func(*gorm.DB) error) ([]error, error) {
 		for _, j := range jobs {
 			if err := j(tx); err != nil {
 				return nil, err
@@ -60,7 +62,7 @@ func TestAcceptor_RefusesAtOnceBeyondItsQueueAndAcceptsAgainOnceItDrains(t *test
 
 func TestAcceptor_OnPostgresACardWaitingInOneGroupHoldsUpNoOtherGroup(t *testing.T) {
 	db, _ := testenv.DB(t)
-	groups := groupsFor(db)
+	groups := shapeFor(db).groups
 	if groups == 1 {
 		t.Skip("SQLite has one writer: its acceptances share one group at a time")
 	}
@@ -116,7 +118,7 @@ func TestAcceptor_AFailedStatementInAGroupFailsOnlyItsOwnAcceptance(t *testing.T
 		return func(tx *gorm.DB) error { return tx.Exec("INSERT INTO sales (ref) VALUES (?)", ref).Error }
 	}
 	release := make(chan struct{})
-	a := newAcceptor(db, 1, 10, func(_ context.Context, tx *gorm.DB, jobs []func(*gorm.DB) error) ([]error, error) {
+	a := newAcceptor(db, groupShape{groups: 1}, 10, func(_ context.Context, tx *gorm.DB, jobs []func(*gorm.DB) error) ([]error, error) {
 		sizes = append(sizes, len(jobs))
 		for _, j := range jobs {
 			if err := j(tx); err != nil {
@@ -191,5 +193,48 @@ func TestAcceptor_AnswersAnAcceptanceOnlyOnceItIsOnDisk(t *testing.T) {
 		if n := store.Unsynced(db); n != 0 {
 			t.Fatalf("acceptance %d answered with %d commits not yet on disk", i, n)
 		}
+	}
+}
+
+func TestAcceptor_ASmallGroupWaitsForMoreUntilItHasEnoughOrItsGatherTimeIsUp(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		name   string
+		gather time.Duration
+		jobs   int
+		want   []int // group sizes
+	}{
+		{"three acceptances 20 ms apart, with a minute to gather up to three", time.Minute, 3, []int{3}},
+		{"one acceptance, with 50 ms to gather up to three", 50 * time.Millisecond, 1, []int{1}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var mu sync.Mutex
+			var sizes []int
+			a := newAcceptor(db, groupShape{groups: 1, gather: c.gather, gatherUpTo: 3}, 10, func(_ context.Context, _ *gorm.DB, jobs []int) ([]error, error) {
+				mu.Lock()
+				sizes = append(sizes, len(jobs))
+				mu.Unlock()
+				return make([]error, len(jobs)), nil
+			}, slog.New(slog.DiscardHandler))
+			defer a.close()
+			done := make(chan error, c.jobs)
+			for i := range c.jobs {
+				if i > 0 {
+					time.Sleep(20 * time.Millisecond)
+				}
+				go func() { done <- a.do(ctx, "card", i) }()
+			}
+			for range c.jobs {
+				if err := <-done; err != nil {
+					t.Fatal(err)
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if !slices.Equal(sizes, c.want) {
+				t.Errorf("groups of %v, want %v", sizes, c.want)
+			}
+		})
 	}
 }

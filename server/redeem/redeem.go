@@ -84,7 +84,7 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem")}
-	s.acceptor = newAcceptor(db, groupsFor(db), maxQueued, s.acceptGroup, s.log)
+	s.acceptor = newAcceptor(db, shapeFor(db), maxQueued, s.acceptGroup, s.log)
 	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
 	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
 	return s
