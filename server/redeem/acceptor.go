@@ -43,8 +43,7 @@ type acceptor[J any] struct {
 	queued atomic.Int64 // acceptances waiting for or in a group
 	limit  int64
 
-	gather     time.Duration // a group smaller than gatherUpTo waits this long for more
-	gatherUpTo int
+	shape groupShape
 
 	// committed groups wait here for the fsync that makes them durable (store.SyncWAL), while
 	// the next group runs: see answer.
@@ -115,7 +114,7 @@ func shapeFor(db *gorm.DB) groupShape {
 
 func newAcceptor[J any](db *gorm.DB, shape groupShape, limit int64, apply applyFunc[J], log *slog.Logger) *acceptor[J] {
 	a := &acceptor[J]{db: db, apply: apply, log: log, queues: make([]chan acceptJob[J], shape.groups), stop: make(chan struct{}), limit: limit,
-		gather: shape.gather, gatherUpTo: shape.gatherUpTo,
+		shape:     shape,
 		committed: make(chan committedGroup[J], maxQueued), answered: make(chan struct{})}
 	go a.answer()
 	for i := range a.queues {
@@ -180,7 +179,7 @@ func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
 				break more
 			}
 		}
-		if len(group) < a.gatherUpTo && a.gather > 0 {
+		if len(group) < a.shape.gatherUpTo && a.shape.gather > 0 {
 			group = a.gatherMore(jobs, group)
 		}
 		a.run(group)
@@ -189,9 +188,9 @@ func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
 
 // gatherMore adds to group what arrives within the gather time, up to gatherUpTo.
 func (a *acceptor[J]) gatherMore(jobs chan acceptJob[J], group []acceptJob[J]) []acceptJob[J] {
-	timer := time.NewTimer(a.gather)
+	timer := time.NewTimer(a.shape.gather)
 	defer timer.Stop()
-	for len(group) < a.gatherUpTo {
+	for len(group) < a.shape.gatherUpTo {
 		select {
 		case j := <-jobs:
 			group = append(group, j)

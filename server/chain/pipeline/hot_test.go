@@ -46,8 +46,7 @@ func TestConfirming_ChangesNoColumnThatAnIndexOfIntentsNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var opts string
-	if err := db.Raw("SELECT array_to_string(reloptions, ',') FROM pg_class WHERE relname = 'chain_intents'").Scan(&opts).Error; err != nil || !strings.Contains(opts, "fillfactor=50") {
-		t.Errorf("chain_intents' options %q (%v): want room on each page for signing's and confirming's new versions", opts, err)
+	if opts := testenv.TableOptions(t, db, "chain_intents"); !strings.Contains(opts, "fillfactor=50") {
+		t.Errorf("chain_intents' options %q: want room on each page for signing's and confirming's new versions", opts)
 	}
 }

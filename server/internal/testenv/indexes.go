@@ -34,3 +34,13 @@ func UpdatesInTx(t testing.TB, tx *gorm.DB, table string) (updated, hot int64) {
 	}
 	return updated, hot
 }
+
+// TableOptions returns table's storage options on PostgreSQL (e.g. "fillfactor=50"), or "".
+func TableOptions(t testing.TB, db *gorm.DB, table string) string {
+	t.Helper()
+	var opts string
+	if err := db.Raw("SELECT COALESCE(array_to_string(reloptions, ','), '') FROM pg_class WHERE relname = ?", table).Scan(&opts).Error; err != nil {
+		t.Fatalf("options of %s: %v", table, err)
+	}
+	return opts
+}
