@@ -169,6 +169,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return head - min(head, indexed)
 	})
 	metrics.Register(reconciler.Collector())
+	metrics.Register(a.Redeem.Collector())
 	a.Reports = report.New(db, directory{a.Programs}, report.Config{Contract: ch.Contract, ChainID: ch.ChainID.Uint64(), Logger: cfg.Logger})
 	publicRPC := cfg.PublicRPC
 	if publicRPC == "" && cfg.EthRPC == "" {

@@ -70,6 +70,20 @@ type sample struct {
 	cpu float64 // process_cpu_seconds_total
 	rss float64 // process_resident_memory_bytes
 	hwm float64 // aidledger_process_peak_resident_memory_bytes (0 where the server has none)
+	// stages are the acceptance histograms' running sums and counts, by series name and labels
+	// as exposed (acceptanceSeries).
+	stages map[string]float64
+}
+
+// acceptanceSeries are the series of the server's acceptance metrics that a phase's means are
+// taken from.
+var acceptanceSeries = []string{
+	`aidledger_redemption_acceptance_seconds_sum{stage="wait"}`,
+	`aidledger_redemption_acceptance_seconds_sum{stage="transaction"}`,
+	`aidledger_redemption_acceptance_seconds_sum{stage="durable"}`,
+	`aidledger_redemption_acceptance_seconds_count{stage="transaction"}`,
+	`aidledger_redemption_acceptance_group_size_sum`,
+	`aidledger_redemption_acceptance_group_size_count`,
 }
 
 type metricsWatch struct {
@@ -110,7 +124,7 @@ func readMetrics(ctx context.Context, hc *http.Client, api string) (sample, bool
 		return sample{}, false
 	}
 	defer resp.Body.Close()
-	s := sample{at: time.Now()}
+	s := sample{at: time.Now(), stages: map[string]float64{}}
 	s.cpu, s.rss = -1, -1 // required; the peak is optional (0 when absent)
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
@@ -121,6 +135,13 @@ func readMetrics(ctx context.Context, hc *http.Client, api string) (sample, bool
 			if strings.HasPrefix(line, name) {
 				if v, err := strconv.ParseFloat(strings.TrimSpace(line[len(name):]), 64); err == nil {
 					*dst = v
+				}
+			}
+		}
+		for _, name := range acceptanceSeries {
+			if v, ok := strings.CutPrefix(line, name+" "); ok {
+				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+					s.stages[name] = f
 				}
 			}
 		}
@@ -135,6 +156,7 @@ func (m *metricsWatch) apply(p *Phase, start time.Time) {
 	}
 	f, l := m.samples[0], m.samples[len(m.samples)-1]
 	p.ServerCPU = (l.cpu - f.cpu) / l.at.Sub(f.at).Seconds()
+	p.Acceptance = acceptanceBetween(f, l)
 	for i, s := range m.samples {
 		p.ServerPeakMB = max(p.ServerPeakMB, s.rss/(1<<20))
 		p.ServerLifetimePeakMB = max(p.ServerLifetimePeakMB, s.hwm/(1<<20))
@@ -147,4 +169,16 @@ func (m *metricsWatch) apply(p *Phase, start time.Time) {
 			}
 		}
 	}
+}
+
+// acceptanceBetween is the mean acceptance stages between two samples, or nil when the server
+// accepted nothing in between (or has no such metrics).
+func acceptanceBetween(f, l sample) *AcceptanceStages {
+	delta := func(i int) float64 { return l.stages[acceptanceSeries[i]] - f.stages[acceptanceSeries[i]] }
+	n, groups := delta(3), delta(5)
+	if n <= 0 || groups <= 0 {
+		return nil
+	}
+	return &AcceptanceStages{Count: n, WaitMs: delta(0) / n * 1000, TransactionMs: delta(1) / n * 1000, DurableMs: delta(2) / n * 1000,
+		GroupSize: delta(4) / groups}
 }

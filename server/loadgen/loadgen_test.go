@@ -92,6 +92,9 @@ func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing
 		t.Errorf("server peak RSS %.0f MiB in the run, %.0f MiB since it started: the second bounds the first", p.ServerPeakMB, p.ServerLifetimePeakMB)
 	}
 	checkCosts(t, p)
+	if a := p.Acceptance; a == nil || a.Count <= 0 || a.TransactionMs <= 0 || a.GroupSize < 1 || !strings.Contains(sb.String(), "server's acceptance (mean)") {
+		t.Errorf("the run does not say where the server's acceptances spent their time: %+v", a)
+	}
 
 	b := res.Baseline
 	if b == nil {
@@ -104,6 +107,9 @@ func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing
 		t.Errorf("baseline: %d transfers confirmed but the chain saw %+v", b.Confirmed, b.Chain)
 	}
 	checkCosts(t, *b)
+	if b.Acceptance != nil {
+		t.Errorf("baseline: the server accepted redemptions during it: %+v", *b.Acceptance)
+	}
 	if want := p.ConfirmedPS / b.ConfirmedPS; res.Ratio != want {
 		t.Errorf("ratio %.3f, want %.3f", res.Ratio, want)
 	}

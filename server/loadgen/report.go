@@ -61,6 +61,10 @@ func printPhase(w io.Writer, p Phase) {
 		}
 		fmt.Fprintln(w)
 	}
+	if a := p.Acceptance; a != nil {
+		fmt.Fprintf(w, "server's acceptance (mean): wait for its group %.1f ms, transaction %.1f ms, fsync %.1f ms; %.1f per group\n",
+			a.WaitMs, a.TransactionMs, a.DurableMs, a.GroupSize)
+	}
 	if c := p.Chain; c != nil {
 		fmt.Fprintf(w, "chain: blocks %d..%d (%d), %d txs, %.2f Mgas/s, %.0f gas/block, block every %.0f ms\n",
 			c.FromBlock, c.ToBlock, c.Blocks, c.Transactions, c.MgasPerS, c.GasPerBlock, c.BlockGapMs)

@@ -146,6 +146,19 @@ type Phase struct {
 	// BoxCPUPerConfirmedMs is the milliseconds of the machine's CPU, whoever spent it, per
 	// confirmed redemption (or transfer) of the phase.
 	BoxCPUPerConfirmedMs float64 `json:"box_cpu_ms_per_confirmed,omitempty"`
+	// Acceptance is where the server's acceptances spent their time in the phase, from its
+	// /metrics (absent for the baseline, and for servers without those metrics).
+	Acceptance *AcceptanceStages `json:"acceptance,omitempty"`
+}
+
+// AcceptanceStages are the server's mean times per acceptance over a phase, by stage
+// (aidledger_redemption_acceptance_seconds), and its mean group size.
+type AcceptanceStages struct {
+	Count         float64 `json:"count"`
+	WaitMs        float64 `json:"wait_mean_ms"`        // for its group to start
+	TransactionMs float64 `json:"transaction_mean_ms"` // its group's statements and commit
+	DurableMs     float64 `json:"durable_mean_ms"`     // the fsync after a deferred commit
+	GroupSize     float64 `json:"group_size_mean"`
 }
 
 // Result is everything a load test measured.

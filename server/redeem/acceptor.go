@@ -43,7 +43,8 @@ type acceptor[J any] struct {
 	queued atomic.Int64 // acceptances waiting for or in a group
 	limit  int64
 
-	shape groupShape
+	shape  groupShape
+	stages *stages
 
 	// committed groups wait here for the fsync that makes them durable (store.SyncWAL), while
 	// the next group runs: see answer.
@@ -52,8 +53,9 @@ type acceptor[J any] struct {
 }
 
 type committedGroup[J any] struct {
-	group []acceptJob[J]
-	errs  []error
+	group   []acceptJob[J]
+	errs    []error
+	applied time.Time // when its transaction ended
 }
 
 // applyFunc accepts jobs in tx, in their order, and returns each one's verdict; or the error of
@@ -61,9 +63,10 @@ type committedGroup[J any] struct {
 type applyFunc[J any] func(ctx context.Context, tx *gorm.DB, jobs []J) ([]error, error)
 
 type acceptJob[J any] struct {
-	ctx  context.Context
-	job  J
-	done chan error
+	ctx    context.Context
+	job    J
+	done   chan error
+	queued time.Time
 }
 
 // maxGroup bounds one transaction, so a burst does not hold SQLite's write lock for long.
@@ -114,7 +117,7 @@ func shapeFor(db *gorm.DB) groupShape {
 
 func newAcceptor[J any](db *gorm.DB, shape groupShape, limit int64, apply applyFunc[J], log *slog.Logger) *acceptor[J] {
 	a := &acceptor[J]{db: db, apply: apply, log: log, queues: make([]chan acceptJob[J], shape.groups), stop: make(chan struct{}), limit: limit,
-		shape:     shape,
+		shape: shape, stages: newStages(),
 		committed: make(chan committedGroup[J], maxQueued), answered: make(chan struct{})}
 	go a.answer()
 	for i := range a.queues {
@@ -133,7 +136,7 @@ func (a *acceptor[J]) do(ctx context.Context, key string, job J) error {
 		return ErrBusy
 	}
 	defer a.queued.Add(-1)
-	j := acceptJob[J]{ctx: ctx, job: job, done: make(chan error, 1)}
+	j := acceptJob[J]{ctx: ctx, job: job, done: make(chan error, 1), queued: time.Now()}
 	select {
 	case a.queues[a.queueOf(key)] <- j:
 	case <-ctx.Done():
@@ -204,6 +207,7 @@ func (a *acceptor[J]) gatherMore(jobs chan acceptJob[J], group []acceptJob[J]) [
 }
 
 func (a *acceptor[J]) run(group []acceptJob[J]) {
+	start := time.Now()
 	errs := make([]error, len(group))
 	var jobs []J
 	var idx []int // of jobs in group
@@ -217,7 +221,13 @@ func (a *acceptor[J]) run(group []acceptJob[J]) {
 			errs[idx[k]] = err
 		}
 	}
-	a.committed <- committedGroup[J]{group, errs}
+	applied := time.Now()
+	queued := make([]time.Time, len(group))
+	for i, j := range group {
+		queued[i] = j.queued
+	}
+	a.stages.group(queued, start, applied)
+	a.committed <- committedGroup[J]{group, errs, applied}
 }
 
 // answer tells each committed group's phones their verdicts once the group is on disk. A group
@@ -230,6 +240,7 @@ func (a *acceptor[J]) answer() {
 	defer close(a.answered)
 	for c := range a.committed {
 		err := store.SyncWAL(a.db)
+		a.stages.durable(len(c.group), time.Since(c.applied))
 		if err != nil {
 			a.log.Error("redemptions committed but not made durable", "size", len(c.group), "err", err)
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/internal/testenv"
@@ -237,4 +238,69 @@ func TestAcceptor_ASmallGroupWaitsForMoreUntilItHasEnoughOrItsGatherTimeIsUp(t *
 			}
 		})
 	}
+}
+
+func TestAcceptor_RecordsWhatEachAcceptanceWaitedForItsGroupAndItsTransactionTook(t *testing.T) {
+	db, _ := testenv.DB(t)
+	a := funcAcceptor(db, 1, 10)
+	defer a.close()
+	slow := func(*gorm.DB) error { time.Sleep(60 * time.Millisecond); return nil }
+	quick := func(*gorm.DB) error { return nil }
+	done := make(chan error, 1)
+	go func() { done <- a.do(context.Background(), "card", slow) }()
+	time.Sleep(20 * time.Millisecond) // the slow one's group has started
+	if err := a.do(context.Background(), "card", quick); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	// The quick one waited for the slow one's group (≥ 40 ms); the slow one's transaction took
+	// ≥ 60 ms. Two groups of one each.
+	for _, c := range []struct {
+		series     string
+		count      uint64
+		atLeastSum float64
+	}{
+		{`aidledger_redemption_acceptance_seconds{stage="wait"}`, 2, 0.040},
+		{`aidledger_redemption_acceptance_seconds{stage="transaction"}`, 2, 0.060},
+		{`aidledger_redemption_acceptance_seconds{stage="durable"}`, 2, 0},
+		{`aidledger_redemption_acceptance_group_size`, 2, 2},
+	} {
+		count, sum := histogram(t, a.stages, c.series)
+		if count != c.count || sum < c.atLeastSum {
+			t.Errorf("%s: %d observations summing to %.3f, want %d summing to at least %.3f", c.series, count, sum, c.count, c.atLeastSum)
+		}
+	}
+}
+
+// histogram reads the count and sum of one histogram series (name{label="value"}) from c.
+func histogram(t *testing.T, c prometheus.Collector, series string) (uint64, float64) {
+	t.Helper()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(c)
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			name := f.GetName()
+			for i, l := range m.GetLabel() {
+				sep := ","
+				if i == 0 {
+					sep = "{"
+				}
+				name += sep + l.GetName() + `="` + l.GetValue() + `"`
+			}
+			if len(m.GetLabel()) > 0 {
+				name += "}"
+			}
+			if name == series {
+				return m.GetHistogram().GetSampleCount(), m.GetHistogram().GetSampleSum()
+			}
+		}
+	}
+	t.Fatalf("no series %s", series)
+	return 0, 0
 }

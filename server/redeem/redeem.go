@@ -22,6 +22,7 @@ import (
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/apierr"
@@ -92,6 +93,10 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 
 // Close stops accepting redemptions (the ones in flight finish first).
 func (s *Service) Close() { s.acceptor.close() }
+
+// Collector is where acceptances spend their time (aidledger_redemption_acceptance_seconds by
+// stage, and the groups' sizes), for the metrics registry.
+func (s *Service) Collector() prometheus.Collector { return s.acceptor.stages }
 
 // Request is a vendor's redemption.
 type Request struct {

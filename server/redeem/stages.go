@@ -1,0 +1,63 @@
+package redeem
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// stages measures where an acceptance's time goes, for /metrics: waiting for its group to start
+// (the queue, and on PostgreSQL the gather time), the group's transaction (its statements and
+// commit) and, on SQLite, the fsync after it. This split is what showed that on PostgreSQL a
+// group's round trips, not its statements, were most of an acceptance (twenty-fifth session,
+// docs/benchmarks.md); an operator sees the same from a running server.
+type stages struct {
+	seconds *prometheus.HistogramVec
+	size    prometheus.Histogram
+}
+
+// The stage label's values.
+const (
+	stageWait        = "wait"
+	stageTransaction = "transaction"
+	stageDurable     = "durable"
+)
+
+func newStages() *stages {
+	return &stages{
+		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "aidledger_redemption_acceptance_seconds",
+			Help: "Time an accepted or refused redemption spent in each stage of its durable acceptance: " +
+				"wait (for its group to start), transaction (the group's statements and commit), durable (the fsync after a deferred commit).",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"stage"}),
+		size: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "aidledger_redemption_acceptance_group_size",
+			Help:    "Acceptances per group transaction.",
+			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
+		}),
+	}
+}
+
+// group records one group: when each of its acceptances was queued, when the group started and
+// when its transaction ended.
+func (s *stages) group(queued []time.Time, start, applied time.Time) {
+	s.size.Observe(float64(len(queued)))
+	tx := s.seconds.WithLabelValues(stageTransaction)
+	wait := s.seconds.WithLabelValues(stageWait)
+	for _, at := range queued {
+		wait.Observe(start.Sub(at).Seconds())
+		tx.Observe(applied.Sub(start).Seconds())
+	}
+}
+
+// durable records the fsync wait of a committed group's n acceptances.
+func (s *stages) durable(n int, d time.Duration) {
+	o := s.seconds.WithLabelValues(stageDurable)
+	for range n {
+		o.Observe(d.Seconds())
+	}
+}
+
+func (s *stages) Describe(ch chan<- *prometheus.Desc) { s.seconds.Describe(ch); s.size.Describe(ch) }
+func (s *stages) Collect(ch chan<- prometheus.Metric) { s.seconds.Collect(ch); s.size.Collect(ch) }
