@@ -95,6 +95,7 @@ func serveCmd() *cobra.Command {
 	f.IntVar(&threadsPerCPU, "threads-per-cpu", 4, "goroutines the server runs at once per CPU (GOMAXPROCS; the environment variable overrides it; 0 = Go's default of one per CPU): see docs/decisions.md")
 	f.Int64Var(&memLimitMiB, "memory-limit", 256, "soft limit of the Go heap in MiB (the garbage collector works harder near it; GOMEMLIMIT overrides it; 0 = none). The rest of the process (SQLite's page caches and the chain's trie caches, 64 MiB each at most, and the code) takes about 180 MiB more")
 	f.Uint64Var(&cfg.MaxFeeGwei, "max-fee-gwei", 0, "most a transaction re-priced to get mined (its tip refused, or outgrown by the base fee) may offer per gas, in gwei; 0 = 1,000 × the tip")
+	f.IntVar(&cfg.AcceptorNice, "acceptor-nice", -10, "nice value of the threads that run redemptions' acceptance groups, on Linux: a negative one shortens the acceptances' tail on a busy box, and needs CAP_SYS_NICE or LimitNICE= (else they keep the server's priority); 0 = unchanged")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd
 }

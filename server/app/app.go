@@ -50,7 +50,10 @@ type Config struct {
 	// MaxFeeGwei is the most a re-priced transaction offers per gas, in gwei; 0 = 1,000 × the
 	// tip (the pipeline's default).
 	MaxFeeGwei uint64
-	Logger     *slog.Logger
+	// AcceptorNice is the nice value of the threads that run redemptions' acceptance groups
+	// (redeem.Config); 0 = unchanged.
+	AcceptorNice int
+	Logger       *slog.Logger
 }
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
@@ -212,7 +215,7 @@ func (a *App) startServices() error {
 		a.Enroll.Close()
 		return fmt.Errorf("programs service: %w", err)
 	}
-	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait})
+	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait, AcceptorNice: a.Cfg.AcceptorNice})
 	return nil
 }
 

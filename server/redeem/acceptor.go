@@ -99,11 +99,12 @@ const (
 	gatherUpTo     = 8
 )
 
-// groupShape is how an acceptor forms its groups.
+// groupShape is how an acceptor forms and runs its groups.
 type groupShape struct {
 	groups     int           // that may run at once
 	gather     time.Duration // that a small group waits for more; 0 = none
 	gatherUpTo int           // the size from which a group no longer waits
+	threadNice int           // of the threads that run the groups; 0 = unchanged (see runAtNice)
 }
 
 // shapeFor is how acceptance groups on db are formed. SQLite's statements are calls within the
@@ -165,6 +166,14 @@ func (a *acceptor[J]) close() {
 
 func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
 	defer a.wg.Done()
+	if a.shape.threadNice != 0 {
+		// A group is a chain of short steps (a dozen round trips to PostgreSQL, each a wake-up
+		// of this goroutine), and on a busy box every wake-up waited its turn behind the chain's
+		// CPU-bound work: the acceptances' tail (twenty-fifth session, docs/benchmarks.md).
+		if err := runAtNice(a.shape.threadNice); err != nil {
+			a.log.Info("acceptance groups run at the process's priority", "nice", a.shape.threadNice, "err", err)
+		}
+	}
 	for {
 		var group []acceptJob[J]
 		select {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -303,4 +304,40 @@ func histogram(t *testing.T, c prometheus.Collector, series string) (uint64, flo
 	}
 	t.Fatalf("no series %s", series)
 	return 0, 0
+}
+
+func TestAcceptor_RunsItsGroupsOnThreadsAtTheNiceValueItWasGiven(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("thread priorities are only set on Linux")
+	}
+	db, _ := testenv.DB(t)
+	before, err := threadNice()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		nice int // 0 = unchanged; a lower priority needs no privilege
+		want int
+	}{
+		{"unchanged", 0, before},
+		{"lowered to 5", 5, 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			a := newAcceptor(db, groupShape{groups: 2, threadNice: c.nice}, 10, func(_ context.Context, _ *gorm.DB, jobs []int) ([]error, error) {
+				for range jobs {
+					if n, err := threadNice(); err != nil || n != c.want {
+						return nil, fmt.Errorf("group ran at nice %d (%v), want %d", n, err, c.want)
+					}
+				}
+				return make([]error, len(jobs)), nil
+			}, slog.New(slog.DiscardHandler))
+			defer a.close()
+			for _, card := range []string{"a", "b", "c", "d"} { // both groups
+				if err := a.do(context.Background(), card, 1); err != nil {
+					t.Fatal(err)
+				}
+			}
+		})
+	}
 }

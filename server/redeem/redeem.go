@@ -53,7 +53,10 @@ type Config struct {
 	// (the chain node is down): accepting more would only pile up promises; 10 minutes.
 	MaxBacklog time.Duration
 	Lanes      int // the pipeline's lanes, for LaneFor
-	Logger     *slog.Logger
+	// AcceptorNice is the nice value of the threads that run the acceptance groups (Linux;
+	// a negative one needs CAP_SYS_NICE or RLIMIT_NICE, else they keep the process's); 0 = unchanged.
+	AcceptorNice int
+	Logger       *slog.Logger
 }
 
 // Service redeems vouchers and settles vendors.
@@ -85,7 +88,9 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 		cfg.Logger = slog.Default()
 	}
 	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem")}
-	s.acceptor = newAcceptor(db, shapeFor(db), maxQueued, s.acceptGroup, s.log)
+	shape := shapeFor(db)
+	shape.threadNice = cfg.AcceptorNice
+	s.acceptor = newAcceptor(db, shape, maxQueued, s.acceptGroup, s.log)
 	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
 	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
 	return s
