@@ -5,6 +5,7 @@ import (
 	"context"
 	"math/big"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -128,22 +129,22 @@ func readMetrics(ctx context.Context, hc *http.Client, api string) (sample, bool
 	s.cpu, s.rss = -1, -1 // required; the peak is optional (0 when absent)
 	sc := bufio.NewScanner(resp.Body)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	single := map[string]*float64{"process_cpu_seconds_total": &s.cpu, "process_resident_memory_bytes": &s.rss,
+		"aidledger_process_peak_resident_memory_bytes": &s.hwm}
 	for sc.Scan() {
-		line := sc.Text()
-		for name, dst := range map[string]*float64{"process_cpu_seconds_total ": &s.cpu, "process_resident_memory_bytes ": &s.rss,
-			"aidledger_process_peak_resident_memory_bytes ": &s.hwm} {
-			if strings.HasPrefix(line, name) {
-				if v, err := strconv.ParseFloat(strings.TrimSpace(line[len(name):]), 64); err == nil {
-					*dst = v
-				}
-			}
+		// "series value": none of the series read here has a space in its labels.
+		series, value, ok := strings.Cut(sc.Text(), " ")
+		if !ok {
+			continue
 		}
-		for _, name := range acceptanceSeries {
-			if v, ok := strings.CutPrefix(line, name+" "); ok {
-				if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
-					s.stages[name] = f
-				}
-			}
+		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+		if err != nil {
+			continue
+		}
+		if dst, ok := single[series]; ok {
+			*dst = v
+		} else if slices.Contains(acceptanceSeries, series) {
+			s.stages[series] = v
 		}
 	}
 	return s, s.cpu >= 0 && s.rss >= 0
