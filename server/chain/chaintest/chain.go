@@ -176,8 +176,11 @@ func (c *Chain) Receipt(t testing.TB, hash common.Hash) *types.Receipt {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		r, err := c.Client.TransactionReceipt(ctx(t), hash)
-		if err == nil {
+		if err == nil && c.headReached(t, r.BlockNumber) {
 			return r
+		}
+		if err == nil {
+			err = ethereum.NotFound // the block's receipts are stored, the head not yet moved to it
 		}
 		// A fresh geth answers "transaction indexing is in progress" until its indexer starts.
 		retry := errors.Is(err, ethereum.NotFound) || strings.Contains(err.Error(), "indexing is in progress")
@@ -191,6 +194,16 @@ func (c *Chain) Receipt(t testing.TB, hash common.Hash) *types.Receipt {
 			c.commit()
 		}
 	}
+}
+
+// headReached says whether the node's latest block is at least number. geth stores a block's
+// receipts a moment before it makes that block the head, and a gas estimate made in between
+// runs on the block before: a call to a contract deployed in the new block then estimates as a
+// plain transfer and runs out of gas once mined.
+func (c *Chain) headReached(t testing.TB, number *big.Int) bool {
+	t.Helper()
+	h, err := c.Client.HeaderByNumber(ctx(t), nil)
+	return err == nil && h.Number.Cmp(number) >= 0
 }
 
 // Transact signs (estimating gas), sends, mines and returns the receipt. The error is the
