@@ -176,10 +176,10 @@ func (c *Chain) Receipt(t testing.TB, hash common.Hash) *types.Receipt {
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		r, err := c.Client.TransactionReceipt(ctx(t), hash)
-		if err == nil && c.headReached(t, r.BlockNumber) {
-			return r
-		}
 		if err == nil {
+			if c.headReached(t, r.BlockNumber) {
+				return r
+			}
 			err = ethereum.NotFound // the block's receipts are stored, the head not yet moved to it
 		}
 		// A fresh geth answers "transaction indexing is in progress" until its indexer starts.
