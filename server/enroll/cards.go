@@ -3,8 +3,11 @@ package enroll
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // Cards are the cards of a group of redemptions, read in the group's transaction in one
@@ -19,7 +22,23 @@ type Cards struct {
 // ReadCards reads the cards with the given numbers (as typed; a malformed one is simply not
 // found) in tx.
 func (s *Service) ReadCards(ctx context.Context, tx *gorm.DB, numbers []string) (Cards, error) {
-	cs := Cards{byNumber: make(map[string]*beneficiaryRow, len(numbers)), byID: make(map[string]*beneficiaryRow, len(numbers))}
+	var b store.Batch
+	read := QueueCards(&b, tx.WithContext(ctx), numbers)
+	if err := b.Run(); err != nil {
+		return Cards{}, fmt.Errorf("enroll: read %d cards: %w", len(numbers), err)
+	}
+	return read.Cards(), nil
+}
+
+// CardsRead is a read of cards queued in a batch: Cards gives them once the batch has run.
+type CardsRead struct {
+	rows []beneficiaryRow
+}
+
+// QueueCards queues in b the read of the cards with the given numbers (as ReadCards), built on
+// db: the transaction, or a pipelined transaction's dry-run session.
+func QueueCards(b *store.Batch, db *gorm.DB, numbers []string) *CardsRead {
+	read := &CardsRead{}
 	wanted := make([]string, 0, len(numbers))
 	seen := make(map[string]bool, len(numbers))
 	for _, n := range numbers {
@@ -29,18 +48,20 @@ func (s *Service) ReadCards(ctx context.Context, tx *gorm.DB, numbers []string) 
 		}
 	}
 	if len(wanted) == 0 {
-		return cs, nil
+		return read
 	}
-	var rows []beneficiaryRow
-	err := tx.WithContext(ctx).Select(append([]string{"card_number", "chain_id", "status", "household_size"}, pinColumns...)).
-		Where("card_number IN ?", wanted).Find(&rows).Error
-	if err != nil {
-		return Cards{}, fmt.Errorf("enroll: read %d cards: %w", len(wanted), err)
+	store.Query(b, db.Raw("SELECT card_number, chain_id, status, household_size, "+strings.Join(pinColumns, ", ")+
+		" FROM beneficiaries WHERE card_number IN ?", wanted), &read.rows)
+	return read
+}
+
+// Cards are the cards read.
+func (r *CardsRead) Cards() Cards {
+	cs := Cards{byNumber: make(map[string]*beneficiaryRow, len(r.rows)), byID: make(map[string]*beneficiaryRow, len(r.rows))}
+	for i := range r.rows {
+		cs.byNumber[r.rows[i].CardNumber], cs.byID[r.rows[i].ID] = &r.rows[i], &r.rows[i]
 	}
-	for i := range rows {
-		cs.byNumber[rows[i].CardNumber], cs.byID[rows[i].ID] = &rows[i], &rows[i]
-	}
-	return cs, nil
+	return cs
 }
 
 // Card is what ResolveCard would return for the number: ErrInvalidCard, ErrUnknownCard or the

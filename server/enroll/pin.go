@@ -82,6 +82,10 @@ func (s *Service) CheckPIN(ctx context.Context, tx *gorm.DB, beneficiaryID, pin 
 	return ErrWrongPIN.WithDetail("attempts_left", MaxPINFailures-r.PINFailures)
 }
 
+// ErrPINToCount is CheckPINs' answer, without a transaction to count it in, to an attempt that
+// would be counted.
+var ErrPINToCount = errors.New("enroll: a PIN attempt to count needs a transaction")
+
 // PINAttempt is one PIN to check with CheckPINs.
 type PINAttempt struct{ BeneficiaryID, PIN string }
 
@@ -93,9 +97,12 @@ type PINAttempt struct{ BeneficiaryID, PIN string }
 // The common attempt (the right PIN on a card with no failures counted) reads and writes
 // nothing more. Every other attempt, every attempt on a card named twice in the group and every
 // attempt on a card not in cards goes through CheckPIN one by one, so counting and locking are
-// exactly those of CheckPIN.
+// exactly those of CheckPIN. With tx nil (a transaction whose statements go out in batches, which
+// CheckPIN cannot run in) such an attempt makes CheckPINs return ErrPINToCount instead.
 func (s *Service) CheckPINs(ctx context.Context, tx *gorm.DB, cards Cards, attempts []PINAttempt) ([]error, error) {
-	tx = tx.WithContext(ctx)
+	if tx != nil {
+		tx = tx.WithContext(ctx)
+	}
 	named := make(map[string]int, len(attempts))
 	for _, a := range attempts {
 		named[a.BeneficiaryID]++
@@ -105,6 +112,9 @@ func (s *Service) CheckPINs(ctx context.Context, tx *gorm.DB, cards Cards, attem
 		if r := cards.byID[a.BeneficiaryID]; r != nil && named[r.ID] == 1 && r.PINLockedAt == nil && r.PINFailures == 0 &&
 			validPIN(a.PIN) && s.pinMatches(r.ID, a.PIN, r.PINHash) {
 			continue
+		}
+		if tx == nil {
+			return nil, ErrPINToCount
 		}
 		v := s.CheckPIN(ctx, tx, a.BeneficiaryID, a.PIN)
 		if v != nil && !errors.Is(v, ErrWrongPIN) && !errors.Is(v, ErrCardLocked) {

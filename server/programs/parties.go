@@ -5,6 +5,8 @@ import (
 	"fmt"
 
 	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // ProgramTerms is what accepting a redemption needs of its program.
@@ -30,22 +32,43 @@ type Parties struct {
 // redemptions must see each one's status in its own transaction, and on PostgreSQL each
 // statement of the group is a round trip (they were two, of whole rows).
 func (s *Service) PartiesIn(ctx context.Context, tx *gorm.DB, programIDs, vendorIDs []string) (Parties, error) {
-	var rows []struct {
-		Kind, ID, Status, Address string
-		ChainProgramID            uint64
-	}
-	err := tx.WithContext(ctx).Raw("SELECT 'program' AS kind, id, status, chain_program_id, '' AS address FROM programs WHERE id IN ?"+
-		" UNION ALL SELECT 'vendor', id, status, 0, address FROM vendors WHERE id IN ?", programIDs, vendorIDs).Scan(&rows).Error
-	if err != nil {
+	var b store.Batch
+	read := QueueParties(&b, tx.WithContext(ctx), programIDs, vendorIDs)
+	if err := b.Run(); err != nil {
 		return Parties{}, fmt.Errorf("read %d programs and %d shops: %w", len(programIDs), len(vendorIDs), err)
 	}
+	return read.Parties(), nil
+}
+
+// PartiesRead is a read of programs and shops queued in a batch: Parties gives them once the
+// batch has run.
+type PartiesRead struct {
+	rows []partyRow
+}
+
+type partyRow struct {
+	Kind, ID, Status, Address string
+	ChainProgramID            uint64
+}
+
+// QueueParties queues in b the read of PartiesIn, built on db: the transaction, or a pipelined
+// transaction's dry-run session.
+func QueueParties(b *store.Batch, db *gorm.DB, programIDs, vendorIDs []string) *PartiesRead {
+	read := &PartiesRead{}
+	store.Query(b, db.Raw("SELECT 'program' AS kind, id, status, chain_program_id, '' AS address FROM programs WHERE id IN ?"+
+		" UNION ALL SELECT 'vendor', id, status, 0, address FROM vendors WHERE id IN ?", programIDs, vendorIDs), &read.rows)
+	return read
+}
+
+// Parties are the programs and shops read.
+func (r *PartiesRead) Parties() Parties {
 	out := Parties{Programs: map[string]ProgramTerms{}, Vendors: map[string]VendorTerms{}}
-	for _, r := range rows {
+	for _, r := range r.rows {
 		if r.Kind == "program" {
 			out.Programs[r.ID] = ProgramTerms{Status: r.Status, ChainProgramID: r.ChainProgramID}
 		} else {
 			out.Vendors[r.ID] = VendorTerms{Status: r.Status, Address: r.Address}
 		}
 	}
-	return out, nil
+	return out
 }

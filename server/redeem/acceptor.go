@@ -34,14 +34,15 @@ import (
 // counter, its account) are only ever locked by one group at a time and two groups cannot
 // deadlock over them.
 type acceptor[J any] struct {
-	db     *gorm.DB
-	apply  applyFunc[J]
-	log    *slog.Logger
-	queues []chan acceptJob[J] // one per group that may run at once
-	stop   chan struct{}
-	wg     sync.WaitGroup
-	queued atomic.Int64 // acceptances waiting for or in a group
-	limit  int64
+	db        *gorm.DB
+	apply     applyFunc[J]
+	pipelined pipelinedFunc[J] // nil = apply only
+	log       *slog.Logger
+	queues    []chan acceptJob[J] // one per group that may run at once
+	stop      chan struct{}
+	wg        sync.WaitGroup
+	queued    atomic.Int64 // acceptances waiting for or in a group
+	limit     int64
 
 	shape  groupShape
 	stages *stages
@@ -61,6 +62,10 @@ type committedGroup[J any] struct {
 // applyFunc accepts jobs in tx, in their order, and returns each one's verdict; or the error of
 // a statement, after which the transaction is rolled back.
 type applyFunc[J any] func(ctx context.Context, tx *gorm.DB, jobs []J) ([]error, error)
+
+// pipelinedFunc is applyFunc in a pipelined transaction on PostgreSQL, which it commits. When
+// it fails, nothing of it is kept, and the jobs are applied again with applyFunc.
+type pipelinedFunc[J any] func(ctx context.Context, p *store.Pipelined, jobs []J) ([]error, error)
 
 type acceptJob[J any] struct {
 	ctx    context.Context
@@ -116,8 +121,8 @@ func shapeFor(db *gorm.DB) groupShape {
 	return groupShape{groups: 1}
 }
 
-func newAcceptor[J any](db *gorm.DB, shape groupShape, limit int64, apply applyFunc[J], log *slog.Logger) *acceptor[J] {
-	a := &acceptor[J]{db: db, apply: apply, log: log, queues: make([]chan acceptJob[J], shape.groups), stop: make(chan struct{}), limit: limit,
+func newAcceptor[J any](db *gorm.DB, shape groupShape, limit int64, apply applyFunc[J], pipelined pipelinedFunc[J], log *slog.Logger) *acceptor[J] {
+	a := &acceptor[J]{db: db, apply: apply, pipelined: pipelined, log: log, queues: make([]chan acceptJob[J], shape.groups), stop: make(chan struct{}), limit: limit,
 		shape: shape, stages: newStages(),
 		committed: make(chan committedGroup[J], maxQueued), answered: make(chan struct{})}
 	go a.answer()
@@ -263,13 +268,25 @@ func (a *acceptor[J]) answer() {
 	}
 }
 
-// applyGroup applies jobs in one transaction, and if that fails, one acceptance at a time.
-// The statements do not take the phones' contexts: one phone hanging up must not fail the
-// others' acceptances, and each is short.
+// applyGroup applies jobs in one transaction (pipelined if it can), and if that fails, in one
+// of GORM's, and if that fails too, one acceptance at a time. The statements do not take the
+// phones' contexts: one phone hanging up must not fail the others' acceptances, and each is
+// short.
 func (a *acceptor[J]) applyGroup(jobs []J) []error {
 	ctx := store.DeferSync(context.Background()) // answer makes it durable
-	db := a.db.WithContext(ctx)
 	var verdicts []error
+	if a.pipelined != nil {
+		err := store.WithPipelined(ctx, a.db, func(p *store.Pipelined) error {
+			var err error
+			verdicts, err = a.pipelined(ctx, p, jobs)
+			return err
+		})
+		if err == nil {
+			return verdicts
+		}
+		a.log.Debug("pipelined acceptance group failed; applying it again", "size", len(jobs), "err", err)
+	}
+	db := a.db.WithContext(ctx)
 	err := db.Transaction(func(tx *gorm.DB) error {
 		var err error
 		verdicts, err = a.apply(ctx, tx, jobs)

@@ -27,7 +27,7 @@ func funcAcceptor(db *gorm.DB, groups int, limit int64) *acceptor[func(*gorm.DB)
 			}
 		}
 		return make([]error, len(jobs)), nil
-	}, slog.New(slog.DiscardHandler))
+	}, nil, slog.New(slog.DiscardHandler))
 }
 
 func TestAcceptor_RefusesAtOnceBeyondItsQueueAndAcceptsAgainOnceItDrains(t *testing.T) {
@@ -128,7 +128,7 @@ func TestAcceptor_AFailedStatementInAGroupFailsOnlyItsOwnAcceptance(t *testing.T
 			}
 		}
 		return make([]error, len(jobs)), nil
-	}, slog.New(slog.DiscardHandler))
+	}, nil, slog.New(slog.DiscardHandler))
 	defer a.close()
 	ctx := context.Background()
 	first := make(chan error, 1)
@@ -218,7 +218,7 @@ func TestAcceptor_ASmallGroupWaitsForMoreUntilItHasEnoughOrItsGatherTimeIsUp(t *
 				sizes = append(sizes, len(jobs))
 				mu.Unlock()
 				return make([]error, len(jobs)), nil
-			}, slog.New(slog.DiscardHandler))
+			}, nil, slog.New(slog.DiscardHandler))
 			defer a.close()
 			done := make(chan error, c.jobs)
 			for i := range c.jobs {
@@ -331,7 +331,7 @@ func TestAcceptor_RunsItsGroupsOnThreadsAtTheNiceValueItWasGiven(t *testing.T) {
 					}
 				}
 				return make([]error, len(jobs)), nil
-			}, slog.New(slog.DiscardHandler))
+			}, nil, slog.New(slog.DiscardHandler))
 			defer a.close()
 			for _, card := range []string{"a", "b", "c", "d"} { // both groups
 				if err := a.do(context.Background(), card, 1); err != nil {

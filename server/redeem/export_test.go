@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // ErrKeyRace is errKeyRace, for the external tests.
@@ -27,6 +29,24 @@ func (s *Service) AcceptInTx(ctx context.Context, tx *gorm.DB, vendorID string, 
 		return nil, err
 	}
 	return s.acceptGroup(ctx, tx, group)
+}
+
+// AcceptPipelined is AcceptAsOneGroup in one pipelined transaction on PostgreSQL, with no
+// second try in GORM's if it fails; it also returns how many round trips the group took.
+func (s *Service) AcceptPipelined(ctx context.Context, vendorID string, keys []string, reqs []Request) ([]error, int, error) {
+	group, err := s.prepareAll(ctx, vendorID, keys, reqs)
+	if err != nil {
+		return nil, 0, err
+	}
+	var verdicts []error
+	var trips int
+	err = store.WithPipelined(ctx, s.db, func(p *store.Pipelined) error {
+		var err error
+		verdicts, err = s.acceptPipelined(ctx, p, group)
+		trips = p.RoundTrips()
+		return err
+	})
+	return verdicts, trips, err
 }
 
 func (s *Service) prepareAll(ctx context.Context, vendorID string, keys []string, reqs []Request) ([]*acceptance, error) {

@@ -16,6 +16,7 @@ import (
 	"github.com/aidledger/aidledger/server/demo"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/redeem"
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // cardReq is a request of amount on the i-th seeded card.
@@ -249,4 +250,86 @@ type statementLog struct {
 func (l statementLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
 	q, _ := fc()
 	*l.sent = append(*l.sent, q)
+}
+
+func TestAcceptGroup_OnPostgreSQLTakesThreeRoundTripsWhateverItsSize(t *testing.T) {
+	f := newFixture(t)
+	if store.DialectOf(f.App.DB) != store.Postgres {
+		t.Skip("pipelined transactions are PostgreSQL's")
+	}
+	ctx := context.Background()
+	next := 0
+	for _, size := range []int{1, 5} {
+		var reqs []redeem.Request
+		var keys []string
+		before := map[int]int64{}
+		for range size {
+			i := next % len(f.Seeded.Beneficiaries)
+			if _, ok := before[i]; !ok {
+				before[i] = f.availableOn(t, i)
+			}
+			reqs = append(reqs, f.cardReq(i, 1))
+			keys = append(keys, fmt.Sprintf("trips-%d", next))
+			next++
+		}
+		verdicts, trips, err := f.App.Redeem.AcceptPipelined(ctx, f.vendors[0], keys, reqs)
+		if err != nil {
+			t.Fatalf("a group of %d: %v", size, err)
+		}
+		for i, v := range verdicts {
+			if v != nil {
+				t.Errorf("group of %d, redemption %d: %v", size, i, v)
+			}
+		}
+		if trips != 3 {
+			t.Errorf("a group of %d took %d round trips, want 3", size, trips)
+		}
+		for i, was := range before {
+			spent := int64(0)
+			for _, r := range reqs {
+				if r.CardNumber == f.Seeded.Beneficiaries[i].CardNumber {
+					spent += r.Amount
+				}
+			}
+			if got := f.availableOn(t, i); got != was-spent {
+				t.Errorf("group of %d: card %d has %d available, want %d", size, i, got, was-spent)
+			}
+		}
+		for k, key := range keys {
+			r, err := f.App.Redeem.Redeem(ctx, f.vendors[0], key, reqs[k])
+			if err != nil || r.Status != redeem.StatusConfirmed {
+				t.Errorf("group of %d, redemption %d again: %+v %v; want it confirmed on chain", size, k, r, err)
+			}
+		}
+	}
+}
+
+func TestAcceptGroup_PipelinedKeepsNothingOfAGroupWithAPINToCount(t *testing.T) {
+	f := newFixture(t)
+	if store.DialectOf(f.App.DB) != store.Postgres {
+		t.Skip("pipelined transactions are PostgreSQL's")
+	}
+	ctx := context.Background()
+	a := f.availableOn(t, 1)
+	wrongPIN := f.cardReq(0, 1)
+	wrongPIN.PIN = "9999"
+	reqs := []redeem.Request{f.cardReq(1, 2), wrongPIN}
+	keys := []string{"count-1", "count-2"}
+	if _, _, err := f.App.Redeem.AcceptPipelined(ctx, f.vendors[0], keys, reqs); !errors.Is(err, enroll.ErrPINToCount) {
+		t.Fatalf("a pipelined group with a wrong PIN: %v; want %v", err, enroll.ErrPINToCount)
+	}
+	if got := f.availableOn(t, 1); got != a {
+		t.Fatalf("the failed pipelined group kept a redemption: %d available, want %d", got, a)
+	}
+	// The acceptor runs such a group again in GORM's transaction, which counts the attempt.
+	verdicts, err := f.App.Redeem.AcceptAsOneGroup(ctx, f.vendors[0], keys, reqs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if verdicts[0] != nil || !attemptsLeft(verdicts[1], enroll.MaxPINFailures-1) {
+		t.Fatalf("verdicts %v; want the first accepted and the wrong PIN counted", verdicts)
+	}
+	if got := f.availableOn(t, 1); got != a-2 {
+		t.Errorf("%d available after the group, want %d", got, a-2)
+	}
 }

@@ -90,7 +90,11 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem")}
 	shape := shapeFor(db)
 	shape.threadNice = cfg.AcceptorNice
-	s.acceptor = newAcceptor(db, shape, maxQueued, s.acceptGroup, s.log)
+	var pipelined pipelinedFunc[*acceptance]
+	if store.DialectOf(db) == store.Postgres {
+		pipelined = s.acceptPipelined
+	}
+	s.acceptor = newAcceptor(db, shape, maxQueued, s.acceptGroup, pipelined, s.log)
 	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
 	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
 	return s

@@ -11,10 +11,11 @@ import (
 	"github.com/aidledger/aidledger/server/apierr"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/programs"
+	"github.com/aidledger/aidledger/server/store"
 )
 
 // resolve reads, in the group's transaction, what the acceptances name, in three statements
-// whatever their number: which of their Idempotency-Keys are taken, their cards, and their
+// whatever their number (one batch): which of their Idempotency-Keys are taken, their cards, and their
 // programs and shops. It refuses, in this order, what Redeem answers without a PIN check: a key already
 // taken (errKeyRace: the caller answers with that redemption), an unknown or suspended card,
 // an unknown or inactive program, an unknown or suspended shop. The others get their card, program
@@ -23,34 +24,30 @@ import (
 // Each of these was a statement per redemption before its group (four round trips on
 // PostgreSQL, most of what the database did for a redemption). Read here they also come from the
 // transaction that writes the redemption, not from a moment before it.
-func (s *Service) resolve(ctx context.Context, tx *gorm.DB, group []*acceptance) (enroll.Cards, []error, error) {
+func (s *Service) resolve(ctx context.Context, g groupTx, group []*acceptance) (enroll.Cards, []error, error) {
 	var numbers, programIDs, vendorIDs []string
 	for _, a := range group {
 		numbers = append(numbers, a.card)
 		programIDs = append(programIDs, a.row.ProgramID)
 		vendorIDs = append(vendorIDs, a.row.VendorID)
 	}
-	taken, err := keysTaken(tx.WithContext(ctx), group)
-	if err != nil {
-		return enroll.Cards{}, nil, err
+	var b store.Batch
+	keys := keysTaken(&b, g.db(), group)
+	cards := enroll.QueueCards(&b, g.db(), numbers)
+	parties := programs.QueueParties(&b, g.db(), distinct(programIDs), distinct(vendorIDs))
+	if err := g.run(ctx, &b); err != nil {
+		return enroll.Cards{}, nil, fmt.Errorf("read %d keys, cards, programs and shops: %w", len(group), err)
 	}
-	cards, err := s.cards.ReadCards(ctx, tx, numbers)
-	if err != nil {
-		return enroll.Cards{}, nil, err
-	}
-	parties, err := s.programs.PartiesIn(ctx, tx, distinct(programIDs), distinct(vendorIDs))
-	if err != nil {
-		return enroll.Cards{}, nil, err
-	}
+	taken, cs, ps := keys.taken(), cards.Cards(), parties.Parties()
 	verdicts := make([]error, len(group))
 	for i, a := range group {
 		if taken[a.row.VendorID+"\x00"+a.row.IdempotencyKey] {
 			verdicts[i] = errKeyRace
 			continue
 		}
-		verdicts[i] = a.fill(cards, parties)
+		verdicts[i] = a.fill(cs, ps)
 	}
-	return cards, verdicts, nil
+	return cs, verdicts, nil
 }
 
 // fill completes the acceptance with its card, program and shop, or says why it is refused.
@@ -81,11 +78,12 @@ func (a *acceptance) fill(cards enroll.Cards, parties programs.Parties) error {
 	return nil
 }
 
-// keysTaken says which of the group's (vendor, Idempotency-Key) pairs have a redemption. The
-// pairs are ORed rather than two IN lists: SQLite would probe the unique index with every
-// vendor against every key.
-func keysTaken(tx *gorm.DB, group []*acceptance) (map[string]bool, error) {
+// keysTaken queues in b the read of which of the group's (vendor, Idempotency-Key) pairs have
+// a redemption. The pairs are ORed rather than two IN lists: SQLite would probe the unique
+// index with every vendor against every key.
+func keysTaken(b *store.Batch, db *gorm.DB, group []*acceptance) *keysRead {
 	var q strings.Builder
+	q.WriteString("SELECT vendor_id, idempotency_key FROM redemptions WHERE ")
 	args := make([]any, 0, 2*len(group))
 	for i, a := range group {
 		if i > 0 {
@@ -94,15 +92,23 @@ func keysTaken(tx *gorm.DB, group []*acceptance) (map[string]bool, error) {
 		q.WriteString("(vendor_id = ? AND idempotency_key = ?)")
 		args = append(args, a.row.VendorID, a.row.IdempotencyKey)
 	}
-	var rows []redemptionRow
-	if err := tx.Select("vendor_id", "idempotency_key").Where(q.String(), args...).Find(&rows).Error; err != nil {
-		return nil, fmt.Errorf("look up %d idempotency keys: %w", len(group), err)
-	}
-	taken := make(map[string]bool, len(rows))
-	for _, r := range rows {
+	k := &keysRead{}
+	store.Query(b, db.Raw(q.String(), args...), &k.rows)
+	return k
+}
+
+// keysRead is what keysTaken read, once its batch has run.
+type keysRead struct {
+	rows []struct{ VendorID, IdempotencyKey string }
+}
+
+// taken are the pairs taken, as vendor and key joined by a NUL.
+func (k *keysRead) taken() map[string]bool {
+	taken := make(map[string]bool, len(k.rows))
+	for _, r := range k.rows {
 		taken[r.VendorID+"\x00"+r.IdempotencyKey] = true
 	}
-	return taken, nil
+	return taken
 }
 
 // distinct returns ids without repeats, in their first order.

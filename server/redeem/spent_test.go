@@ -43,11 +43,19 @@ func redemptionsOf(t *testing.T, db *gorm.DB, program, holder string, created ti
 // spentOf is what each of the cards' entitlements has spent, as a group of acceptances reads it.
 func spentOf(t *testing.T, db *gorm.DB, holders ...string) map[entitlement]int64 {
 	t.Helper()
-	_, spent, err := standingOf(db, holders)
-	if err != nil {
+	_, spent := readStanding(t, db, holders...)
+	return spent
+}
+
+// readStanding is what a group of acceptances reads of the cards' entitlements.
+func readStanding(t *testing.T, db *gorm.DB, holders ...string) (allocated, spent map[entitlement]int64) {
+	t.Helper()
+	var b store.Batch
+	st := standingOf(&b, db, holders)
+	if err := b.Run(); err != nil {
 		t.Fatal(err)
 	}
-	return spent
+	return st.sums()
 }
 
 func TestStanding_ReadsWhatWasAllocatedAndWhatPendingAndConfirmedRedemptionsSpentButNotFailedOnes(t *testing.T) {
@@ -64,10 +72,7 @@ func TestStanding_ReadsWhatWasAllocatedAndWhatPendingAndConfirmedRedemptionsSpen
 	}
 	delete(allocated, entitlement{ProgramID: "p1", BeneficiaryID: "c"}) // not asked for
 
-	gotAllocated, spent, err := standingOf(db, []string{"a", "b", "nobody"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	gotAllocated, spent := readStanding(t, db, "a", "b", "nobody")
 	wantSpent := map[entitlement]int64{{ProgramID: "p1", BeneficiaryID: "a"}: 115, {ProgramID: "p1", BeneficiaryID: "b"}: 6}
 	for name, c := range map[string]struct{ got, want map[entitlement]int64 }{
 		"spent": {spent, wantSpent}, "allocated": {gotAllocated, allocated},

@@ -21,7 +21,6 @@ import (
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/ethereum/go-ethereum/crypto"
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 
 	"github.com/aidledger/aidledger/server/store"
 )
@@ -171,62 +170,6 @@ func (p *Pipeline) OnOutcome(kind string, h OutcomeHook) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.hooks[kind] = append(p.hooks[kind], h)
-}
-
-// Enqueue stores intents. With tx non-nil they are written in the caller's transaction, so they
-// exist exactly when the caller's own rows do. An intent whose (kind, ref) exists already is
-// not added again; the stored one is returned in its place.
-func (p *Pipeline) Enqueue(ctx context.Context, tx *gorm.DB, intents ...NewIntent) ([]Intent, error) {
-	if tx == nil {
-		tx = p.db
-	}
-	tx = tx.WithContext(ctx)
-	out := make([]Intent, 0, len(intents))
-	for _, n := range intents {
-		if _, ok := p.kinds[n.Kind]; !ok {
-			return nil, fmt.Errorf("enqueue %s: unknown kind", n.Kind)
-		}
-		if n.Lane < 0 || n.Lane >= len(p.cfg.Keys) {
-			return nil, fmt.Errorf("enqueue %s %s: lane %d of %d", n.Kind, n.Ref, n.Lane, len(p.cfg.Keys))
-		}
-		out = append(out, Intent{Kind: n.Kind, Ref: n.Ref, Lane: n.Lane, Status: IntentPending, BatchKey: n.BatchKey, Payload: n.Payload})
-	}
-	if len(out) == 0 {
-		return out, nil
-	}
-	// 100 rows per INSERT: the pure-Go SQLite driver binds parameters in time quadratic in their
-	// number per statement, so larger statements are slower overall, not faster.
-	res := tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(&out, 100)
-	if res.Error != nil {
-		return nil, fmt.Errorf("enqueue %d intents: %w", len(out), res.Error)
-	}
-	if res.RowsAffected != int64(len(out)) {
-		// Some existed. An existing row returns no id, and the ids returned were handed out to
-		// the intents in order, so past the first existing one they are others': read all back.
-		for i := range out {
-			out[i].ID = 0
-		}
-	}
-	for i := range out {
-		if out[i].ID == 0 { // existed already
-			if err := tx.Where("kind = ? AND ref = ?", out[i].Kind, out[i].Ref).First(&out[i]).Error; err != nil {
-				return nil, fmt.Errorf("enqueue %s %s: read existing: %w", out[i].Kind, out[i].Ref, err)
-			}
-		}
-	}
-	lanes := map[int]bool{}
-	for _, i := range out {
-		lanes[i.Lane] = true
-		weight := int64(1)
-		if p.kinds[i.Kind].MaxBatch()/smallBatchFraction == 0 {
-			weight = wakeForGood // never held: its lane must look at once
-		}
-		p.enqueued[i.Lane].Add(weight)
-	}
-	for l := range lanes {
-		p.poke(l)
-	}
-	return out, nil
 }
 
 // Wake tells a lane that a caller has committed a new intent for it. Enqueue wakes the lanes too,
