@@ -1,9 +1,6 @@
 package programs
 
 import (
-	"context"
-	"fmt"
-
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/store"
@@ -28,18 +25,6 @@ type Parties struct {
 	Vendors  map[string]VendorTerms
 }
 
-// PartiesIn reads the programs' and the shops' terms in tx, in one statement: a group of
-// redemptions must see each one's status in its own transaction, and on PostgreSQL each
-// statement of the group is a round trip (they were two, of whole rows).
-func (s *Service) PartiesIn(ctx context.Context, tx *gorm.DB, programIDs, vendorIDs []string) (Parties, error) {
-	var b store.Batch
-	read := QueueParties(&b, tx.WithContext(ctx), programIDs, vendorIDs)
-	if err := b.Run(); err != nil {
-		return Parties{}, fmt.Errorf("read %d programs and %d shops: %w", len(programIDs), len(vendorIDs), err)
-	}
-	return read.Parties(), nil
-}
-
 // PartiesRead is a read of programs and shops queued in a batch: Parties gives them once the
 // batch has run.
 type PartiesRead struct {
@@ -51,8 +36,9 @@ type partyRow struct {
 	ChainProgramID            uint64
 }
 
-// QueueParties queues in b the read of PartiesIn, built on db: the transaction, or a pipelined
-// transaction's dry-run session.
+// QueueParties queues in b the read of the programs' and the shops' terms, in one statement,
+// built on db: a group of redemptions must see each one's status in its own transaction, and on
+// PostgreSQL each statement of the group was a round trip (they were two, of whole rows).
 func QueueParties(b *store.Batch, db *gorm.DB, programIDs, vendorIDs []string) *PartiesRead {
 	read := &PartiesRead{}
 	store.Query(b, db.Raw("SELECT 'program' AS kind, id, status, chain_program_id, '' AS address FROM programs WHERE id IN ?"+

@@ -21,7 +21,9 @@ import (
 //
 // A group is applied in one pass (apply), with a fixed number of statements whatever its size:
 // on PostgreSQL every statement is a round trip to another process, and a statement or two per
-// acceptance, plus a savepoint around each, was most of what a group cost. apply gives each
+// acceptance, plus a savepoint around each, was most of what a group cost. On PostgreSQL the
+// statements go out in three pipelined batches (pipelined), and a group that fails there runs
+// again with apply. apply gives each
 // acceptance its verdict (a refusal writes nothing of it, or only what must be kept, like a
 // counted wrong PIN). When a statement fails (two phones raced one Idempotency-Key into two
 // groups, or PostgreSQL cancelled a deadlock), nothing of the group is kept, and it runs again
@@ -93,8 +95,9 @@ const maxQueued = 400
 const postgresGroups = 2
 
 // postgresGather is how long a group on PostgreSQL of fewer than gatherUpTo acceptances waits
-// for more before it starts. A group costs PostgreSQL the same nine round trips (BEGIN, seven
-// statements, COMMIT) whatever its size, and at 500/s the two groups ran back to back, each as
+// for more before it starts. A group costs PostgreSQL the same round trips whatever its size
+// (nine then, BEGIN, seven statements and COMMIT; three pipelined batches since the
+// twenty-eighth session), and at 500/s the two groups ran back to back, each as
 // soon as the one before had committed, with three or four acceptances: the round trips, not
 // the acceptances, set what PostgreSQL spent, and when a group took fewer statements the groups
 // only got smaller and more (twenty-fourth session, docs/benchmarks.md). Under load the groups
@@ -284,6 +287,7 @@ func (a *acceptor[J]) applyGroup(jobs []J) []error {
 		if err == nil {
 			return verdicts
 		}
+		a.stages.retried.WithLabelValues(failedPipelined).Inc()
 		a.log.Debug("pipelined acceptance group failed; applying it again", "size", len(jobs), "err", err)
 	}
 	db := a.db.WithContext(ctx)
@@ -298,6 +302,7 @@ func (a *acceptor[J]) applyGroup(jobs []J) []error {
 	if len(jobs) == 1 {
 		return []error{unapplied(err)}
 	}
+	a.stages.retried.WithLabelValues(failedGroup).Inc()
 	a.log.Debug("acceptance group failed; applying it one by one", "size", len(jobs), "err", err)
 	verdicts = make([]error, len(jobs))
 	err = db.Transaction(func(tx *gorm.DB) error {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/store"
@@ -47,6 +48,27 @@ func (s *Service) AcceptPipelined(ctx context.Context, vendorID string, keys []s
 		return err
 	})
 	return verdicts, trips, err
+}
+
+// RetriedGroups is how many acceptance groups were applied again after a failed transaction of
+// the kind named ("pipelined" or "group").
+func (s *Service) RetriedGroups(failed string) float64 {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(s.acceptor.stages.retried)
+	families, err := reg.Gather()
+	if err != nil {
+		panic(err)
+	}
+	for _, f := range families {
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "failed" && l.GetValue() == failed {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
 }
 
 func (s *Service) prepareAll(ctx context.Context, vendorID string, keys []string, reqs []Request) ([]*acceptance, error) {

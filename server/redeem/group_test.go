@@ -304,12 +304,18 @@ func TestAcceptGroup_OnPostgreSQLTakesThreeRoundTripsWhateverItsSize(t *testing.
 	}
 }
 
-func TestAcceptGroup_PipelinedKeepsNothingOfAGroupWithAPINToCount(t *testing.T) {
+func TestAcceptGroup_PipelinedKeepsNothingOfAGroupWithAPINToCountAndTheAcceptorRunsItAgain(t *testing.T) {
 	f := newFixture(t)
 	if store.DialectOf(f.App.DB) != store.Postgres {
 		t.Skip("pipelined transactions are PostgreSQL's")
 	}
 	ctx := context.Background()
+	if _, err := f.App.Redeem.AcceptAsOneGroup(ctx, f.vendors[0], []string{"plain-1", "plain-2"}, []redeem.Request{f.cardReq(1, 1), f.cardReq(2, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.App.Redeem.RetriedGroups("pipelined"); n != 0 {
+		t.Fatalf("a plain group was applied again after its pipelined transaction failed (%v times)", n)
+	}
 	a := f.availableOn(t, 1)
 	wrongPIN := f.cardReq(0, 1)
 	wrongPIN.PIN = "9999"
@@ -331,5 +337,8 @@ func TestAcceptGroup_PipelinedKeepsNothingOfAGroupWithAPINToCount(t *testing.T) 
 	}
 	if got := f.availableOn(t, 1); got != a-2 {
 		t.Errorf("%d available after the group, want %d", got, a-2)
+	}
+	if n := f.App.Redeem.RetriedGroups("pipelined"); n != 1 {
+		t.Errorf("groups applied again after a pipelined transaction: %v, want 1", n)
 	}
 }

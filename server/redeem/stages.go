@@ -14,7 +14,15 @@ import (
 type stages struct {
 	seconds *prometheus.HistogramVec
 	size    prometheus.Histogram
+	retried *prometheus.CounterVec // groups applied again, by the kind of transaction that failed
 }
+
+// The failed label's values: a pipelined transaction on PostgreSQL, run again in one of GORM's;
+// a group in one of GORM's, run again one acceptance at a time.
+const (
+	failedPipelined = "pipelined"
+	failedGroup     = "group"
+)
 
 // The stage label's values.
 const (
@@ -36,6 +44,12 @@ func newStages() *stages {
 			Help:    "Acceptances per group transaction.",
 			Buckets: []float64{1, 2, 4, 8, 16, 32, 64},
 		}),
+		retried: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "aidledger_redemption_acceptance_groups_retried_total",
+			Help: "Acceptance groups applied again after their transaction failed, by that transaction: " +
+				"pipelined (PostgreSQL's fast path, run again in an ordinary transaction, e.g. for a PIN attempt to count) " +
+				"or group (run again one acceptance at a time, e.g. after two phones raced one Idempotency-Key).",
+		}, []string{"failed"}),
 	}
 }
 
@@ -59,5 +73,14 @@ func (s *stages) durable(n int, d time.Duration) {
 	}
 }
 
-func (s *stages) Describe(ch chan<- *prometheus.Desc) { s.seconds.Describe(ch); s.size.Describe(ch) }
-func (s *stages) Collect(ch chan<- prometheus.Metric) { s.seconds.Collect(ch); s.size.Collect(ch) }
+func (s *stages) Describe(ch chan<- *prometheus.Desc) {
+	s.seconds.Describe(ch)
+	s.size.Describe(ch)
+	s.retried.Describe(ch)
+}
+
+func (s *stages) Collect(ch chan<- prometheus.Metric) {
+	s.seconds.Collect(ch)
+	s.size.Collect(ch)
+	s.retried.Collect(ch)
+}

@@ -13,8 +13,9 @@ import (
 // Batch is statements of one transaction that go to the database together where they can: on
 // a pgx connection in one round trip (pipeline mode), where each was a round trip of its own;
 // in a transaction GORM runs (SQLite, whose statements are calls within the process), one after
-// another. A statement is a *gorm.DB made by Raw, whose SQL GORM builds at once: on the
-// transaction for GORM to run, or on a dry-run session (Pipelined.Dry) for pgx.
+// another. A statement is a *gorm.DB made by Raw, whose SQL GORM builds at once, on the
+// transaction for GORM to run or on a dry-run session (Pipelined.Dry) for pgx; for pgx only, it
+// may also be what a finisher such as Create built on the dry-run session.
 //
 // PostgreSQL runs a pipeline's statements in their order, each seeing what the ones before it
 // wrote, as one after the other would. After a failed one it skips the rest up to the batch's
