@@ -341,3 +341,28 @@ func TestAcceptor_RunsItsGroupsOnThreadsAtTheNiceValueItWasGiven(t *testing.T) {
 		})
 	}
 }
+
+func TestStages_ShowBothRetriedSeriesAtZeroBeforeAnyGroupFails(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(newStages())
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]float64{}
+	for _, f := range families {
+		if f.GetName() != "aidledger_redemption_acceptance_groups_retried_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			for _, l := range m.GetLabel() {
+				seen[l.GetValue()] = m.GetCounter().GetValue()
+			}
+		}
+	}
+	for _, failed := range []string{failedPipelined, failedGroup} {
+		if v, ok := seen[failed]; !ok || v != 0 {
+			t.Errorf("series failed=%q: %v, present %v; want it present at 0", failed, v, ok)
+		}
+	}
+}

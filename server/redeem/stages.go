@@ -32,7 +32,7 @@ const (
 )
 
 func newStages() *stages {
-	return &stages{
+	s := &stages{
 		seconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name: "aidledger_redemption_acceptance_seconds",
 			Help: "Time an accepted or refused redemption spent in each stage of its durable acceptance: " +
@@ -51,6 +51,10 @@ func newStages() *stages {
 				"or group (run again one acceptance at a time, e.g. after two phones raced one Idempotency-Key).",
 		}, []string{"failed"}),
 	}
+	// Both series exist from the start, at 0: an operator's alert on their rate needs them.
+	s.retried.WithLabelValues(failedPipelined)
+	s.retried.WithLabelValues(failedGroup)
+	return s
 }
 
 // group records one group: when each of its acceptances was queued, when the group started and
