@@ -245,25 +245,33 @@ func TestAcceptor_RecordsWhatEachAcceptanceWaitedForItsGroupAndItsTransactionToo
 	db, _ := testenv.DB(t)
 	a := funcAcceptor(db, 1, 10)
 	defer a.close()
-	slow := func(*gorm.DB) error { time.Sleep(60 * time.Millisecond); return nil }
+	started, release := make(chan struct{}), make(chan struct{})
+	slow := func(*gorm.DB) error { close(started); <-release; return nil }
 	quick := func(*gorm.DB) error { return nil }
-	done := make(chan error, 1)
-	go func() { done <- a.do(context.Background(), "card", slow) }()
-	time.Sleep(20 * time.Millisecond) // the slow one's group has started
-	if err := a.do(context.Background(), "card", quick); err != nil {
-		t.Fatal(err)
+	slowDone, quickDone := make(chan error, 1), make(chan error, 1)
+	go func() { slowDone <- a.do(context.Background(), "card", slow) }()
+	<-started
+	go func() { quickDone <- a.do(context.Background(), "card", quick) }()
+	// The quick one is counted (its time taken a statement later) while the slow one's group
+	// holds the loop: the slow one is released 60 ms after that, whatever the box's load.
+	for a.queued.Load() < 2 {
+		runtime.Gosched()
 	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
+	time.Sleep(60 * time.Millisecond)
+	close(release)
+	for _, done := range []chan error{slowDone, quickDone} {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
 	}
-	// The quick one waited for the slow one's group (≥ 40 ms); the slow one's transaction took
-	// ≥ 60 ms. Two groups of one each.
+	// The quick one waited for the slow one's group (≥ 60 ms, less the moment between being
+	// counted and taking its time); the slow one's transaction took ≥ 60 ms. Two groups of one.
 	for _, c := range []struct {
 		series     string
 		count      uint64
 		atLeastSum float64
 	}{
-		{`aidledger_redemption_acceptance_seconds{stage="wait"}`, 2, 0.040},
+		{`aidledger_redemption_acceptance_seconds{stage="wait"}`, 2, 0.050},
 		{`aidledger_redemption_acceptance_seconds{stage="transaction"}`, 2, 0.060},
 		{`aidledger_redemption_acceptance_seconds{stage="durable"}`, 2, 0},
 		{`aidledger_redemption_acceptance_group_size`, 2, 2},
