@@ -51,7 +51,7 @@ func QueueCards(b *store.Batch, db *gorm.DB, numbers []string) *CardsRead {
 		return read
 	}
 	store.Query(b, db.Raw("SELECT card_number, chain_id, status, household_size, "+strings.Join(pinColumns, ", ")+
-		" FROM beneficiaries WHERE card_number IN ?", wanted), &read.rows)
+		" FROM beneficiaries WHERE card_number IN ?", store.PadIn(db, wanted)), &read.rows)
 	return read
 }
 

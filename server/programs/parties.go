@@ -42,7 +42,7 @@ type partyRow struct {
 func QueueParties(b *store.Batch, db *gorm.DB, programIDs, vendorIDs []string) *PartiesRead {
 	read := &PartiesRead{}
 	store.Query(b, db.Raw("SELECT 'program' AS kind, id, status, chain_program_id, '' AS address FROM programs WHERE id IN ?"+
-		" UNION ALL SELECT 'vendor', id, status, 0, address FROM vendors WHERE id IN ?", programIDs, vendorIDs), &read.rows)
+		" UNION ALL SELECT 'vendor', id, status, 0, address FROM vendors WHERE id IN ?", store.PadIn(db, programIDs), store.PadIn(db, vendorIDs)), &read.rows)
 	return read
 }
 

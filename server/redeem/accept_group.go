@@ -237,7 +237,9 @@ func (s *Service) storeAccepted(ctx context.Context, g groupTx, b *store.Batch, 
 		return err
 	}
 	s.fillIntents(d, stored, now)
-	store.Query[struct{}](b, g.db().Create(d.rows), nil)
+	for _, c := range store.Chunks(g.db(), len(d.rows)) {
+		store.Query[struct{}](b, g.db().Create(d.rows[c[0]:c[1]]), nil)
+	}
 	if err := g.p.Commit(ctx, b); err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 // batch has run.
 type seqsTaken struct {
 	want map[entitlement]uint64
-	rows []accountNext
+	rows [][]accountNext // of each statement
 }
 
 type accountNext struct {
@@ -39,9 +39,11 @@ func takeSeqs(b *store.Batch, db *gorm.DB, n map[entitlement]uint64) *seqsTaken 
 // first is the first number taken of each entitlement.
 func (t *seqsTaken) first() (map[entitlement]uint64, error) {
 	first := make(map[entitlement]uint64, len(t.want))
-	for _, r := range t.rows {
-		e := entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}
-		first[e] = r.NextSeq - t.want[e]
+	for _, rows := range t.rows {
+		for _, r := range rows {
+			e := entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}
+			first[e] = r.NextSeq - t.want[e]
+		}
 	}
 	if len(first) != len(t.want) {
 		return nil, fmt.Errorf("lock accounts: %d of %d returned", len(first), len(t.want))
@@ -49,11 +51,12 @@ func (t *seqsTaken) first() (map[entitlement]uint64, error) {
 	return first, nil
 }
 
-// upsertAccounts queues in b the statement that writes next_seq of each account: values for new
+// upsertAccounts queues in b the statements that write next_seq of each account: values for new
 // ones, set for existing ones (an SQL expression over the row and "excluded"). If returned is not
-// nil it gets each account's next_seq as written. Accounts are locked in one order, so that two
-// transactions (other replicas) cannot each hold what the other waits for.
-func upsertAccounts(b *store.Batch, db *gorm.DB, values map[entitlement]uint64, set string, returned *[]accountNext) {
+// nil it gets each statement's accounts' next_seq as written. Accounts are locked in one order,
+// so that two transactions (other replicas) cannot each hold what the other waits for; the
+// statements (store.Chunks) take them in that order too.
+func upsertAccounts(b *store.Batch, db *gorm.DB, values map[entitlement]uint64, set string, returned *[][]accountNext) {
 	keys := make([]entitlement, 0, len(values))
 	for e := range values {
 		keys = append(keys, e)
@@ -64,22 +67,30 @@ func upsertAccounts(b *store.Batch, db *gorm.DB, values map[entitlement]uint64, 
 		}
 		return keys[i].BeneficiaryID < keys[j].BeneficiaryID
 	})
-	var q strings.Builder
-	q.WriteString("INSERT INTO redemption_accounts (program_id, beneficiary_id, next_seq, updated_at) VALUES ")
-	args := make([]any, 0, 4*len(keys))
-	now := time.Now().UTC()
-	for i, e := range keys {
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?, ?)")
-		args = append(args, e.ProgramID, e.BeneficiaryID, int64(values[e]), now)
-	}
-	q.WriteString(" ON CONFLICT (program_id, beneficiary_id) DO UPDATE SET next_seq = " + set + ", updated_at = excluded.updated_at")
+	chunks := store.Chunks(db, len(keys))
 	if returned != nil {
-		q.WriteString(" RETURNING program_id, beneficiary_id, next_seq")
+		*returned = make([][]accountNext, len(chunks)) // not grown below: each statement reads into its own
 	}
-	store.Query(b, db.Raw(q.String(), args...), returned)
+	now := time.Now().UTC()
+	for c, chunk := range chunks {
+		var q strings.Builder
+		q.WriteString("INSERT INTO redemption_accounts (program_id, beneficiary_id, next_seq, updated_at) VALUES ")
+		args := make([]any, 0, 4*(chunk[1]-chunk[0]))
+		for i, e := range keys[chunk[0]:chunk[1]] {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString("(?, ?, ?, ?)")
+			args = append(args, e.ProgramID, e.BeneficiaryID, int64(values[e]), now)
+		}
+		q.WriteString(" ON CONFLICT (program_id, beneficiary_id) DO UPDATE SET next_seq = " + set + ", updated_at = excluded.updated_at")
+		if returned == nil {
+			store.Query[accountNext](b, db.Raw(q.String(), args...), nil)
+			continue
+		}
+		q.WriteString(" RETURNING program_id, beneficiary_id, next_seq")
+		store.Query(b, db.Raw(q.String(), args...), &(*returned)[c])
+	}
 }
 
 // standingOf queues in b the statement that reads what the chain confirmed as allocated to each of the
@@ -126,6 +137,7 @@ func (st *standing) sums() (allocated, spent map[entitlement]int64) {
 }
 
 func standingQuery(tx *gorm.DB, holders []string) *gorm.DB {
+	holders = store.PadIn(tx, holders)
 	return tx.Raw(fmt.Sprintf("SELECT program_id, beneficiary_id, amount, part FROM (?) spent"+
 		" UNION ALL SELECT program_id, beneficiary_id, allocated_confirmed, %d FROM (?) allocated", partAllocated),
 		spentQuery(tx, holders), programs.AllocatedQuery(tx, holders))

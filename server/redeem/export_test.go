@@ -33,21 +33,27 @@ func (s *Service) AcceptInTx(ctx context.Context, tx *gorm.DB, vendorID string, 
 }
 
 // AcceptPipelined is AcceptAsOneGroup in one pipelined transaction on PostgreSQL, with no
-// second try in GORM's if it fails; it also returns how many round trips the group took.
-func (s *Service) AcceptPipelined(ctx context.Context, vendorID string, keys []string, reqs []Request) ([]error, int, error) {
+// second try in GORM's if it fails; it also returns what the group sent.
+func (s *Service) AcceptPipelined(ctx context.Context, vendorID string, keys []string, reqs []Request) ([]error, PipelinedRun, error) {
 	group, err := s.prepareAll(ctx, vendorID, keys, reqs)
 	if err != nil {
-		return nil, 0, err
+		return nil, PipelinedRun{}, err
 	}
 	var verdicts []error
-	var trips int
+	var run PipelinedRun
 	err = store.WithPipelined(ctx, s.db, func(p *store.Pipelined) error {
 		var err error
 		verdicts, err = s.acceptPipelined(ctx, p, group)
-		trips = p.RoundTrips()
+		run = PipelinedRun{Trips: p.RoundTrips(), Texts: p.Texts()}
 		return err
 	})
-	return verdicts, trips, err
+	return verdicts, run, err
+}
+
+// PipelinedRun is what a pipelined group sent: its round trips and its statements' texts.
+type PipelinedRun struct {
+	Trips int
+	Texts []string
 }
 
 // RetriedGroups is how many acceptance groups were applied again after a failed transaction of

@@ -32,7 +32,13 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture {
 	t.Helper()
-	w := apptest.New(t, apptest.Small)
+	return newFixtureOf(t, apptest.Small)
+}
+
+// newFixtureOf is newFixture on a system seeded with size.
+func newFixtureOf(t *testing.T, size demo.Size) *fixture {
+	t.Helper()
+	w := apptest.New(t, size)
 	f := &fixture{World: w, program: w.Seeded.Programs[0].ID, card: w.Seeded.Beneficiaries[0].CardNumber, holder: w.Seeded.Beneficiaries[0].ID}
 	for _, v := range w.Seeded.Vendors {
 		f.vendors = append(f.vendors, v.ID)

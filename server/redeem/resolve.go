@@ -84,8 +84,9 @@ func (a *acceptance) fill(cards enroll.Cards, parties programs.Parties) error {
 func keysTaken(b *store.Batch, db *gorm.DB, group []*acceptance) *keysRead {
 	var q strings.Builder
 	q.WriteString("SELECT vendor_id, idempotency_key FROM redemptions WHERE ")
-	args := make([]any, 0, 2*len(group))
-	for i, a := range group {
+	padded := store.PadIn(db, group)
+	args := make([]any, 0, 2*len(padded))
+	for i, a := range padded {
 		if i > 0 {
 			q.WriteString(" OR ")
 		}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sort"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -80,10 +81,22 @@ type Pipelined struct {
 	dry   *gorm.DB
 	begun bool
 	trips int
+	texts map[string]bool
 }
 
 // RoundTrips is how many batches p has sent.
 func (p *Pipelined) RoundTrips() int { return p.trips }
+
+// Texts are the statement texts p has sent, once each: what pgx prepares and keeps per
+// connection (PadIn, Chunks).
+func (p *Pipelined) Texts() []string {
+	out := make([]string, 0, len(p.texts))
+	for t := range p.texts {
+		out = append(out, t)
+	}
+	sort.Strings(out)
+	return out
+}
 
 // Dry is the session to build b's statements on: GORM builds their SQL and does not run them.
 func (p *Pipelined) Dry() *gorm.DB { return p.dry }
@@ -109,7 +122,9 @@ func (p *Pipelined) send(ctx context.Context, b *Batch, commit bool) error {
 		p.begun = true
 	}
 	for _, s := range stmts {
-		batch.Queue(s.q.Statement.SQL.String(), s.q.Statement.Vars...)
+		sql := s.q.Statement.SQL.String()
+		batch.Queue(sql, s.q.Statement.Vars...)
+		p.texts[sql] = true
 	}
 	if commit {
 		batch.Queue("COMMIT")
@@ -183,7 +198,7 @@ func WithPipelined(ctx context.Context, db *gorm.DB, fn func(p *Pipelined) error
 		if !ok {
 			return fmt.Errorf("pipelined transaction: driver connection is %T, not pgx's", driverConn)
 		}
-		p := &Pipelined{conn: c.Conn(), dry: db.Session(&gorm.Session{DryRun: true, NewDB: true})}
+		p := &Pipelined{conn: c.Conn(), dry: db.Session(&gorm.Session{DryRun: true, NewDB: true}), texts: map[string]bool{}}
 		err := fn(p)
 		if c.Conn().PgConn().TxStatus() != 'I' {
 			// Rolled back here, or, if that fails, by database/sql discarding the connection

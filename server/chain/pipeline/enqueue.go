@@ -110,6 +110,9 @@ func (p *Pipeline) QueueEnqueue(b *store.Batch, dry *gorm.DB, ids *ReservedIDs, 
 	for i := range out {
 		out[i].ID = ids.rows[i].ID
 	}
-	store.Query[struct{}](b, dry.Create(&out), nil)
+	for _, c := range store.Chunks(dry, len(out)) {
+		chunk := out[c[0]:c[1]]
+		store.Query[struct{}](b, dry.Create(&chunk), nil)
+	}
 	return out, nil
 }
