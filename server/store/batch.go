@@ -4,7 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
@@ -89,14 +90,7 @@ func (p *Pipelined) RoundTrips() int { return p.trips }
 
 // Texts are the statement texts p has sent, once each: what pgx prepares and keeps per
 // connection (PadIn, Chunks).
-func (p *Pipelined) Texts() []string {
-	out := make([]string, 0, len(p.texts))
-	for t := range p.texts {
-		out = append(out, t)
-	}
-	sort.Strings(out)
-	return out
-}
+func (p *Pipelined) Texts() []string { return slices.Sorted(maps.Keys(p.texts)) }
 
 // Dry is the session to build b's statements on: GORM builds their SQL and does not run them.
 func (p *Pipelined) Dry() *gorm.DB { return p.dry }
