@@ -71,6 +71,7 @@ type pipelinedFunc[J any] func(ctx context.Context, p *store.Pipelined, jobs []J
 
 type acceptJob[J any] struct {
 	ctx    context.Context
+	key    string // the card's
 	job    J
 	done   chan error
 	queued time.Time
@@ -113,15 +114,16 @@ type groupShape struct {
 	gather     time.Duration // that a small group waits for more; 0 = none
 	gatherUpTo int           // the size from which a group no longer waits
 	threadNice int           // of the threads that run the groups; 0 = unchanged (see runAtNice)
+	oneEach    bool          // a key at most once in a group (see forming)
 }
 
 // shapeFor is how acceptance groups on db are formed. SQLite's statements are calls within the
 // process: a group there does not wait.
 func shapeFor(db *gorm.DB) groupShape {
 	if store.DialectOf(db) == store.Postgres {
-		return groupShape{groups: postgresGroups, gather: postgresGather, gatherUpTo: gatherUpTo}
+		return groupShape{groups: postgresGroups, gather: postgresGather, gatherUpTo: gatherUpTo, oneEach: true}
 	}
-	return groupShape{groups: 1}
+	return groupShape{groups: 1, oneEach: true}
 }
 
 func newAcceptor[J any](db *gorm.DB, shape groupShape, limit int64, apply applyFunc[J], pipelined pipelinedFunc[J], log *slog.Logger) *acceptor[J] {
@@ -137,15 +139,15 @@ func newAcceptor[J any](db *gorm.DB, shape groupShape, limit int64, apply applyF
 	return a
 }
 
-// do accepts job in the next transaction of the group that key (the card) belongs to and
-// returns its verdict, or why it could not be applied.
+// do accepts job in a transaction of the group that key (the card) belongs to, the next one
+// unless the key is already in it, and returns its verdict, or why it could not be applied.
 func (a *acceptor[J]) do(ctx context.Context, key string, job J) error {
 	if a.queued.Add(1) > a.limit {
 		a.queued.Add(-1)
 		return ErrBusy
 	}
 	defer a.queued.Add(-1)
-	j := acceptJob[J]{ctx: ctx, job: job, done: make(chan error, 1), queued: time.Now()}
+	j := acceptJob[J]{ctx: ctx, key: key, job: job, done: make(chan error, 1), queued: time.Now()}
 	select {
 	case a.queues[a.queueOf(key)] <- j:
 	case <-ctx.Done():
@@ -182,45 +184,76 @@ func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
 			a.log.Info("acceptance groups run at the process's priority", "nice", a.shape.threadNice, "err", err)
 		}
 	}
+	var held []acceptJob[J] // for the next group (see forming)
 	for {
-		var group []acceptJob[J]
-		select {
-		case j := <-jobs:
-			group = append(group, j)
-		case <-a.stop:
-			return
+		f := forming[J]{}
+		if a.shape.oneEach {
+			f.keys = map[string]bool{}
 		}
-	more:
-		for len(group) < maxGroup {
+		for _, j := range held {
+			f.add(j)
+		}
+		if len(f.group) == 0 { // nothing was held
 			select {
 			case j := <-jobs:
-				group = append(group, j)
+				f.add(j)
+			case <-a.stop:
+				return
+			}
+		}
+	more:
+		for len(f.group) < maxGroup {
+			select {
+			case j := <-jobs:
+				f.add(j)
 			default:
 				break more
 			}
 		}
-		if len(group) < a.shape.gatherUpTo && a.shape.gather > 0 {
-			group = a.gatherMore(jobs, group)
+		if len(f.group) < a.shape.gatherUpTo && a.shape.gather > 0 {
+			a.gatherMore(jobs, &f)
 		}
-		a.run(group)
+		held = f.held
+		a.run(f.group)
 	}
 }
 
-// gatherMore adds to group what arrives within the gather time, up to gatherUpTo.
-func (a *acceptor[J]) gatherMore(jobs chan acceptJob[J], group []acceptJob[J]) []acceptJob[J] {
+// forming is a group as it forms. With keys, an acceptance whose card is already in the group
+// is held for the next one, where it goes first. A card named twice in one group has its PIN
+// checked one by one, after the acceptance before it, which a pipelined group on PostgreSQL
+// cannot do: the whole group failed there and ran again in GORM's transaction. Held, the second
+// runs after the first has committed, which is the order it would have had anyway.
+type forming[J any] struct {
+	group []acceptJob[J]
+	held  []acceptJob[J]
+	keys  map[string]bool // in group; nil = a key may repeat
+}
+
+func (f *forming[J]) add(j acceptJob[J]) {
+	if len(f.group) >= maxGroup || f.keys != nil && f.keys[j.key] {
+		f.held = append(f.held, j)
+		return
+	}
+	if f.keys != nil {
+		f.keys[j.key] = true
+	}
+	f.group = append(f.group, j)
+}
+
+// gatherMore adds to f what arrives within the gather time, until its group has gatherUpTo.
+func (a *acceptor[J]) gatherMore(jobs chan acceptJob[J], f *forming[J]) {
 	timer := time.NewTimer(a.shape.gather)
 	defer timer.Stop()
-	for len(group) < a.shape.gatherUpTo {
+	for len(f.group) < a.shape.gatherUpTo {
 		select {
 		case j := <-jobs:
-			group = append(group, j)
+			f.add(j)
 		case <-timer.C:
-			return group
+			return
 		case <-a.stop:
-			return group
+			return
 		}
 	}
-	return group
 }
 
 func (a *acceptor[J]) run(group []acceptJob[J]) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -166,6 +167,77 @@ func TestAcceptor_AFailedStatementInAGroupFailsOnlyItsOwnAcceptance(t *testing.T
 	if fmt.Sprint(sizes) != "[1 3 1 1 1]" {
 		t.Errorf("groups applied: %v, want [1 3 1 1 1] (the group of three, then one by one)", sizes)
 	}
+}
+
+func TestAcceptor_HoldsAnAcceptanceForALaterGroupWhenItsCardIsAlreadyInTheGroupIfTheShapeSaysOneEach(t *testing.T) {
+	db, _ := testenv.DB(t)
+	for _, c := range []struct {
+		name    string
+		oneEach bool
+		want    []int // sizes of the groups after the held one
+	}{
+		{"one each: a, b and c, then each further a in a group of its own", true, []int{3, 1, 1}},
+		{"keys may repeat: all five in one group", false, []int{5}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var groups [][]string // the keys of each group applied
+			started, release := make(chan struct{}), make(chan struct{})
+			a := newAcceptor(db, groupShape{groups: 1, oneEach: c.oneEach}, 10, func(_ context.Context, _ *gorm.DB, jobs []string) ([]error, error) {
+				if jobs[0] == "held" {
+					close(started)
+					<-release
+				}
+				groups = append(groups, jobs)
+				return make([]error, len(jobs)), nil
+			}, nil, slog.New(slog.DiscardHandler))
+			defer a.close()
+			ctx := context.Background()
+			first := make(chan error, 1)
+			go func() { first <- a.do(ctx, "x", "held") }()
+			<-started
+			keys := []string{"a", "b", "a", "c", "a"}
+			results := make(chan error, len(keys))
+			for _, key := range keys {
+				go func() { results <- a.do(ctx, key, key) }()
+			}
+			for waitingToBeTaken() < len(keys) {
+				runtime.Gosched()
+			}
+			close(release)
+			if err := <-first; err != nil {
+				t.Fatal(err)
+			}
+			for range keys {
+				if err := <-results; err != nil {
+					t.Fatal(err)
+				}
+			}
+			var sizes []int
+			for _, g := range groups[1:] {
+				sizes = append(sizes, len(g))
+				if sorted := slices.Sorted(slices.Values(g)); c.oneEach && len(slices.Compact(sorted)) != len(g) {
+					t.Errorf("group %v names a card twice", g)
+				}
+			}
+			if !slices.Equal(sizes, c.want) {
+				t.Errorf("groups %v after the held one, want sizes %v", groups[1:], c.want)
+			}
+		})
+	}
+}
+
+// waitingToBeTaken is how many goroutines wait in acceptor.do for their group's loop to take
+// their acceptance: parked there, they are in the channel's queue, in the order they came.
+func waitingToBeTaken() int {
+	buf := make([]byte, 1<<20)
+	buf = buf[:runtime.Stack(buf, true)]
+	n := 0
+	for _, g := range strings.Split(string(buf), "\n\n") {
+		if strings.HasPrefix(g, "goroutine ") && strings.Contains(g, "[select") && strings.Contains(g, "(*acceptor[...]).do(") {
+			n++
+		}
+	}
+	return n
 }
 
 func TestAcceptor_AnswersAnAcceptanceOnlyOnceItIsOnDisk(t *testing.T) {

@@ -156,6 +156,13 @@ func TestRedeem_RefusesOverspendUnderConcurrency(t *testing.T) {
 	if paid != 2*amount || refused != 14 {
 		t.Fatalf("paid %d (%d refusals); want exactly two payments of %d", paid, refused, amount)
 	}
+	// One card at a time in a group: on PostgreSQL a card named twice would fail the pipelined
+	// transaction and run the whole group again.
+	for _, failed := range []string{"pipelined", "group"} {
+		if n := f.App.Redeem.RetriedGroups(failed); n != 0 {
+			t.Errorf("%v groups applied again after their %s transaction failed, want none", n, failed)
+		}
+	}
 	f.WaitFor("the chain to confirm", 10*time.Second, func() bool { b, _ := f.chainBalance(t); return b == f.allocated-paid })
 }
 
