@@ -3,6 +3,8 @@ package loadgen
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 )
 
 // Print writes a human-readable summary of r.
@@ -35,7 +37,7 @@ func printPhase(w io.Writer, p Phase) {
 		fmt.Fprintln(w, "errors: none")
 	} else {
 		fmt.Fprint(w, "errors:")
-		for _, k := range sortedKeys(p.Errors) {
+		for _, k := range slices.Sorted(maps.Keys(p.Errors)) {
 			fmt.Fprintf(w, " %s=%d", k, p.Errors[k])
 		}
 		fmt.Fprintln(w)

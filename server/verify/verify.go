@@ -10,17 +10,14 @@ package verify
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"math/big"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/aidledger/aidledger/bindings/aidledger"
 )
@@ -81,16 +78,6 @@ var (
 	ledgerABI = aidledger.NewAidLedger()
 	abiDef    = ledgerABI.GetABI()
 )
-
-// event is a decoded log, reduced to what the totals need.
-type event struct {
-	block       uint64
-	name        string
-	program     uint64
-	beneficiary common.Hash
-	vendor      common.Address
-	amount      *big.Int
-}
 
 // totals is one program's figures recomputed from logs.
 type totals struct {
@@ -322,87 +309,6 @@ func recompute(events []event, upTo uint64) (map[uint64]*totals, []uint64) {
 	return out, programs
 }
 
-// readEvents reads the ledger's value events from FromBlock to head, Range blocks per call.
-func readEvents(ctx context.Context, client Client, cfg Config, head uint64) ([]event, error) {
-	var out []event
-	for from := cfg.FromBlock; from <= head; from += cfg.Range {
-		to := min(head, from+cfg.Range-1)
-		logs, err := client.FilterLogs(ctx, ethereum.FilterQuery{
-			FromBlock: new(big.Int).SetUint64(from), ToBlock: new(big.Int).SetUint64(to), Addresses: []common.Address{cfg.Contract},
-		})
-		if err != nil {
-			return nil, fmt.Errorf("read logs %d-%d: %w", from, to, err)
-		}
-		for i := range logs {
-			e, ok, err := decode(&logs[i])
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				out = append(out, e)
-			}
-		}
-	}
-	return out, nil
-}
-
-// decode reads the events that move value; others (roles, vendor approvals…) are skipped.
-func decode(l *types.Log) (event, bool, error) {
-	e := event{block: l.BlockNumber}
-	if len(l.Topics) == 0 || l.Removed {
-		return e, false, nil
-	}
-	ev, err := abiDef.EventByID(l.Topics[0])
-	if err != nil {
-		return e, false, nil
-	}
-	e.name = ev.Name
-	wrap := func(err error) error {
-		return fmt.Errorf("decode %s in %s/%d: %w", ev.Name, l.TxHash.Hex(), l.Index, err)
-	}
-	switch ev.Name {
-	case "ProgramCreated":
-		x, err := ledgerABI.UnpackProgramCreatedEvent(l)
-		if err != nil {
-			return e, false, wrap(err)
-		}
-		e.program = x.ProgramId
-	case "Funded":
-		x, err := ledgerABI.UnpackFundedEvent(l)
-		if err != nil {
-			return e, false, wrap(err)
-		}
-		e.program, e.amount = x.ProgramId, x.Amount
-	case "Allocated":
-		x, err := ledgerABI.UnpackAllocatedEvent(l)
-		if err != nil {
-			return e, false, wrap(err)
-		}
-		e.program, e.beneficiary, e.amount = x.ProgramId, x.Beneficiary, x.Amount
-	case "Redeemed":
-		x, err := ledgerABI.UnpackRedeemedEvent(l)
-		if err != nil {
-			return e, false, wrap(err)
-		}
-		e.program, e.beneficiary, e.vendor, e.amount = x.ProgramId, x.Beneficiary, x.Vendor, x.Amount
-	case "Settled":
-		x, err := ledgerABI.UnpackSettledEvent(l)
-		if err != nil {
-			return e, false, wrap(err)
-		}
-		e.program, e.vendor, e.amount = x.ProgramId, x.Vendor, x.Amount
-	case "Expired":
-		x, err := ledgerABI.UnpackExpiredEvent(l)
-		if err != nil {
-			return e, false, wrap(err)
-		}
-		e.program, e.beneficiary, e.amount = x.ProgramId, x.Beneficiary, x.Amount
-	default:
-		return e, false, nil
-	}
-	return e, true, nil
-}
-
 // call runs a view with eth_call at a block and unpacks its result.
 func call[T any](ctx context.Context, client Client, contract common.Address, at *big.Int, data []byte, unpack func([]byte) (T, error)) (T, error) {
 	out, err := client.CallContract(ctx, ethereum.CallMsg{To: &contract, Data: data}, at)
@@ -411,53 +317,4 @@ func call[T any](ctx context.Context, client Client, contract common.Address, at
 		return zero, err
 	}
 	return unpack(out)
-}
-
-// apiSummary is the part of GET /api/v1/reports/summary verification reads.
-type apiSummary struct {
-	AsOfBlock uint64       `json:"as_of_block"`
-	Programs  []apiProgram `json:"programs"`
-}
-
-type apiProgram struct {
-	ID             string `json:"id"`
-	ChainProgramID uint64 `json:"chain_program_id"`
-	Funded         int64  `json:"funded"`
-	Allocated      int64  `json:"allocated"`
-	Redeemed       int64  `json:"redeemed"`
-	Settled        int64  `json:"settled"`
-	Expired        int64  `json:"expired"`
-	Outstanding    int64  `json:"outstanding"`
-	Beneficiaries  int64  `json:"beneficiaries"`
-	Vendors        int64  `json:"vendors"`
-	Redemptions    int64  `json:"redemptions"`
-}
-
-func (p apiProgram) figure(name string) int64 {
-	return map[string]int64{
-		"funded": p.Funded, "allocated": p.Allocated, "redeemed": p.Redeemed, "settled": p.Settled, "expired": p.Expired,
-		"outstanding": p.Outstanding, "beneficiaries": p.Beneficiaries, "vendors": p.Vendors, "redemptions": p.Redemptions,
-	}[name]
-}
-
-func fetchSummary(ctx context.Context, cfg Config) (apiSummary, error) {
-	var s apiSummary
-	url := strings.TrimRight(cfg.APIURL, "/") + "/api/v1/reports/summary"
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return s, err
-	}
-	req.Header.Set("Accept", "application/json")
-	resp, err := cfg.HTTPClient.Do(req)
-	if err != nil {
-		return s, fmt.Errorf("fetch %s: %w", url, err)
-	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return s, fmt.Errorf("fetch %s: %s", url, resp.Status)
-	}
-	if err := json.NewDecoder(resp.Body).Decode(&s); err != nil {
-		return s, fmt.Errorf("read %s: %w", url, err)
-	}
-	return s, nil
 }
