@@ -74,5 +74,8 @@ for rate in $RATES; do
       --save "$OUT/rate$rate-$i.json" --chart "$OUT/rate$rate-$i.png" | tee "$OUT/rate$rate-$i.txt"
   done
 done
+# The server's own counters over the whole benchmark (acceptance stages, group sizes, groups run
+# again after a failed transaction).
+curl -sf http://$ADDR/metrics | grep '^aidledger_redemption_acceptance' >"$OUT/metrics.txt" || true
 stop_server
 echo "results in $OUT"
