@@ -8,12 +8,14 @@
 #   scripts/bench-e2e.sh                          # 100k beneficiaries, SQLite, 3 runs
 #   BENEFICIARIES=1000000 RUNS=1 RATES= BASELINE=0 scripts/bench-e2e.sh
 #   DB=postgres://user@host/db scripts/bench-e2e.sh
+#   CLOSED=0 RATES=500 scripts/bench-e2e.sh      # only the open loop (CLOSED: closed-loop runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 BENEFICIARIES=${BENEFICIARIES:-100000}
 VENDORS=${VENDORS:-200}
 RUNS=${RUNS:-3}
+CLOSED=${CLOSED:-$RUNS} # closed-loop runs; 0 = only the open loop
 DURATION=${DURATION:-60s}
 RATES=${RATES-500 800}
 BASELINE=${BASELINE:-1} # 0 skips the ERC20 baseline after each closed-loop run
@@ -64,7 +66,7 @@ lt=("$bin" loadtest --api http://$ADDR --eth-rpc http://$RPC --admin-email $ADMI
 
 baseline=()
 [ "$BASELINE" = 1 ] && baseline=(--baseline-key "$data/keys/lane-2")
-for i in $(seq 1 "$RUNS"); do
+for i in $(seq 1 "$CLOSED"); do
   "${lt[@]}" --skip-setup --duration "$DURATION" "${baseline[@]}" \
     --save "$OUT/closed-$i.json" --chart "$OUT/closed-$i.png" | tee "$OUT/closed-$i.txt"
 done
