@@ -250,6 +250,9 @@ type statementLog struct {
 
 func (l statementLog) Trace(_ context.Context, _ time.Time, fc func() (string, int64), _ error) {
 	q, _ := fc()
+	if strings.HasPrefix(q, "SET LOCAL") { // a planner setting, neither a read nor a write
+		return
+	}
 	*l.sent = append(*l.sent, q)
 }
 

@@ -32,6 +32,7 @@ func (s *Service) resolve(ctx context.Context, g groupTx, group []*acceptance) (
 		vendorIDs = append(vendorIDs, a.row.VendorID)
 	}
 	var b store.Batch
+	store.QueueIndexReads(&b, g.db()) // every read of the group is by key
 	keys := keysTaken(&b, g.db(), group)
 	cards := enroll.QueueCards(&b, g.db(), numbers)
 	parties := programs.QueueParties(&b, g.db(), distinct(programIDs), distinct(vendorIDs))

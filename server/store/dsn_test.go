@@ -5,18 +5,19 @@ import (
 	"testing"
 )
 
-func TestWithStatementCache_BoundsPgxCachesUnlessTheDSNSetsThem(t *testing.T) {
+func TestWithSessionDefaults_BoundsPgxCachesAndParallelWorkersUnlessTheDSNSetsThem(t *testing.T) {
 	for _, tc := range []struct {
-		name, dsn           string
-		wantStmt, wantDescr string
+		name, dsn                     string
+		wantStmt, wantDescr, wantPara string
 	}{
-		{"a DSN without parameters gets both bounds", "postgres://u@h:5432/db", "64", "64"},
-		{"other parameters are kept", "postgres://u@h/db?sslmode=disable&application_name=x", "64", "64"},
-		{"the operator's own capacity wins", "postgresql://u@h/db?statement_cache_capacity=512", "512", "64"},
-		{"zero (no cache) is the operator's to choose", "postgres://u@h/db?statement_cache_capacity=0&description_cache_capacity=0", "0", "0"},
+		{"a DSN without parameters gets every default", "postgres://u@h:5432/db", "64", "64", "0"},
+		{"other parameters are kept", "postgres://u@h/db?sslmode=disable&application_name=x", "64", "64", "0"},
+		{"the operator's own capacity wins", "postgresql://u@h/db?statement_cache_capacity=512", "512", "64", "0"},
+		{"zero (no cache) is the operator's to choose", "postgres://u@h/db?statement_cache_capacity=0&description_cache_capacity=0", "0", "0", "0"},
+		{"the operator's parallel workers win", "postgres://u@h/db?max_parallel_workers_per_gather=2", "64", "64", "2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, err := withStatementCache(tc.dsn)
+			got, err := withSessionDefaults(tc.dsn)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -25,6 +26,9 @@ func TestWithStatementCache_BoundsPgxCachesUnlessTheDSNSetsThem(t *testing.T) {
 				t.Fatal(err)
 			}
 			q := u.Query()
+			if q.Get("max_parallel_workers_per_gather") != tc.wantPara {
+				t.Errorf("%s: parallel workers %q, want %q", got, q.Get("max_parallel_workers_per_gather"), tc.wantPara)
+			}
 			if q.Get("statement_cache_capacity") != tc.wantStmt || q.Get("description_cache_capacity") != tc.wantDescr {
 				t.Errorf("%s: statement cache %q, description cache %q; want %q and %q", got,
 					q.Get("statement_cache_capacity"), q.Get("description_cache_capacity"), tc.wantStmt, tc.wantDescr)

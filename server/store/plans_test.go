@@ -69,3 +69,53 @@ func TestIndexOrder_LastsForItsTransactionOnly(t *testing.T) {
 		t.Errorf("enable_bitmapscan after the transaction = %q, %v; want on", after, err)
 	}
 }
+
+func TestQueueIndexReads_TurnsTableScansOffForItsTransactionOnlyPipelinedOrNot(t *testing.T) {
+	db, _ := testenv.DB(t)
+	ctx := context.Background()
+	type setting struct{ EnableSeqscan string }
+	if store.DialectOf(db) != store.Postgres {
+		var b store.Batch
+		store.QueueIndexReads(&b, db)
+		if b.Len() != 0 {
+			t.Fatalf("on SQLite %d statements queued, want none", b.Len())
+		}
+		return
+	}
+	var inGORM, inPipeline []setting
+	err := store.InTx(ctx, db, func(tx *gorm.DB) error {
+		var b store.Batch
+		store.QueueIndexReads(&b, tx)
+		store.Query(&b, tx.Raw("SHOW enable_seqscan"), &inGORM)
+		return b.Run()
+	})
+	if err != nil || len(inGORM) != 1 || inGORM[0].EnableSeqscan != "off" {
+		t.Fatalf("enable_seqscan in GORM's transaction = %v, %v; want off", inGORM, err)
+	}
+	err = store.WithPipelined(ctx, db, func(p *store.Pipelined) error {
+		var b store.Batch
+		store.QueueIndexReads(&b, p.Dry())
+		store.Query(&b, p.Dry().Raw("SHOW enable_seqscan"), &inPipeline)
+		return p.Commit(ctx, &b)
+	})
+	if err != nil || len(inPipeline) != 1 || inPipeline[0].EnableSeqscan != "off" {
+		t.Fatalf("enable_seqscan in a pipelined transaction = %v, %v; want off", inPipeline, err)
+	}
+	for range store.PostgresConns { // whichever pooled connection answers
+		var after string
+		if err := db.Raw("SHOW enable_seqscan").Scan(&after).Error; err != nil || after != "on" {
+			t.Fatalf("enable_seqscan after the transactions = %q, %v; want on", after, err)
+		}
+	}
+}
+
+func TestOpen_PostgreSQLSessionsStartNoParallelWorkers(t *testing.T) {
+	db, _ := testenv.DB(t)
+	if store.DialectOf(db) != store.Postgres {
+		t.Skip("a PostgreSQL setting")
+	}
+	var workers string
+	if err := db.Raw("SHOW max_parallel_workers_per_gather").Scan(&workers).Error; err != nil || workers != "0" {
+		t.Errorf("max_parallel_workers_per_gather = %q, %v; want 0", workers, err)
+	}
+}

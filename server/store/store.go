@@ -42,7 +42,7 @@ func Open(dsn, dataDir string) (*gorm.DB, error) {
 	}
 	switch {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		dsn, err := withStatementCache(dsn)
+		dsn, err := withSessionDefaults(dsn)
 		if err != nil {
 			return nil, err
 		}
@@ -80,17 +80,30 @@ func Open(dsn, dataDir string) (*gorm.DB, error) {
 // cache costs one more round trip to prepare it again: under 1 % of the CPU.
 const statementCache = 64
 
-// withStatementCache sets pgx's statement cache capacities on a postgres:// DSN unless it sets
-// them itself.
-func withStatementCache(dsn string) (string, error) {
+// noParallelWorkers is PostgreSQL's max_parallel_workers_per_gather for the server's sessions
+// unless the DSN sets it. The server's statements are lookups by key and short scans of an index;
+// a parallel plan only comes from a bad estimate, as for a table that grew from empty and has no
+// statistics yet, and then each run forks its workers: redemptions had none in the first minute
+// of a system's first open loop, the acceptance groups' reads went parallel, the box spent a
+// third of its time in the kernel and acceptances stalled for seconds (thirtieth session).
+const noParallelWorkers = "0"
+
+// withSessionDefaults sets pgx's statement cache capacities and PostgreSQL's parallel workers
+// on a postgres:// DSN, each unless the DSN sets it itself (pgx sends parameters it does not
+// know to PostgreSQL as the session's settings).
+func withSessionDefaults(dsn string) (string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
 		return "", fmt.Errorf("parse postgres dsn: %w", err)
 	}
 	q := u.Query()
-	for _, k := range []string{"statement_cache_capacity", "description_cache_capacity"} {
+	for k, v := range map[string]string{
+		"statement_cache_capacity":        strconv.Itoa(statementCache),
+		"description_cache_capacity":      strconv.Itoa(statementCache),
+		"max_parallel_workers_per_gather": noParallelWorkers,
+	} {
 		if !q.Has(k) {
-			q.Set(k, strconv.Itoa(statementCache))
+			q.Set(k, v)
 		}
 	}
 	u.RawQuery = q.Encode()
@@ -176,6 +189,19 @@ func CustomPlans(tx *gorm.DB) error {
 // with 20,000 intents signed since the last vacuum).
 func IndexOrder(tx *gorm.DB) error {
 	return setLocal(tx, "enable_bitmapscan", "off")
+}
+
+// QueueIndexReads queues in b what makes PostgreSQL read through indexes rather than scan
+// tables for the rest of its transaction (enable_seqscan off; nothing on SQLite). For
+// transactions whose reads are all lookups by key, such as an acceptance group's. A table that
+// grew from empty has no statistics until autovacuum analyses it, a minute or more later, and
+// meanwhile the planner takes each value of an IN list to match 0.5 % of the table: sixteen
+// beneficiaries, 8 % of redemptions, which it would rather scan whole, on every group, while
+// the table grows. A lookup by key is never slower through its index.
+func QueueIndexReads(b *Batch, db *gorm.DB) {
+	if DialectOf(db) == Postgres {
+		Query[struct{}](b, db.Raw("SET LOCAL enable_seqscan = off"), nil)
+	}
 }
 
 // setLocal sets one of PostgreSQL's planner settings until transaction tx ends (a no-op on SQLite).
