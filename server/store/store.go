@@ -200,7 +200,7 @@ func IndexOrder(tx *gorm.DB) error {
 // the table grows. A lookup by key is never slower through its index.
 func QueueIndexReads(b *Batch, db *gorm.DB) {
 	if DialectOf(db) == Postgres {
-		Query[struct{}](b, db.Raw("SET LOCAL enable_seqscan = off"), nil)
+		Query[struct{}](b, db.Raw(setLocalSQL("enable_seqscan", "off")), nil)
 	}
 }
 
@@ -209,11 +209,14 @@ func setLocal(tx *gorm.DB, name, value string) error {
 	if DialectOf(tx) != Postgres {
 		return nil
 	}
-	if err := tx.Exec("SET LOCAL " + name + " = " + value).Error; err != nil {
+	if err := tx.Exec(setLocalSQL(name, value)).Error; err != nil {
 		return fmt.Errorf("set %s: %w", name, err)
 	}
 	return nil
 }
+
+// setLocalSQL is the statement that sets name to value until the transaction ends.
+func setLocalSQL(name, value string) string { return "SET LOCAL " + name + " = " + value }
 
 // Close closes the connection pool behind db.
 func Close(db *gorm.DB) error {
