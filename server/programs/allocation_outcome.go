@@ -3,6 +3,8 @@ package programs
 import (
 	"context"
 	"fmt"
+	"maps"
+	"slices"
 
 	"gorm.io/gorm"
 	"gorm.io/gorm/clause"
@@ -24,16 +26,22 @@ func (s *Service) onAllocateOutcome(tx *gorm.DB, intents []pipeline.Intent) erro
 	if err := tx.Where("intent_id IN ?", ids).Find(&items).Error; err != nil {
 		return fmt.Errorf("read allocation items: %w", err)
 	}
-	type key struct{ program, beneficiary string }
-	deltas := map[key]*entitlementRow{}
+	deltas := map[entitlementKey]*entitlementRow{}
+	progress := map[string]*jobProgress{}
 	var confirmed, pending []int64
-	var reverted []key
+	var reverted []entitlementKey
 	for _, it := range items {
 		in := byID[it.IntentID]
 		to := in.Outcome()
 		if to == it.Status {
 			continue
 		}
+		p := progress[it.JobID]
+		if p == nil {
+			p = &jobProgress{}
+			progress[it.JobID] = p
+		}
+		p.move(it.Status, to)
 		switch to {
 		case itemConfirmed:
 			confirmed = append(confirmed, it.ID)
@@ -54,7 +62,7 @@ func (s *Service) onAllocateOutcome(tx *gorm.DB, intents []pipeline.Intent) erro
 		if delta == 0 {
 			continue
 		}
-		k := key{it.ProgramID, it.BeneficiaryID}
+		k := entitlementKey{it.ProgramID, it.BeneficiaryID}
 		e := deltas[k]
 		if e == nil {
 			e = &entitlementRow{ProgramID: it.ProgramID, BeneficiaryID: it.BeneficiaryID, ChainBeneficiary: it.ChainBeneficiary}
@@ -75,6 +83,14 @@ func (s *Service) onAllocateOutcome(tx *gorm.DB, intents []pipeline.Intent) erro
 			}
 		}
 	}
+	if err := updateEntitlements(tx, deltas, reverted); err != nil {
+		return err
+	}
+	return countSettled(tx, progress)
+}
+
+// updateEntitlements adds what the chain confirmed (or took back) to the entitlements.
+func updateEntitlements(tx *gorm.DB, deltas map[entitlementKey]*entitlementRow, reverted []entitlementKey) error {
 	if len(deltas) == 0 {
 		return nil
 	}
@@ -108,6 +124,46 @@ func (s *Service) onAllocateOutcome(tx *gorm.DB, intents []pipeline.Intent) erro
 			Update("last_cycle", tx.Model(&itemRow{}).Select("COALESCE(MAX(cycle), 0)").
 				Where("program_id = ? AND beneficiary_id = ? AND status = ?", k.program, k.beneficiary, itemConfirmed)).Error; err != nil {
 			return fmt.Errorf("recompute last cycle: %w", err)
+		}
+	}
+	return nil
+}
+
+type entitlementKey struct{ program, beneficiary string }
+
+// jobProgress is how many of a job's items one settling confirmed and failed, less those it
+// took back (a chain going backwards makes a confirmed or failed item pending again).
+type jobProgress struct{ confirmed, failed int }
+
+func (p *jobProgress) move(from, to string) {
+	p.add(from, -1)
+	p.add(to, 1)
+}
+
+func (p *jobProgress) add(status string, n int) {
+	switch status {
+	case itemConfirmed:
+		p.confirmed += n
+	case itemFailed:
+		p.failed += n
+	}
+}
+
+// countSettled adds each job's progress to its counts. It comes last in the settling
+// transaction, and takes the jobs in order, because two lanes settling items of the same job
+// wait for each other on its row until they commit: held for the least time, and never in an
+// order that could deadlock.
+func countSettled(tx *gorm.DB, progress map[string]*jobProgress) error {
+	for _, id := range slices.Sorted(maps.Keys(progress)) {
+		p := progress[id]
+		if p.confirmed == 0 && p.failed == 0 {
+			continue
+		}
+		if err := tx.Model(&jobRow{}).Where("id = ?", id).Updates(map[string]any{
+			"confirmed_items": gorm.Expr("confirmed_items + ?", p.confirmed),
+			"failed_items":    gorm.Expr("failed_items + ?", p.failed),
+		}).Error; err != nil {
+			return fmt.Errorf("count settled items of job %s: %w", id, err)
 		}
 	}
 	return nil

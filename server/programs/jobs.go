@@ -88,24 +88,8 @@ func (s *Service) WaitJob(ctx context.Context, id string) (Job, error) {
 
 func (s *Service) jobView(ctx context.Context, row jobRow) (Job, error) {
 	db := s.db.WithContext(ctx)
-	var counts []struct {
-		Status string
-		N      int
-	}
-	if err := db.Model(&itemRow{}).Select("status, COUNT(*) AS n").Where("job_id = ?", row.ID).
-		Group("status").Scan(&counts).Error; err != nil {
-		return Job{}, fmt.Errorf("count items of job %s: %w", row.ID, err)
-	}
 	j := Job{ID: row.ID, ProgramID: row.ProgramID, Cycle: row.Cycle, Status: row.Status, Total: row.Total,
-		Submitted: row.Enqueued, AmountTotal: row.AmountTotal}
-	for _, c := range counts {
-		switch c.Status {
-		case itemConfirmed:
-			j.Confirmed = c.N
-		case itemFailed:
-			j.Failed = c.N
-		}
-	}
+		Submitted: row.Enqueued, Confirmed: row.ConfirmedItems, Failed: row.FailedItems, AmountTotal: row.AmountTotal}
 	if row.Error != "" {
 		j.Errors = append(j.Errors, JobError{Reason: row.Error})
 	}
@@ -120,8 +104,8 @@ func (s *Service) jobView(ctx context.Context, row jobRow) (Job, error) {
 		}
 	}
 	if row.Status == JobRunning && row.EnqueueDone && j.Confirmed+j.Failed == row.Total {
-		// Remembered so that lists need not recount; a chain going backwards later changes the
-		// counts, which stay read from the items.
+		// Remembered, so that the job's status need not be worked out again at every read. A
+		// chain going backwards later still changes the counts (the outcome hook keeps them).
 		j.Status = JobDone
 		upd := map[string]any{"status": JobDone, "updated_at": now()}
 		if j.Confirmed == 0 && j.Total > 0 {

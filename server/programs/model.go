@@ -87,10 +87,14 @@ type jobRow struct {
 	Enqueued           int    `gorm:"not null"`
 	EnqueuedAmount     int64  `gorm:"not null"`
 	EnqueueDone        bool   `gorm:"not null"`
-	Error              string `gorm:"size:500"`
-	CreatedBy          string `gorm:"size:100"`
-	CreatedAt          time.Time
-	UpdatedAt          time.Time
+	// Items the chain settled, kept by the outcome hook in the transaction that settles them
+	// (migration 2), so that reading a job's progress does not count its items.
+	ConfirmedItems int    `gorm:"not null"`
+	FailedItems    int    `gorm:"not null"`
+	Error          string `gorm:"size:500"`
+	CreatedBy      string `gorm:"size:100"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func (jobRow) TableName() string { return "allocation_jobs" }
@@ -244,6 +248,26 @@ var Schema = store.Component{
 		Name:    "programs, donors, fundings, vendors, allocation jobs and items, entitlements",
 		Up: func(tx *gorm.DB) error {
 			return tx.Migrator().CreateTable(&programV1{}, &donorV1{}, &fundingV1{}, &vendorV1{}, &jobV1{}, &itemV1{}, &entitlementV1{})
+		},
+	}, {
+		// A job's progress was counted from its items at every read: 58 ms of PostgreSQL's time
+		// for a job of 100,000 items, read twice a second by whoever watches the progress bar
+		// while the job runs, and ten times that at 1,000,000. The outcome hook now keeps the
+		// counts on the job, in the transaction that settles the items.
+		Version: 2, Name: "allocation jobs count their settled items",
+		Up: func(tx *gorm.DB) error {
+			for _, q := range []string{
+				"ALTER TABLE allocation_jobs ADD COLUMN confirmed_items INTEGER NOT NULL DEFAULT 0",
+				"ALTER TABLE allocation_jobs ADD COLUMN failed_items INTEGER NOT NULL DEFAULT 0",
+				"UPDATE allocation_jobs SET " +
+					"confirmed_items = (SELECT COUNT(*) FROM allocation_items i WHERE i.job_id = allocation_jobs.id AND i.status = 'confirmed'), " +
+					"failed_items = (SELECT COUNT(*) FROM allocation_items i WHERE i.job_id = allocation_jobs.id AND i.status = 'failed')",
+			} {
+				if err := tx.Exec(q).Error; err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}},
 }
