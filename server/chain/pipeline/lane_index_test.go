@@ -45,7 +45,7 @@ func TestPendingQueue_ReadsThePendingIntentsInOrderFromTheIndexNotThroughHistory
 		t.Fatal(err)
 	}
 	var got []Intent
-	if err := pendingQueue(db, 0, now.Add(time.Second)).Find(&got).Error; err != nil {
+	if err := pendingQueue(db, 0, now.Add(time.Second), 0, queueWindow).Find(&got).Error; err != nil {
 		t.Fatal(err)
 	}
 	var refs []string
@@ -56,7 +56,7 @@ func TestPendingQueue_ReadsThePendingIntentsInOrderFromTheIndexNotThroughHistory
 		t.Fatalf("lane 0's queue = %v; want its pending intents in order, %s", refs, want)
 	}
 
-	stmt := pendingQueue(db.Session(&gorm.Session{DryRun: true}), 0, now).Find(&[]Intent{}).Statement
+	stmt := pendingQueue(db.Session(&gorm.Session{DryRun: true}), 0, now, 0, queueWindow).Find(&[]Intent{}).Statement
 	plan := explain(t, db, stmt.SQL.String(), stmt.Vars)
 	if !strings.Contains(plan, "ix_chain_intents_queue") || strings.Contains(plan, "chain_intents_pkey") ||
 		strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Sort") {

@@ -212,7 +212,7 @@ func TestMigration7_KeepsEveryQueuedAndInFlightIntent(t *testing.T) {
 		t.Fatal(err)
 	}
 	var queue []Intent
-	if err := pendingQueue(db, 0, t0.Add(time.Hour)).Find(&queue).Error; err != nil || len(queue) != 2 || queue[0].Ref != "2" || queue[1].Ref != "3" {
+	if err := pendingQueue(db, 0, t0.Add(time.Hour), 0, queueWindow).Find(&queue).Error; err != nil || len(queue) != 2 || queue[0].Ref != "2" || queue[1].Ref != "3" {
 		t.Errorf("queue after migration 7: %v, %v; want intents 2 and 3", queue, err)
 	}
 	if n, err := depth(db, 1); err != nil || n != 3 {

@@ -84,7 +84,9 @@ type Pipeline struct {
 	cfg   Config
 	chain *Chain
 	kinds map[string]Kind
-	log   *slog.Logger
+	// queuePage is how many pending intents a lane reads at a time: the largest batch.
+	queuePage int
+	log       *slog.Logger
 
 	gasChecks gasChecks
 
@@ -149,6 +151,7 @@ func New(db *gorm.DB, client Backend, cfg Config) (*Pipeline, error) {
 	p.kinds = map[string]Kind{}
 	for _, k := range []Kind{callKind{}, redeemKind{max: cfg.MaxRedeem}, allocateKind{max: cfg.MaxAllocate}} {
 		p.kinds[k.Name()] = k
+		p.queuePage = max(p.queuePage, k.MaxBatch())
 	}
 	for range cfg.Keys {
 		p.wake = append(p.wake, make(chan struct{}, 1))

@@ -213,48 +213,70 @@ func holdBatch(size, max, inFlight int, oldest, linger time.Duration) bool {
 	return size < max/smallBatchFraction && (inFlight > 0 || oldest < linger)
 }
 
-// pendingQueue is the lane's pending intents that may go now, oldest first. It reads them in order
-// from the index of the intents without a transaction (ix_chain_intents_queue), which are the
-// pending ones: the statement names the index's predicate in its text so that every plan,
-// generic ones included, can use it instead of walking the primary key through every intent
-// ever confirmed. The status is checked too, in the rows read.
-func pendingQueue(db *gorm.DB, lane int, now time.Time) *gorm.DB {
-	return db.Where(queued+" AND (not_before IS NULL OR not_before <= ?)", lane, now).Order("id").Limit(2000)
+// pendingQueue is up to limit of the lane's pending intents that may go now, oldest first, after
+// intent id after. It reads them in order from the index of the intents without a transaction
+// (ix_chain_intents_queue), which are the pending ones: the statement names the index's
+// predicate in its text so that every plan, generic ones included, can use it instead of
+// walking the primary key through every intent ever confirmed. The status is checked too, in
+// the rows read.
+func pendingQueue(db *gorm.DB, lane int, now time.Time, after int64, limit int) *gorm.DB {
+	return db.Where(queued+" AND id > ? AND (not_before IS NULL OR not_before <= ?)", lane, after, now).Order("id").Limit(limit)
 }
 
 // queued selects lane ?'s pending intents through the queue's index.
 const queued = "lane = ? AND tx_id IS NULL AND status = '" + IntentPending + "'"
 
+// queueWindow is how many pending intents a lane looks through to fill one batch, so that a
+// batch gathers the intents of its key from among those of other keys of the same kind.
+const queueWindow = 2000
+
 // nextBatch takes the oldest pending intent and the pending intents after it of the same kind and
-// batch key, up to the kind's batch size. It stops at the first intent of another kind, so a
-// lane keeps the order between kinds (an allocation never overtakes the funding it needs).
+// batch key, up to the kind's batch size, looking through at most queueWindow intents. It stops
+// at the first intent of another kind, so a lane keeps the order between kinds (an allocation
+// never overtakes the funding it needs). It reads the queue a page at a time: a queue of one
+// kind and key, the usual case, fills its batch from the first page. Reading the whole window
+// every time read 2,000 intents for each batch of 300 while an allocation of 100,000 was
+// queued: a tenth of the server's CPU.
 func (l *lane) nextBatch(ctx context.Context) ([]Intent, error) {
-	var cands []Intent
-	if err := pendingQueue(l.p.db.WithContext(ctx), l.idx, time.Now().UTC()).Find(&cands).Error; err != nil {
-		return nil, err
-	}
-	if len(cands) == 0 {
-		return nil, nil
-	}
-	first := cands[0]
-	kind, ok := l.p.kinds[first.Kind]
-	if !ok {
-		return nil, fmt.Errorf("intent %d: unknown kind %q", first.ID, first.Kind)
-	}
-	// Sized by what was read, not by the kind's maximum: a lane looks at its queue several times
-	// a block, and room for 250 intents each time was 3 % of all the server allocated at 500
-	// redemptions/s.
-	batch := make([]Intent, 0, min(len(cands), kind.MaxBatch()))
-	for _, c := range cands {
-		if c.Kind != first.Kind {
-			break
+	db := l.p.db.WithContext(ctx)
+	now := time.Now().UTC()
+	var batch []Intent
+	var first Intent // the batch's first intent: its kind and key are the batch's
+	size := 0        // the batch's kind's maximum
+	var after int64
+	for read := 0; read < queueWindow; {
+		limit := min(l.p.queuePage, queueWindow-read)
+		var page []Intent
+		if err := pendingQueue(db, l.idx, now, after, limit).Find(&page).Error; err != nil {
+			return nil, err
 		}
-		if c.BatchKey == first.BatchKey {
-			batch = append(batch, c)
-			if len(batch) == kind.MaxBatch() {
-				break
+		for _, c := range page {
+			if size == 0 {
+				kind, ok := l.p.kinds[c.Kind]
+				if !ok {
+					return nil, fmt.Errorf("intent %d: unknown kind %q", c.ID, c.Kind)
+				}
+				// Sized by what was read, not by the kind's maximum: a lane looks at its queue
+				// several times a block, and room for 250 intents each time was 3 % of all the
+				// server allocated at 500 redemptions/s.
+				first, size = c, kind.MaxBatch()
+				batch = make([]Intent, 0, min(len(page), size))
+			}
+			if c.Kind != first.Kind {
+				return batch, nil
+			}
+			if c.BatchKey == first.BatchKey {
+				batch = append(batch, c)
+				if len(batch) == size {
+					return batch, nil
+				}
 			}
 		}
+		if len(page) < limit {
+			break // the end of the queue
+		}
+		read += len(page)
+		after = page[len(page)-1].ID
 	}
 	return batch, nil
 }
