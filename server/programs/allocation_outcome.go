@@ -149,10 +149,10 @@ func (p *jobProgress) add(status string, n int) {
 	}
 }
 
-// countSettled adds each job's progress to its counts. It comes last in the settling
-// transaction, and takes the jobs in order, because two lanes settling items of the same job
-// wait for each other on its row until they commit: held for the least time, and never in an
-// order that could deadlock.
+// countSettled adds each job's progress to its counts, last in the hook and in the jobs' order:
+// two lanes settling items of the same job wait for each other on its row until they commit, so
+// the row is held as briefly as the hook allows and never taken in an order that could
+// deadlock.
 func countSettled(tx *gorm.DB, progress map[string]*jobProgress) error {
 	for _, id := range slices.Sorted(maps.Keys(progress)) {
 		p := progress[id]
