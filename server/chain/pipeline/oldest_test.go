@@ -227,13 +227,7 @@ func TestMigration7_KeepsEveryQueuedAndInFlightIntent(t *testing.T) {
 // The backlog check and /metrics read it every second or so: each read must pass those entries
 // once (an index scan marks them dead), not again on every read (a bitmap scan).
 func TestQueueReads_PassTheEntriesOfSignedIntentsOnceNotOnEveryRead(t *testing.T) {
-	db, _ := testenv.DB(t, Schema)
-	if store.DialectOf(db) != store.Postgres {
-		t.Skip("PostgreSQL's index entries of old row versions")
-	}
-	if err := db.Exec("ALTER TABLE chain_intents SET (autovacuum_enabled = false)").Error; err != nil {
-		t.Fatal(err)
-	}
+	db := intentsLeftAlone(t, "PostgreSQL's index entries of old row versions")
 	now := time.Now().UTC()
 	refs := 0
 	enqueue := func(n int) {
@@ -293,4 +287,18 @@ func TestQueueReads_PassTheEntriesOfSignedIntentsOnceNotOnEveryRead(t *testing.T
 	if _, second := read(); second*5 > first {
 		t.Errorf("the second read of the queue took %d buffers, the first %d: it passed the signed intents' entries again", second, first)
 	}
+}
+
+// intentsLeftAlone is a pipeline database on PostgreSQL whose intents autovacuum neither
+// vacuums nor analyses, so that a test sets the moment; on SQLite the test is skipped, for why.
+func intentsLeftAlone(t *testing.T, why string) *gorm.DB {
+	t.Helper()
+	db, _ := testenv.DB(t, Schema)
+	if store.DialectOf(db) != store.Postgres {
+		t.Skip(why)
+	}
+	if err := db.Exec("ALTER TABLE chain_intents SET (autovacuum_enabled = false)").Error; err != nil {
+		t.Fatal(err)
+	}
+	return db
 }

@@ -7,19 +7,10 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-
-	"github.com/aidledger/aidledger/server/internal/testenv"
-	"github.com/aidledger/aidledger/server/store"
 )
 
 func TestLaneReads_KeepToTheQueuesIndexAfterStatisticsTakenWhileABurstWasQueued(t *testing.T) {
-	db, _ := testenv.DB(t, Schema)
-	if store.DialectOf(db) != store.Postgres {
-		t.Skip("PostgreSQL's statistics")
-	}
-	if err := db.Exec("ALTER TABLE chain_intents SET (autovacuum_enabled = false)").Error; err != nil {
-		t.Fatal(err)
-	}
+	db := intentsLeftAlone(t, "PostgreSQL's statistics")
 	// An allocation's burst is queued and analysed, then signed but for a few intents.
 	now := time.Now().UTC()
 	intents := make([]Intent, 20000)
