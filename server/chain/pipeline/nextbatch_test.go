@@ -12,7 +12,7 @@ import (
 	"github.com/aidledger/aidledger/server/internal/testenv"
 )
 
-// queued is one pending intent of a test's queue: kind and batch key.
+// queuedIntent is one pending intent of a test's queue: kind and batch key.
 type queuedIntent struct{ kind, key string }
 
 func repeat(n int, kind, key string) []queuedIntent {
