@@ -84,26 +84,35 @@ func (s *Service) acceptPipelined(ctx context.Context, p *store.Pipelined, group
 	return s.acceptIn(ctx, groupTx{p: p}, group)
 }
 
-// acceptIn accepts redemptions in g, in their order, in seven statements whatever their number,
-// in three batches: read the keys, the cards, and the programs and shops they name (resolve);
-// check the PINs against the cards read; lock each entitlement's account and take the sequence
-// numbers of all the group's redemptions on it, and read what each has spent and what the chain
-// confirmed as allocated to it (standingOf); store the intents and the redemptions. Refusals give
-// their numbers back in one more statement, and on GORM's transaction a wrong PIN writes its
-// counted attempt. The verdicts and the running balances are worked out in between, as if one
-// redemption ran after the other. The two statements that lock and then read go out in one batch
-// but run one after the other: the read sees what another transaction committed while this one
-// waited for the lock.
+// acceptIn accepts redemptions in g, in their order, in seven statements whatever their number:
+// read the keys, the cards, and the programs and shops they name (queueResolve); check the PINs
+// against the cards read; lock each entitlement's account and take the sequence numbers of all
+// the group's redemptions on it, and read what each has spent and what the chain confirmed as
+// allocated to it (standingOf); store the intents and the redemptions. Refusals give their
+// numbers back in one more statement, and on GORM's transaction a wrong PIN writes its counted
+// attempt. The verdicts and the running balances are worked out in between, as if one redemption
+// ran after the other. The two statements that lock and then read run one after the other: the
+// read sees what another transaction committed while this one waited for the lock.
+//
+// Pipelined, the statements go out in two batches: the lock and the reads after it go out with
+// the first reads, naming the cards rather than the beneficiaries (earlyLock), and the writes
+// with the COMMIT. On GORM's transaction the accounts are locked after the PIN check, for the
+// acceptances that passed it.
 //
 // A verdict is nil (accepted and written), ErrWrongPIN or ErrCardLocked (only the counted
-// attempt is written), a refusal from resolve, ErrInsufficientBalance or errKeyRace (nothing is
+// attempt is written), a refusal from resolved, ErrInsufficientBalance or errKeyRace (nothing is
 // written).
 func (s *Service) acceptIn(ctx context.Context, g groupTx, group []*acceptance) ([]error, error) {
 	var b store.Batch
-	cards, verdicts, err := s.resolve(ctx, g, group)
-	if err != nil {
-		return nil, err
+	read := queueResolve(&b, g.db(), group)
+	var early *earlyLock
+	if g.p != nil {
+		early = queueEarlyLock(&b, g.db(), group)
 	}
+	if err := g.run(ctx, &b); err != nil {
+		return nil, fmt.Errorf("read %d keys, cards, programs and shops: %w", len(group), err)
+	}
+	cards, parties, verdicts := read.resolved(group)
 	var attempts []enroll.PINAttempt
 	var checked []int // of group
 	for i, a := range group {
@@ -112,41 +121,53 @@ func (s *Service) acceptIn(ctx context.Context, g groupTx, group []*acceptance) 
 			checked = append(checked, i)
 		}
 	}
-	if len(attempts) == 0 {
-		return verdicts, g.end(ctx, &b)
-	}
-	pins, err := s.cards.CheckPINs(ctx, g.tx, cards, attempts)
-	if err != nil {
-		return nil, err
-	}
-	for k, i := range checked {
-		verdicts[i] = pins[k]
+	if len(attempts) > 0 {
+		pins, err := s.cards.CheckPINs(ctx, g.tx, cards, attempts)
+		if err != nil {
+			return nil, err
+		}
+		for k, i := range checked {
+			verdicts[i] = pins[k]
+		}
 	}
 	wanted := map[entitlement]uint64{}
-	var candidates int
 	for i, a := range group {
 		if verdicts[i] == nil {
 			wanted[entitlementOf(a.row)]++
-			candidates++
 		}
 	}
-	if len(wanted) == 0 {
-		return verdicts, g.end(ctx, &b)
+	var (
+		next             map[entitlement]uint64
+		allocated, spent map[entitlement]int64
+		ids              *pipeline.ReservedIDs
+		err              error
+	)
+	if early != nil {
+		taken, first, err := early.takenBy(group, cards, parties)
+		if err != nil {
+			return nil, err
+		}
+		for e, n := range wanted {
+			if taken[e] < n {
+				return nil, fmt.Errorf("early lock: %d of %d numbers taken of %s in program %s", taken[e], n, e.BeneficiaryID, e.ProgramID)
+			}
+		}
+		wanted, next, ids = taken, first, early.ids // what is taken and not used is given back
+		allocated, spent = early.held.sums()
+	} else {
+		if len(wanted) == 0 {
+			return verdicts, g.end(ctx, &b)
+		}
+		seqs := takeSeqs(&b, g.db(), wanted)
+		held := standingOf(&b, g.db(), holdersOf(wanted))
+		if err := g.run(ctx, &b); err != nil {
+			return nil, fmt.Errorf("lock and read %d accounts: %w", len(wanted), err)
+		}
+		if next, err = seqs.first(); err != nil {
+			return nil, err
+		}
+		allocated, spent = held.sums()
 	}
-	seqs := takeSeqs(&b, g.db(), wanted)
-	held := standingOf(&b, g.db(), holdersOf(wanted))
-	var ids *pipeline.ReservedIDs
-	if g.p != nil {
-		ids = pipeline.QueueReserveIDs(&b, g.db(), candidates)
-	}
-	if err := g.run(ctx, &b); err != nil {
-		return nil, fmt.Errorf("lock and read %d accounts: %w", len(wanted), err)
-	}
-	next, err := seqs.first()
-	if err != nil {
-		return nil, err
-	}
-	allocated, spent := held.sums()
 	d := s.decide(group, verdicts, wanted, next, allocated, spent)
 	if len(d.giveBack) > 0 {
 		upsertAccounts(&b, g.db(), d.giveBack, "excluded.next_seq", nil)
@@ -154,7 +175,7 @@ func (s *Service) acceptIn(ctx context.Context, g groupTx, group []*acceptance) 
 	if len(d.rows) == 0 {
 		return verdicts, g.end(ctx, &b)
 	}
-	if err := s.storeAccepted(ctx, g, &b, ids, d); err != nil {
+	if err = s.storeAccepted(ctx, g, &b, ids, d); err != nil {
 		if errors.Is(err, gorm.ErrDuplicatedKey) {
 			return nil, errKeyRace
 		}

@@ -42,7 +42,11 @@ func (t *seqsTaken) first() (map[entitlement]uint64, error) {
 	for _, rows := range t.rows {
 		for _, r := range rows {
 			e := entitlement{ProgramID: r.ProgramID, BeneficiaryID: r.BeneficiaryID}
-			first[e] = r.NextSeq - t.want[e]
+			n, ok := t.want[e]
+			if !ok {
+				return nil, fmt.Errorf("lock accounts: %s of program %s locked, not wanted", e.BeneficiaryID, e.ProgramID)
+			}
+			first[e] = r.NextSeq - n
 		}
 	}
 	if len(first) != len(t.want) {
@@ -136,8 +140,12 @@ func (st *standing) sums() (allocated, spent map[entitlement]int64) {
 	return allocated, spent
 }
 
-func standingQuery(tx *gorm.DB, holders []string) *gorm.DB {
-	holders = store.PadIn(tx, holders)
+// standingQuery reads the standing of holders: a list of beneficiary ids, or a query that
+// selects them (earlyLock).
+func standingQuery(tx *gorm.DB, holders any) *gorm.DB {
+	if ids, ok := holders.([]string); ok {
+		holders = store.PadIn(tx, ids)
+	}
 	return tx.Raw(fmt.Sprintf("SELECT program_id, beneficiary_id, amount, part FROM (?) spent"+
 		" UNION ALL SELECT program_id, beneficiary_id, allocated_confirmed, %d FROM (?) allocated", partAllocated),
 		spentQuery(tx, holders), programs.AllocatedQuery(tx, holders))
@@ -152,11 +160,11 @@ const (
 )
 
 // spentQuery sums each entitlement's redemptions (partRedeemed) and its failed ones (partFailed).
-func spentQuery(tx *gorm.DB, holders []string) *gorm.DB {
+func spentQuery(tx *gorm.DB, holders any) *gorm.DB {
 	return tx.Raw(fmt.Sprintf("SELECT program_id, beneficiary_id, SUM(amount) AS amount, %d AS part FROM redemptions"+
-		" WHERE beneficiary_id IN ? GROUP BY beneficiary_id, program_id"+
+		" WHERE beneficiary_id IN (?) GROUP BY beneficiary_id, program_id"+
 		" UNION ALL SELECT program_id, beneficiary_id, SUM(failed_amount), %d FROM redemptions"+
-		" WHERE failed_amount > 0 AND beneficiary_id IN ? GROUP BY beneficiary_id, program_id", partRedeemed, partFailed),
+		" WHERE failed_amount > 0 AND beneficiary_id IN (?) GROUP BY beneficiary_id, program_id", partRedeemed, partFailed),
 		holders, holders)
 }
 

@@ -1,7 +1,6 @@
 package redeem
 
 import (
-	"context"
 	"fmt"
 	"strings"
 
@@ -14,32 +13,41 @@ import (
 	"github.com/aidledger/aidledger/server/store"
 )
 
-// resolve reads, in the group's transaction, what the acceptances name, in three statements
-// whatever their number (one batch): which of their Idempotency-Keys are taken, their cards, and their
-// programs and shops. It refuses, in this order, what Redeem answers without a PIN check: a key already
-// taken (errKeyRace: the caller answers with that redemption), an unknown or suspended card,
-// an unknown or inactive program, an unknown or suspended shop. The others get their card, program
-// and shop filled in and a nil verdict.
+// queueResolve queues in b the reads of what the acceptances name, in three statements
+// whatever their number: which of their Idempotency-Keys are taken, their cards, and their
+// programs and shops. Once b has run, resolved gives the verdicts.
 //
 // Each of these was a statement per redemption before its group (four round trips on
 // PostgreSQL, most of what the database did for a redemption). Read here they also come from the
 // transaction that writes the redemption, not from a moment before it.
-func (s *Service) resolve(ctx context.Context, g groupTx, group []*acceptance) (enroll.Cards, []error, error) {
+func queueResolve(b *store.Batch, db *gorm.DB, group []*acceptance) *resolveRead {
 	var numbers, programIDs, vendorIDs []string
 	for _, a := range group {
 		numbers = append(numbers, a.card)
 		programIDs = append(programIDs, a.row.ProgramID)
 		vendorIDs = append(vendorIDs, a.row.VendorID)
 	}
-	var b store.Batch
-	store.QueueIndexReads(&b, g.db()) // every read of the group is by key
-	keys := keysTaken(&b, g.db(), group)
-	cards := enroll.QueueCards(&b, g.db(), numbers)
-	parties := programs.QueueParties(&b, g.db(), distinct(programIDs), distinct(vendorIDs))
-	if err := g.run(ctx, &b); err != nil {
-		return enroll.Cards{}, nil, fmt.Errorf("read %d keys, cards, programs and shops: %w", len(group), err)
+	store.QueueIndexReads(b, db) // every read of the group is by key
+	return &resolveRead{
+		keys:    keysTaken(b, db, group),
+		cards:   enroll.QueueCards(b, db, numbers),
+		parties: programs.QueueParties(b, db, distinct(programIDs), distinct(vendorIDs)),
 	}
-	taken, cs, ps := keys.taken(), cards.Cards(), parties.Parties()
+}
+
+// resolveRead is what queueResolve read, once its batch has run.
+type resolveRead struct {
+	keys    *keysRead
+	cards   *enroll.CardsRead
+	parties *programs.PartiesRead
+}
+
+// resolved refuses, in this order, what Redeem answers without a PIN check: a key already taken
+// (errKeyRace: the caller answers with that redemption), an unknown or suspended card, an
+// unknown or inactive program, an unknown or suspended shop. The others get their card, program
+// and shop filled in and a nil verdict. It also returns the cards, programs and shops read.
+func (r *resolveRead) resolved(group []*acceptance) (enroll.Cards, programs.Parties, []error) {
+	taken, cs, ps := r.keys.taken(), r.cards.Cards(), r.parties.Parties()
 	verdicts := make([]error, len(group))
 	for i, a := range group {
 		if taken[a.row.VendorID+"\x00"+a.row.IdempotencyKey] {
@@ -48,7 +56,7 @@ func (s *Service) resolve(ctx context.Context, g groupTx, group []*acceptance) (
 		}
 		verdicts[i] = a.fill(cs, ps)
 	}
-	return cs, verdicts, nil
+	return cs, ps, verdicts
 }
 
 // fill completes the acceptance with its card, program and shop, or says why it is refused.
