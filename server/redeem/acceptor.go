@@ -22,7 +22,7 @@ import (
 // A group is applied in one pass (apply), with a fixed number of statements whatever its size:
 // on PostgreSQL every statement is a round trip to another process, and a statement or two per
 // acceptance, plus a savepoint around each, was most of what a group cost. On PostgreSQL the
-// statements go out in three pipelined batches (pipelined), and a group that fails there runs
+// statements go out in two pipelined batches (pipelined), and a group that fails there runs
 // again with apply. apply gives each
 // acceptance its verdict (a refusal writes nothing of it, or only what must be kept, like a
 // counted wrong PIN). When a statement fails (two phones raced one Idempotency-Key into two
@@ -98,11 +98,11 @@ const postgresGroups = 2
 // postgresGather is how long a group on PostgreSQL of fewer than gatherUpTo acceptances waits
 // for more before it starts. A group costs PostgreSQL the same round trips whatever its size
 // (nine then, BEGIN, seven statements and COMMIT; three pipelined batches since the
-// twenty-eighth session), and at 500/s the two groups ran back to back, each as
-// soon as the one before had committed, with three or four acceptances: the round trips, not
-// the acceptances, set what PostgreSQL spent, and when a group took fewer statements the groups
-// only got smaller and more (twenty-fourth session, docs/benchmarks.md). Under load the groups
-// fill up before they would wait.
+// twenty-eighth session, two since the thirty-second), and at 500/s the two groups ran back to
+// back, each as soon as the one before had committed, with three or four acceptances: the
+// round trips, not the acceptances, set what PostgreSQL spent, and when a group took fewer
+// statements the groups only got smaller and more (twenty-fourth session, docs/benchmarks.md).
+// Under load the groups fill up before they would wait.
 const (
 	postgresGather = 10 * time.Millisecond
 	gatherUpTo     = 8
