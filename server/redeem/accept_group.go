@@ -137,12 +137,44 @@ func (s *Service) acceptIn(ctx context.Context, g groupTx, group []*acceptance) 
 			wanted[entitlementOf(a.row)]++
 		}
 	}
-	var (
-		next             map[entitlement]uint64
-		allocated, spent map[entitlement]int64
-		ids              *pipeline.ReservedIDs
-		err              error
-	)
+	acc, err := s.lockAccounts(ctx, g, &b, early, group, cards, parties, wanted)
+	if err != nil {
+		return nil, err
+	}
+	if acc == nil { // nothing to lock
+		return verdicts, g.end(ctx, &b)
+	}
+	d := s.decide(group, verdicts, acc)
+	if len(d.giveBack) > 0 {
+		upsertAccounts(&b, g.db(), d.giveBack, "excluded.next_seq", nil)
+	}
+	if len(d.rows) == 0 {
+		return verdicts, g.end(ctx, &b)
+	}
+	if err := s.storeAccepted(ctx, g, &b, acc.ids, d); err != nil {
+		if errors.Is(err, gorm.ErrDuplicatedKey) {
+			return nil, errKeyRace
+		}
+		return nil, fmt.Errorf("store %d redemptions: %w", len(d.rows), err)
+	}
+	return verdicts, nil
+}
+
+// lockedAccounts is what a group knows of its accounts once they are locked: how many numbers it
+// took of each entitlement and the first of them, what each was allocated and has spent, and
+// (pipelined) the ids of its intents.
+type lockedAccounts struct {
+	taken, first     map[entitlement]uint64
+	allocated, spent map[entitlement]int64
+	ids              *pipeline.ReservedIDs
+}
+
+// lockAccounts returns the group's accounts locked: on a pipelined transaction, those the early
+// lock took in the first batch (every entitlement the group names, of which wanted, those that
+// passed the checks so far, must be part); on GORM's, those wanted, locked and read now. It
+// returns nil if nothing is wanted on GORM's transaction.
+func (s *Service) lockAccounts(ctx context.Context, g groupTx, b *store.Batch, early *earlyLock, group []*acceptance,
+	cards enroll.Cards, parties programs.Parties, wanted map[entitlement]uint64) (*lockedAccounts, error) {
 	if early != nil {
 		taken, first, err := early.takenBy(group, cards, parties)
 		if err != nil {
@@ -153,36 +185,23 @@ func (s *Service) acceptIn(ctx context.Context, g groupTx, group []*acceptance) 
 				return nil, fmt.Errorf("early lock: %d of %d numbers taken of %s in program %s", taken[e], n, e.BeneficiaryID, e.ProgramID)
 			}
 		}
-		wanted, next, ids = taken, first, early.ids // what is taken and not used is given back
-		allocated, spent = early.held.sums()
-	} else {
-		if len(wanted) == 0 {
-			return verdicts, g.end(ctx, &b)
-		}
-		seqs := takeSeqs(&b, g.db(), wanted)
-		held := standingOf(&b, g.db(), holdersOf(wanted))
-		if err := g.run(ctx, &b); err != nil {
-			return nil, fmt.Errorf("lock and read %d accounts: %w", len(wanted), err)
-		}
-		if next, err = seqs.first(); err != nil {
-			return nil, err
-		}
-		allocated, spent = held.sums()
+		allocated, spent := early.held.sums()
+		return &lockedAccounts{taken: taken, first: first, allocated: allocated, spent: spent, ids: early.ids}, nil
 	}
-	d := s.decide(group, verdicts, wanted, next, allocated, spent)
-	if len(d.giveBack) > 0 {
-		upsertAccounts(&b, g.db(), d.giveBack, "excluded.next_seq", nil)
+	if len(wanted) == 0 {
+		return nil, nil
 	}
-	if len(d.rows) == 0 {
-		return verdicts, g.end(ctx, &b)
+	seqs := takeSeqs(b, g.db(), wanted)
+	held := standingOf(b, g.db(), holdersOf(wanted))
+	if err := g.run(ctx, b); err != nil {
+		return nil, fmt.Errorf("lock and read %d accounts: %w", len(wanted), err)
 	}
-	if err = s.storeAccepted(ctx, g, &b, ids, d); err != nil {
-		if errors.Is(err, gorm.ErrDuplicatedKey) {
-			return nil, errKeyRace
-		}
-		return nil, fmt.Errorf("store %d redemptions: %w", len(d.rows), err)
+	first, err := seqs.first()
+	if err != nil {
+		return nil, err
 	}
-	return verdicts, nil
+	allocated, spent := held.sums()
+	return &lockedAccounts{taken: wanted, first: first, allocated: allocated, spent: spent}, nil
 }
 
 // decision is what a group writes once its verdicts are known.
@@ -195,8 +214,9 @@ type decision struct {
 
 // decide gives the verdicts on balances, in the group's order, and what to write for the
 // accepted ones: each redemption's sequence number, running balance and intent, and the
-// numbers that refused ones give back.
-func (s *Service) decide(group []*acceptance, verdicts []error, wanted, next map[entitlement]uint64, allocated, spent map[entitlement]int64) decision {
+// numbers that refused ones give back. It moves acc's numbers and spent sums on as it goes.
+func (s *Service) decide(group []*acceptance, verdicts []error, acc *lockedAccounts) decision {
+	wanted, next, allocated, spent := acc.taken, acc.first, acc.allocated, acc.spent
 	var (
 		d     decision
 		taken = map[string]bool{} // vendor and Idempotency-Key of the group's accepted ones
