@@ -50,11 +50,7 @@ func TestPipeline_CrashBetweenStoringAndSending_ResendsAndConfirmsOnce(t *testin
 	stop() // the process dies with stored, never-delivered transactions
 
 	p, _ = w.pipeline(nil, pipeline.Config{MaxRedeem: 4})
-	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
-		if in.Status != pipeline.IntentConfirmed {
-			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
-		}
-	}
+	waitConfirmed(t, p, stored)
 	w.assertAppliedOnce(intents, cards, 500, 50, 2)
 	if n := w.countTxs(pipeline.TxDropped); n != 0 {
 		t.Errorf("%d transactions dropped; stored transactions must be re-sent as they were", n)
@@ -83,11 +79,7 @@ func TestPipeline_CrashBetweenSendingAndReceipt_ConfirmsOnce(t *testing.T) {
 	}
 
 	p, _ := w.pipeline(nil, pipeline.Config{})
-	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
-		if in.Status != pipeline.IntentConfirmed {
-			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
-		}
-	}
+	waitConfirmed(t, p, stored)
 	w.assertAppliedOnce(intents, cards, 500, 70, 1)
 }
 
@@ -105,11 +97,7 @@ func TestPipeline_SendErrorAfterTheNodeAccepted_IsMaybeSentNotFailed(t *testing.
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
-		if in.Status != pipeline.IntentConfirmed {
-			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
-		}
-	}
+	waitConfirmed(t, p, stored)
 	w.assertAppliedOnce(intents, cards, 300, 25, 2)
 	// No transaction was rebuilt with a new nonce: nonces are contiguous and none was dropped.
 	var txs []pipeline.Tx
@@ -167,11 +155,7 @@ func TestPipeline_ChainGoingBackwards_ReminesAndKeepsEveryRedemptionOnce(t *test
 		}
 		return len(txs) > 0
 	})
-	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
-		if in.Status != pipeline.IntentConfirmed {
-			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
-		}
-	}
+	waitConfirmed(t, p, stored)
 	w.assertAppliedOnce(intents, cards, 400, 40, 1)
 }
 

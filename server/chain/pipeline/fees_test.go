@@ -69,11 +69,7 @@ func TestPipeline_ATransactionWhoseTipTheNodeNoLongerAcceptsIsRepricedAndConfirm
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
-		if in.Status != pipeline.IntentConfirmed {
-			t.Fatalf("redemption %s: %s %q", in.Ref[:8], in.Status, in.Reason)
-		}
-	}
+	waitConfirmed(t, p, stored)
 	w.assertAppliedOnce(intents, cards, 400, 40, 1)
 
 	txs := w.txsOf(stored)

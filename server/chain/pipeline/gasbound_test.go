@@ -6,7 +6,6 @@ import (
 	"math/big"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
@@ -89,11 +88,7 @@ func TestPipeline_OnAKnownGasScheduleChecksABatchByRunningItOnceNotByEstimating(
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
-				if in.Status != pipeline.IntentConfirmed {
-					t.Fatalf("redemption %s: %s (%s)", in.Ref[:8], in.Status, in.Reason)
-				}
-			}
+			waitConfirmed(t, p, stored)
 			w.assertAppliedOnce(intents, cards, 1000, 100, 1)
 			if client.checks.Load() == 0 {
 				t.Fatal("no batch was checked against the node")

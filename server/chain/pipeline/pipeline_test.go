@@ -59,11 +59,7 @@ func (w *world) confirm(ctx context.Context, p *pipeline.Pipeline, intents []pip
 	if err != nil {
 		w.t.Fatal(err)
 	}
-	for _, in := range waitFinal(w.t, p, ids(stored), 30*time.Second) {
-		if in.Status != pipeline.IntentConfirmed {
-			w.t.Fatalf("setup intent %s %s: %s (%s)", in.Kind, in.Ref, in.Status, in.Reason)
-		}
-	}
+	waitConfirmed(w.t, p, stored)
 }
 
 func ids(in []pipeline.Intent) []int64 {

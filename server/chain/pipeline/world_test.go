@@ -101,6 +101,17 @@ func waitFinal(t *testing.T, p *pipeline.Pipeline, ids []int64, within time.Dura
 	return out
 }
 
+// waitConfirmed waits up to 30 s for the stored intents to be final, and fails the test unless
+// every one was confirmed.
+func waitConfirmed(t *testing.T, p *pipeline.Pipeline, stored []pipeline.Intent) {
+	t.Helper()
+	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
+		if in.Status != pipeline.IntentConfirmed {
+			t.Fatalf("intent %s %s: %s (%s)", in.Kind, in.Ref, in.Status, in.Reason)
+		}
+	}
+}
+
 // faultyClient is the real chain client with faults injected into sends: what a flaky network
 // or a crash does to the pipeline, without replacing the chain.
 type faultyClient struct {
