@@ -32,9 +32,12 @@ func takeSeqs(b *store.Batch, db *gorm.DB, n map[entitlement]uint64) *seqsTaken 
 	t := &seqsTaken{want: n}
 	// Numbers start at 0: a new account has taken 0…k-1 and its next is k; an existing one moves
 	// on by k (excluded.next_seq).
-	upsertAccounts(b, db, n, "redemption_accounts.next_seq + excluded.next_seq", &t.rows)
+	upsertAccounts(b, db, n, takeMore, &t.rows)
 	return t
 }
+
+// takeMore is the upsert's next_seq of an account that exists: moved on by the numbers taken.
+const takeMore = "redemption_accounts.next_seq + excluded.next_seq"
 
 // first is the first number taken of each entitlement.
 func (t *seqsTaken) first() (map[entitlement]uint64, error) {

@@ -46,9 +46,7 @@ func queueEarlyLock(b *store.Batch, db *gorm.DB, group []*acceptance) *earlyLock
 		if err != nil {
 			continue
 		}
-		if count[pair{a.row.ProgramID, n}] == 0 {
-			numbers = append(numbers, n)
-		}
+		numbers = append(numbers, n)
 		count[pair{a.row.ProgramID, n}]++
 	}
 	pairs := make([]pair, 0, len(count))
@@ -82,11 +80,11 @@ func queueEarlyLock(b *store.Batch, db *gorm.DB, group []*acceptance) *earlyLock
 		q.WriteString(") AS v (program_id, card_number, n)" +
 			" JOIN beneficiaries c ON c.card_number = v.card_number JOIN programs p ON p.id = v.program_id" +
 			` GROUP BY v.program_id, c.id ORDER BY v.program_id COLLATE "C", c.id COLLATE "C"` +
-			" ON CONFLICT (program_id, beneficiary_id) DO UPDATE SET next_seq = redemption_accounts.next_seq + excluded.next_seq," +
+			" ON CONFLICT (program_id, beneficiary_id) DO UPDATE SET next_seq = " + takeMore + "," +
 			" updated_at = excluded.updated_at RETURNING program_id, beneficiary_id, next_seq")
 		e.seqs.rows = make([][]accountNext, 1)
 		store.Query(b, db.Raw(q.String(), args...), &e.seqs.rows[0])
-		holders := db.Raw("SELECT id FROM beneficiaries WHERE card_number IN ?", store.PadIn(db, numbers))
+		holders := db.Raw("SELECT id FROM beneficiaries WHERE card_number IN ?", store.PadIn(db, distinct(numbers)))
 		store.Query(b, standingQuery(db, holders), &e.held.rows)
 	}
 	e.ids = pipeline.QueueReserveIDs(b, db, len(group))
