@@ -46,9 +46,10 @@ type Config struct {
 
 // Service authenticates users.
 type Service struct {
-	db  *gorm.DB
-	key []byte
-	cfg Config
+	db       *gorm.DB
+	key      []byte
+	cfg      Config
+	verified verified
 }
 
 // New makes a service signing access tokens with jwtKey.
@@ -357,6 +358,10 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 
 // Verify checks an access token and returns its claims.
 func (s *Service) Verify(token string) (*Claims, error) {
+	now := time.Now()
+	if c, ok := s.verified.get(token, now); ok {
+		return c, nil
+	}
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.key, nil },
 		jwt.WithValidMethods([]string{jwt.SigningMethodHS256.Alg()}), jwt.WithIssuer("aidledger"), jwt.WithExpirationRequired())
@@ -366,5 +371,6 @@ func (s *Service) Verify(token string) (*Claims, error) {
 	if !c.Role.Valid() || c.Subject == "" {
 		return nil, ErrInvalidToken
 	}
+	s.verified.put(token, c, now)
 	return &c, nil
 }

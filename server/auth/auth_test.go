@@ -197,3 +197,53 @@ func TestHashPassword_NeverStoresThePassword(t *testing.T) {
 		t.Error("wrong password accepted")
 	}
 }
+
+func TestVerify_RefusesATokenVerifiedBeforeOnceItHasExpired(t *testing.T) {
+	s := newService(t, auth.Config{AccessTTL: 2 * time.Second})
+	mustUser(t, s, "y@example.org", auth.Admin)
+	sess, err := s.Login(context.Background(), "y@example.org", "correct horse battery", "10.0.0.7")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Expiry has one-second resolution, so a 2 s token has at least a second left here.
+	c, err := s.Verify(sess.AccessToken)
+	if err != nil {
+		t.Fatalf("fresh token: %v", err)
+	}
+	if again, err := s.Verify(sess.AccessToken); err != nil || again.Subject != c.Subject {
+		t.Fatalf("fresh token again: %+v, %v", again, err)
+	}
+	time.Sleep(time.Until(c.ExpiresAt.Time) + 10*time.Millisecond)
+	if _, err := s.Verify(sess.AccessToken); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Fatalf("expired token verified: %v", err)
+	}
+}
+
+func TestVerify_RefusesAVerifiedTokenWithAnyPartAltered(t *testing.T) {
+	s := newService(t, auth.Config{})
+	mustUser(t, s, "z@example.org", auth.Vendor)
+	sess, err := s.Login(context.Background(), "z@example.org", "correct horse battery", "10.0.0.8")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Verify(sess.AccessToken); err != nil {
+		t.Fatal(err)
+	}
+	parts := strings.Split(sess.AccessToken, ".")
+	flip := func(p string) string { // change one base64url character, keeping the length
+		if p[0] == 'A' {
+			return "B" + p[1:]
+		}
+		return "A" + p[1:]
+	}
+	for i, name := range []string{"header", "claims", "signature"} {
+		altered := append([]string(nil), parts...)
+		altered[i] = flip(altered[i])
+		if _, err := s.Verify(strings.Join(altered, ".")); !errors.Is(err, auth.ErrInvalidToken) {
+			t.Errorf("%s altered: %v", name, err)
+		}
+	}
+	if _, err := s.Verify(sess.AccessToken + " "); !errors.Is(err, auth.ErrInvalidToken) {
+		t.Errorf("trailing space: %v", err)
+	}
+}
