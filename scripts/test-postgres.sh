@@ -4,6 +4,8 @@
 # Needs Debian's postgresql package (apt-get install -y postgresql) and root (to run the server
 # as the postgres user). The cluster trades durability for speed (fsync off): test data only.
 # AIDLEDGER_TEST_PG_DURABLE=1 keeps PostgreSQL's durable defaults (for benchmarks).
+# AIDLEDGER_TEST_PG_SOCKET=1 prints a DSN for its Unix socket instead of TCP on loopback (how a
+# server on the same machine should connect: docs/benchmarks.md, thirty-third session).
 # AIDLEDGER_TEST_PG_OPTS adds server options, e.g. "-c shared_preload_libraries=pg_stat_statements".
 # Stop it with: scripts/test-postgres.sh stop
 set -euo pipefail
@@ -30,4 +32,8 @@ fast="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
 [ "${AIDLEDGER_TEST_PG_DURABLE:-}" = 1 ] && fast=""
 fast="$fast ${AIDLEDGER_TEST_PG_OPTS:-}"
 as_pg "$bin/pg_ctl -D $dir -l $dir/server.log -w start -o \"-c listen_addresses=127.0.0.1 -p $port -k $dir $fast -c max_connections=500\"" >/dev/null
-echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+if [ "${AIDLEDGER_TEST_PG_SOCKET:-}" = 1 ]; then
+  echo "postgres://postgres@/postgres?host=$dir&port=$port&sslmode=disable"
+else
+  echo "postgres://postgres@127.0.0.1:$port/postgres?sslmode=disable"
+fi

@@ -14,6 +14,7 @@ func TestWithSessionDefaults_BoundsPgxCachesAndParallelWorkersUnlessTheDSNSetsTh
 		{"other parameters are kept", "postgres://u@h/db?sslmode=disable&application_name=x", "64", "64", "0"},
 		{"the operator's own capacity wins", "postgresql://u@h/db?statement_cache_capacity=512", "512", "64", "0"},
 		{"zero (no cache) is the operator's to choose", "postgres://u@h/db?statement_cache_capacity=0&description_cache_capacity=0", "0", "0", "0"},
+		{"a Unix socket's directory and port are kept", "postgres://u@/db?host=/var/run/postgresql&port=5433", "64", "64", "0"},
 		{"the operator's parallel workers win", "postgres://u@h/db?max_parallel_workers_per_gather=2", "64", "64", "2"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
