@@ -8,6 +8,8 @@
 #   scripts/bench-e2e.sh                          # 100k beneficiaries, SQLite, 3 runs
 #   BENEFICIARIES=1000000 RUNS=1 RATES= BASELINE=0 scripts/bench-e2e.sh
 #   DB=postgres://user@host/db scripts/bench-e2e.sh
+#   DB=$(AIDLEDGER_TEST_PG_DURABLE=1 AIDLEDGER_TEST_PG_SOCKET=1 scripts/test-postgres.sh) scripts/bench-e2e.sh
+#                                                 # PostgreSQL on this machine, over its Unix socket
 #   CLOSED=0 RATES=500 scripts/bench-e2e.sh      # only the open loop (CLOSED: closed-loop runs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
