@@ -402,3 +402,30 @@ func TestStart_RefusesDatadirInUse(t *testing.T) {
 	}
 	t.Logf("refused as expected: %v", err)
 }
+
+// storeInitCode deploys a contract that stores the first word of its call data in slot 0
+// (runtime 0x60003560005500: PUSH1 0 CALLDATALOAD PUSH1 0 SSTORE STOP).
+var storeInitCode = common.FromHex("0x6007600c60003960076000f3" + "60003560005500")
+
+func TestStart_KeepsNoStateSnapshotAndReadsStateFromItsTries(t *testing.T) {
+	n := startNode(t, Config{})
+	if n.backend.BlockChain().Snapshots() != nil {
+		t.Fatal("the node keeps a state snapshot, which costs more than it saves here (ethConfig)")
+	}
+	c := n.Client()
+	deploy := mustMine(t, c, nil, nil, storeInitCode, 100_000)
+	first := mustMine(t, c, &deploy.ContractAddress, nil, common.BigToHash(big.NewInt(7)).Bytes(), 60_000)
+	mustMine(t, c, &deploy.ContractAddress, nil, common.BigToHash(big.NewInt(9)).Bytes(), 60_000)
+	for _, tt := range []struct {
+		at   *big.Int
+		want int64
+	}{{nil, 9}, {first.BlockNumber, 7}} {
+		got, err := c.StorageAt(t.Context(), deploy.ContractAddress, common.Hash{}, tt.at)
+		if err != nil {
+			t.Fatalf("slot 0 at block %v: %v", tt.at, err)
+		}
+		if new(big.Int).SetBytes(got).Int64() != tt.want {
+			t.Errorf("slot 0 at block %v = %x, want %d", tt.at, got, tt.want)
+		}
+	}
+}
