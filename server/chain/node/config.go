@@ -149,8 +149,9 @@ func databaseHandles(current func() (int, error)) int {
 // every changed slot's path to hash each block, and the snapshot added its own costs: a diff
 // layer of every block's changes, up to 128 of them, which go-ethereum 1.17 walks one map at a
 // time for every slot it does not find (no bloom filter in front of them), and the oldest
-// written into leveldb again. Without it PostgreSQL closed loops took 12 % less of the box's CPU
-// per confirmed redemption and carried 7–18 % more (thirty-fourth session, docs/benchmarks.md).
+// written into leveldb again. Without it PostgreSQL closed loops took 8 % less of the box's CPU
+// per confirmed redemption and carried 6 % more (medians of fourteen alternating runs), and p99
+// confirmed at 500/s was a third (thirty-fourth session, docs/benchmarks.md).
 //
 // Caches are small: the chain is small, and servers and tests run several nodes side by side.
 // The trie cache is a fastcache outside the Go heap, of 512 buckets that each take whole 64 KiB
