@@ -28,6 +28,10 @@ var (
 // compiler.
 var logEmitterInitCode = common.FromHex("0x6006600c60003960066000f3" + "60006000a000")
 
+// storeInitCode deploys a contract that stores the first word of its call data in slot 0
+// (runtime 0x60003560005500: PUSH1 0 CALLDATALOAD PUSH1 0 SSTORE STOP).
+var storeInitCode = common.FromHex("0x6007600c60003960076000f3" + "60003560005500")
+
 // startNode starts a node on cfg, filling in a temporary DataDir, the funder's genesis balance
 // and a test logger, and closes it when the test ends.
 func startNode(t *testing.T, cfg Config) *Node {

@@ -403,10 +403,6 @@ func TestStart_RefusesDatadirInUse(t *testing.T) {
 	t.Logf("refused as expected: %v", err)
 }
 
-// storeInitCode deploys a contract that stores the first word of its call data in slot 0
-// (runtime 0x60003560005500: PUSH1 0 CALLDATALOAD PUSH1 0 SSTORE STOP).
-var storeInitCode = common.FromHex("0x6007600c60003960076000f3" + "60003560005500")
-
 func TestStart_KeepsNoStateSnapshotAndReadsStateFromItsTries(t *testing.T) {
 	n := startNode(t, Config{})
 	if n.backend.BlockChain().Snapshots() != nil {
