@@ -5,17 +5,18 @@ import (
 	"testing"
 )
 
-func TestWithSessionDefaults_BoundsPgxCachesAndParallelWorkersUnlessTheDSNSetsThem(t *testing.T) {
+func TestWithSessionDefaults_BoundsPgxCachesParallelWorkersAndJITUnlessTheDSNSetsThem(t *testing.T) {
 	for _, tc := range []struct {
-		name, dsn                     string
-		wantStmt, wantDescr, wantPara string
+		name, dsn                              string
+		wantStmt, wantDescr, wantPara, wantJIT string
 	}{
-		{"a DSN without parameters gets every default", "postgres://u@h:5432/db", "64", "64", "0"},
-		{"other parameters are kept", "postgres://u@h/db?sslmode=disable&application_name=x", "64", "64", "0"},
-		{"the operator's own capacity wins", "postgresql://u@h/db?statement_cache_capacity=512", "512", "64", "0"},
-		{"zero (no cache) is the operator's to choose", "postgres://u@h/db?statement_cache_capacity=0&description_cache_capacity=0", "0", "0", "0"},
-		{"a Unix socket's directory and port are kept", "postgres://u@/db?host=/var/run/postgresql&port=5433", "64", "64", "0"},
-		{"the operator's parallel workers win", "postgres://u@h/db?max_parallel_workers_per_gather=2", "64", "64", "2"},
+		{"a DSN without parameters gets every default", "postgres://u@h:5432/db", "64", "64", "0", "off"},
+		{"other parameters are kept", "postgres://u@h/db?sslmode=disable&application_name=x", "64", "64", "0", "off"},
+		{"the operator's own capacity wins", "postgresql://u@h/db?statement_cache_capacity=512", "512", "64", "0", "off"},
+		{"zero (no cache) is the operator's to choose", "postgres://u@h/db?statement_cache_capacity=0&description_cache_capacity=0", "0", "0", "0", "off"},
+		{"a Unix socket's directory and port are kept", "postgres://u@/db?host=/var/run/postgresql&port=5433", "64", "64", "0", "off"},
+		{"the operator's parallel workers win", "postgres://u@h/db?max_parallel_workers_per_gather=2", "64", "64", "2", "off"},
+		{"the operator's JIT wins", "postgres://u@h/db?jit=on", "64", "64", "0", "on"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := withSessionDefaults(tc.dsn)
@@ -29,6 +30,9 @@ func TestWithSessionDefaults_BoundsPgxCachesAndParallelWorkersUnlessTheDSNSetsTh
 			q := u.Query()
 			if q.Get("max_parallel_workers_per_gather") != tc.wantPara {
 				t.Errorf("%s: parallel workers %q, want %q", got, q.Get("max_parallel_workers_per_gather"), tc.wantPara)
+			}
+			if q.Get("jit") != tc.wantJIT {
+				t.Errorf("%s: jit %q, want %q", got, q.Get("jit"), tc.wantJIT)
 			}
 			if q.Get("statement_cache_capacity") != tc.wantStmt || q.Get("description_cache_capacity") != tc.wantDescr {
 				t.Errorf("%s: statement cache %q, description cache %q; want %q and %q", got,

@@ -88,9 +88,17 @@ const statementCache = 64
 // third of its time in the kernel and acceptances stalled for seconds (thirtieth session).
 const noParallelWorkers = "0"
 
+// noJIT is PostgreSQL's jit for the server's sessions unless the DSN sets it. PostgreSQL compiles
+// a plan whose estimated cost passes 100,000, which for the server's lookups and short scans
+// only an estimate that means nothing reaches: above all the cost a disabled kind of plan adds
+// when no other kind can do the work (a sort where no index gives the order, under IndexOrder).
+// Compiling such a read took 180 ms where running it took a fraction of one (thirty-fifth
+// session: the backlog check's read of the oldest submitted intent).
+const noJIT = "off"
+
 // withSessionDefaults sets pgx's statement cache capacities and PostgreSQL's parallel workers
-// on a postgres:// DSN, each unless the DSN sets it itself (pgx sends parameters it does not
-// know to PostgreSQL as the session's settings).
+// and JIT on a postgres:// DSN, each unless the DSN sets it itself (pgx sends parameters it
+// does not know to PostgreSQL as the session's settings).
 func withSessionDefaults(dsn string) (string, error) {
 	u, err := url.Parse(dsn)
 	if err != nil {
@@ -101,6 +109,7 @@ func withSessionDefaults(dsn string) (string, error) {
 		"statement_cache_capacity":        strconv.Itoa(statementCache),
 		"description_cache_capacity":      strconv.Itoa(statementCache),
 		"max_parallel_workers_per_gather": noParallelWorkers,
+		"jit":                             noJIT,
 	} {
 		if !q.Has(k) {
 			q.Set(k, v)
