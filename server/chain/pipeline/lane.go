@@ -206,8 +206,8 @@ func (l *lane) verifyMined(ctx context.Context, head uint64) error {
 	if head > reorgWindow {
 		from = head - reorgWindow
 	}
-	// Not the signed bytes, which a batch of redemptions makes tens of kilobytes that PostgreSQL
-	// keeps compressed apart: reading them whole for every check took 12 ms a read.
+	// Not the signed bytes, which PostgreSQL keeps compressed apart (a batch of redemptions: 9.6
+	// KB, 4.9 stored): fetching and inflating every one of them made a check 9-13 ms.
 	if err := minedSince(l.p.db.WithContext(ctx), l.idx, from).Select("id", "hash", "nonce", "block_number", "block_hash").
 		Find(&mined).Error; err != nil {
 		return err
