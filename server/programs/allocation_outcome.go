@@ -200,10 +200,10 @@ type EntitlementKey struct{ ProgramID, BeneficiaryID string }
 
 // AllocatedQuery selects program_id, beneficiary_id and allocated_confirmed of the
 // beneficiaries' entitlements (their ids, or a query that selects them): what the chain
-// confirmed as allocated to each, in each program they have an entitlement in. It is a query, not a read, so that the redemption service reads it
-// in the same statement as what each has spent: on PostgreSQL every statement of a group of
-// acceptances is a round trip, and the group's round trips are most of what PostgreSQL spends per
-// redemption.
+// confirmed as allocated to each, in each program they have an entitlement in. It is a query,
+// not a read, so that the redemption service reads it in the same statement as what each has
+// spent: on PostgreSQL every statement of a group of acceptances is a round trip, and the
+// group's round trips are most of what PostgreSQL spends per redemption.
 func AllocatedQuery(tx *gorm.DB, beneficiaries any) *gorm.DB {
 	return tx.Model(&entitlementRow{}).Select("program_id", "beneficiary_id", "allocated_confirmed").
 		Where("beneficiary_id IN (?)", beneficiaries)

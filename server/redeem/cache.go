@@ -7,9 +7,9 @@ import (
 
 // hotCacheTTL bounds how stale a cached hot-path fact may be: this long, or twice as long while
 // a request reloads it. Only the chain backlog's age is cached (a refusal after ten minutes may
-// come two seconds late). Program and vendor status are
-// not: a redemption accepted in the second after a program closed could reach the chain before
-// the closing transaction and be paid.
+// come two seconds late). Program and vendor status are not: a redemption accepted in the
+// second after a program closed could reach the chain before the closing transaction and be
+// paid.
 const hotCacheTTL = time.Second
 
 // ttlCache remembers values for a short time. Errors are never cached. One load runs at a time:

@@ -56,18 +56,20 @@ func TestIndexOrder_LastsForItsTransactionOnly(t *testing.T) {
 		}
 		return
 	}
-	var inside, after string
-	err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
-		if err := store.IndexOrder(tx); err != nil {
-			return err
+	for _, setting := range []string{"enable_bitmapscan", "enable_sort"} {
+		var inside, after string
+		err := store.InTx(context.Background(), db, func(tx *gorm.DB) error {
+			if err := store.IndexOrder(tx); err != nil {
+				return err
+			}
+			return tx.Raw("SHOW " + setting).Scan(&inside).Error
+		})
+		if err != nil || inside != "off" {
+			t.Fatalf("%s inside the transaction = %q, %v; want off", setting, inside, err)
 		}
-		return tx.Raw("SHOW enable_bitmapscan").Scan(&inside).Error
-	})
-	if err != nil || inside != "off" {
-		t.Fatalf("enable_bitmapscan inside the transaction = %q, %v; want off", inside, err)
-	}
-	if err := db.Raw("SHOW enable_bitmapscan").Scan(&after).Error; err != nil || after != "on" {
-		t.Errorf("enable_bitmapscan after the transaction = %q, %v; want on", after, err)
+		if err := db.Raw("SHOW " + setting).Scan(&after).Error; err != nil || after != "on" {
+			t.Errorf("%s after the transaction = %q, %v; want on", setting, after, err)
+		}
 	}
 }
 

@@ -198,7 +198,8 @@ func CustomPlans(tx *gorm.DB) error {
 // (4,600 buffers and 11 ms a read against 260 and 0.5 ms, with 20,000 intents signed since the
 // last vacuum). And statistics taken before a burst of one kind can make another kind look
 // rare, so that the oldest of it seemed cheapest to find through an index of kinds, every
-// intent of the kind then sorted: 7,000 buffers and 16 ms a read (thirty-fifth session).
+// intent of the kind then sorted: 6,000-10,000 buffers and 10-18 ms a read under load
+// (thirty-fifth session).
 func IndexOrder(tx *gorm.DB) error {
 	if err := setLocal(tx, "enable_bitmapscan", "off"); err != nil {
 		return err

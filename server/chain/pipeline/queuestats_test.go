@@ -50,9 +50,9 @@ func TestLaneReads_KeepToTheQueuesIndexAfterStatisticsTakenWhileABurstWasQueued(
 
 // The backlog check asks for a lane's oldest pending redemption. With statistics taken while an
 // allocation was queued, redemptions look rare, and PostgreSQL read every redemption ever made
-// through the index of kinds and refs, then sorted them: 7,000 buffers and 16 ms a read at
-// 60,000 redemptions, once a second, while the requests that found the cached answer stale
-// waited for it.
+// through the index of kinds and refs, then sorted them: 6,000-10,000 buffers and 10-18 ms a
+// read under load, once a second, while the requests that found the cached answer stale waited
+// for it.
 func TestOldestPending_ReadsTheQueueInOrderEvenWhenStatisticsThinkTheKindRare(t *testing.T) {
 	db := intentsLeftAlone(t, "PostgreSQL's statistics")
 	now := time.Now().UTC()
