@@ -144,14 +144,18 @@ func (st *standing) sums() (allocated, spent map[entitlement]int64) {
 }
 
 // standingQuery reads the standing of holders: a list of beneficiary ids, or a query that
-// selects them (earlyLock).
+// selects them (earlyLock). Such a query is run once, as a materialized WITH, rather than once
+// for each of the statement's three parts: the early lock's finds the beneficiaries by their
+// cards, three index lookups a card in each part.
 func standingQuery(tx *gorm.DB, holders any) *gorm.DB {
+	standing := fmt.Sprintf("SELECT program_id, beneficiary_id, amount, part FROM (?) spent"+
+		" UNION ALL SELECT program_id, beneficiary_id, allocated_confirmed, %d FROM (?) allocated", partAllocated)
 	if ids, ok := holders.([]string); ok {
-		holders = store.PadIn(tx, ids)
+		padded := store.PadIn(tx, ids)
+		return tx.Raw(standing, spentQuery(tx, padded), programs.AllocatedQuery(tx, padded))
 	}
-	return tx.Raw(fmt.Sprintf("SELECT program_id, beneficiary_id, amount, part FROM (?) spent"+
-		" UNION ALL SELECT program_id, beneficiary_id, allocated_confirmed, %d FROM (?) allocated", partAllocated),
-		spentQuery(tx, holders), programs.AllocatedQuery(tx, holders))
+	named := gorm.Expr("SELECT id FROM holders")
+	return tx.Raw("WITH holders AS MATERIALIZED (?) "+standing, holders, spentQuery(tx, named), programs.AllocatedQuery(tx, named))
 }
 
 // The parts of standingOf's rows: what an entitlement's redemptions sum to, what its failed ones

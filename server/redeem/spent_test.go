@@ -13,6 +13,7 @@ import (
 
 	"github.com/aidledger/aidledger/server/chain/ledger"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
+	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/internal/testenv"
 	"github.com/aidledger/aidledger/server/programs"
 	"github.com/aidledger/aidledger/server/store"
@@ -90,6 +91,19 @@ func TestStanding_ReadsWhatWasAllocatedAndWhatPendingAndConfirmedRedemptionsSpen
 	}
 }
 
+// enrolled stores a beneficiary with the card number, and returns its id.
+func enrolled(t *testing.T, db *gorm.DB, card string) string {
+	t.Helper()
+	id := uuid.NewString()
+	now := time.Now().UTC()
+	if err := db.Exec("INSERT INTO beneficiaries (id, card_number, chain_id, status, status_version, household_size, location,"+
+		" pin_hash, pin_failures, created_at, updated_at) VALUES (?, ?, ?, 'active', 0, 1, '', ?, 0, ?, ?)",
+		id, card, "0x"+card, []byte{1}, now, now).Error; err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
 // entitle records that the chain confirmed amount as allocated to the entitlement.
 func entitle(t *testing.T, db *gorm.DB, e entitlement, amount int64) {
 	t.Helper()
@@ -121,6 +135,41 @@ func TestStanding_ReadsOnlyIndexesThatSettlingLeavesAlone(t *testing.T) {
 		if !strings.Contains(plan, want) {
 			t.Errorf("the standing's plan %q does not use %s", plan, want)
 		}
+	}
+}
+
+// The early lock names the holders by their cards. Looked up in each of the standing's three
+// parts, each card cost three index lookups where one does.
+func TestStanding_OfCardsLooksTheCardsUpOnce(t *testing.T) {
+	db, _ := testenv.DB(t, enroll.Schema, programs.Schema, Schema)
+	if store.DialectOf(db) != store.SQLite {
+		t.Skip("PostgreSQL's plans depend on its statistics; SQLite's show the indexes chosen")
+	}
+	dry := db.Session(&gorm.Session{DryRun: true})
+	holders := dry.Raw("SELECT id FROM beneficiaries WHERE card_number IN ?", []string{"40000000001", "40000000002"})
+	read := standingQuery(dry, holders).Scan(&[]struct{}{}).Statement
+	plan := testenv.SQLitePlan(t, db, read.SQL.String(), read.Vars)
+	if n := strings.Count(plan, "SEARCH beneficiaries"); n != 1 {
+		t.Errorf("the standing's plan %q reads the cards %d times; want once", plan, n)
+	}
+	for _, want := range []string{"COVERING INDEX ix_redemptions_holder", "COVERING INDEX ix_redemptions_failed_amount", "entitlements USING INDEX"} {
+		if !strings.Contains(plan, want) {
+			t.Errorf("the standing's plan %q does not use %s", plan, want)
+		}
+	}
+	// And it reads what the holders have: a card's redemptions and entitlement.
+	card := enrolled(t, db, "40000000001")
+	now := time.Now().UTC()
+	redemptionsOf(t, db, "p1", card, now, map[string][]int64{StatusConfirmed: {5, 7}, StatusFailed: {4}})
+	entitle(t, db, entitlement{ProgramID: "p1", BeneficiaryID: card}, 100)
+	st := &standing{}
+	if err := standingQuery(db, db.Raw("SELECT id FROM beneficiaries WHERE card_number IN ?", []string{"40000000001"})).
+		Scan(&st.rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	allocated, spent := st.sums()
+	if e := (entitlement{ProgramID: "p1", BeneficiaryID: card}); allocated[e] != 100 || spent[e] != 12 {
+		t.Errorf("standing of the card: allocated %v, spent %v; want 100 and 12", allocated, spent)
 	}
 }
 
