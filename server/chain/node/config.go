@@ -152,8 +152,9 @@ func databaseHandles(current func() (int, error)) int {
 // written into leveldb again. Without it PostgreSQL closed loops took 8 % less of the box's CPU
 // per confirmed redemption and carried 6 % more (medians of fourteen alternating runs), and p99
 // confirmed at 500/s was a third (thirty-fourth session, docs/benchmarks.md). At 1,000,000
-// beneficiaries one pair of runs went the other way (943/s against 1,097/s, at 40 MiB less):
-// slots that are only read then walk the trie's lower levels in leveldb.
+// beneficiaries two pairs of runs disagreed (943/s against 1,097/s; then 1,081/s against
+// 1,073/s), while both took 34-41 MiB less memory and allocated the million 8-9 % faster
+// (thirty-fifth session).
 //
 // Caches are small: the chain is small, and servers and tests run several nodes side by side.
 // The trie cache is a fastcache outside the Go heap, of 512 buckets that each take whole 64 KiB
