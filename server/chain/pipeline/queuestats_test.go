@@ -32,17 +32,7 @@ func TestLaneReads_KeepToTheQueuesIndexAfterStatisticsTakenWhileABurstWasQueued(
 		t.Fatal(err)
 	}
 
-	stmt := pendingQueue(db.Session(&gorm.Session{DryRun: true}), 0, now, 0, 300).Find(&[]Intent{}).Statement
-	sql := stmt.SQL.String()
-	for i, v := range stmt.Vars { // the lane's own values, as a custom plan sees them
-		sql = strings.Replace(sql, fmt.Sprintf("$%d", i+1), literal(v), 1)
-	}
-	var lines []string
-	err := queueReads(db, func(tx *gorm.DB) error { return tx.Raw("EXPLAIN " + sql).Scan(&lines).Error })
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := strings.Join(lines, "; ")
+	plan := queueReadPlan(t, db, pendingQueue(db.Session(&gorm.Session{DryRun: true}), 0, now, 0, 300).Find(&[]Intent{}).Statement)
 	if !strings.Contains(plan, "Index Scan using ix_chain_intents_queue") || strings.Contains(plan, "chain_intents_pkey") || strings.Contains(plan, "Sort") {
 		t.Fatalf("plan %q does not read the queue in order from ix_chain_intents_queue", plan)
 	}
@@ -76,18 +66,23 @@ func TestOldestPending_ReadsTheQueueInOrderEvenWhenStatisticsThinkTheKindRare(t 
 		t.Fatal(err)
 	}
 
-	stmt := oldestPending(db.Session(&gorm.Session{DryRun: true}), 0, KindRedeem).Pluck("created_at", &[]time.Time{}).Statement
-	sql := stmt.SQL.String()
-	for i, v := range stmt.Vars { // the values, as a custom plan sees them
-		sql = strings.Replace(sql, fmt.Sprintf("$%d", i+1), literal(v), 1)
-	}
-	var lines []string
-	err := queueReads(db, func(tx *gorm.DB) error { return tx.Raw("EXPLAIN " + sql).Scan(&lines).Error })
-	if err != nil {
-		t.Fatal(err)
-	}
-	plan := strings.Join(lines, "; ")
+	plan := queueReadPlan(t, db, oldestPending(db.Session(&gorm.Session{DryRun: true}), 0, KindRedeem).Pluck("created_at", &[]time.Time{}).Statement)
 	if !strings.Contains(plan, "Index Scan using ix_chain_intents_queue") || strings.Contains(plan, "kind_ref") || strings.Contains(plan, "Sort") {
 		t.Fatalf("plan %q does not read the queue in order from ix_chain_intents_queue", plan)
 	}
+}
+
+// queueReadPlan is PostgreSQL's plan of the dry-run statement stmt as a queue read runs it
+// (queueReads), for the statement's own values, as a custom plan sees them.
+func queueReadPlan(t *testing.T, db *gorm.DB, stmt *gorm.Statement) string {
+	t.Helper()
+	sql := stmt.SQL.String()
+	for i, v := range stmt.Vars {
+		sql = strings.Replace(sql, fmt.Sprintf("$%d", i+1), literal(v), 1)
+	}
+	var lines []string
+	if err := queueReads(db, func(tx *gorm.DB) error { return tx.Raw("EXPLAIN " + sql).Scan(&lines).Error }); err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "; ")
 }
