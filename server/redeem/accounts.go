@@ -145,8 +145,8 @@ func (st *standing) sums() (allocated, spent map[entitlement]int64) {
 
 // standingQuery reads the standing of holders: a list of beneficiary ids, or a query that
 // selects them (earlyLock). Such a query is run once, as a materialized WITH, rather than once
-// for each of the statement's three parts: the early lock's finds the beneficiaries by their
-// cards, three index lookups a card in each part.
+// in each of the statement's three parts: the early lock's finds the beneficiaries by their
+// cards, and each part looked every card up again.
 func standingQuery(tx *gorm.DB, holders any) *gorm.DB {
 	standing := fmt.Sprintf("SELECT program_id, beneficiary_id, amount, part FROM (?) spent"+
 		" UNION ALL SELECT program_id, beneficiary_id, allocated_confirmed, %d FROM (?) allocated", partAllocated)
