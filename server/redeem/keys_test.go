@@ -1,0 +1,124 @@
+package redeem
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/internal/testenv"
+	"github.com/aidledger/aidledger/server/store"
+)
+
+// keyed is a group of acceptances, one per vendor, each with a key of its own.
+func keyed(vendors int) []*acceptance {
+	group := make([]*acceptance, vendors)
+	for i := range group {
+		group[i] = &acceptance{row: &redemptionRow{VendorID: fmt.Sprintf("vendor-%d", i), IdempotencyKey: fmt.Sprintf("key-%d", i)}}
+	}
+	return group
+}
+
+// redeemedAt stores n redemptions at each vendor, under keys named from.
+func redeemedAt(t *testing.T, db *gorm.DB, from string, vendors []string, n int) {
+	t.Helper()
+	now := time.Now().UTC()
+	var rows []redemptionRow
+	for _, v := range vendors {
+		for i := range n {
+			id := fmt.Sprintf("%s-%s-%d", from, v, i)
+			rows = append(rows, redemptionRow{ID: id, VendorID: v, IdempotencyKey: id,
+				RequestHash: "h", BeneficiaryID: "b", ProgramID: "p", Amount: 1, Category: "food", ChainRef: id,
+				Status: StatusConfirmed, CreatedAt: now})
+		}
+	}
+	if err := db.CreateInBatches(rows, 500).Error; err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A group asks which of its Idempotency-Keys its vendors used before. PostgreSQL makes the plan
+// of that read once per connection, often while the table is nearly empty, and keeps it until
+// the table is next analysed, a minute or more on a fresh system. When the read named (vendor,
+// key) pairs, such a plan took the vendor index by creation time, the cheaper of two indexes
+// that each match one row of an empty table, and read every redemption of the group's vendors
+// to find the keys among them: ~600 rows a read a minute into a fresh system at 500/s, and a
+// fifth of PostgreSQL's time (thirty-sixth session, docs/benchmarks-log.md).
+func TestKeysTaken_ReadsOnlyTheGroupsKeysWhateverPlanAnEmptyTableGave(t *testing.T) {
+	db, _ := testenv.DB(t, Schema)
+	group := keyed(8)
+	var vendors []string
+	for _, a := range group {
+		vendors = append(vendors, a.row.VendorID)
+	}
+	// One of the group's keys is taken, by its own vendor; another by a different vendor, which
+	// does not make it taken for this one.
+	redeemedAt(t, db, "key", vendors[:1], 1)
+	redeemedAt(t, db, "key", []string{"vendor-x"}, 1)
+	for v, key := range map[string]string{"vendor-0": "key-0", "vendor-x": "key-1"} {
+		if err := db.Model(&redemptionRow{}).Where("vendor_id = ?", v).Update("idempotency_key", key).Error; err != nil {
+			t.Fatal(err)
+		}
+	}
+	dry := db.Session(&gorm.Session{DryRun: true})
+	read := keysTakenQuery(dry, group).Scan(&[]struct{}{}).Statement
+	if store.DialectOf(db) == store.SQLite {
+		plan := testenv.SQLitePlan(t, db, read.SQL.String(), read.Vars)
+		if strings.Contains(plan, "SCAN") || strings.Contains(plan, "ix_redemptions_vendor_created") {
+			t.Errorf("the keys' plan %q does not look the keys up in the unique index", plan)
+		}
+	} else {
+		plan := planMadeEmpty(t, db, read.SQL.String(), read.Vars, func() { redeemedAt(t, db, "earlier", vendors, 500) })
+		if strings.Contains(plan, "Rows Removed by Filter") || strings.Contains(plan, "ix_redemptions_vendor_created") {
+			t.Errorf("the keys' plan, made while the table was nearly empty, reads redemptions other than the keys': %s", plan)
+		}
+	}
+	k := &keysRead{}
+	if err := keysTakenQuery(db, group).Scan(&k.rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	taken := k.taken()
+	for _, a := range group {
+		if want := a.row.VendorID == "vendor-0"; taken[a.row.VendorID+"\x00"+a.row.IdempotencyKey] != want {
+			t.Errorf("%s's %s taken: %v, want %v", a.row.VendorID, a.row.IdempotencyKey, !want, want)
+		}
+	}
+}
+
+// planMadeEmpty returns how PostgreSQL runs sql from the generic plan it made before grow ran,
+// with the buffers it read: the plan a pooled connection keeps until the table is analysed.
+func planMadeEmpty(t *testing.T, db *gorm.DB, sql string, vars []any, grow func()) string {
+	t.Helper()
+	args := make([]string, len(vars))
+	for i, v := range vars {
+		args[i] = fmt.Sprintf("'%v'", v) // EXPLAIN EXECUTE takes no bind parameters
+	}
+	var lines []string
+	err := db.Connection(func(c *gorm.DB) error {
+		// As in an acceptance group's transaction (store.QueueIndexReads).
+		if err := c.Exec("SET enable_seqscan = off").Error; err != nil {
+			return err
+		}
+		defer c.Exec("RESET enable_seqscan")
+		if err := c.Exec("SET plan_cache_mode = force_generic_plan").Error; err != nil {
+			return err
+		}
+		defer c.Exec("RESET plan_cache_mode")
+		if err := c.Exec("PREPARE keys AS " + sql).Error; err != nil {
+			return err
+		}
+		defer c.Exec("DEALLOCATE keys")
+		execute := "EXECUTE keys(" + strings.Join(args, ", ") + ")"
+		if err := c.Exec(execute).Error; err != nil { // the plan is made here
+			return err
+		}
+		grow()
+		return c.Raw("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) " + execute).Scan(&lines).Error
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Join(lines, "; ")
+}
