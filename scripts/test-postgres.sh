@@ -5,7 +5,7 @@
 # as the postgres user). The cluster trades durability for speed (fsync off): test data only.
 # AIDLEDGER_TEST_PG_DURABLE=1 keeps PostgreSQL's durable defaults (for benchmarks).
 # AIDLEDGER_TEST_PG_SOCKET=1 prints a DSN for its Unix socket instead of TCP on loopback (how a
-# server on the same machine should connect: docs/benchmarks.md, thirty-third session).
+# server on the same machine should connect: docs/benchmarks-log.md, thirty-third session).
 # AIDLEDGER_TEST_PG_OPTS adds server options, e.g. "-c shared_preload_libraries=pg_stat_statements".
 # Stop it with: scripts/test-postgres.sh stop
 set -euo pipefail

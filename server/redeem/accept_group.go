@@ -41,7 +41,7 @@ func entitlementOf(r *redemptionRow) entitlement {
 // or on PostgreSQL a pipelined one (store.Pipelined), whose statements go out in batches, each
 // batch one round trip. A group on PostgreSQL was nine round trips, one per statement with BEGIN
 // and COMMIT, and the round trips, not the statements, were most of its time (twenty-fifth
-// session, docs/benchmarks.md); pipelined it was three, and is two since the thirty-second
+// session, docs/benchmarks-log.md); pipelined it was three, and is two since the thirty-second
 // (earlyLock).
 type groupTx struct {
 	tx *gorm.DB         // GORM's; nil when pipelined

@@ -101,7 +101,7 @@ const postgresGroups = 2
 // twenty-eighth session, two since the thirty-second), and at 500/s the two groups ran back to
 // back, each as soon as the one before had committed, with three or four acceptances: the
 // round trips, not the acceptances, set what PostgreSQL spent, and when a group took fewer
-// statements the groups only got smaller and more (twenty-fourth session, docs/benchmarks.md).
+// statements the groups only got smaller and more (twenty-fourth session, docs/benchmarks-log.md).
 // Under load the groups fill up before they would wait.
 const (
 	postgresGather = 10 * time.Millisecond
@@ -179,7 +179,7 @@ func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
 	if a.shape.threadNice != 0 {
 		// A group is a chain of short steps (a dozen round trips to PostgreSQL, each a wake-up
 		// of this goroutine), and on a busy box every wake-up waited its turn behind the chain's
-		// CPU-bound work: the acceptances' tail (twenty-fifth session, docs/benchmarks.md).
+		// CPU-bound work: the acceptances' tail (twenty-fifth session, docs/benchmarks-log.md).
 		if err := runAtNice(a.shape.threadNice); err != nil {
 			a.log.Info("acceptance groups run at the process's priority", "nice", a.shape.threadNice, "err", err)
 		}

@@ -20,7 +20,7 @@ import (
 // its intents. Taken after the PIN check, as on GORM's transaction, they were a batch of their
 // own, and every batch is a round trip in which the group's goroutine and a PostgreSQL backend
 // each wait their turn for a core on a busy box: three batches where two do (the transaction
-// took 9.3 ms instead of 12.2 at 500/s, thirty-second session, docs/benchmarks.md).
+// took 9.3 ms instead of 12.2 at 500/s, thirty-second session, docs/benchmarks-log.md).
 //
 // The statements cannot name the beneficiaries, which only the first batch reads: they name the
 // cards instead, and join them to their beneficiaries. A card number is one beneficiary's for

@@ -204,7 +204,7 @@ func unenrolled(t *testing.T, f *fixture) string {
 }
 
 // On PostgreSQL every statement is a round trip, and a group's statements were a quarter of the
-// box's CPU per redemption at 500/s (docs/benchmarks.md, twenty-fourth session).
+// box's CPU per redemption at 500/s (docs/benchmarks-log.md, twenty-fourth session).
 func TestAcceptGroup_MakesSevenStatementsWhateverItsSize(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()

@@ -10,7 +10,7 @@ import (
 // (the queue, and on PostgreSQL the gather time), the group's transaction (its statements and
 // commit) and, on SQLite, the fsync after it. This split is what showed that on PostgreSQL a
 // group's round trips, not its statements, were most of an acceptance (twenty-fifth session,
-// docs/benchmarks.md); an operator sees the same from a running server.
+// docs/benchmarks-log.md); an operator sees the same from a running server.
 type stages struct {
 	seconds *prometheus.HistogramVec
 	size    prometheus.Histogram

@@ -116,7 +116,7 @@ const (
 // thrashed once the chain database passed ~500 MB (2 MiB tables): a 1,000,000-beneficiary data
 // set held 991 tables, and every trie node read that missed the cache reopened a table file and
 // parsed its footer, 10 % of the server's CPU while allocating (eighteenth session,
-// docs/benchmarks.md). An open table costs a file descriptor and a small reader: its index and
+// docs/benchmarks-log.md). An open table costs a file descriptor and a small reader: its index and
 // filter blocks live in the block cache, which DatabaseCache bounds, so memory does not grow.
 // Go raises the soft file limit to the hard one at start-up, so current is what we may use.
 func databaseHandles(current func() (int, error)) int {
@@ -151,7 +151,7 @@ func databaseHandles(current func() (int, error)) int {
 // time for every slot it does not find (no bloom filter in front of them), and the oldest
 // written into leveldb again. Without it PostgreSQL closed loops took 8 % less of the box's CPU
 // per confirmed redemption and carried 6 % more (medians of fourteen alternating runs), and p99
-// confirmed at 500/s was a third (thirty-fourth session, docs/benchmarks.md). At 1,000,000
+// confirmed at 500/s was a third (thirty-fourth session, docs/benchmarks-log.md). At 1,000,000
 // beneficiaries two pairs of runs disagreed (943/s against 1,097/s; then 1,081/s against
 // 1,073/s), while both took 34-41 MiB less memory and allocated the million 8-9 % faster
 // (thirty-fifth session).

@@ -17,7 +17,7 @@ type headSubscriber interface {
 
 // wakeOnNewHeads wakes every lane when a block arrives, the only way a receipt appears. A lane
 // waiting for its transactions otherwise found the block on its next poll, up to 25 ms later
-// (10 ms at the median, of the ~190 ms a closed-loop redemption took; benchmarks.md).
+// (10 ms at the median, of the ~190 ms a closed-loop redemption took; fifteenth session, docs/benchmarks-log.md).
 func (p *Pipeline) wakeOnNewHeads(ctx context.Context) {
 	hs, ok := p.chain.Client.(headSubscriber)
 	if !ok {
