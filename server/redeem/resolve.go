@@ -98,8 +98,8 @@ func keysTaken(b *store.Batch, db *gorm.DB, group []*acceptance) *keysRead {
 // (taken keeps the group's own pairs): asked by key alone, the read can only look the keys up in
 // the unique index that leads with the key (migration 10). Asked by (vendor, key) pairs, a plan
 // that PostgreSQL made while the table was nearly empty, and kept until its next analysis, read
-// every redemption of the group's vendors to find the keys: through the vendor index by
-// creation time, or the whole unique index (TestKeysTaken_ReadsOnlyTheGroupsKeysWhateverPlanAnEmptyTableGave).
+// every redemption of the group's vendors to find the keys, through the vendor index by
+// creation time or the whole unique index (see TestKeysTaken_*).
 func keysTakenQuery(db *gorm.DB, group []*acceptance) *gorm.DB {
 	keys := make([]string, len(group))
 	for i, a := range group {
