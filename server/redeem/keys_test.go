@@ -1,6 +1,7 @@
 package redeem
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestKeysTaken_ReadsOnlyTheGroupsKeysWhateverPlanAnEmptyTableGave(t *testing
 					t.Errorf("the keys' plan %q does not look the keys up in the unique index", plan)
 				}
 			} else {
-				plan := planMadeEmpty(t, db, read.SQL.String(), read.Vars, func() { redeemedAt(t, db, "earlier", vendors[:min(size, 8)], 4000/min(size, 8)) })
+				plan := planMadeEmpty(t, db, read.SQL.String(), read.Vars, true, func() { redeemedAt(t, db, "earlier", vendors[:min(size, 8)], 4000/min(size, 8)) })
 				if strings.Contains(plan, "Rows Removed by Filter") || !strings.Contains(plan, "Index Cond") {
 					t.Errorf("the keys' plan, made while the table was nearly empty, reads redemptions other than the keys': %s", plan)
 				}
@@ -93,7 +94,9 @@ func TestKeysTaken_ReadsOnlyTheGroupsKeysWhateverPlanAnEmptyTableGave(t *testing
 
 // planMadeEmpty returns how PostgreSQL runs sql from the generic plan it made before grow ran,
 // with the buffers it read: the plan a pooled connection keeps until the table is analysed.
-func planMadeEmpty(t *testing.T, db *gorm.DB, sql string, vars []any, grow func()) string {
+// indexOnly plans with table scans off, as an acceptance group's transaction does
+// (store.QueueIndexReads).
+func planMadeEmpty(t *testing.T, db *gorm.DB, sql string, vars []any, indexOnly bool, grow func()) string {
 	t.Helper()
 	args := make([]string, len(vars))
 	for i, v := range vars {
@@ -101,11 +104,12 @@ func planMadeEmpty(t *testing.T, db *gorm.DB, sql string, vars []any, grow func(
 	}
 	var lines []string
 	err := db.Connection(func(c *gorm.DB) error {
-		// As in an acceptance group's transaction (store.QueueIndexReads).
-		if err := c.Exec("SET enable_seqscan = off").Error; err != nil {
-			return err
+		if indexOnly {
+			if err := c.Exec("SET enable_seqscan = off").Error; err != nil {
+				return err
+			}
+			defer c.Exec("RESET enable_seqscan")
 		}
-		defer c.Exec("RESET enable_seqscan")
 		if err := c.Exec("SET plan_cache_mode = force_generic_plan").Error; err != nil {
 			return err
 		}
@@ -125,4 +129,30 @@ func planMadeEmpty(t *testing.T, db *gorm.DB, sql string, vars []any, grow func(
 		t.Fatal(err)
 	}
 	return strings.Join(lines, "; ")
+}
+
+// A retry refused before its group looked its key up (server busy) reads its redemption by
+// vendor and key outside any group, where table scans are allowed. With the plan a nearly empty
+// table gave, that read must still go straight to the one row through the unique index, not
+// through the vendor's redemptions.
+func TestByKey_ReadsOneRowWhateverPlanAnEmptyTableGave(t *testing.T) {
+	db, _ := testenv.DB(t, Schema)
+	redeemedAt(t, db, "key", []string{"vendor-0"}, 1)
+	dry := db.Session(&gorm.Session{DryRun: true})
+	read := byKeyQuery(dry, "vendor-0", "key-vendor-0-0").Take(&redemptionRow{}).Statement
+	if store.DialectOf(db) == store.SQLite {
+		plan := testenv.SQLitePlan(t, db, read.SQL.String(), read.Vars)
+		if strings.Contains(plan, "SCAN") || strings.Contains(plan, "ix_redemptions_vendor_created") {
+			t.Errorf("the key's plan %q does not look the key up in the unique index", plan)
+		}
+	} else {
+		plan := planMadeEmpty(t, db, read.SQL.String(), read.Vars, false, func() { redeemedAt(t, db, "earlier", []string{"vendor-0"}, 4000) })
+		if strings.Contains(plan, "Rows Removed by Filter") || strings.Contains(plan, "Seq Scan") || !strings.Contains(plan, "ux_redemptions_key_vendor") {
+			t.Errorf("the key's plan, made while the table was nearly empty, reads other redemptions: %s", plan)
+		}
+	}
+	s := &Service{db: db}
+	if r, found, err := s.byKey(context.Background(), "vendor-0", "key-vendor-0-0"); err != nil || !found || r.ID != "key-vendor-0-0" {
+		t.Fatalf("byKey: %+v %v %v", r.ID, found, err)
+	}
 }
