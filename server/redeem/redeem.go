@@ -224,7 +224,8 @@ func (s *Service) byKey(ctx context.Context, vendorID, key string) (redemptionRo
 }
 
 // byKeyQuery reads the redemption a vendor made under an Idempotency-Key: one row of the unique
-// index on (key, vendor), whatever plan the table's size gave (TestByKey_…).
+// index on (key, vendor), whatever plan the table's size gave
+// (TestByKey_ReadsOneRowWhateverPlanAnEmptyTableGave).
 func byKeyQuery(db *gorm.DB, vendorID, key string) *gorm.DB {
 	return db.Where("vendor_id = ? AND idempotency_key = ?", vendorID, key)
 }
