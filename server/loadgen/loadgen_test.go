@@ -64,6 +64,8 @@ func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing
 	if testing.Verbose() {
 		lc.Log = os.Stderr
 	}
+	var progress strings.Builder
+	lc.Progress = &progress
 	st, err := loadgen.Setup(ctx, lc)
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +80,7 @@ func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing
 	var sb strings.Builder
 	loadgen.Print(&sb, res)
 	t.Log("\n" + sb.String())
+	checkProgressBars(t, progress.String(), "import ", "allocation ", "aidledger ", "baseline ")
 	p := res.Aidledger
 	if p.Confirmed == 0 {
 		t.Fatalf("no redemption confirmed")
@@ -155,6 +158,27 @@ func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing
 	if o.ConfirmLat.Count != o.AcceptLat.Count || o.ConfirmLat.P50 < o.AcceptLat.P50 {
 		t.Fatalf("open loop: %d accepted (p50 %.1f ms) but %d seen on chain (p50 %.1f ms)",
 			o.AcceptLat.Count, o.AcceptLat.P50, o.ConfirmLat.Count, o.ConfirmLat.P50)
+	}
+}
+
+// checkProgressBars says whether each phase's progress line was last drawn with a full bar: the
+// setup's import and allocation done, each run's redemptions all settled on chain.
+func checkProgressBars(t *testing.T, out string, phases ...string) {
+	t.Helper()
+	final := map[string]string{}
+	for _, line := range strings.Split(out, "\n") {
+		redraws := strings.Split(line, "\r\033[K")
+		last := redraws[len(redraws)-1]
+		for _, p := range phases {
+			if strings.HasPrefix(last, p) {
+				final[p] = last
+			}
+		}
+	}
+	for _, p := range phases {
+		if got := final[p]; !strings.Contains(got, "] 100%") || !strings.Contains(got, "[#") {
+			t.Errorf("%q phase: last progress line %q, want a full bar", p, got)
+		}
 	}
 }
 

@@ -67,18 +67,6 @@ func (c *Config) logf(format string, args ...any) {
 	}
 }
 
-func (c *Config) progressf(format string, args ...any) {
-	if c.Progress != nil {
-		fmt.Fprintf(c.Progress, "\r\033[K"+format, args...)
-	}
-}
-
-func (c *Config) progressDone() {
-	if c.Progress != nil {
-		fmt.Fprint(c.Progress, "\n")
-	}
-}
-
 // Phase is the result of one load phase (aidledger or the baseline).
 type Phase struct {
 	Name         string         `json:"name"`
@@ -243,31 +231,6 @@ func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 		}
 	}
 	return res, nil
-}
-
-func (cfg *Config) progressLoop(rec *recorder, start time.Time, name string) func() {
-	if cfg.Progress == nil {
-		return func() {}
-	}
-	done := make(chan struct{})
-	stopped := make(chan struct{})
-	go func() {
-		defer close(stopped)
-		t := time.NewTicker(500 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-done:
-				cfg.progressDone()
-				return
-			case <-t.C:
-				el := time.Since(start).Seconds()
-				cfg.progressf("%s %5.1fs  accepted %7d (%6.0f/s)  confirmed %7d (%6.0f/s)  errors %d", name, el,
-					rec.accepted.Load(), float64(rec.accepted.Load())/el, rec.confirmed.Load(), float64(rec.confirmed.Load())/el, rec.errCount.Load())
-			}
-		}
-	}()
-	return func() { close(done); <-stopped }
 }
 
 type redemption struct {

@@ -118,7 +118,8 @@ func Setup(ctx context.Context, cfg Config) (State, error) {
 			if _, err := admin.do(ctx, http.MethodGet, "/api/v1/beneficiaries/imports/"+job.ID, nil, &job, nil); err != nil {
 				return st, fmt.Errorf("import progress: %w", err)
 			}
-			cfg.progressf("import: %d/%d rows, %.0fs", job.Processed, cfg.Beneficiaries, time.Since(start).Seconds())
+			cfg.progressf("import     %s  %d/%d rows, %.0fs", progressBar(float64(job.Processed), float64(cfg.Beneficiaries)),
+				job.Processed, cfg.Beneficiaries, time.Since(start).Seconds())
 		}
 		cfg.progressDone()
 		st.ImportSeconds, st.ImportRows = time.Since(start).Seconds(), job.Created
@@ -192,7 +193,8 @@ func Setup(ctx context.Context, cfg Config) (State, error) {
 		if _, err := admin.do(ctx, http.MethodGet, "/api/v1/programs/"+prog.ID+"/allocations/"+job.ID, nil, &job, nil); err != nil {
 			return st, fmt.Errorf("allocation progress: %w", err)
 		}
-		cfg.progressf("allocation: %d submitted, %d confirmed of %d, %.0fs", job.Submitted, job.Confirmed, job.Total, time.Since(start).Seconds())
+		cfg.progressf("allocation %s  %d of %d confirmed, %d submitted, %.0fs", progressBar(float64(job.Confirmed), float64(job.Total)),
+			job.Confirmed, job.Total, job.Submitted, time.Since(start).Seconds())
 	}
 	cfg.progressDone()
 	st.AllocateSeconds, st.Allocated = time.Since(start).Seconds(), job.Confirmed
