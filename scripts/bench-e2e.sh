@@ -2,8 +2,10 @@
 # End-to-end benchmark of docs/benchmarks.md: builds aidledger, starts a fresh server (embedded
 # chain; SQLite, or PostgreSQL with DB=postgres://…), sets up vendors and beneficiaries over the
 # API, then runs the load generator: RUNS closed-loop runs (each followed by the ERC20 baseline)
-# and, for each rate in RATES, RUNS open-loop runs. Every result is saved as JSON (and a chart)
-# in OUT. Takes the machine to itself: run nothing else meanwhile.
+# and, for each rate in RATES, RUNS open-loop runs. First, unless CHAIN_LIMIT_MGAS is given, it
+# measures the chain's limit for redemption batches (BenchmarkChainLimit), and each run reports
+# its share of it. Every result is saved as JSON (and a chart) in OUT. Takes the machine to
+# itself: run nothing else meanwhile.
 #
 #   scripts/bench-e2e.sh                          # 100k beneficiaries, SQLite, 3 runs
 #   BENEFICIARIES=1000000 RUNS=1 RATES= BASELINE=0 scripts/bench-e2e.sh
@@ -23,6 +25,9 @@ RATES=${RATES-500 800}
 BASELINE=${BASELINE:-1} # 0 skips the ERC20 baseline after each closed-loop run
 DB=${DB:-}
 PPROF=${PPROF:-} # e.g. 127.0.0.1:6060: the server serves /debug/pprof there
+# Mgas/s the node executes of redemption batches doing nothing else, against which each run
+# reports its share; empty: measured first, on the idle machine (BenchmarkChainLimit); 0: none.
+CHAIN_LIMIT_MGAS=${CHAIN_LIMIT_MGAS:-}
 OUT=${OUT:-/tmp/aidledger-bench}
 WORK=${WORK:-/tmp/aidledger-bench-data}
 ADDR=127.0.0.1:19180
@@ -36,6 +41,13 @@ mkdir -p "$WORK"
 go build -o "$WORK/aidledger" ./cmd/aidledger
 bin=$WORK/aidledger
 data=$WORK/data
+
+if [ -z "$CHAIN_LIMIT_MGAS" ]; then
+  go test -run '^$' -bench 'ChainLimit$' -benchtime 20x -count 3 ./server/chain/ledger | tee "$OUT/chain-limit.txt"
+  CHAIN_LIMIT_MGAS=$(awk '/^BenchmarkChainLimit-/ { for (i = 1; i < NF; i++) if ($(i + 1) == "Mgas/s") print $i }' \
+    "$OUT/chain-limit.txt" | sort -n | sed -n 2p) # the median of three
+  [ -n "$CHAIN_LIMIT_MGAS" ] || { echo "no chain limit measured" >&2; exit 1; }
+fi
 
 server_pid=
 start_server() { # lanes log
@@ -63,7 +75,7 @@ stop_server
 start_server 2 "$OUT/server.log"
 
 lt=("$bin" loadtest --api http://$ADDR --eth-rpc http://$RPC --admin-email $ADMIN --admin-password $PASSWORD
-  --state "$WORK/state.json" --vendors "$VENDORS")
+  --state "$WORK/state.json" --vendors "$VENDORS" --chain-limit-mgas "$CHAIN_LIMIT_MGAS")
 "${lt[@]}" --beneficiaries "$BENEFICIARIES" --setup-only | tee "$OUT/setup.txt"
 
 baseline=()

@@ -128,6 +128,7 @@ func loadtestCmd() *cobra.Command {
 	f.BoolVar(&skipSetup, "skip-setup", false, "reuse the vendors, cards and program in --state")
 	f.StringVar(&baselineKey, "baseline-key", "", "keystore file of a funded account for the ERC20 baseline (a directory: its only key file); empty skips the baseline")
 	f.StringVar(&baselinePass, "baseline-passphrase-file", "", "file holding the baseline key's passphrase (default: AIDLEDGER_OPERATOR_PASSPHRASE, else the passphrase file next to the key's directory)")
+	f.Float64Var(&cfg.ChainLimitMgas, "chain-limit-mgas", 0, "the chain's limit for redemption batches in Mgas/s, measured apart on an idle machine (go test -run '^$' -bench 'ChainLimit$' ./server/chain/ledger); the result then gives the run's share of it")
 	f.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	f.StringVar(&saveFile, "save", "", "also write the result as JSON (with the per-second timeline) to this file")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the load generator itself (the measured phases) to this file")

@@ -60,7 +60,7 @@ func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing
 
 	lc := loadgen.Config{API: srv.URL, EthRPC: a.Chain.RPCEndpoint, AdminEmail: email, AdminPassword: password,
 		Vendors: 4, Beneficiaries: 200, Duration: 3 * time.Second, InFlight: 2, ConfirmTimeout: 30 * time.Second,
-		BaselineKey: baselineKey}
+		BaselineKey: baselineKey, ChainLimitMgas: 100}
 	if testing.Verbose() {
 		lc.Log = os.Stderr
 	}
@@ -112,6 +112,13 @@ func TestLoadgen_SmokeRedeemsOverHTTPNeverPaysTwiceAndRunsTheBaseline(t *testing
 	checkCosts(t, *b)
 	if b.Acceptance != nil {
 		t.Errorf("baseline: the server accepted redemptions during it: %+v", *b.Acceptance)
+	}
+	// Against a chain limit given in Mgas/s, at the gas the run's blocks took per redemption
+	// (~15,000 in a large batch; here batches are small, and one alone in its transaction pays
+	// the transaction's 21,000 by itself).
+	if l := res.ChainLimit; l == nil || l.GasPerRedemption < 5_000 || l.GasPerRedemption > 100_000 ||
+		l.Share != p.ConfirmedPS/l.RedemptionsPerS || !strings.Contains(sb.String(), "chain limit: 100 Mgas/s") {
+		t.Errorf("chain limit %+v; summary:\n%s", l, sb.String())
 	}
 	if want := p.ConfirmedPS / b.ConfirmedPS; res.Ratio != want {
 		t.Errorf("ratio %.3f, want %.3f", res.Ratio, want)

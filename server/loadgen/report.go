@@ -18,6 +18,9 @@ func Print(w io.Writer, r Result) {
 		fmt.Fprintf(w, "setup: CSV import %.1fs, allocation confirmed %.1fs\n", r.ImportSeconds, r.AllocSeconds)
 	}
 	printPhase(w, r.Aidledger)
+	if r.ChainLimit != nil {
+		printChainLimit(w, r.ChainLimit, r.Aidledger.ConfirmedPS)
+	}
 	if r.Baseline != nil {
 		printPhase(w, *r.Baseline)
 		fmt.Fprintf(w, "aidledger / baseline (confirmed/s): %.2fx\n", r.Ratio)

@@ -36,6 +36,10 @@ type Config struct {
 
 	BaselineKey *ecdsa.PrivateKey // funded account for the ERC20 baseline; nil skips it
 
+	// ChainLimitMgas is what the node executes of redemption batches alone, in Mgas/s
+	// (BenchmarkChainLimit); the result then says what share of it the run used. 0 = not known.
+	ChainLimitMgas float64
+
 	Progress io.Writer // single-line progress (stderr); nil = none
 	Log      io.Writer // step log; nil = none
 }
@@ -110,16 +114,17 @@ type AcceptanceStages struct {
 
 // Result is everything a load test measured.
 type Result struct {
-	Vendors       int     `json:"vendors"`
-	Beneficiaries int     `json:"beneficiaries"`
-	InFlight      int     `json:"in_flight_per_vendor"`
-	Rate          float64 `json:"offered_rate,omitempty"` // open loop: redemptions/s offered
-	Setup         *State  `json:"-"`
-	ImportSeconds float64 `json:"import_seconds,omitempty"`
-	AllocSeconds  float64 `json:"allocate_seconds,omitempty"`
-	Aidledger     Phase   `json:"aidledger"`
-	Baseline      *Phase  `json:"baseline,omitempty"`
-	Ratio         float64 `json:"confirmed_ratio_vs_baseline,omitempty"`
+	Vendors       int         `json:"vendors"`
+	Beneficiaries int         `json:"beneficiaries"`
+	InFlight      int         `json:"in_flight_per_vendor"`
+	Rate          float64     `json:"offered_rate,omitempty"` // open loop: redemptions/s offered
+	Setup         *State      `json:"-"`
+	ImportSeconds float64     `json:"import_seconds,omitempty"`
+	AllocSeconds  float64     `json:"allocate_seconds,omitempty"`
+	Aidledger     Phase       `json:"aidledger"`
+	Baseline      *Phase      `json:"baseline,omitempty"`
+	Ratio         float64     `json:"confirmed_ratio_vs_baseline,omitempty"`
+	ChainLimit    *ChainLimit `json:"chain_limit,omitempty"`
 }
 
 // Run logs the vendor phones in and drives redemptions for cfg.Duration, then waits (up to
@@ -217,6 +222,8 @@ func Run(ctx context.Context, cfg Config, st State) (Result, error) {
 			res.Aidledger.Chain = &cs
 		}
 	}
+
+	res.ChainLimit = chainLimit(cfg.ChainLimitMgas, res.Aidledger)
 
 	if cfg.BaselineKey != nil && chain != nil {
 		cfg.logf("baseline: one ERC20 transfer per redemption, %d phones, %s", res.Vendors*cfg.InFlight, cfg.Duration)
