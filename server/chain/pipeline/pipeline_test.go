@@ -17,7 +17,7 @@ import (
 
 const programID = 7
 
-func randomID(t *testing.T) [32]byte {
+func randomID(t testing.TB) [32]byte {
 	t.Helper()
 	var b [32]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -71,7 +71,7 @@ func ids(in []pipeline.Intent) []int64 {
 }
 
 // redemptions makes n redemptions of `amount` for each beneficiary, seq 0..n-1.
-func redemptions(t *testing.T, lanes int, vendor common.Address, beneficiaries [][32]byte, n int, amount uint64) []pipeline.NewIntent {
+func redemptions(t testing.TB, lanes int, vendor common.Address, beneficiaries [][32]byte, n int, amount uint64) []pipeline.NewIntent {
 	t.Helper()
 	var out []pipeline.NewIntent
 	for s := 0; s < n; s++ {

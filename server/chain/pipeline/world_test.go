@@ -26,12 +26,12 @@ var ledgerABI = aidledger.NewAidLedger()
 // against in production, minus the network.
 type world struct {
 	*testenv.Chain
-	t      *testing.T
+	t      testing.TB
 	client simulated.Client
 	db     *gorm.DB
 }
 
-func newWorld(t *testing.T, lanes int) *world {
+func newWorld(t testing.TB, lanes int) *world {
 	t.Helper()
 	c := testenv.NewChain(t, lanes)
 	db, _ := testenv.DB(t, pipeline.Schema)
@@ -86,7 +86,7 @@ func (w *world) pipeline(client pipeline.Backend, cfg pipeline.Config) (*pipelin
 }
 
 // waitFinal waits until every listed intent is final and returns them.
-func waitFinal(t *testing.T, p *pipeline.Pipeline, ids []int64, within time.Duration) []pipeline.Intent {
+func waitFinal(t testing.TB, p *pipeline.Pipeline, ids []int64, within time.Duration) []pipeline.Intent {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
@@ -103,7 +103,7 @@ func waitFinal(t *testing.T, p *pipeline.Pipeline, ids []int64, within time.Dura
 
 // waitConfirmed waits up to 30 s for the stored intents to be final, and fails the test unless
 // every one was confirmed.
-func waitConfirmed(t *testing.T, p *pipeline.Pipeline, stored []pipeline.Intent) {
+func waitConfirmed(t testing.TB, p *pipeline.Pipeline, stored []pipeline.Intent) {
 	t.Helper()
 	for _, in := range waitFinal(t, p, ids(stored), 30*time.Second) {
 		if in.Status != pipeline.IntentConfirmed {
