@@ -193,8 +193,10 @@ func Setup(ctx context.Context, cfg Config) (State, error) {
 		if _, err := admin.do(ctx, http.MethodGet, "/api/v1/programs/"+prog.ID+"/allocations/"+job.ID, nil, &job, nil); err != nil {
 			return st, fmt.Errorf("allocation progress: %w", err)
 		}
-		cfg.progressf("allocation %s  %d of %d confirmed, %d submitted, %.0fs", progressBar(float64(job.Confirmed), float64(job.Total)),
-			job.Confirmed, job.Total, job.Submitted, time.Since(start).Seconds())
+		// The bar is what the chain has settled, so that it is full when the job is done.
+		cfg.progressf("allocation %s  %d of %d confirmed, %d failed, %d submitted, %.0fs",
+			progressBar(float64(job.Confirmed+job.Failed), float64(job.Total)),
+			job.Confirmed, job.Total, job.Failed, job.Submitted, time.Since(start).Seconds())
 	}
 	cfg.progressDone()
 	st.AllocateSeconds, st.Allocated = time.Since(start).Seconds(), job.Confirmed
