@@ -73,7 +73,7 @@ func TestKeysTaken_ReadsOnlyTheGroupsKeysWhateverPlanAnEmptyTableGave(t *testing
 					t.Errorf("the keys' plan %q does not look the keys up in the unique index", plan)
 				}
 			} else {
-				plan := planMadeEmpty(t, db, read.SQL.String(), read.Vars, true, func() { redeemedAt(t, db, "earlier", vendors[:min(size, 8)], 4000/min(size, 8)) })
+				plan := testenv.PostgresPlanMadeEarly(t, db, read.SQL.String(), read.Vars, true, func() { redeemedAt(t, db, "earlier", vendors[:min(size, 8)], 4000/min(size, 8)) })
 				if strings.Contains(plan, "Rows Removed by Filter") || !strings.Contains(plan, "Index Cond") {
 					t.Errorf("the keys' plan, made while the table was nearly empty, reads redemptions other than the keys': %s", plan)
 				}
@@ -92,45 +92,6 @@ func TestKeysTaken_ReadsOnlyTheGroupsKeysWhateverPlanAnEmptyTableGave(t *testing
 	}
 }
 
-// planMadeEmpty returns how PostgreSQL runs sql from the generic plan it made before grow ran,
-// with the buffers it read: the plan a pooled connection keeps until the table is analysed.
-// indexOnly plans with table scans off, as an acceptance group's transaction does
-// (store.QueueIndexReads).
-func planMadeEmpty(t *testing.T, db *gorm.DB, sql string, vars []any, indexOnly bool, grow func()) string {
-	t.Helper()
-	args := make([]string, len(vars))
-	for i, v := range vars {
-		args[i] = fmt.Sprintf("'%v'", v) // EXPLAIN EXECUTE takes no bind parameters
-	}
-	var lines []string
-	err := db.Connection(func(c *gorm.DB) error {
-		if indexOnly {
-			if err := c.Exec("SET enable_seqscan = off").Error; err != nil {
-				return err
-			}
-			defer c.Exec("RESET enable_seqscan")
-		}
-		if err := c.Exec("SET plan_cache_mode = force_generic_plan").Error; err != nil {
-			return err
-		}
-		defer c.Exec("RESET plan_cache_mode")
-		if err := c.Exec("PREPARE keys AS " + sql).Error; err != nil {
-			return err
-		}
-		defer c.Exec("DEALLOCATE keys")
-		execute := "EXECUTE keys(" + strings.Join(args, ", ") + ")"
-		if err := c.Exec(execute).Error; err != nil { // the plan is made here
-			return err
-		}
-		grow()
-		return c.Raw("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) " + execute).Scan(&lines).Error
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Join(lines, "; ")
-}
-
 // A retry refused before its group looked its key up (server busy) reads its redemption by
 // vendor and key outside any group, where table scans are allowed. With the plan a nearly empty
 // table gave, that read must still go straight to the one row through the unique index, not
@@ -146,7 +107,7 @@ func TestByKey_ReadsOneRowWhateverPlanAnEmptyTableGave(t *testing.T) {
 			t.Errorf("the key's plan %q does not look the key up in the unique index", plan)
 		}
 	} else {
-		plan := planMadeEmpty(t, db, read.SQL.String(), read.Vars, false, func() { redeemedAt(t, db, "earlier", []string{"vendor-0"}, 4000) })
+		plan := testenv.PostgresPlanMadeEarly(t, db, read.SQL.String(), read.Vars, false, func() { redeemedAt(t, db, "earlier", []string{"vendor-0"}, 4000) })
 		if strings.Contains(plan, "Rows Removed by Filter") || strings.Contains(plan, "Seq Scan") || !strings.Contains(plan, "ux_redemptions_key_vendor") {
 			t.Errorf("the key's plan, made while the table was nearly empty, reads other redemptions: %s", plan)
 		}

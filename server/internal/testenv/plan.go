@@ -1,8 +1,10 @@
 package testenv
 
 import (
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -32,6 +34,49 @@ func SQLitePlan(t testing.TB, db *gorm.DB, sql string, vars []any) string {
 	})
 	if err != nil {
 		t.Fatalf("plan of %s: %v", sql, err)
+	}
+	return strings.Join(lines, "; ")
+}
+
+// PostgresPlanMadeEarly returns how PostgreSQL runs sql from the generic plan it made before
+// grow ran, with the buffers it read: the plan a pooled connection keeps until the table is
+// analysed.
+// indexOnly plans with table scans off, as an acceptance group's transaction does
+// (store.QueueIndexReads).
+func PostgresPlanMadeEarly(t testing.TB, db *gorm.DB, sql string, vars []any, indexOnly bool, grow func()) string {
+	t.Helper()
+	args := make([]string, len(vars))
+	for i, v := range vars {
+		if tm, ok := v.(time.Time); ok {
+			v = tm.Format(time.RFC3339Nano)
+		}
+		args[i] = fmt.Sprintf("'%v'", v) // EXPLAIN EXECUTE takes no bind parameters
+	}
+	var lines []string
+	err := db.Connection(func(c *gorm.DB) error {
+		if indexOnly {
+			if err := c.Exec("SET enable_seqscan = off").Error; err != nil {
+				return err
+			}
+			defer c.Exec("RESET enable_seqscan")
+		}
+		if err := c.Exec("SET plan_cache_mode = force_generic_plan").Error; err != nil {
+			return err
+		}
+		defer c.Exec("RESET plan_cache_mode")
+		if err := c.Exec("PREPARE early AS " + sql).Error; err != nil {
+			return err
+		}
+		defer c.Exec("DEALLOCATE early")
+		execute := "EXECUTE early(" + strings.Join(args, ", ") + ")"
+		if err := c.Exec(execute).Error; err != nil { // the plan is made here
+			return err
+		}
+		grow()
+		return c.Raw("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, COSTS OFF) " + execute).Scan(&lines).Error
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 	return strings.Join(lines, "; ")
 }
