@@ -106,7 +106,7 @@ func (s *Service) ProgramReport(ctx context.Context, programID, groupBy string, 
 		}
 		for _, e := range edges {
 			// The block_time index finds the first and last event of the partial day; the
-			// (program_id, kind) index then reads that id range alone. Event ids follow block
+			// (program_id, kind, id) index then reads that id range alone. Event ids follow block
 			// order (one indexer inserts blocks in order), and block times never go backwards.
 			var first, last index.Event
 			if err := tx.Select("id").Where("block_time >= ? AND block_time < ? AND id <= ?", e[0], e[1], cur.LastEventID).
@@ -120,9 +120,7 @@ func (s *Service) ProgramReport(ctx context.Context, programID, groupBy string, 
 				Order("block_time DESC, id DESC").Limit(1).Find(&last).Error; err != nil {
 				return err
 			}
-			edge := tx.Model(&index.Event{}).
-				Where("program_id = ? AND kind = ? AND id >= ? AND id <= ? AND block_time >= ? AND block_time < ?",
-					info.ChainID, index.KindRedeemed, first.ID, last.ID, e[0], e[1])
+			edge := edgeRedemptions(tx, info.ChainID, first.ID, last.ID, e[0], e[1])
 			if byVendor {
 				// Summed by the database: a partial day holds thousands of redemptions, and
 				// reading each into Go was most of a bounded report's time.
@@ -289,4 +287,13 @@ func WriteCSV(w io.Writer, r Report) error {
 	}
 	cw.Flush()
 	return cw.Error()
+}
+
+// edgeRedemptions are a program's redemptions among the events first..last (by id) that fall in
+// [from, to): a partial day at a report's edge. The (program_id, kind, id) index reads that id
+// range alone.
+func edgeRedemptions(tx *gorm.DB, programID uint64, first, last int64, from, to time.Time) *gorm.DB {
+	return tx.Model(&index.Event{}).
+		Where("program_id = ? AND kind = ? AND id >= ? AND id <= ? AND block_time >= ? AND block_time < ?",
+			programID, index.KindRedeemed, first, last, from, to)
 }

@@ -102,5 +102,21 @@ var Schema = store.Component{
 			}
 			return nil
 		},
+	}, {
+		Version: 3,
+		Name:    "the program and kind index ends with the event id on PostgreSQL",
+		// A report's partial day reads a program's redemptions in an id range through this
+		// index. SQLite ends every index with the rowid (the id), so the range is part of the
+		// search there; a PostgreSQL index holds only its columns, and read every redemption
+		// of the program to filter the range: 250 ms a read at 1,000,000 redemptions.
+		Up: func(tx *gorm.DB) error {
+			if store.DialectOf(tx) != store.Postgres {
+				return nil
+			}
+			if err := tx.Exec("DROP INDEX ix_chain_events_program_kind").Error; err != nil {
+				return err
+			}
+			return tx.Exec("CREATE INDEX ix_chain_events_program_kind ON chain_events (program_id, kind, id)").Error
+		},
 	}},
 }
