@@ -119,6 +119,8 @@ func BenchmarkReports(b *testing.B) {
 			_, err := svc.ProgramReport(ctx, "p1", report.ByWeek, time.Time{}, time.Time{})
 			return err
 		}},
+		{"TransactionsFirstPage", func() error { _, err := svc.Transactions(ctx, "p1", 1, 50); return err }},
+		{"TransactionsPage100", func() error { _, err := svc.Transactions(ctx, "p1", 100, 50); return err }},
 		{"ByVendor30DaysMidDayBounds", func() error {
 			_, err := svc.ProgramReport(ctx, "p1", report.ByVendor, mid, mid.Add(30*24*time.Hour))
 			return err

@@ -248,6 +248,21 @@ func TestTransactions_PagesNewestFirst(t *testing.T) {
 	if every.Total != 12+4 { // program 2: created, funded, allocated, redeemed
 		t.Errorf("all programs: total %d, want 16", every.Total)
 	}
+	// A program's status changes are listed and counted too, though the rollups do not total them.
+	w.Transact(w.t, ledgerABI.PackSetProgramActive(2, false))
+	w.sync()
+	for _, c := range []struct {
+		program string
+		want    int
+	}{{"prog-food", 12}, {"", 17}} {
+		p, err := w.svc.Transactions(ctx, c.program, 1, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != int64(c.want) || len(p.Transactions) != c.want {
+			t.Errorf("program %q after a status change: total %d, %d listed; want %d", c.program, p.Total, len(p.Transactions), c.want)
+		}
+	}
 	if _, err := w.svc.Transactions(ctx, "", 0, 10); !errors.Is(err, apierr.Invalid("page", "")) {
 		t.Errorf("page 0: %v", err)
 	}

@@ -16,6 +16,7 @@ func TestSchema_KeepsOnlyTheEventIndexesQueriesUse(t *testing.T) {
 		"idx_chain_events_block_time":   true, // partial days of grouped reports
 		"idx_chain_events_ref":          true, // reconciliation
 		"ix_chain_events_program_kind":  true, // program totals, last cycle
+		"ix_chain_events_program_id":    true, // a program's newest events
 		"idx_chain_events_tx_hash":      false,
 		"idx_chain_events_beneficiary":  false,
 		"idx_chain_events_vendor":       false,
