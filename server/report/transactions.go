@@ -137,11 +137,16 @@ var listedKinds = slices.Sorted(maps.Keys(transactionKinds))
 // in id order back from the newest, (program_id, id) or the primary key, instead of sorting every
 // event of the program: 2 s a page at 1,000,000 redemptions.
 func newestEvents(tx *gorm.DB, oneProgram bool, chainID uint64, last int64) *gorm.DB {
-	q := tx.Model(&index.Event{}).Where("kind IN ? AND id <= ?", listedKinds, last)
+	return ofProgram(tx.Model(&index.Event{}), oneProgram, chainID).
+		Where("kind IN ? AND id <= ?", listedKinds, last).Order("id DESC")
+}
+
+// ofProgram narrows q to one program's rows when oneProgram.
+func ofProgram(q *gorm.DB, oneProgram bool, chainID uint64) *gorm.DB {
 	if oneProgram {
-		q = q.Where("program_id = ?", chainID)
+		return q.Where("program_id = ?", chainID)
 	}
-	return q.Order("id DESC")
+	return q
 }
 
 // transactionCount is how many events Transactions lists (of one program, or of all), as of the
@@ -149,26 +154,16 @@ func newestEvents(tx *gorm.DB, oneProgram bool, chainID uint64, last int64) *gor
 // and the programs' status changes, which they do not total, counted through the (program_id,
 // kind, id) index. Counting the listed events themselves read every event of the program.
 func transactionCount(tx *gorm.DB, oneProgram bool, chainID uint64, cur Cursor) (int64, error) {
-	totals := tx.Model(&Total{})
-	programs := tx.Model(&Program{})
-	if oneProgram {
-		totals = totals.Where("program_id = ?", chainID)
-		programs = programs.Where("program_id = ?", chainID)
-	}
 	var counted, created, statuses int64
-	if err := totals.Select("COALESCE(SUM(count), 0)").Scan(&counted).Error; err != nil {
+	if err := ofProgram(tx.Model(&Total{}), oneProgram, chainID).Select("COALESCE(SUM(count), 0)").Scan(&counted).Error; err != nil {
 		return 0, fmt.Errorf("count transactions: %w", err)
 	}
-	if err := programs.Count(&created).Error; err != nil {
+	if err := ofProgram(tx.Model(&Program{}), oneProgram, chainID).Count(&created).Error; err != nil {
 		return 0, fmt.Errorf("count transactions: %w", err)
 	}
-	seen := tx.Model(&Program{}).Select("program_id")
-	if oneProgram {
-		seen = seen.Where("program_id = ?", chainID)
-	}
+	seen := ofProgram(tx.Model(&Program{}), oneProgram, chainID).Select("program_id")
 	if err := tx.Model(&index.Event{}).Where("program_id IN (?) AND kind = ? AND id <= ?",
-		seen, index.KindProgramStatusChanged, cur.LastEventID).
-		Count(&statuses).Error; err != nil {
+		seen, index.KindProgramStatusChanged, cur.LastEventID).Count(&statuses).Error; err != nil {
 		return 0, fmt.Errorf("count transactions: %w", err)
 	}
 	return counted + created + statuses, nil

@@ -124,7 +124,7 @@ func explain(t *testing.T, db *gorm.DB, sql string, vars []any) string {
 		// EXPLAIN takes no bind parameters: the values go in as literals.
 		args := make([]string, len(vars))
 		for i, v := range vars {
-			args[i] = literal(v)
+			args[i] = testenv.SQLLiteral(v)
 		}
 		rows, err := c.Raw("EXPLAIN EXECUTE queue(" + strings.Join(args, ", ") + ")").Rows()
 		if err != nil {
@@ -144,16 +144,4 @@ func explain(t *testing.T, db *gorm.DB, sql string, vars []any) string {
 		t.Fatal(err)
 	}
 	return strings.Join(lines, "; ")
-}
-
-// literal is v written into a statement's text, for an EXPLAIN, which takes no bind parameters.
-func literal(v any) string {
-	switch v := v.(type) {
-	case time.Time:
-		return "'" + v.Format(time.RFC3339Nano) + "'"
-	case string:
-		return "'" + v + "'"
-	default:
-		return fmt.Sprint(v)
-	}
 }

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/internal/testenv"
 )
 
 func TestLaneReads_KeepToTheQueuesIndexAfterStatisticsTakenWhileABurstWasQueued(t *testing.T) {
@@ -78,7 +80,7 @@ func queueReadPlan(t *testing.T, db *gorm.DB, stmt *gorm.Statement) string {
 	t.Helper()
 	sql := stmt.SQL.String()
 	for i, v := range stmt.Vars {
-		sql = strings.Replace(sql, fmt.Sprintf("$%d", i+1), literal(v), 1)
+		sql = strings.Replace(sql, fmt.Sprintf("$%d", i+1), testenv.SQLLiteral(v), 1)
 	}
 	var lines []string
 	if err := queueReads(db, func(tx *gorm.DB) error { return tx.Raw("EXPLAIN " + sql).Scan(&lines).Error }); err != nil {

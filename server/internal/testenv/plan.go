@@ -47,10 +47,7 @@ func PostgresPlanMadeEarly(t testing.TB, db *gorm.DB, sql string, vars []any, in
 	t.Helper()
 	args := make([]string, len(vars))
 	for i, v := range vars {
-		if tm, ok := v.(time.Time); ok {
-			v = tm.Format(time.RFC3339Nano)
-		}
-		args[i] = fmt.Sprintf("'%v'", v) // EXPLAIN EXECUTE takes no bind parameters
+		args[i] = SQLLiteral(v) // EXPLAIN EXECUTE takes no bind parameters
 	}
 	var lines []string
 	err := db.Connection(func(c *gorm.DB) error {
@@ -79,4 +76,17 @@ func PostgresPlanMadeEarly(t testing.TB, db *gorm.DB, sql string, vars []any, in
 		t.Fatal(err)
 	}
 	return strings.Join(lines, "; ")
+}
+
+// SQLLiteral is v written into a statement's text, for an EXPLAIN, which takes no bind
+// parameters.
+func SQLLiteral(v any) string {
+	switch v := v.(type) {
+	case time.Time:
+		return "'" + v.Format(time.RFC3339Nano) + "'"
+	case string:
+		return "'" + v + "'"
+	default:
+		return fmt.Sprint(v)
+	}
 }
