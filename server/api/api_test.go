@@ -3,6 +3,7 @@ package api_test
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -68,6 +69,9 @@ func TestErrors_EveryBadInputGetsItsStatusAndCode(t *testing.T) {
 		{"wrong password", "POST", "/api/v1/auth/login", "", map[string]string{"email": "nobody@example.org", "password": "nope nope nope"}, nil, 401, "invalid_credentials"},
 		{"bad list cursor", "GET", "/api/v1/beneficiaries?after=page-2", auth.Admin, nil, nil, 400, "invalid_field"},
 		{"list cursor and page", "GET", "/api/v1/beneficiaries?page=2&after=01a21101-3c39-7c4e-bc3c-091516369641", auth.Admin, nil, nil, 400, "invalid_field"},
+		{"bad transactions cursor", "GET", "/api/v1/reports/transactions?after=page-2", auth.Donor, nil, nil, 400, "invalid_field"},
+		{"transactions cursor and page", "GET", "/api/v1/reports/transactions?page=1&after=7-0", auth.Donor, nil, nil, 400, "invalid_field"},
+		{"transactions page 0", "GET", "/api/v1/reports/transactions?page=0", auth.Donor, nil, nil, 400, "invalid_field"},
 		{"missing field", "POST", "/api/v1/auth/login", "", map[string]string{"email": apptest.Admin}, nil, 400, "invalid_field"},
 	}
 	for _, tt := range tests {
@@ -195,6 +199,49 @@ func TestRedeem_PreferRespondAsyncAnswersPendingAtOnceAndConfirmsLater(t *testin
 	again := w.do("POST", "/api/v1/redemptions", auth.Vendor, body, "Idempotency-Key", "async-1")
 	if again.Status != 201 || !strings.Contains(string(again.Body), got.ID) {
 		t.Fatalf("retry: %d %s; want 201 with the same redemption", again.Status, again.Body)
+	}
+}
+
+func TestTransactions_ListTheNewestWithoutAPageNumberAndWalkByCursorToTheSameList(t *testing.T) {
+	w := newAPIWorld(t)
+	type list struct {
+		Transactions []struct {
+			Block uint64 `json:"block_number"`
+			Log   uint   `json:"log_index"`
+		} `json:"transactions"`
+		Total     int64  `json:"total"`
+		NextAfter string `json:"next_after"`
+	}
+	get := func(path string) list {
+		t.Helper()
+		r := w.do("GET", path, auth.Donor, nil)
+		if r.Status != 200 {
+			t.Fatalf("GET %s: %d %s", path, r.Status, r.Body)
+		}
+		var l list
+		r.JSON(t, &l)
+		return l
+	}
+	all := get("/api/v1/reports/transactions?page_size=500")
+	if all.Total < 3 || int(all.Total) != len(all.Transactions) {
+		t.Fatalf("the small world lists %d of %d transactions; the test wants 3 to 500", len(all.Transactions), all.Total)
+	}
+	var walked []string
+	for l := get("/api/v1/reports/transactions?page_size=2"); ; l = get("/api/v1/reports/transactions?page_size=2&after=" + l.NextAfter) {
+		for _, tx := range l.Transactions {
+			walked = append(walked, fmt.Sprintf("%d-%d", tx.Block, tx.Log))
+		}
+		if l.NextAfter == "" {
+			break
+		}
+	}
+	if len(walked) != len(all.Transactions) {
+		t.Fatalf("by cursor %d transactions, in one page %d", len(walked), len(all.Transactions))
+	}
+	for i, tx := range all.Transactions {
+		if got := fmt.Sprintf("%d-%d", tx.Block, tx.Log); walked[i] != got {
+			t.Fatalf("transaction %d: by cursor %s, in one page %s", i, walked[i], got)
+		}
 	}
 }
 

@@ -51,13 +51,20 @@ func (s *Server) programReport(c echo.Context) error {
 	return c.JSON(http.StatusOK, r)
 }
 
-// GET /api/v1/reports/transactions?program_id=&page=&page_size=
+// GET /api/v1/reports/transactions?program_id=&page=&page_size= or ?program_id=&after=&page_size=
+// (by cursor: the next_after of the previous page). Without either, the first page.
 func (s *Server) reportTransactions(c echo.Context) error {
 	page, size, err := pageParams(c)
 	if err != nil {
 		return err
 	}
-	p, err := s.deps.Reports.Transactions(c.Request().Context(), c.QueryParam("program_id"), page, size)
+	after := c.QueryParam("after")
+	if page == 0 && after == "" && c.QueryParam("page") == "" {
+		page = 1
+	}
+	p, err := s.deps.Reports.Transactions(c.Request().Context(), report.TransactionQuery{
+		ProgramID: c.QueryParam("program_id"), Page: page, PageSize: size, After: after,
+	})
 	if err != nil {
 		return err
 	}

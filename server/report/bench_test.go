@@ -119,8 +119,18 @@ func BenchmarkReports(b *testing.B) {
 			_, err := svc.ProgramReport(ctx, "p1", report.ByWeek, time.Time{}, time.Time{})
 			return err
 		}},
-		{"TransactionsFirstPage", func() error { _, err := svc.Transactions(ctx, "p1", 1, 50); return err }},
-		{"TransactionsPage100", func() error { _, err := svc.Transactions(ctx, "p1", 100, 50); return err }},
+		{"TransactionsFirstPage", func() error {
+			_, err := svc.Transactions(ctx, report.TransactionQuery{ProgramID: "p1", Page: 1, PageSize: 50})
+			return err
+		}},
+		{"TransactionsPage100", func() error {
+			_, err := svc.Transactions(ctx, report.TransactionQuery{ProgramID: "p1", Page: 100, PageSize: 50})
+			return err
+		}},
+		{"TransactionsAfterMidHistory", func() error { // by cursor, half a million events deep at 1,000,000
+			_, err := svc.Transactions(ctx, report.TransactionQuery{ProgramID: "p1", After: fmt.Sprintf("%d-0", block/2), PageSize: 50})
+			return err
+		}},
 		{"ByVendor30DaysMidDayBounds", func() error {
 			_, err := svc.ProgramReport(ctx, "p1", report.ByVendor, mid, mid.Add(30*24*time.Hour))
 			return err

@@ -169,7 +169,7 @@ func TestProgramReport_RejectsBadInput(t *testing.T) {
 			}
 		})
 	}
-	if _, err := w.svc.Transactions(ctx, "prog-nope", 1, 10); !errors.Is(err, apierr.ErrNotFound) {
+	if _, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-nope", Page: 1, PageSize: 10}); !errors.Is(err, apierr.ErrNotFound) {
 		t.Errorf("transactions of an unknown program: %v", err)
 	}
 }
@@ -193,7 +193,7 @@ func TestTransactions_PagesNewestFirst(t *testing.T) {
 	w.play()
 	w.sync()
 	ctx := context.Background()
-	all, err := w.svc.Transactions(ctx, "prog-food", 1, report.MaxPageSize)
+	all, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: report.MaxPageSize})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +226,7 @@ func TestTransactions_PagesNewestFirst(t *testing.T) {
 
 	var paged []report.Transaction
 	for page := 1; ; page++ {
-		p, err := w.svc.Transactions(ctx, "prog-food", page, 5)
+		p, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: page, PageSize: 5})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -241,7 +241,7 @@ func TestTransactions_PagesNewestFirst(t *testing.T) {
 	if !reflect.DeepEqual(paged, all.Transactions) {
 		t.Errorf("pages of 5 do not add up to the whole list")
 	}
-	every, err := w.svc.Transactions(ctx, "", 1, 100)
+	every, err := w.svc.Transactions(ctx, report.TransactionQuery{Page: 1, PageSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -255,7 +255,7 @@ func TestTransactions_PagesNewestFirst(t *testing.T) {
 		program string
 		want    int
 	}{{"prog-food", 12}, {"", 17}} {
-		p, err := w.svc.Transactions(ctx, c.program, 1, 100)
+		p, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: c.program, Page: 1, PageSize: 100})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -263,8 +263,93 @@ func TestTransactions_PagesNewestFirst(t *testing.T) {
 			t.Errorf("program %q after a status change: total %d, %d listed; want %d", c.program, p.Total, len(p.Transactions), c.want)
 		}
 	}
-	if _, err := w.svc.Transactions(ctx, "", 0, 10); !errors.Is(err, apierr.Invalid("page", "")) {
+	if _, err := w.svc.Transactions(ctx, report.TransactionQuery{PageSize: 10}); !errors.Is(err, apierr.Invalid("page", "")) {
 		t.Errorf("page 0: %v", err)
+	}
+}
+
+func TestTransactions_WalkedByCursorNeitherSkipNorRepeatWhileNewOnesArrive(t *testing.T) {
+	w := newWorld(t)
+	w.play()
+	w.sync()
+	ctx := context.Background()
+	all, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: report.MaxPageSize})
+	if err != nil {
+		t.Fatal(err)
+	}
+	firsts := map[int]report.TransactionPage{}
+	for _, size := range []int{5, 4} { // 12 transactions: a short last page, and three full ones then an empty one
+		if firsts[size], err = w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: size}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A newer transaction arrives after the first pages were read.
+	w.Transact(w.t, ledgerABI.PackSetProgramActive(1, false))
+	w.sync()
+	for size, first := range firsts {
+		walked, after, pages := first.Transactions, first.NextAfter, 1
+		for after != "" {
+			p, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", After: after, PageSize: size})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Page != 0 || p.Total != 13 {
+				t.Errorf("size %d, after %s: page %d, total %d; want no page number and 13", size, after, p.Page, p.Total)
+			}
+			walked, after, pages = append(walked, p.Transactions...), p.NextAfter, pages+1
+		}
+		if !reflect.DeepEqual(walked, all.Transactions) {
+			t.Errorf("pages of %d by cursor: %d transactions, not the %d listed before the new one", size, len(walked), len(all.Transactions))
+		}
+		if want := 12/size + 1; pages != want {
+			t.Errorf("pages of %d: %d read, want %d", size, pages, want)
+		}
+	}
+	// By number, the second page now starts with the first page's last transaction again.
+	second, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 2, PageSize: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Transactions[0] != firsts[5].Transactions[4] {
+		t.Errorf("page 2 after a new transaction starts with %+v", second.Transactions[0])
+	}
+	newest := all.Transactions[0]
+	for _, c := range []struct {
+		name, after string
+		want        int
+	}{
+		{"a cursor past the newest lists from the newest", "1000000-0", 13},
+		{"a cursor at the newest listed lists what is older", fmt.Sprintf("%d-%d", newest.BlockNumber, newest.LogIndex), 11},
+		{"nothing is older than the chain's first log", "0-0", 0},
+	} {
+		p, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", After: c.after, PageSize: report.MaxPageSize})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p.Transactions) != c.want || p.NextAfter != "" {
+			t.Errorf("%s: %d listed (next %q), want %d", c.name, len(p.Transactions), p.NextAfter, c.want)
+		}
+	}
+}
+
+func TestTransactions_RefuseAMalformedCursorOrOneWithAPageNumber(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	for _, c := range []struct {
+		q     report.TransactionQuery
+		field string
+	}{
+		{report.TransactionQuery{After: "12"}, "after"},
+		{report.TransactionQuery{After: "12-x"}, "after"},
+		{report.TransactionQuery{After: "-1-0"}, "after"},
+		{report.TransactionQuery{After: "99999999999999999999-0"}, "after"},
+		{report.TransactionQuery{After: "1-2", Page: 1}, "page"},
+		{report.TransactionQuery{After: "1-2", PageSize: report.MaxPageSize + 1}, "page_size"},
+	} {
+		_, err := w.svc.Transactions(ctx, c.q)
+		if e, ok := apierr.As(err); !ok || !errors.Is(err, apierr.Invalid(c.field, "")) || e.Field != c.field {
+			t.Errorf("%+v: %v, want invalid %s", c.q, err, c.field)
+		}
 	}
 }
 
@@ -288,7 +373,7 @@ func TestReports_CarryNoPersonalData(t *testing.T) {
 		}
 		docs = append(docs, r)
 	}
-	txs, err := w.svc.Transactions(ctx, "", 1, 100)
+	txs, err := w.svc.Transactions(ctx, report.TransactionQuery{Page: 1, PageSize: 100})
 	if err != nil {
 		t.Fatal(err)
 	}

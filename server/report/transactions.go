@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -49,25 +51,46 @@ type Transaction struct {
 type TransactionPage struct {
 	AsOfBlock    uint64        `json:"as_of_block"`
 	Total        int64         `json:"total"`
-	Page         int           `json:"page"`
+	Page         int           `json:"page,omitempty"` // by number; absent by cursor
 	PageSize     int           `json:"page_size"`
 	Transactions []Transaction `json:"transactions"`
+	NextAfter    string        `json:"next_after,omitempty"` // ?after= of the next page, when this one is full
 }
 
 // MaxPageSize bounds Transactions' page size.
 const MaxPageSize = 500
 
-// Transactions lists program events newest first, of one program (by the API's id) or, with
-// programID "", of all. page counts from 1; pageSize 0 means 50.
-func (s *Service) Transactions(ctx context.Context, programID string, page, pageSize int) (TransactionPage, error) {
-	if pageSize == 0 {
-		pageSize = 50
+// TransactionQuery picks one page of Transactions, of one program (by the API's id) or, with
+// ProgramID "", of all: by number (Page counts from 1) or by cursor (After, a previous page's
+// NextAfter: the chain position "block-log" of the last transaction listed), not both. A walk
+// by cursor neither skips nor repeats a transaction while new ones arrive, and a page deep in
+// the history costs what the first does. PageSize 0 means 50.
+type TransactionQuery struct {
+	ProgramID string
+	Page      int
+	PageSize  int
+	After     string
+}
+
+// Transactions lists program events newest first.
+func (s *Service) Transactions(ctx context.Context, q TransactionQuery) (TransactionPage, error) {
+	if q.PageSize == 0 {
+		q.PageSize = 50
 	}
-	out := TransactionPage{Page: page, PageSize: pageSize, Transactions: []Transaction{}}
-	if page < 1 {
+	out := TransactionPage{Page: q.Page, PageSize: q.PageSize, Transactions: []Transaction{}}
+	var after position
+	switch {
+	case q.After != "" && q.Page != 0:
+		return out, apierr.Invalid("page", "cannot be combined with after")
+	case q.After != "":
+		var ok bool
+		if after, ok = parsePosition(q.After); !ok {
+			return out, apierr.Invalid("after", "must be a next_after of an earlier page (block-log)")
+		}
+	case q.Page < 1:
 		return out, apierr.Invalid("page", "must be 1 or more")
 	}
-	if pageSize < 1 || pageSize > MaxPageSize {
+	if q.PageSize < 1 || q.PageSize > MaxPageSize {
 		return out, apierr.Invalid("page_size", "must be between 1 and %d", MaxPageSize)
 	}
 	infos, err := s.programsByChainID(ctx)
@@ -75,13 +98,13 @@ func (s *Service) Transactions(ctx context.Context, programID string, page, page
 		return out, err
 	}
 	var chainID uint64
-	if programID != "" {
-		info, ok, err := s.program(ctx, programID)
+	if q.ProgramID != "" {
+		info, ok, err := s.program(ctx, q.ProgramID)
 		if err != nil {
 			return out, err
 		}
 		if !ok {
-			return out, apierr.ErrNotFound.Withf("no program %q", programID)
+			return out, apierr.ErrNotFound.Withf("no program %q", q.ProgramID)
 		}
 		chainID = info.ChainID
 	}
@@ -92,13 +115,28 @@ func (s *Service) Transactions(ctx context.Context, programID string, page, page
 	err = s.readTx(ctx, func(tx *gorm.DB, cur Cursor) error {
 		out.AsOfBlock = cur.AsOfBlock
 		var err error
-		if out.Total, err = transactionCount(tx, programID != "", chainID, cur); err != nil {
+		if out.Total, err = transactionCount(tx, q.ProgramID != "", chainID, cur); err != nil {
 			return err
 		}
-		return newestEvents(tx, programID != "", chainID, cur.LastEventID).Offset((page - 1) * pageSize).Limit(pageSize).Find(&events).Error
+		page := newestEvents(tx, q.ProgramID != "", chainID, cur.LastEventID)
+		if q.After != "" {
+			first, found, err := firstEventFrom(tx, after)
+			if err != nil {
+				return err
+			}
+			if found {
+				page = page.Where("id < ?", first)
+			}
+		} else {
+			page = page.Offset((q.Page - 1) * q.PageSize)
+		}
+		return page.Limit(q.PageSize).Find(&events).Error
 	})
 	if err != nil {
 		return out, fmt.Errorf("transactions: %w", err)
+	}
+	if n := len(events); n == q.PageSize {
+		out.NextAfter = position{events[n-1].BlockNumber, events[n-1].LogIndex}.String()
 	}
 	var addrs []string
 	for _, e := range events {
@@ -167,4 +205,42 @@ func transactionCount(tx *gorm.DB, oneProgram bool, chainID uint64, cur Cursor) 
 		return 0, fmt.Errorf("count transactions: %w", err)
 	}
 	return counted + created + statuses, nil
+}
+
+// position is a place in the chain's order of events: a block, and a log within it.
+type position struct {
+	block uint64
+	log   uint
+}
+
+func (p position) String() string { return fmt.Sprintf("%d-%d", p.block, p.log) }
+
+func parsePosition(s string) (position, bool) {
+	b, l, ok := strings.Cut(s, "-")
+	if !ok {
+		return position{}, false
+	}
+	block, err1 := strconv.ParseUint(b, 10, 63) // stored as a signed 64-bit integer
+	log, err2 := strconv.ParseUint(l, 10, 32)
+	return position{block, uint(log)}, err1 == nil && err2 == nil
+}
+
+// firstEventFrom is the id of the first event at or after p, of any kind or program: the events
+// before p are those with a smaller id, since ids follow (block, log). Neither look-up walks
+// more than one block's events through the block_number index. found is false when no event is
+// at or after p: every event is before it.
+func firstEventFrom(tx *gorm.DB, p position) (id int64, found bool, err error) {
+	for _, q := range []*gorm.DB{
+		tx.Model(&index.Event{}).Where("block_number = ? AND log_index >= ?", p.block, p.log).Order("log_index"),
+		tx.Model(&index.Event{}).Where("block_number > ?", p.block).Order("block_number, log_index"),
+	} {
+		var ids []int64
+		if err := q.Limit(1).Pluck("id", &ids).Error; err != nil {
+			return 0, false, fmt.Errorf("events from %s: %w", p, err)
+		}
+		if len(ids) == 1 {
+			return ids[0], true, nil
+		}
+	}
+	return 0, false, nil
 }

@@ -57,6 +57,33 @@ func TestTransparency_DonorSeesTransactions(t *testing.T) {
 		chromedp.WaitVisible("#email"), chromedp.SendKeys("#email", donorEmail), chromedp.SendKeys("#password", demoPassword),
 		chromedp.Click("#login-submit"), chromedp.WaitVisible("#transactions table"))
 	screenshot(t, ctx, "transparency-donor")
+
+	// "Older transactions" appends the next page: the table then lists what the API lists in one
+	// page of 100, in order, with no row twice.
+	rows := `[...document.querySelectorAll('#transactions tbody tr')].map((r) => r.dataset.pos)`
+	if n := eval[int](t, ctx, rows+`.length`); n != 50 {
+		t.Fatalf("%d transactions listed at first, want 50 (the demo has hundreds)", n)
+	}
+	run(t, ctx, chromedp.Click("#tx-older"))
+	waitJS(t, ctx, rows+`.length === 100`, 20*time.Second)
+	screenshot(t, ctx, "transparency-donor-older")
+	var page struct {
+		Transactions []struct {
+			Block uint64 `json:"block_number"`
+			Log   uint   `json:"log_index"`
+		} `json:"transactions"`
+	}
+	program := eval[string](t, ctx, `document.querySelector('#program-select').value`)
+	login(t, donorEmail).must(t, "GET", "/api/v1/reports/transactions?page_size=100&program_id="+program, nil, &page)
+	shown := eval[[]string](t, ctx, rows)
+	if len(page.Transactions) != len(shown) {
+		t.Fatalf("the API lists %d, the page %d", len(page.Transactions), len(shown))
+	}
+	for i, tx := range page.Transactions {
+		if want := fmt.Sprintf("%d-%d", tx.Block, tx.Log); shown[i] != want {
+			t.Fatalf("row %d is at %s; the API's transaction %d at %s", i, shown[i], i, want)
+		}
+	}
 }
 
 func TestArabic_RendersRightToLeft(t *testing.T) {

@@ -90,7 +90,7 @@ export default {
   'tr.by_day': 'الإنفاق عبر الزمن', 'tr.by_vendor': 'حسب المتجر', 'tr.by_category': 'حسب الفئة', 'tr.by_location': 'حسب الموقع',
   'tr.chart_day': 'رسم خطي للإنفاق اليومي', 'tr.chart_vendor': 'رسم أعمدة للإنفاق حسب المتجر', 'tr.chart_category': 'رسم أعمدة للإنفاق حسب الفئة', 'tr.chart_location': 'رسم أعمدة للإنفاق حسب الموقع',
   'tr.col_day': 'اليوم', 'tr.col_vendor': 'المتجر', 'tr.col_category': 'الفئة', 'tr.col_location': 'الموقع', 'tr.amount': 'المبلغ', 'tr.count': 'المعاملات',
-  'tr.no_data': 'لا إنفاق بعد.', 'tr.transactions': 'أحدث المعاملات على السلسلة', 'tr.tx_login': 'يمكن للمانحين وموظفي الوكالة تسجيل الدخول لرؤية كل معاملة مع بصمتها.',
+  'tr.older': 'معاملات أقدم', 'tr.tx_shown': 'عرض أحدث {n} من {total}', 'tr.no_data': 'لا إنفاق بعد.', 'tr.transactions': 'أحدث المعاملات على السلسلة', 'tr.tx_login': 'يمكن للمانحين وموظفي الوكالة تسجيل الدخول لرؤية كل معاملة مع بصمتها.',
   'tr.login': 'دخول المانحين', 'tr.kind': 'النوع', 'tr.verify': 'تحقق بنفسك', 'tr.contract': 'العقد', 'tr.chain_id': 'معرّف السلسلة',
   'tr.verify_intro': 'أعد حساب كل رقم من السلسلة وحدها بأداة aidledger مفتوحة المصدر، وقارن:',
   'tr.verify_rpc': 'استخدم عنوان JSON-RPC لأي عقدة في الشبكة (عقدة وكالة أو عقدتك).', 'tr.rpc_placeholder': '<عنوان JSON-RPC لعقدة>',

@@ -90,7 +90,7 @@ export default {
   'tr.by_day': 'Spending over time', 'tr.by_vendor': 'By vendor', 'tr.by_category': 'By category', 'tr.by_location': 'By location',
   'tr.chart_day': 'Line chart of spending per day', 'tr.chart_vendor': 'Bar chart of spending per vendor', 'tr.chart_category': 'Bar chart of spending per category', 'tr.chart_location': 'Bar chart of spending per location',
   'tr.col_day': 'Day', 'tr.col_vendor': 'Vendor', 'tr.col_category': 'Category', 'tr.col_location': 'Location', 'tr.amount': 'Amount', 'tr.count': 'Transactions',
-  'tr.no_data': 'No spending yet.', 'tr.transactions': 'Latest on-chain transactions', 'tr.tx_login': 'Donors and agency staff can log in to see each transaction with its hash.',
+  'tr.older': 'Older transactions', 'tr.tx_shown': 'Showing the newest {n} of {total}', 'tr.no_data': 'No spending yet.', 'tr.transactions': 'Latest on-chain transactions', 'tr.tx_login': 'Donors and agency staff can log in to see each transaction with its hash.',
   'tr.login': 'Donor log in', 'tr.kind': 'Kind', 'tr.verify': 'Verify it yourself', 'tr.contract': 'Contract', 'tr.chain_id': 'Chain id',
   'tr.verify_intro': 'Recompute every figure from the chain alone with the open-source aidledger tool, and compare:',
   'tr.verify_rpc': 'Use the JSON-RPC URL of any node of the network (an agency’s or your own).', 'tr.rpc_placeholder': '<JSON-RPC URL of a node>',

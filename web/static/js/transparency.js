@@ -7,7 +7,9 @@ import { api, currentUser } from './api.js';
 import { startApp, errorText, txHash } from './shell.js';
 
 const GROUPS = ['day', 'vendor', 'category', 'location'];
-const S = { summary: null, programId: null, reports: {}, sort: {}, live: false, txs: null };
+// txs: the transactions listed, newest first (null: not allowed to see them); txNext: the cursor of
+// the older ones; txPaged: older pages were loaded, so a live refresh leaves the list as it is.
+const S = { summary: null, programId: null, reports: {}, sort: {}, live: false, txs: null, txTotal: 0, txNext: null, txPaged: false };
 let main, showLogin, charts = [], chartLoad = null;
 
 const prog = () => S.summary?.programs?.find((p) => p.id === S.programId);
@@ -15,7 +17,7 @@ const money = (v, p = prog()) => fmtMoney(v, p?.currency, currencyDecimals(p?.cu
 
 async function load() {
   S.summary = await api('/api/v1/reports/summary', { auth: false });
-  if (!S.programId || !prog()) S.programId = S.summary.programs?.[0]?.id ?? null;
+  if (!S.programId || !prog()) { S.programId = S.summary.programs?.[0]?.id ?? null; S.txPaged = false; }
   await loadReports();
 }
 
@@ -25,11 +27,33 @@ async function loadReports() {
     const r = await api(`/api/v1/reports/programs/${encodeURIComponent(S.programId)}?group_by=${g}`, { auth: false });
     S.reports[g] = r.rows || [];
   }));
+  if (S.txPaged && S.txs) return;
   const u = currentUser();
   S.txs = null;
   if (u && (u.role === 'donor' || u.role === 'admin')) {
     const r = await api(`/api/v1/reports/transactions?program_id=${encodeURIComponent(S.programId)}&page=1`).catch(() => null);
-    S.txs = r ? (r.transactions || r.items || []) : null;
+    setTxs(r, []);
+  }
+}
+
+function setTxs(r, before) {
+  S.txs = r ? before.concat(r.transactions || []) : null;
+  S.txTotal = r?.total ?? 0;
+  S.txNext = r?.next_after || null;
+}
+
+// olderTxs appends the next page, by cursor: new transactions arriving meanwhile neither shift
+// it nor repeat a row.
+async function olderTxs(btn, note) {
+  btn.disabled = true;
+  try {
+    const r = await api(`/api/v1/reports/transactions?program_id=${encodeURIComponent(S.programId)}&after=${encodeURIComponent(S.txNext)}`);
+    setTxs(r, S.txs);
+    S.txPaged = true;
+    document.getElementById('transactions')?.replaceWith(transactionsSection(prog()));
+  } catch (e) {
+    btn.disabled = false;
+    msg(note, 'error', errorText(e));
   }
 }
 
@@ -47,7 +71,7 @@ function draw() {
   const p = prog();
   if (p) {
     const sel = h('select', { id: 'program-select' }, s.programs.map((x) => h('option', { value: x.id, text: x.name, selected: x.id === p.id })));
-    sel.addEventListener('change', async () => { S.programId = sel.value; await loadReports().catch(() => {}); draw(); });
+    sel.addEventListener('change', async () => { S.programId = sel.value; S.txPaged = false; await loadReports().catch(() => {}); draw(); });
     main.append(h('h2', { text: t('tr.details') }), h('label', { for: 'program-select', text: t('tr.program') }), sel);
     for (const g of GROUPS) main.append(reportSection(g, p));
     main.append(transactionsSection(p));
@@ -127,8 +151,15 @@ function transactionsSection(p) {
   }
   sec.append(h('div', { class: 'table-wrap' }, h('table', {},
     h('thead', {}, h('tr', {}, [t('vendor.time'), t('tr.kind'), t('tr.amount'), t('tx.block'), t('tx.hash')].map((c) => h('th', { scope: 'col', text: c })))),
-    h('tbody', {}, S.txs.map((x) => h('tr', {}, h('td', { text: fmtDate(x.time || x.created_at || x.block_time) }), h('td', { text: x.kind || x.type || x.event || '' }),
-      h('td', { class: 'num', text: money(x.amount ?? 0, p) }), h('td', { class: 'num', text: x.block_number ?? '' }), h('td', {}, txHash(x.tx_hash))))))));
+    h('tbody', {}, S.txs.map((x) => h('tr', { 'data-pos': `${x.block_number}-${x.log_index}` }, h('td', { text: fmtDate(x.time || x.created_at || x.block_time) }), h('td', { text: x.kind || x.type || x.event || '' }),
+      h('td', { class: 'num', text: money(x.amount ?? 0, p) }), h('td', { class: 'num', text: x.block_number ?? '' }), h('td', {}, txHash(x.tx_hash))))))),
+    h('p', { class: 'muted', id: 'tx-shown', text: t('tr.tx_shown', { n: fmtNumber(S.txs.length), total: fmtNumber(S.txTotal) }) }));
+  if (S.txNext) {
+    const btn = h('button', { type: 'button', class: 'secondary', id: 'tx-older', text: t('tr.older') });
+    const note = h('p');
+    btn.addEventListener('click', () => olderTxs(btn, note));
+    sec.append(h('div', {}, btn, note));
+  }
   return sec;
 }
 
