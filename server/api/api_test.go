@@ -202,6 +202,18 @@ func TestRedeem_PreferRespondAsyncAnswersPendingAtOnceAndConfirmsLater(t *testin
 	}
 }
 
+// getAs GETs path as role and decodes its 200 answer.
+func getAs[T any](t *testing.T, w *apiWorld, role auth.Role, path string) T {
+	t.Helper()
+	r := w.do("GET", path, role, nil)
+	if r.Status != 200 {
+		t.Fatalf("GET %s: %d %s", path, r.Status, r.Body)
+	}
+	var v T
+	r.JSON(t, &v)
+	return v
+}
+
 func TestTransactions_ListTheNewestWithoutAPageNumberAndWalkByCursorToTheSameList(t *testing.T) {
 	w := newAPIWorld(t)
 	type list struct {
@@ -212,16 +224,7 @@ func TestTransactions_ListTheNewestWithoutAPageNumberAndWalkByCursorToTheSameLis
 		Total     int64  `json:"total"`
 		NextAfter string `json:"next_after"`
 	}
-	get := func(path string) list {
-		t.Helper()
-		r := w.do("GET", path, auth.Donor, nil)
-		if r.Status != 200 {
-			t.Fatalf("GET %s: %d %s", path, r.Status, r.Body)
-		}
-		var l list
-		r.JSON(t, &l)
-		return l
-	}
+	get := func(path string) list { t.Helper(); return getAs[list](t, w, auth.Donor, path) }
 	all := get("/api/v1/reports/transactions?page_size=500")
 	if all.Total < 3 || int(all.Total) != len(all.Transactions) {
 		t.Fatalf("the small world lists %d of %d transactions; the test wants 3 to 500", len(all.Transactions), all.Total)
@@ -254,16 +257,7 @@ func TestBeneficiaries_ListByCursorReturnsWhatPagesByNumberReturn(t *testing.T) 
 		Total     int64  `json:"total"`
 		NextAfter string `json:"next_after"`
 	}
-	get := func(path string) list {
-		t.Helper()
-		r := w.do("GET", path, auth.AidWorker, nil)
-		if r.Status != 200 {
-			t.Fatalf("GET %s: %d %s", path, r.Status, r.Body)
-		}
-		var l list
-		r.JSON(t, &l)
-		return l
-	}
+	get := func(path string) list { t.Helper(); return getAs[list](t, w, auth.AidWorker, path) }
 	all := get("/api/v1/beneficiaries?page_size=200")
 	if all.Total < 5 || all.Total > 200 {
 		t.Fatalf("the small world has %d beneficiaries; the test wants 5 to 200", all.Total)

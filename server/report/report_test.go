@@ -188,15 +188,22 @@ func TestWriteCSV_WritesHeaderRowsAndDefusesFormulas(t *testing.T) {
 	}
 }
 
-func TestTransactions_PagesNewestFirst(t *testing.T) {
+// playedFood is a world after play, and all of prog-food's transactions in one page.
+func playedFood(t *testing.T) (*world, report.TransactionPage) {
+	t.Helper()
 	w := newWorld(t)
 	w.play()
 	w.sync()
-	ctx := context.Background()
-	all, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: report.MaxPageSize})
+	all, err := w.svc.Transactions(context.Background(), report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: report.MaxPageSize})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return w, all
+}
+
+func TestTransactions_PagesNewestFirst(t *testing.T) {
+	w, all := playedFood(t)
+	ctx := context.Background()
 	// created, funded, 3 allocations, 3 + 2 redemption items, settled, expired
 	if all.Total != 12 || len(all.Transactions) != 12 {
 		t.Fatalf("total %d, %d listed; want 12", all.Total, len(all.Transactions))
@@ -269,16 +276,11 @@ func TestTransactions_PagesNewestFirst(t *testing.T) {
 }
 
 func TestTransactions_WalkedByCursorNeitherSkipNorRepeatWhileNewOnesArrive(t *testing.T) {
-	w := newWorld(t)
-	w.play()
-	w.sync()
+	w, all := playedFood(t)
 	ctx := context.Background()
-	all, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: report.MaxPageSize})
-	if err != nil {
-		t.Fatal(err)
-	}
 	firsts := map[int]report.TransactionPage{}
 	for _, size := range []int{5, 4} { // 12 transactions: a short last page, and three full ones then an empty one
+		var err error
 		if firsts[size], err = w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: size}); err != nil {
 			t.Fatal(err)
 		}
