@@ -2,6 +2,7 @@ package api_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -214,7 +215,7 @@ func getAs[T any](t *testing.T, w *apiWorld, role auth.Role, path string) T {
 	return v
 }
 
-func TestTransactions_ListTheNewestWithoutAPageNumberAndWalkByCursorToTheSameList(t *testing.T) {
+func TestTransactions_ByCursorAndAsCSVGiveWhatOnePageGives(t *testing.T) {
 	w := newAPIWorld(t)
 	type list struct {
 		Transactions []struct {
@@ -245,6 +246,24 @@ func TestTransactions_ListTheNewestWithoutAPageNumberAndWalkByCursorToTheSameLis
 		if got := fmt.Sprintf("%d-%d", tx.Block, tx.Log); walked[i] != got {
 			t.Fatalf("transaction %d: by cursor %s, in one page %s", i, walked[i], got)
 		}
+	}
+
+	// The same list as one CSV download, whatever paging parameters come with it.
+	r := w.do("GET", "/api/v1/reports/transactions?format=csv&page_size=2&page=3", auth.Donor, nil)
+	rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") || r.Header.Get("Content-Disposition") != `attachment; filename="transactions.csv"` || err != nil {
+		t.Fatalf("csv: %d %v %v", r.Status, r.Header, err)
+	}
+	if len(rows) != len(walked)+1 {
+		t.Fatalf("csv: %d rows, want a header and %d transactions", len(rows), len(walked))
+	}
+	for i, pos := range walked {
+		if got := rows[i+1][1] + "-" + rows[i+1][2]; got != pos {
+			t.Fatalf("csv row %d at %s, want %s", i+1, got, pos)
+		}
+	}
+	if r := w.do("GET", "/api/v1/reports/transactions?format=csv&program_id=nope", auth.Donor, nil); r.Status != 404 || errorCode(r) != "not_found" {
+		t.Errorf("csv of an unknown program: %d %s", r.Status, r.Body)
 	}
 }
 

@@ -52,8 +52,12 @@ func (s *Server) programReport(c echo.Context) error {
 }
 
 // GET /api/v1/reports/transactions?program_id=&page=&page_size= or ?program_id=&after=&page_size=
-// (by cursor: the next_after of the previous page). Without either, the first page.
+// (by cursor: the next_after of the previous page). Without either, the first page. With
+// format=csv, every transaction in one file, whatever the paging parameters.
 func (s *Server) reportTransactions(c echo.Context) error {
+	if c.QueryParam("format") == "csv" {
+		return s.reportTransactionsCSV(c)
+	}
 	page, size, err := pageParams(c)
 	if err != nil {
 		return err
@@ -69,6 +73,51 @@ func (s *Server) reportTransactions(c echo.Context) error {
 		return err
 	}
 	return c.JSON(http.StatusOK, p)
+}
+
+func (s *Server) reportTransactionsCSV(c echo.Context) error {
+	programID := c.QueryParam("program_id")
+	name := "transactions.csv"
+	if programID != "" {
+		name = "transactions-" + programID + ".csv"
+	}
+	w := &lazyCSV{c: c, name: name}
+	if err := s.deps.Reports.WriteTransactionsCSV(c.Request().Context(), w, programID); err != nil {
+		if !w.started {
+			return err // nothing sent yet: the usual JSON error
+		}
+		// The status is gone; cut the body short so that the client sees a broken download, not
+		// a file that looks whole.
+		s.log.Error("transactions csv: failed after the first rows", "err", err)
+		panic(http.ErrAbortHandler)
+	}
+	if !w.started {
+		w.start()
+	}
+	return nil
+}
+
+// lazyCSV sends a CSV download's headers with its first bytes, so that an error found before
+// them can still be answered as JSON.
+type lazyCSV struct {
+	c       echo.Context
+	name    string
+	started bool
+}
+
+func (l *lazyCSV) start() {
+	h := l.c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", l.name))
+	l.c.Response().WriteHeader(http.StatusOK)
+	l.started = true
+}
+
+func (l *lazyCSV) Write(p []byte) (int, error) {
+	if !l.started {
+		l.start()
+	}
+	return l.c.Response().Write(p)
 }
 
 // GET /api/v1/reports/stream: server-sent events, one "indexed" event each time new chain events

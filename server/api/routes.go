@@ -104,7 +104,7 @@ func (s *Server) table() []Route {
 		rs = append(rs, []Route{
 			{Method: http.MethodGet, Path: "/api/v1/reports/summary", Roles: public, Summary: "per program: funded, allocated, redeemed, settled, expired, outstanding (from chain events)", Response: summaryResponse{}, Status: 200, Handler: s.reportSummary},
 			{Method: http.MethodGet, Path: "/api/v1/reports/programs/:id", Roles: public, Summary: "a program's redemptions grouped by vendor, category, location, day or week (?format=csv)", Response: report.Report{}, Status: 200, Handler: s.programReport},
-			{Method: http.MethodGet, Path: "/api/v1/reports/transactions", Roles: ledgerView, Summary: "on-chain events with their transactions, newest first: ?page= or ?after= (a previous page's next_after, the chain position block-log of its last row)", Response: report.TransactionPage{}, Status: 200, Handler: s.reportTransactions},
+			{Method: http.MethodGet, Path: "/api/v1/reports/transactions", Roles: ledgerView, Summary: "on-chain events with their transactions, newest first: ?page= or ?after= (a previous page's next_after, the chain position block-log of its last row); format=csv: all of them in one file", Response: report.TransactionPage{}, Status: 200, Handler: s.reportTransactions},
 			{Method: http.MethodGet, Path: "/api/v1/reports/stream", Roles: public, Summary: "server-sent events: new chain events indexed", Status: 200, Handler: s.reportStream},
 		}...)
 	}

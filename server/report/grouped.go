@@ -277,11 +277,7 @@ func WriteCSV(w io.Writer, r Report) error {
 		return err
 	}
 	for _, row := range r.Rows {
-		key := row.Key
-		if key != "" && strings.ContainsRune("=+-@\t\r", rune(key[0])) {
-			key = "'" + key
-		}
-		if err := cw.Write([]string{key, strconv.FormatInt(row.Amount, 10), strconv.FormatInt(row.Count, 10)}); err != nil {
+		if err := cw.Write([]string{csvText(row.Key), strconv.FormatInt(row.Amount, 10), strconv.FormatInt(row.Count, 10)}); err != nil {
 			return err
 		}
 	}

@@ -3,6 +3,7 @@ package report_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -331,6 +332,49 @@ func TestTransactions_WalkedByCursorNeitherSkipNorRepeatWhileNewOnesArrive(t *te
 		if len(p.Transactions) != c.want || p.NextAfter != "" {
 			t.Errorf("%s: %d listed (next %q), want %d", c.name, len(p.Transactions), p.NextAfter, c.want)
 		}
+	}
+}
+
+func TestWriteTransactionsCSV_WritesEveryTransactionOnceNewestFirstAcrossPages(t *testing.T) {
+	w, all := playedFood(t)
+	w.dir.vendors[bakery.Hex()] = report.VendorInfo{Name: "=HYPERLINK(\"x\")", Location: "North"}
+	report.SetCSVPageSize(t, 5) // 12 transactions: three pages
+	ctx := context.Background()
+	var buf bytes.Buffer
+	if err := w.svc.WriteTransactionsCSV(ctx, &buf, "prog-food"); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(&buf).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "time block_number log_index tx_hash kind program_id chain_program_id vendor vendor_name amount category beneficiary reason"
+	if len(rows) == 0 || strings.Join(rows[0], " ") != want {
+		t.Fatalf("header %v, want %s", rows[:min(1, len(rows))], want)
+	}
+	if len(rows)-1 != len(all.Transactions) {
+		t.Fatalf("%d rows, want the %d transactions", len(rows)-1, len(all.Transactions))
+	}
+	defused := 0
+	for i, tx := range all.Transactions {
+		r := rows[i+1]
+		pos := fmt.Sprintf("%d-%d %s %s %d", tx.BlockNumber, tx.LogIndex, tx.TxHash, tx.Kind, tx.Amount)
+		if got := r[1] + "-" + r[2] + " " + r[3] + " " + r[4] + " " + r[9]; got != pos || r[5] != "prog-food" || r[11] != tx.Beneficiary {
+			t.Errorf("row %d: %v, want %s", i+1, r, pos)
+		}
+		if tx.Vendor == bakery.Hex() {
+			if r[8] != "'=HYPERLINK(\"x\")" {
+				t.Errorf("row %d: vendor name %q, want it defused", i+1, r[8])
+			}
+			defused++
+		}
+	}
+	if defused == 0 {
+		t.Error("no transaction of the bakery: the defusing went unchecked")
+	}
+	buf.Reset()
+	if err := w.svc.WriteTransactionsCSV(ctx, &buf, "prog-nope"); !errors.Is(err, apierr.ErrNotFound) || buf.Len() != 0 {
+		t.Errorf("unknown program: %v, %d bytes written", err, buf.Len())
 	}
 }
 

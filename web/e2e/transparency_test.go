@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -83,6 +84,22 @@ func TestTransparency_DonorSeesTransactions(t *testing.T) {
 		if want := fmt.Sprintf("%d-%d", tx.Block, tx.Log); shown[i] != want {
 			t.Fatalf("row %d is at %s; the API's transaction %d at %s", i, shown[i], i, want)
 		}
+	}
+
+	// "Download CSV" saves every transaction of the program: catch the file the page hands over.
+	eval[bool](t, ctx, `(() => { const o = URL.createObjectURL; URL.createObjectURL = (b) => { b.text().then((x) => { window.__csv = x; }); return o(b); }; return true; })()`)
+	run(t, ctx, chromedp.Click("#tx-csv"))
+	waitJS(t, ctx, `typeof window.__csv === 'string'`, 20*time.Second)
+	lines := eval[[]string](t, ctx, `window.__csv.trim().split('\n')`)
+	var total struct {
+		Total int `json:"total"`
+	}
+	login(t, donorEmail).must(t, "GET", "/api/v1/reports/transactions?page_size=1&program_id="+program, nil, &total)
+	if !strings.HasPrefix(lines[0], "time,block_number,log_index,") || len(lines)-1 != total.Total {
+		t.Fatalf("csv: header %q and %d rows; the API's total is %d", lines[0], len(lines)-1, total.Total)
+	}
+	if want := strings.Replace(shown[0], "-", ",", 1); !strings.Contains(lines[1], ","+want+",") {
+		t.Fatalf("csv's first row %q is not the newest transaction, at %s", lines[1], shown[0])
 	}
 }
 

@@ -1,9 +1,9 @@
 // /transparency: public, no login. Per program funded → allocated → redeemed → settled, spending
 // over time, by vendor, category and location, the block the figures are as of, and how to
 // verify them against the chain. Live: the server-sent event stream triggers a re-fetch.
-import { h, clear, msg } from './dom.js';
+import { h, clear, msg, download } from './dom.js';
 import { t, fmtMoney, fmtNumber, fmtDay, fmtDate, currencyDecimals, majorString, locale } from './i18n.js';
-import { api, currentUser } from './api.js';
+import { api, currentUser, fetchText } from './api.js';
 import { startApp, errorText, txHash } from './shell.js';
 
 const GROUPS = ['day', 'vendor', 'category', 'location'];
@@ -154,12 +154,16 @@ function transactionsSection(p) {
     h('tbody', {}, S.txs.map((x) => h('tr', { 'data-pos': `${x.block_number}-${x.log_index}` }, h('td', { text: fmtDate(x.time || x.created_at || x.block_time) }), h('td', { text: x.kind || x.type || x.event || '' }),
       h('td', { class: 'num', text: money(x.amount ?? 0, p) }), h('td', { class: 'num', text: x.block_number ?? '' }), h('td', {}, txHash(x.tx_hash))))))),
     h('p', { class: 'muted', id: 'tx-shown', text: t('tr.tx_shown', { n: fmtNumber(S.txs.length), total: fmtNumber(S.txTotal) }) }));
-  if (S.txNext) {
-    const btn = h('button', { type: 'button', class: 'secondary', id: 'tx-older', text: t('tr.older') });
-    const note = h('p');
-    btn.addEventListener('click', () => olderTxs(btn, note));
-    sec.append(h('div', {}, btn, note));
-  }
+  const note = h('p');
+  const older = S.txNext ? h('button', { type: 'button', class: 'secondary', id: 'tx-older', text: t('tr.older') }) : null;
+  older?.addEventListener('click', () => olderTxs(older, note));
+  // Every transaction of the program in one file, for an auditor's own tools.
+  const csv = h('button', { type: 'button', class: 'secondary', id: 'tx-csv', text: t('download_csv'), on: { click: async () => {
+    try {
+      download(`transactions-${p.id}.csv`, await fetchText(`/api/v1/reports/transactions?program_id=${encodeURIComponent(p.id)}&format=csv`));
+    } catch (e) { msg(note, 'error', errorText(e)); }
+  } } });
+  sec.append(h('div', { class: 'row' }, older, csv), note);
   return sec;
 }
 
