@@ -33,6 +33,9 @@ type Config struct {
 	FromBlock    uint64        // the contract's deployment block: nothing before it is read
 	PollInterval time.Duration // 200ms
 	MaxRange     uint64        // blocks read per step (one database transaction); 2000
+	// AnalyzeAfter is how many events a catch-up stores before the indexer analyses
+	// chain_events on PostgreSQL (afterStep); 0 means 50,000, negative never.
+	AnalyzeAfter int
 	Logger       *slog.Logger
 }
 
@@ -47,6 +50,11 @@ type Indexer struct {
 	subs map[chan uint64]struct{}
 	head uint64
 	last uint64
+
+	// afterStep's state; only Step touches it.
+	wasBehind     bool
+	catchUpEvents int
+	analysedRows  int64
 }
 
 // New makes an indexer over db (migrated with Schema).
@@ -56,6 +64,9 @@ func New(db *gorm.DB, client Backend, cfg Config) *Indexer {
 	}
 	if cfg.MaxRange == 0 {
 		cfg.MaxRange = 2000
+	}
+	if cfg.AnalyzeAfter == 0 {
+		cfg.AnalyzeAfter = defaultAnalyzeAfter
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -137,6 +148,7 @@ func (ix *Indexer) Step(ctx context.Context) (bool, error) {
 	if len(events) > 0 {
 		ix.publish(to)
 	}
+	ix.afterStep(ctx, len(events), to < head)
 	return to >= head, nil
 }
 
