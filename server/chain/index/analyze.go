@@ -20,7 +20,9 @@ func (ix *Indexer) afterStep(ctx context.Context, n int, behind bool) {
 	if ix.cfg.AnalyzeAfter < 0 || store.DialectOf(ix.db) != store.Postgres {
 		return
 	}
-	if behind || ix.wasBehind { // a catch-up's steps, its last included
+	// A catch-up's steps, its last included; or one step of as many events as a catch-up stores
+	// before analysing (2,000 blocks of ours, MaxRange, can hold half a million).
+	if behind || ix.wasBehind || n >= ix.cfg.AnalyzeAfter {
 		ix.catchUpEvents += n
 	}
 	ix.wasBehind = behind

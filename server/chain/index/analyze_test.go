@@ -47,6 +47,16 @@ func TestIndexer_AnalysesTheEventsAfterACatchUpNotWhileKeepingUp(t *testing.T) {
 		}
 	}
 	if got := reltuples(); got != stored {
-		t.Errorf("keeping up, the statistics moved from %v to %v rows", stored, got)
+		t.Fatalf("keeping up, the statistics moved from %v to %v rows", stored, got)
+	}
+
+	// A catch-up that one step reads whole (under MaxRange blocks) counts too.
+	for i := range 3 {
+		c.Transact(t, ledgerABI.PackFund(1, big.NewInt(int64(30+i)), [32]byte{}))
+	}
+	again := index.New(db, c.Client, index.Config{Contract: c.Contract, FromBlock: c.DeployBlock, AnalyzeAfter: 3})
+	catchUp(t, again)
+	if got, want := reltuples(), float64(len(events(t, db, ""))); got != want {
+		t.Errorf("after one step of %v events the statistics say %v rows, want %v", want-stored-6, got, want)
 	}
 }
