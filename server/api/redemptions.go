@@ -163,9 +163,7 @@ func (s *Server) statement(c echo.Context) error {
 		return err
 	}
 	if c.QueryParam("format") == "csv" {
-		c.Response().Header().Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		c.Response().Header().Set("Content-Disposition", `attachment; filename="statement.csv"`)
-		c.Response().WriteHeader(http.StatusOK)
+		startCSV(c, "statement.csv")
 		return redeem.WriteStatementCSV(c.Response(), st)
 	}
 	return c.JSON(http.StatusOK, st)

@@ -42,10 +42,7 @@ func (s *Server) programReport(c echo.Context) error {
 		return err
 	}
 	if c.QueryParam("format") == "csv" {
-		h := c.Response().Header()
-		h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-		h.Set("Content-Disposition", fmt.Sprintf(`attachment; filename="program-report-%s.csv"`, groupBy))
-		c.Response().WriteHeader(http.StatusOK)
+		startCSV(c, "program-report-"+groupBy+".csv")
 		return report.WriteCSV(c.Response(), r)
 	}
 	return c.JSON(http.StatusOK, r)
@@ -63,7 +60,7 @@ func (s *Server) reportTransactions(c echo.Context) error {
 		return err
 	}
 	after := c.QueryParam("after")
-	if page == 0 && after == "" && c.QueryParam("page") == "" {
+	if after == "" && c.QueryParam("page") == "" {
 		page = 1
 	}
 	p, err := s.deps.Reports.Transactions(c.Request().Context(), report.TransactionQuery{
@@ -92,7 +89,7 @@ func (s *Server) reportTransactionsCSV(c echo.Context) error {
 		panic(http.ErrAbortHandler)
 	}
 	if !w.started {
-		w.start()
+		startCSV(c, w.name)
 	}
 	return nil
 }
@@ -105,19 +102,20 @@ type lazyCSV struct {
 	started bool
 }
 
-func (l *lazyCSV) start() {
-	h := l.c.Response().Header()
-	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
-	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", l.name))
-	l.c.Response().WriteHeader(http.StatusOK)
-	l.started = true
-}
-
 func (l *lazyCSV) Write(p []byte) (int, error) {
 	if !l.started {
-		l.start()
+		startCSV(l.c, l.name)
+		l.started = true
 	}
 	return l.c.Response().Write(p)
+}
+
+// startCSV sends the status and headers of a CSV download named name.
+func startCSV(c echo.Context, name string) {
+	h := c.Response().Header()
+	h.Set(echo.HeaderContentType, "text/csv; charset=utf-8")
+	h.Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", name))
+	c.Response().WriteHeader(http.StatusOK)
 }
 
 // GET /api/v1/reports/stream: server-sent events, one "indexed" event each time new chain events

@@ -29,12 +29,13 @@ func (ix *Indexer) afterStep(ctx context.Context, n int, behind bool) {
 	if ix.catchUpEvents < ix.cfg.AnalyzeAfter || int64(ix.catchUpEvents)*10 < ix.analysedRows {
 		return // too few yet, or under a tenth of the table as last analysed: autovacuum's own rule
 	}
-	if err := ix.db.WithContext(ctx).Exec("ANALYZE chain_events").Error; err != nil {
+	table := Event{}.TableName()
+	if err := ix.db.WithContext(ctx).Exec("ANALYZE " + table).Error; err != nil {
 		ix.log.Warn("analyse chain_events after a catch-up", "err", err)
 		return
 	}
 	var rows float64
-	if err := ix.db.WithContext(ctx).Raw("SELECT reltuples FROM pg_class WHERE oid = 'chain_events'::regclass").Scan(&rows).Error; err == nil {
+	if err := ix.db.WithContext(ctx).Raw("SELECT reltuples FROM pg_class WHERE oid = ?::regclass", table).Scan(&rows).Error; err == nil {
 		ix.analysedRows = int64(rows)
 	}
 	ix.log.Info("analysed chain_events after a catch-up", "events", ix.catchUpEvents, "rows", ix.analysedRows)
