@@ -55,6 +55,7 @@ type Server struct {
 	echo   *echo.Echo
 	log    *slog.Logger
 	routes []Route
+	web    *webFiles // the browser apps' files; nil without Deps.Web
 }
 
 // New builds the API with every route of the table registered.

@@ -1,8 +1,6 @@
 package api
 
 import (
-	"io/fs"
-	"mime"
 	"net/http"
 	"path"
 	"strings"
@@ -18,17 +16,9 @@ var webApps = map[string]string{
 	"/admin": "admin/index.html", "/transparency": "transparency/index.html",
 }
 
-// webPage serves one app's index.html. Pages revalidate on every load (no-cache): without
-// content hashes in asset names, a stale page could pair with new scripts after an upgrade.
+// webPage serves one app's index.html.
 func (s *Server) webPage(file string) echo.HandlerFunc {
-	return func(c echo.Context) error {
-		b, err := fs.ReadFile(s.deps.Web, file)
-		if err != nil {
-			return apierr.ErrNotFound
-		}
-		c.Response().Header().Set("Cache-Control", "no-cache")
-		return c.Blob(http.StatusOK, "text/html; charset=utf-8", b)
-	}
+	return func(c echo.Context) error { return s.serveWebFile(c, file) }
 }
 
 // webStatic serves /static/* from the embedded files.
@@ -37,28 +27,23 @@ func (s *Server) webStatic(c echo.Context) error {
 	if !strings.HasPrefix(name, "static/") {
 		return apierr.ErrNotFound
 	}
-	b, err := fs.ReadFile(s.deps.Web, name)
+	return s.serveWebFile(c, name)
+}
+
+func (s *Server) serveWebFile(c echo.Context, name string) error {
+	f, err := s.web.file(name)
 	if err != nil {
 		return apierr.ErrNotFound
 	}
-	ct := mime.TypeByExtension(path.Ext(name))
-	switch path.Ext(name) {
-	case ".js", ".mjs":
-		ct = "text/javascript; charset=utf-8"
-	case "":
-		ct = "application/octet-stream"
-	}
-	if ct == "" {
-		ct = "application/octet-stream"
-	}
-	c.Response().Header().Set("Cache-Control", "no-cache")
-	return c.Blob(http.StatusOK, ct, b)
+	f.serve(c.Response(), c.Request())
+	return nil
 }
 
 func (s *Server) webRoutes() []Route {
 	if s.deps.Web == nil {
 		return nil
 	}
+	s.web = newWebFiles(s.deps.Web)
 	var rs []Route
 	for p, file := range webApps {
 		rs = append(rs, Route{Method: http.MethodGet, Path: p, Roles: public, Summary: "web app", Status: 200, Handler: s.webPage(file)})

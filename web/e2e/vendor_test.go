@@ -159,3 +159,45 @@ func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing
 		t.Fatalf("balance went from %d to %d: charged %d, want exactly one charge of %d", before, after, before-after, unit)
 	}
 }
+
+// wireCost is what the browser's Resource Timing says each file of the page cost over the wire
+// (headers included) and its size after decoding. The browser's own /favicon.ico request is left
+// out: it comes after the page is ready, so at one of the two measurements only.
+func wireCost(t *testing.T, ctx context.Context) map[string]struct{ Transferred, Decoded int } {
+	t.Helper()
+	return eval[map[string]struct{ Transferred, Decoded int }](t, ctx, `Object.fromEntries(
+		[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
+			.map(e => [new URL(e.name), e])
+			.filter(([u]) => u.origin === location.origin && !u.pathname.startsWith('/api/') && u.pathname !== '/favicon.ico')
+			.map(([u, e]) => [u.pathname, {Transferred: e.transferSize, Decoded: e.decodedBodySize}]))`)
+}
+
+// On a metered, slow link every byte of the app is a wait: the first visit comes gzipped, and a
+// reload (pages revalidate: no-cache) only asks whether each file changed, a 304 of headers
+// alone, smaller than the headers and body the first visit took.
+func TestVendor_TheAppComesGzippedAndAReloadOnlyRevalidatesIt(t *testing.T) {
+	needBrowser(t)
+	ctx := browser(t, 360, 740)
+	run(t, ctx, chromedp.Navigate(srv.base+"/vendor"), chromedp.WaitVisible("#email"))
+	first := wireCost(t, ctx)
+	var sent, size int
+	for _, f := range first {
+		sent, size = sent+f.Transferred, size+f.Decoded
+	}
+	if len(first) < 5 || sent*2 > size {
+		t.Errorf("first visit: %d files, %d bytes sent for %d of files; want under half", len(first), sent, size)
+	}
+	run(t, ctx, chromedp.Reload(), chromedp.WaitVisible("#email"))
+	again := wireCost(t, ctx)
+	if len(again) != len(first) {
+		t.Errorf("reload loaded %d files, the first visit %d", len(again), len(first))
+	}
+	resent := 0
+	for path, f := range again {
+		resent += f.Transferred
+		if was, ok := first[path]; !ok || f.Transferred >= was.Transferred {
+			t.Errorf("%s on reload: %d bytes, on the first visit %d: want a revalidation, smaller", path, f.Transferred, was.Transferred)
+		}
+	}
+	t.Logf("first visit %d bytes for %d of files (%d files); reload %d bytes", sent, size, len(first), resent)
+}
