@@ -1,6 +1,9 @@
 package api
 
 import (
+	"errors"
+	"fmt"
+	"io/fs"
 	"net/http"
 	"path"
 	"strings"
@@ -32,8 +35,11 @@ func (s *Server) webStatic(c echo.Context) error {
 
 func (s *Server) serveWebFile(c echo.Context, name string) error {
 	f, err := s.web.file(name)
-	if err != nil {
+	if errors.Is(err, fs.ErrNotExist) {
 		return apierr.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("web file %s: %w", name, err) // a broken build: a 500, logged
 	}
 	f.serve(c.Response(), c.Request())
 	return nil
@@ -51,6 +57,7 @@ func (s *Server) webRoutes() []Route {
 			rs = append(rs, Route{Method: http.MethodGet, Path: p + "/", Roles: public, Summary: "web app", Status: 200, Handler: s.webPage(file)})
 		}
 	}
+	rs = append(rs, Route{Method: http.MethodGet, Path: "/" + serviceWorker, Roles: public, Summary: "the web apps' service worker (their files for offline use)", Status: 200, Handler: func(c echo.Context) error { return s.serveWebFile(c, serviceWorker) }})
 	rs = append(rs, Route{Method: http.MethodGet, Path: "/static/*", Roles: public, Summary: "web app assets", Status: 200, Handler: s.webStatic})
 	return rs
 }

@@ -56,9 +56,22 @@ func (w *webFiles) file(name string) (*webFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	if name == serviceWorker {
+		if raw, err = w.fillServiceWorker(raw); err != nil {
+			return nil, err
+		}
+	}
+	f = newWebFile(name, raw)
+	w.mu.Lock()
+	w.files[name] = f
+	w.mu.Unlock()
+	return f, nil
+}
+
+func newWebFile(name string, raw []byte) *webFile {
 	sum := sha256.Sum256(raw)
 	tag := hex.EncodeToString(sum[:12])
-	f = &webFile{ctype: contentType(name), raw: raw, etag: `"` + tag + `"`, etagGzip: `"` + tag + `-gz"`}
+	f := &webFile{ctype: contentType(name), raw: raw, etag: `"` + tag + `"`, etagGzip: `"` + tag + `-gz"`}
 	if compressible[path.Ext(name)] {
 		var buf bytes.Buffer
 		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
@@ -69,10 +82,7 @@ func (w *webFiles) file(name string) (*webFile, error) {
 			f.gz = buf.Bytes()
 		}
 	}
-	w.mu.Lock()
-	w.files[name] = f
-	w.mu.Unlock()
-	return f, nil
+	return f
 }
 
 func contentType(name string) string {

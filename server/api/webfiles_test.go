@@ -3,10 +3,12 @@ package api
 import (
 	"bytes"
 	"compress/gzip"
+	"encoding/json"
 	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -217,5 +219,56 @@ func TestAcceptsGzip(t *testing.T) {
 		if got := acceptsGzip(header); got != want {
 			t.Errorf("acceptsGzip(%q) = %v, want %v", header, got, want)
 		}
+	}
+}
+
+func TestServiceWorker_ListsTheAppsFilesAndChangesVersionWithAnyOfThem(t *testing.T) {
+	sw := []byte("const VERSION = '__VERSION__';\nconst FILES = __FILES__;\n")
+	apps := func(script string) fstest.MapFS {
+		return fstest.MapFS{
+			"sw.js":                      {Data: sw},
+			"index.html":                 {Data: []byte("<!doctype html>")},
+			"vendor/index.html":          {Data: []byte("<!doctype html>")},
+			"enroll/index.html":          {Data: []byte("<!doctype html>")},
+			"admin/index.html":           {Data: []byte("<!doctype html>")},
+			"transparency/index.html":    {Data: []byte("<!doctype html>")},
+			"static/js/vendor.js":        {Data: []byte(script)},
+			"static/css/app.css":         {Data: []byte("body{}")},
+			"static/vendor/jsqr/LICENSE": {Data: []byte("licence")},
+		}
+	}
+	serve := func(fsys fs.FS) (version string, files []string) {
+		t.Helper()
+		r := get(t, webServer(t, fsys), "/sw.js")
+		if r.Code != http.StatusOK || r.Header().Get("Content-Type") != "text/javascript; charset=utf-8" {
+			t.Fatalf("/sw.js: %d %q", r.Code, r.Header().Get("Content-Type"))
+		}
+		src := r.Body.String()
+		if strings.Contains(src, "__") {
+			t.Fatalf("placeholders left in %q", src)
+		}
+		v, rest, _ := strings.Cut(strings.TrimPrefix(src, "const VERSION = '"), "';\nconst FILES = ")
+		list, _, _ := strings.Cut(rest, ";\n")
+		if err := json.Unmarshal([]byte(list), &files); err != nil {
+			t.Fatalf("FILES %q: %v", list, err)
+		}
+		return v, files
+	}
+	v1, files := serve(apps("export const v = 1;"))
+	want := []string{"/", "/admin", "/enroll", "/static/css/app.css", "/static/js/vendor.js", "/transparency", "/vendor"}
+	if !slices.Equal(files, want) {
+		t.Errorf("FILES %v, want %v (pages, scripts and styles; no licences)", files, want)
+	}
+	if v1b, _ := serve(apps("export const v = 1;")); v1b != v1 {
+		t.Errorf("the same files gave versions %s and %s", v1, v1b)
+	}
+	if v2, _ := serve(apps("export const v = 2;")); v2 == v1 {
+		t.Errorf("one script changed, the version stayed %s: phones would keep the old copy", v1)
+	}
+
+	broken := apps("")
+	broken["sw.js"] = &fstest.MapFile{Data: []byte("const FILES = [];")}
+	if r := get(t, webServer(t, broken), "/sw.js"); r.Code != http.StatusInternalServerError {
+		t.Errorf("a worker without placeholders: %d, want 500 rather than a worker that keeps nothing", r.Code)
 	}
 }

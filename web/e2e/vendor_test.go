@@ -3,6 +3,10 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -90,6 +94,22 @@ func TestVendor_MistypedCard_IsCaughtByCheckDigit(t *testing.T) {
 // The first response is dropped after the server has processed the redemption, then the
 // browser goes offline; when it comes back the app retries with the same Idempotency-Key and
 // shows the original result. The card must be charged exactly once.
+// setOffline cuts the page off the network, or gives it back, as a phone losing its signal.
+func setOffline(off bool) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
+		if err != nil {
+			return err
+		}
+		conds := []*network.Conditions{}
+		if off {
+			conds = append(conds, &network.Conditions{URLPattern: "", Latency: 0, DownloadThroughput: 0, UploadThroughput: 0})
+		}
+		_, err = cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: conds})
+		return err
+	})
+}
+
 func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing.T) {
 	needBrowser(t)
 	card, p := fundedCard(t, "4821")
@@ -122,20 +142,6 @@ func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing
 			}))
 		}
 	}()
-	offline := func(off bool) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := cdp.Call(ctx, tg, network.OverrideNetworkState, network.OverrideNetworkStateParams{Offline: off, DownloadThroughput: -1, UploadThroughput: -1})
-			if err != nil {
-				return err
-			}
-			conds := []*network.Conditions{}
-			if off {
-				conds = append(conds, &network.Conditions{URLPattern: "", Latency: 0, DownloadThroughput: 0, UploadThroughput: 0})
-			}
-			_, err = cdp.Call(ctx, tg, network.EmulateNetworkConditionsByRule, network.EmulateNetworkConditionsByRuleParams{MatchedNetworkConditions: conds})
-			return err
-		})
-	}
 	run(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{})
 		return err
@@ -145,10 +151,10 @@ func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing
 	if !dropped.Load() {
 		t.Fatal("the first redemption response was not intercepted")
 	}
-	run(t, ctx, offline(true))
+	run(t, ctx, setOffline(true))
 	screenshot(t, ctx, "vendor-retrying")
 	time.Sleep(3 * time.Second) // at least one retry fails while offline
-	run(t, ctx, offline(false))
+	run(t, ctx, setOffline(false))
 	waitJS(t, ctx, `!!document.querySelector('#receipt')`, 90*time.Second)
 
 	unit := int64(1)
@@ -200,4 +206,68 @@ func TestVendor_TheAppComesGzippedAndAReloadOnlyRevalidatesIt(t *testing.T) {
 		}
 	}
 	t.Logf("first visit %d bytes for %d of files (%d files); reload %d bytes", sent, size, len(first), resent)
+}
+
+// cuttableLink stands between the browser and the server like a phone's network: while cut,
+// every connection is dropped without an answer, whoever makes the request (the page or its
+// service worker, which the browser's own offline emulation does not reach).
+type cuttableLink struct {
+	cut     atomic.Bool
+	dropped atomic.Int64
+	url     string
+}
+
+func newCuttableLink(t *testing.T) *cuttableLink {
+	t.Helper()
+	target, err := url.Parse(srv.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := &cuttableLink{}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if l.cut.Load() {
+			l.dropped.Add(1)
+			if conn, _, err := http.NewResponseController(w).Hijack(); err == nil {
+				conn.Close()
+			}
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(s.Close)
+	l.url = s.URL
+	return l
+}
+
+// A cheap phone drops a background tab to free memory; if the signal is gone too, the vendor
+// must still be able to open the app, see that it waits for the connection, and go on when it
+// is back, still logged in. The apps' service worker keeps their files on the phone.
+func TestVendor_OpensWithoutAConnectionAndGoesOnWhenItIsBack(t *testing.T) {
+	needBrowser(t)
+	link := newCuttableLink(t)
+	ctx := browser(t, 360, 740)
+	run(t, ctx, chromedp.Navigate(link.url+"/vendor"), chromedp.WaitVisible("#email"),
+		chromedp.SendKeys("#email", vendorEmail), chromedp.SendKeys("#password", demoPassword), chromedp.Click("#login-submit"),
+		chromedp.WaitVisible("#new-sale"))
+	waitJS(t, ctx, `navigator.serviceWorker?.controller?.state === 'activated'`, 60*time.Second)
+
+	link.cut.Store(true)
+	run(t, ctx, chromedp.Reload(), chromedp.WaitVisible("#offline"))
+	screenshot(t, ctx, "vendor-offline")
+	if link.dropped.Load() == 0 {
+		t.Fatal("the reload made no request through the cut link: the test did not test anything")
+	}
+	if got := eval[string](t, ctx, `document.querySelector('#offline')?.innerText || ''`); !strings.Contains(got, "No connection") {
+		t.Errorf("offline panel says %q", got)
+	}
+	// Switching the language while waiting redraws the wait, not a login.
+	eval[bool](t, ctx, `(() => { const s = document.querySelector('#lang'); s.value = 'ar'; s.dispatchEvent(new Event('change')); return true })()`)
+	waitJS(t, ctx, `document.querySelector('#offline')?.innerText.includes('لا يوجد اتصال') && !document.querySelector('#email')`, 5*time.Second)
+
+	link.cut.Store(false)
+	run(t, ctx, chromedp.Click("#offline-retry"), chromedp.WaitVisible("#new-sale"))
+	if eval[bool](t, ctx, `!!document.querySelector('#email')`) {
+		t.Error("back online, the app asks to log in again: the tab's session was lost")
+	}
 }

@@ -12,6 +12,8 @@ export default {
   'status.running': 'قيد التنفيذ', 'status.done': 'منتهية', 'enroll.alloc_counts': 'تأكد {confirmed} من {total}، فشل {failed}، المجموع {amount}.', 'enroll.pending': 'قيد الانتظار', 'enroll.available': 'المتاح',
   'status.confirmed': 'مؤكدة', 'status.failed': 'فاشلة', 'status.submitted': 'مُرسلة', 'status.closed': 'مغلق', 'status.inactive': 'غير نشط', 'status.undefined': '—',
   'err.network': 'لا يوجد اتصال بالخادم. تحقق من الشبكة وحاول مرة أخرى.',
+  'offline.waiting': 'لا يوجد اتصال بالخادم. ستتابع هذه الصفحة تلقائيًا فور عودة الاتصال. الدفعة التي تنتظر ردًا محفوظة ولا يمكن خصمها مرتين.',
+  'offline.retry': 'حاول الآن',
   'err.invalid_credentials': 'البريد الإلكتروني أو كلمة المرور غير صحيحة.', 'err.too_many_attempts': 'محاولات كثيرة جدًا. انتظر بضع دقائق ثم حاول مجددًا.',
   'err.unauthorized': 'انتهت جلستك. سجّل الدخول مرة أخرى.', 'err.forbidden': 'لا يسمح حسابك بهذا الإجراء.',
   'err.server': 'حدثت مشكلة في الخادم. حاول بعد قليل.', 'err.unknown': 'حدث خطأ ما.',

@@ -12,6 +12,8 @@ export default {
   'status.running': 'running', 'status.done': 'done', 'enroll.alloc_counts': '{confirmed} of {total} confirmed, {failed} failed, {amount} in total.', 'enroll.pending': 'Pending', 'enroll.available': 'Available',
   'status.confirmed': 'confirmed', 'status.failed': 'failed', 'status.submitted': 'submitted', 'status.closed': 'closed', 'status.inactive': 'inactive', 'status.undefined': '—',
   'err.network': 'No connection to the server. Check the network and try again.',
+  'offline.waiting': 'No connection to the server. This page goes on by itself as soon as the connection is back. A payment waiting for an answer is kept and cannot be charged twice.',
+  'offline.retry': 'Try now',
   'err.invalid_credentials': 'Wrong email or password.', 'err.too_many_attempts': 'Too many attempts. Wait a few minutes and try again.',
   'err.unauthorized': 'Your session has ended. Log in again.', 'err.forbidden': 'Your account may not do this.',
   'err.server': 'The server had a problem. Try again in a moment.', 'err.unknown': 'Something went wrong.',

@@ -67,24 +67,29 @@ export async function api(path, opts = {}) {
   }
 }
 
-// refresh exchanges the stored refresh token (single flight: concurrent 401s share one call).
-export function refresh() {
+// refreshSession exchanges the stored refresh token (single flight: concurrent 401s share one
+// call): 'ok'; 'none' when there is no session to resume or the server refused it; 'offline'
+// when no answer came, and the token is kept for a later try.
+function refreshSession() {
   if (!refreshing) {
     refreshing = (async () => {
       let rt = null;
       try { rt = sessionStorage.getItem(REFRESH_KEY); } catch { /* ignore */ }
-      if (!rt) return false;
+      if (!rt) return 'none';
       try {
         store(await send('/api/v1/auth/refresh', { method: 'POST', body: { refresh_token: rt }, auth: false }));
-        return true;
+        return 'ok';
       } catch (e) {
-        if (!e.network) forget();
-        return false;
+        if (e.network) return 'offline';
+        forget();
+        return 'none';
       }
     })().finally(() => { refreshing = null; });
   }
   return refreshing;
 }
+
+export async function refresh() { return (await refreshSession()) === 'ok'; }
 
 export async function login(email, password) {
   const s = await send('/api/v1/auth/login', { method: 'POST', body: { email, password }, auth: false });
@@ -92,10 +97,13 @@ export async function login(email, password) {
   return s.user;
 }
 
-// restore resumes a session after a reload of the same tab, or returns null.
+// restore resumes a session after a reload of the same tab, or returns null when there is none.
+// Without an answer from the server it throws a network ApiError: the session may still be good.
 export async function restore() {
   if (session.user) return session.user;
-  return (await refresh()) ? session.user : null;
+  const r = await refreshSession();
+  if (r === 'offline') throw new ApiError(0, 'network', 'no answer to the session refresh');
+  return r === 'ok' ? session.user : null;
 }
 
 export async function logout() {

@@ -79,9 +79,51 @@ export async function startApp({ titleKey, roles, render, publicApp = false }) {
     email.focus();
   }
 
+  keepForOffline();
+  drawHeader();
+  await resume(main, drawHeader);
   document.addEventListener('langchange', draw);
-  await restore().catch(() => null);
   await draw();
+}
+
+// keepForOffline registers the service worker (/sw.js) that keeps the apps' files on the phone,
+// so a tab the browser dropped can reopen without a connection. Browsers offer it only in a
+// secure context (HTTPS, or localhost); elsewhere the apps work as before, online only.
+function keepForOffline() {
+  if (!('serviceWorker' in navigator)) return;
+  navigator.serviceWorker.register('/sw.js').catch(() => { /* no offline copy; nothing else changes */ });
+}
+
+// resume restores the tab's session. When the server does not answer (the page came from the
+// phone's copy, or the network dropped) it says so and tries again when the browser is back
+// online, on "Try now" and every 15 s, rather than showing a login that cannot work offline.
+async function resume(main, drawHeader) {
+  for (;;) {
+    try {
+      await restore();
+      return;
+    } catch (e) {
+      if (!e.network) return;
+    }
+    await new Promise((done) => {
+      const render = () => {
+        drawHeader();
+        clear(main, h('div', { class: 'card', id: 'offline' },
+          h('div', { class: 'msg warn', role: 'status', text: t('offline.waiting') }),
+          h('button', { type: 'button', class: 'big', id: 'offline-retry', text: t('offline.retry'), on: { click: again } })));
+      };
+      const again = () => {
+        removeEventListener('online', again);
+        document.removeEventListener('langchange', render);
+        clearTimeout(timer);
+        done();
+      };
+      const timer = setTimeout(again, 15000);
+      addEventListener('online', again);
+      document.addEventListener('langchange', render);
+      render();
+    });
+  }
 }
 
 export function statusBadge(status) {
