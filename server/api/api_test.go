@@ -2,9 +2,12 @@ package api_test
 
 import (
 	"bytes"
+	"compress/gzip"
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -298,4 +301,70 @@ func TestBeneficiaries_ListByCursorReturnsWhatPagesByNumberReturn(t *testing.T) 
 			t.Fatalf("item %d: by cursor %s, by page %s", i, walked[i], b.ID)
 		}
 	}
+}
+
+func TestReads_ComeGzippedToClientsThatTakeIt_StreamsAndImagesDoNot(t *testing.T) {
+	w := newAPIWorld(t)
+	bens := getAs[struct {
+		Beneficiaries []struct {
+			ID string `json:"id"`
+		} `json:"beneficiaries"`
+	}](t, w, auth.AidWorker, "/api/v1/beneficiaries")
+	if len(bens.Beneficiaries) == 0 {
+		t.Fatal("no beneficiaries in the small world")
+	}
+	tests := []struct {
+		name, path     string
+		role           auth.Role
+		acceptEncoding string
+		wantGzip       bool
+	}{
+		{"a page of transactions", "/api/v1/reports/transactions?page_size=500", auth.Donor, "gzip, deflate, br", true},
+		{"the transactions as CSV", "/api/v1/reports/transactions?format=csv", auth.Donor, "gzip", true},
+		{"a list of beneficiaries", "/api/v1/beneficiaries", auth.AidWorker, "gzip", true},
+		{"the same page, to a client that refuses gzip", "/api/v1/reports/transactions?page_size=500", auth.Donor, "gzip;q=0, identity", false},
+		{"an answer smaller than a packet", "/api/v1/me", auth.Donor, "gzip", false},
+		{"a card's PNG, compressed already", "/api/v1/beneficiaries/" + bens.Beneficiaries[0].ID + "/card", auth.AidWorker, "gzip", false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			plain := w.do("GET", tc.path, tc.role, nil)
+			r := w.do("GET", tc.path, tc.role, nil, "Accept-Encoding", tc.acceptEncoding)
+			if plain.Status != 200 || r.Status != 200 {
+				t.Fatalf("status %d plain, %d with Accept-Encoding", plain.Status, r.Status)
+			}
+			if plain.Header.Get("Content-Encoding") != "" {
+				t.Fatalf("gzipped to a client that did not ask: %v", plain.Header)
+			}
+			body := r.Body
+			if gz := r.Header.Get("Content-Encoding") == "gzip"; gz != tc.wantGzip {
+				t.Fatalf("gzipped: %v, want %v (%d bytes plain)", gz, tc.wantGzip, len(plain.Body))
+			} else if gz {
+				zr, err := gzip.NewReader(bytes.NewReader(body))
+				if err != nil {
+					t.Fatal(err)
+				}
+				if body, err = io.ReadAll(zr); err != nil {
+					t.Fatal(err)
+				}
+				if len(r.Body)*2 > len(body) {
+					t.Errorf("%d bytes gzipped into %d", len(body), len(r.Body))
+				}
+			}
+			if !bytes.Equal(body, plain.Body) {
+				t.Errorf("the answer differs from the plain one (%d bytes, want %d)", len(body), len(plain.Body))
+			}
+			if got, want := r.Header.Get("Content-Type"), plain.Header.Get("Content-Type"); got != want {
+				t.Errorf("Content-Type %q, plain %q", got, want)
+			}
+		})
+	}
+	t.Run("the live stream, whose events must not wait in a buffer", func(t *testing.T) {
+		ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+		defer cancel()
+		r := w.DoCtx(ctx, "GET", "/api/v1/reports/stream", "", nil, "Accept-Encoding", "gzip")
+		if r.Status != 200 || r.Header.Get("Content-Encoding") != "" || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/event-stream") {
+			t.Errorf("%d %v", r.Status, r.Header)
+		}
+	})
 }

@@ -84,7 +84,7 @@ func (s *Server) table() []Route {
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/reinstate", Roles: staff, Summary: "reinstate (also on chain)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.setBeneficiaryStatus(false)},
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/pin", Roles: staff, Summary: "reset the PIN (unlocks the card)", Request: pinRequest{}, Status: 204, Handler: s.resetPIN},
 			{Method: http.MethodDelete, Path: "/api/v1/beneficiaries/:id/personal-data", Roles: staff, Summary: "erase personal data (the pseudonymous ledger history stays)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.erasePersonalData},
-			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id/card", Roles: staff, Summary: "printable card (PNG) with the card number's QR code", Status: 200, Handler: s.beneficiaryCard},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id/card", Roles: staff, Summary: "printable card (PNG) with the card number's QR code", Status: 200, Uncompressed: true, Handler: s.beneficiaryCard},
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/imports", Roles: staff, Summary: "import a CSV (multipart field file)", Response: enroll.Import{}, Status: 202, BodyLimit: "256M", Handler: s.startImport},
 			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/imports/:id", Roles: staff, Summary: "an import's progress and row errors", Response: enroll.Import{}, Status: 200, Handler: s.getImport},
 		}...)
@@ -105,7 +105,7 @@ func (s *Server) table() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/reports/summary", Roles: public, Summary: "per program: funded, allocated, redeemed, settled, expired, outstanding (from chain events)", Response: summaryResponse{}, Status: 200, Handler: s.reportSummary},
 			{Method: http.MethodGet, Path: "/api/v1/reports/programs/:id", Roles: public, Summary: "a program's redemptions grouped by vendor, category, location, day or week (?format=csv)", Response: report.Report{}, Status: 200, Handler: s.programReport},
 			{Method: http.MethodGet, Path: "/api/v1/reports/transactions", Roles: ledgerView, Summary: "on-chain events with their transactions, newest first: ?page= or ?after= (a previous page's next_after, the chain position block-log of its last row); format=csv: all of them in one file", Response: report.TransactionPage{}, Status: 200, Handler: s.reportTransactions},
-			{Method: http.MethodGet, Path: "/api/v1/reports/stream", Roles: public, Summary: "server-sent events: new chain events indexed", Status: 200, Handler: s.reportStream},
+			{Method: http.MethodGet, Path: "/api/v1/reports/stream", Roles: public, Summary: "server-sent events: new chain events indexed", Status: 200, Uncompressed: true, Handler: s.reportStream},
 		}...)
 	}
 	rs = append(rs, s.webRoutes()...)
