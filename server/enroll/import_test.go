@@ -2,6 +2,7 @@ package enroll_test
 
 import (
 	"bytes"
+	"compress/gzip"
 	"fmt"
 	"io"
 	"os"
@@ -155,6 +156,82 @@ func TestImport_RefusesAnOversizedUpload(t *testing.T) {
 	e := newEnv(t, func(c *enroll.Config) { c.MaxImportBytes = 100 })
 	_, err := e.svc.StartImport(ctx, "w", strings.NewReader(csvOf(0, 10)))
 	wantAPIErr(t, err, "body_too_large", "")
+}
+
+func gzipOf(t *testing.T, s string) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	if _, err := zw.Write([]byte(s)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func TestImport_TakesTheFileGzippedAsItTakesItPlain(t *testing.T) {
+	e := newEnv(t, nil)
+	file := csvOf(0, 40)
+	zipped := gzipOf(t, file)
+	if len(zipped)*3 > len(file) {
+		t.Fatalf("the test's CSV gzips from %d to %d bytes only", len(file), len(zipped))
+	}
+	started, err := e.svc.StartImport(ctx, "w", bytes.NewReader(zipped))
+	if err != nil {
+		t.Fatal(err)
+	}
+	im := waitImport(t, e.svc, started.ID, 60*time.Second)
+	if im.Status != enroll.ImportDone || im.Total != 40 || im.Created != 40 || im.Failed != 0 {
+		t.Fatalf("gzipped import %+v", im)
+	}
+	res, err := e.svc.List(ctx, "ID0000033", 1, 10)
+	if err != nil || res.Total != 1 || res.Items[0].GivenName != "Given33" || res.Items[0].Location != "Camp, block 33" {
+		t.Fatalf("imported row 33: %+v %v", res, err)
+	}
+	// The same rows again, plain: the file was read as the same CSV, so all are duplicates.
+	if again := runImport(t, e.svc, file); again.Duplicates != 40 || again.Created != 0 {
+		t.Fatalf("the plain file after the gzipped one: %+v", again)
+	}
+}
+
+func TestImport_RefusesADamagedOrOversizedGzipFileAndKeepsNothing(t *testing.T) {
+	zipped := gzipOf(t, csvOf(0, 200))
+	tests := []struct {
+		name, code string
+		file       []byte
+		max        int64
+	}{
+		{"cut short", "invalid_field", zipped[:len(zipped)/2], 0},
+		{"a gzip header and then noise", "invalid_field", append([]byte{0x1f, 0x8b}, []byte("not really gzip at all")...), 0},
+		{"a body flipped in the middle", "invalid_field", func() []byte {
+			b := bytes.Clone(zipped)
+			for i := len(b) / 3; i < len(b)/3+16; i++ {
+				b[i] ^= 0xff
+			}
+			return b
+		}(), 0},
+		{"small gzipped, too large unpacked", "body_too_large", gzipOf(t, csvOf(0, 2000)), 10_000},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, func(c *enroll.Config) {
+				if tc.max > 0 {
+					c.MaxImportBytes = tc.max
+				}
+			})
+			_, err := e.svc.StartImport(ctx, "w", bytes.NewReader(tc.file))
+			field := "file"
+			if tc.code == "body_too_large" {
+				field = ""
+			}
+			wantAPIErr(t, err, tc.code, field)
+			if entries, _ := os.ReadDir(e.cfg.ImportDir); len(entries) != 0 {
+				t.Errorf("the refused upload was kept: %v", entries)
+			}
+		})
+	}
 }
 
 // TestImport_100kRows measures the bulk path; run with -run 100k -v (skipped with -short).

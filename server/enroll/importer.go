@@ -1,6 +1,8 @@
 package enroll
 
 import (
+	"bufio"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -50,9 +52,17 @@ const MaxReportedErrors = 1000
 // records the job and imports it in the background; poll GetImport. Rows are committed in
 // batches together with the job's progress, so an import stopped by Close or a crash resumes
 // after its last committed batch when the next Service starts (it needs the same ImportDir).
+//
+// The file may come gzipped (recognised by its first bytes, whatever its name): a CSV shrinks
+// four- to fivefold, which is minutes on a camp's uplink. It is stored decompressed, and
+// Config.MaxImportBytes bounds the decompressed size.
 func (s *Service) StartImport(ctx context.Context, actor string, src io.Reader) (Import, error) {
 	if s.ctx.Err() != nil {
 		return Import{}, errors.New("enroll: service closed")
+	}
+	src, gzipped, err := gunzipped(src)
+	if err != nil {
+		return Import{}, err
 	}
 	f, err := os.CreateTemp(s.cfg.ImportDir, "import-*.csv")
 	if err != nil {
@@ -78,9 +88,35 @@ func (s *Service) StartImport(ctx context.Context, actor string, src io.Reader) 
 		os.Remove(f.Name())
 		return Import{}, fmt.Errorf("enroll: create import: %w", err)
 	}
-	s.log.InfoContext(ctx, "import started", "import", job.ID, "bytes", n)
+	s.log.InfoContext(ctx, "import started", "import", job.ID, "bytes", n, "gzipped", gzipped)
 	s.startImport(job)
 	return importView(job, nil), nil
+}
+
+// gunzipped returns src decompressed if it starts as gzip does, and src itself otherwise. A
+// broken gzip stream, at its start or later, reads as an invalid_field error on "file".
+func gunzipped(src io.Reader) (io.Reader, bool, error) {
+	br := bufio.NewReader(src)
+	if magic, _ := br.Peek(2); len(magic) < 2 || magic[0] != 0x1f || magic[1] != 0x8b {
+		return br, false, nil
+	}
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, true, apierr.Invalid("file", "the file starts as gzip but is not readable gzip: %v", err)
+	}
+	return gzipErrors{zr}, true, nil
+}
+
+// gzipErrors turns a gzip stream's read errors into the client's fault (invalid_field), as
+// they are: a truncated or corrupt file. io.EOF stays io.EOF.
+type gzipErrors struct{ r io.Reader }
+
+func (g gzipErrors) Read(p []byte) (int, error) {
+	n, err := g.r.Read(p)
+	if err != nil && err != io.EOF {
+		err = apierr.Invalid("file", "the gzipped file is damaged: %v", err)
+	}
+	return n, err
 }
 
 // GetImport reads an import's progress.

@@ -57,4 +57,8 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	waitJS(t, ctx, `document.querySelector('#import-progress').value === 100 && document.querySelector('#import-msg.ok, #import-msg.error')`, 2*time.Minute)
 	waitJS(t, ctx, `document.querySelector('#import-errors-csv')`, 5*time.Second)
 	screenshot(t, ctx, "enroll-import")
+	// Chromium has CompressionStream: the file went gzipped (the server logs how it came).
+	if log, err := os.ReadFile(srv.log); err != nil || !strings.Contains(string(log), "gzipped=true") {
+		t.Errorf("the server's log has no gzipped import (%v)", err)
+	}
 }

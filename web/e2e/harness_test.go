@@ -33,7 +33,7 @@ var (
 	donorEmail  = "donor@demo.aidledger.org"
 )
 
-var srv struct{ base, root string }
+var srv struct{ base, root, log string }
 
 func TestMain(m *testing.M) {
 	if os.Getenv("AIDLEDGER_TEST_BROWSER") == "" {
@@ -88,7 +88,8 @@ func startServer() (func(), error) {
 	}
 	addr := l.Addr().String()
 	l.Close()
-	logf, _ := os.Create(filepath.Join(tmp, "server.log"))
+	srv.log = filepath.Join(tmp, "server.log")
+	logf, _ := os.Create(srv.log)
 	cmd := exec.Command(bin, "serve", "--demo", "--data-dir", filepath.Join(tmp, "data"), "--addr", addr, "--rpc-addr", "")
 	cmd.Stdout, cmd.Stderr = logf, logf
 	if err := cmd.Start(); err != nil {

@@ -168,9 +168,20 @@ async function detail(id, flash) {
   main.append(printArea);
 }
 
+// gzipped compresses a CSV in the browser before it is sent, where the browser can: a CSV
+// shrinks four- to fivefold, minutes on a camp's uplink. The server knows gzip by its first
+// bytes; a file gzipped already goes as it is.
+async function gzipped(f) {
+  if (typeof CompressionStream !== 'function' || /\.gz$/i.test(f.name)) return f;
+  try {
+    const blob = await new Response(f.stream().pipeThrough(new CompressionStream('gzip'))).blob();
+    return new File([blob], f.name + '.gz', { type: 'application/gzip' });
+  } catch { return f; /* send it plain */ }
+}
+
 function importCSV(panel) {
   current = 'import';
-  const file = h('input', { id: 'csv-file', type: 'file', accept: '.csv,text/csv' });
+  const file = h('input', { id: 'csv-file', type: 'file', accept: '.csv,.gz,text/csv,application/gzip' });
   const out = h('div', { class: 'msg', id: 'import-msg' });
   const bar = h('progress', { id: 'import-progress', max: '100', value: '0', 'aria-label': t('enroll.progress') });
   const status = h('p', { id: 'import-status', role: 'status', 'aria-live': 'polite' });
@@ -182,7 +193,7 @@ function importCSV(panel) {
     if (!file.files[0]) return msg(out, 'error', t('enroll.csv_missing'));
     btn.disabled = true; clear(errBox); msg(out, '', '');
     try {
-      const fd = new FormData(); fd.append('file', file.files[0]);
+      const fd = new FormData(); fd.append('file', await gzipped(file.files[0]));
       const job = await api('/api/v1/beneficiaries/imports', { method: 'POST', form: fd, timeout: 120000 });
       for (;;) {
         const r = await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(job.id)).catch((e) => (e.network ? null : Promise.reject(e)));
