@@ -22,6 +22,18 @@ func webServer(t *testing.T, fsys fs.FS) http.Handler {
 	return New(Deps{Services: Services{Web: fsys}}).Handler()
 }
 
+// appsFS is a web root with a page for every app, and files (which may replace a page).
+func appsFS(files map[string][]byte) fstest.MapFS {
+	fsys := fstest.MapFS{}
+	for _, page := range webApps {
+		fsys[page] = &fstest.MapFile{Data: []byte("<!doctype html>")}
+	}
+	for name, data := range files {
+		fsys[name] = &fstest.MapFile{Data: data}
+	}
+	return fsys
+}
+
 func get(t *testing.T, h http.Handler, path string, headers ...string) *httptest.ResponseRecorder {
 	t.Helper()
 	req := httptest.NewRequest(http.MethodGet, path, nil)
@@ -49,16 +61,12 @@ func gunzip(t *testing.T, b []byte) []byte {
 func TestWebFiles_AreGzippedForClientsThatTakeItAndRevalidateWithA304(t *testing.T) {
 	script := []byte(strings.Repeat("export const greeting = 'marhaba';\n", 200))
 	png := []byte("\x89PNG\r\n\x1a\n" + strings.Repeat("\x00\x01\x02\x03", 64))
-	fsys := fstest.MapFS{
-		"vendor/index.html":       {Data: []byte("<!doctype html>" + strings.Repeat("<p>shop</p>", 100))},
-		"static/js/app.js":        {Data: script},
-		"static/img/qr.png":       {Data: png},
-		"static/js/tiny.js":       {Data: []byte("x")},
-		"index.html":              {Data: []byte("<!doctype html>")},
-		"enroll/index.html":       {Data: []byte("<!doctype html>")},
-		"admin/index.html":        {Data: []byte("<!doctype html>")},
-		"transparency/index.html": {Data: []byte("<!doctype html>")},
-	}
+	fsys := appsFS(map[string][]byte{
+		"vendor/index.html": []byte("<!doctype html>" + strings.Repeat("<p>shop</p>", 100)),
+		"static/js/app.js":  script,
+		"static/img/qr.png": png,
+		"static/js/tiny.js": []byte("x"),
+	})
 	h := webServer(t, fsys)
 
 	tests := []struct {
@@ -225,17 +233,12 @@ func TestAcceptsGzip(t *testing.T) {
 func TestServiceWorker_ListsTheAppsFilesAndChangesVersionWithAnyOfThem(t *testing.T) {
 	sw := []byte("const VERSION = '__VERSION__';\nconst FILES = __FILES__;\n")
 	apps := func(script string) fstest.MapFS {
-		return fstest.MapFS{
-			"sw.js":                      {Data: sw},
-			"index.html":                 {Data: []byte("<!doctype html>")},
-			"vendor/index.html":          {Data: []byte("<!doctype html>")},
-			"enroll/index.html":          {Data: []byte("<!doctype html>")},
-			"admin/index.html":           {Data: []byte("<!doctype html>")},
-			"transparency/index.html":    {Data: []byte("<!doctype html>")},
-			"static/js/vendor.js":        {Data: []byte(script)},
-			"static/css/app.css":         {Data: []byte("body{}")},
-			"static/vendor/jsqr/LICENSE": {Data: []byte("licence")},
-		}
+		return appsFS(map[string][]byte{
+			"sw.js":                      sw,
+			"static/js/vendor.js":        []byte(script),
+			"static/css/app.css":         []byte("body{}"),
+			"static/vendor/jsqr/LICENSE": []byte("licence"),
+		})
 	}
 	serve := func(fsys fs.FS) (version string, files []string) {
 		t.Helper()
