@@ -15,9 +15,9 @@ import (
 // the whole origin.
 const serviceWorker = "sw.js"
 
-// offlineExts are the static files the service worker keeps: what the apps need to start.
-// Licences and notes are not.
-var offlineExts = map[string]bool{".js": true, ".css": true}
+// offlineExts are the static files the service worker keeps: what the apps need to start, and
+// their icon. Licences and notes are not.
+var offlineExts = map[string]bool{".js": true, ".css": true, ".svg": true}
 
 // fillServiceWorker writes into sw.js the URLs it keeps for offline use (the apps' pages and
 // their static files) and a version: a hash of those files, so that any change to one is a new

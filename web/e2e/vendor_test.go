@@ -167,14 +167,14 @@ func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing
 }
 
 // wireCost is what the browser's Resource Timing says each file of the page cost over the wire
-// (headers included) and its size after decoding. The browser's own /favicon.ico request is left
-// out: it comes after the page is ready, so at one of the two measurements only.
+// (headers included) and its size after decoding. The tab's icon is left out: the browser fetches
+// and keeps it on its own terms (on the first visit only, here).
 func wireCost(t *testing.T, ctx context.Context) map[string]struct{ Transferred, Decoded int } {
 	t.Helper()
 	return eval[map[string]struct{ Transferred, Decoded int }](t, ctx, `Object.fromEntries(
 		[...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')]
 			.map(e => [new URL(e.name), e])
-			.filter(([u]) => u.origin === location.origin && !u.pathname.startsWith('/api/') && u.pathname !== '/favicon.ico')
+			.filter(([u]) => u.origin === location.origin && !u.pathname.startsWith('/api/') && !['/favicon.ico', '/static/img/icon.svg'].includes(u.pathname))
 			.map(([u, e]) => [u.pathname, {Transferred: e.transferSize, Decoded: e.decodedBodySize}]))`)
 }
 
