@@ -7,6 +7,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"io/fs"
 	"log/slog"
@@ -160,6 +161,21 @@ const (
 	Vendor1   = "vendor1@demo.aidledger.org"
 	Vendor2   = "vendor2@demo.aidledger.org"
 )
+
+// WaitIndexed waits until the indexer has stored the events of every block the chain has now.
+// The seed returns once its transactions are confirmed; their events reach the reports a poll
+// of the indexer later, so a test that compares two reads of them must wait first.
+func (w *World) WaitIndexed() {
+	w.t.Helper()
+	head, err := w.App.Chain.Client.BlockNumber(context.Background())
+	if err != nil {
+		w.t.Fatalf("chain head: %v", err)
+	}
+	w.WaitFor(fmt.Sprintf("the indexer to reach block %d", head), 30*time.Second, func() bool {
+		_, indexed := w.App.Indexer.Progress()
+		return indexed >= head
+	})
+}
 
 // WaitFor polls cond every 20ms until it holds or the deadline passes.
 func (w *World) WaitFor(what string, within time.Duration, cond func() bool) {
