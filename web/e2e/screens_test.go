@@ -268,3 +268,49 @@ func TestTransparency_ChartsSortableTablesAndCSV(t *testing.T) {
 	eval[bool](t, ctx, `(document.querySelector('#report-day').scrollIntoView(), true)`)
 	screenshot(t, ctx, "transparency-charts")
 }
+
+// An admin on a bad link settles a vendor; the server pays on chain but the answer never
+// arrives, so the admin submits the same form again. The settlement must be paid once.
+func TestAdmin_ASettlementWhoseAnswerIsLostIsPaidOnce(t *testing.T) {
+	needBrowser(t)
+	card, p := fundedCard(t, "4821")
+	redeemAPI(t, card, "4821", p, 2*unitOf(p))
+	var me struct {
+		VendorID string `json:"vendor_id"`
+	}
+	login(t, vendorEmail).must(t, "GET", "/api/v1/me", nil, &me)
+	ref := fmt.Sprintf("E2E-LOST-%d", next())
+
+	ctx := browser(t, 1280, 800)
+	uiLogin(t, ctx, "/admin", adminEmail)
+	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-vendor'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, me.VendorID))
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-program'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, p.ID))
+	run(t, ctx, chromedp.SendKeys("#settle-amount", "1"), chromedp.SendKeys("#settle-reference", ref))
+
+	dropped := dropFirstAnswer(t, ctx, "*/api/v1/settlements")
+	run(t, ctx, chromedp.Click(`#settle-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#settle-form .msg.error')`, 60*time.Second)
+	if !dropped.Load() {
+		t.Fatal("the settlement's answer was not intercepted")
+	}
+	run(t, ctx, chromedp.Click(`#settle-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#settle-form .msg.ok code.tx')?.textContent.startsWith('0x')`, 60*time.Second)
+
+	var st struct {
+		Settlements []struct {
+			Reference string `json:"reference"`
+			Amount    int64  `json:"amount"`
+		} `json:"settlements"`
+	}
+	login(t, adminEmail).must(t, "GET", "/api/v1/vendors/"+me.VendorID+"/statement", nil, &st)
+	n := 0
+	for _, s := range st.Settlements {
+		if s.Reference == ref {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("%d settlements with reference %s after one lost answer and a second submit; want 1", n, ref)
+	}
+}

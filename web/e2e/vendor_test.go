@@ -94,6 +94,38 @@ func TestVendor_MistypedCard_IsCaughtByCheckDigit(t *testing.T) {
 // The first response is dropped after the server has processed the redemption, then the
 // browser goes offline; when it comes back the app retries with the same Idempotency-Key and
 // shows the original result. The card must be charged exactly once.
+// dropFirstAnswer lets the first request to urlPattern reach the server and then fails it with a
+// reset connection, as a phone that loses its signal before the answer arrives: the server did
+// the work, the page never hears of it. Later requests pass. It reports whether one was dropped.
+func dropFirstAnswer(t *testing.T, ctx context.Context, urlPattern string) *atomic.Bool {
+	t.Helper()
+	var dropped atomic.Bool
+	lctx, stopListen := context.WithCancel(ctx)
+	t.Cleanup(stopListen)
+	events := chromedp.Events(lctx, fetch.RequestPaused)
+	run(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: urlPattern, RequestStage: fetch.RequestStageResponse}}})
+		return err
+	}))
+	go func() {
+		for ev, err := range events {
+			if err != nil {
+				return
+			}
+			id := ev.RequestID
+			chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				if dropped.CompareAndSwap(false, true) { // the server answered; the phone never hears it
+					_, err := cdp.Call(ctx, tg, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonConnectionReset})
+					return err
+				}
+				_, err := cdp.Call(ctx, tg, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
+				return err
+			}))
+		}
+	}()
+	return &dropped
+}
+
 // setOffline cuts the page off the network, or gives it back, as a phone losing its signal.
 func setOffline(off bool) chromedp.Action[chromedp.Void] {
 	return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -118,30 +150,7 @@ func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing
 	ctx := browser(t, 360, 740)
 	saleUpTo(t, ctx, card, "4821", p)
 
-	var dropped atomic.Bool
-	lctx, stopListen := context.WithCancel(ctx)
-	defer stopListen()
-	events := chromedp.Events(lctx, fetch.RequestPaused)
-	run(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-		_, err := cdp.Call(ctx, tg, fetch.Enable, fetch.EnableParams{Patterns: []*fetch.RequestPattern{{URLPattern: "*/api/v1/redemptions", RequestStage: fetch.RequestStageResponse}}})
-		return err
-	}))
-	go func() {
-		for ev, err := range events {
-			if err != nil {
-				return
-			}
-			id := ev.RequestID
-			chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-				if dropped.CompareAndSwap(false, true) { // the server answered; the phone never hears it
-					_, err := cdp.Call(ctx, tg, fetch.FailRequest, fetch.FailRequestParams{RequestID: id, ErrorReason: network.ErrorReasonConnectionReset})
-					return err
-				}
-				_, err := cdp.Call(ctx, tg, fetch.ContinueRequest, fetch.ContinueRequestParams{RequestID: id})
-				return err
-			}))
-		}
-	}()
+	dropped := dropFirstAnswer(t, ctx, "*/api/v1/redemptions")
 	run(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
 		_, err := cdp.Call(ctx, tg, network.Enable, network.EnableParams{})
 		return err

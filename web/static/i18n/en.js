@@ -24,6 +24,7 @@ export default {
   'err.beneficiary_suspended': 'This card is suspended. No sale is possible; refer the beneficiary to an aid worker.',
   'err.vendor_suspended': 'Your shop is suspended. Contact the agency.', 'err.program_inactive': 'This program is not active.',
   'err.idempotency_conflict': 'This payment reference was already used for a different sale. Start a new sale.',
+  'err.idempotency_in_progress': 'The server is still working on this request. Wait a moment and submit again: it will not be done twice.',
   'err.invalid_card': 'This card number is not valid. Check it for typing mistakes.',
   'err.card_unknown': 'No card with this number. Check it, or scan the card.', 'err.card_status': 'This card is {status}. No sale is possible.',
   'err.duplicate_beneficiary': 'This person seems to be enrolled already (same national ID or phone).',

@@ -53,7 +53,7 @@ async function programs(panel) {
     form('program-form', [{ name: 'name', label: t('admin.name'), input: input({ id: 'program-name' }) }, { name: 'currency', label: t('admin.currency'), input: input({ id: 'program-currency', maxlength: '8', placeholder: 'USD' }) },
       { name: 'decimals', label: t('admin.decimals'), input: input({ id: 'program-decimals', type: 'number', min: '0', max: '6', value: '2' }) }],
     t('admin.create_program'), async (v) => {
-      const r = await api('/api/v1/programs', { method: 'POST', body: { name: v.name, currency: v.currency.toUpperCase(), decimals: Number(v.decimals) } });
+      const r = await api('/api/v1/programs', { method: 'POST', once: true, body: { name: v.name, currency: v.currency.toUpperCase(), decimals: Number(v.decimals) } });
       load(); return t('admin.created', { name: r.name });
     }), list);
   async function load() {
@@ -69,7 +69,7 @@ async function programs(panel) {
         const closed = p.status === 'closed';
         const toggle = h('button', { type: 'button', class: closed ? 'secondary' : 'danger', text: closed ? t('admin.reopen') : t('admin.close'), on: { click: async () => {
           if (!closed && !await confirmDialog(t('admin.close_confirm', { name: p.name }), t('admin.close'), t('cancel'))) return;
-          await api(`/api/v1/programs/${encodeURIComponent(p.id)}/${closed ? 'reopen' : 'close'}`, { method: 'POST' }).then(load, (e) => alertErr(list, e));
+          await api(`/api/v1/programs/${encodeURIComponent(p.id)}/${closed ? 'reopen' : 'close'}`, { method: 'POST', once: true }).then(load, (e) => alertErr(list, e));
         } } });
         return h('section', { class: 'card', 'data-program': p.id }, h('h2', {}, p.name + ' (' + p.currency + ') ', statusBadge(p.status)),
           h('p', { class: 'muted mono', text: t('admin.chain_program', { id: p.chain_program_id ?? '' }) }),
@@ -78,7 +78,7 @@ async function programs(panel) {
             t('admin.fund'), async (v) => {
               const a = parseMajor(v.amount, currencyDecimals(p.currency, p.decimals));
               if (a === null) throw { field: 'amount', code: 'invalid_amount' };
-              const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/fundings`, { method: 'POST', body: { amount: a, donor: v.donor } });
+              const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/fundings`, { method: 'POST', once: true, body: { amount: a, donor: v.donor } });
               // Totals come from indexed chain events: refresh until the funding shows (bounded).
               const was = stats.querySelector('[data-key="funded"]').dataset.minor;
               (async () => {
@@ -106,7 +106,7 @@ async function vendors(panel) {
   panel.append(h('h1', { text: t('admin.vendors') }),
     form('vendor-form', [{ name: 'name', label: t('admin.name'), input: input({ id: 'vendor-name' }) }, { name: 'location', label: t('field.location'), input: input({ id: 'vendor-location' }) },
       { name: 'categories', label: t('admin.categories'), input: cats, hint: t('admin.multi_hint') }],
-    t('admin.create_vendor'), async (v) => { const r = await api('/api/v1/vendors', { method: 'POST', body: v }); load(); return t('admin.created', { name: r.name }); }), list);
+    t('admin.create_vendor'), async (v) => { const r = await api('/api/v1/vendors', { method: 'POST', once: true, body: v }); load(); return t('admin.created', { name: r.name }); }), list);
   async function load() {
     try {
       const vs = await listAll('/api/v1/vendors', 'vendors');
@@ -116,7 +116,7 @@ async function vendors(panel) {
           on: { click: async () => {
             const act = v.status === 'suspended' ? 'reinstate' : 'suspend';
             if (act === 'suspend' && !await confirmDialog(t('admin.suspend_vendor', { name: v.name }), t('enroll.suspend'), t('cancel'))) return;
-            await api(`/api/v1/vendors/${encodeURIComponent(v.id)}/${act}`, { method: 'POST' }).catch((e) => alertErr(list, e)); load();
+            await api(`/api/v1/vendors/${encodeURIComponent(v.id)}/${act}`, { method: 'POST', once: true }).catch((e) => alertErr(list, e)); load();
           } } }))))));
     } catch (e) { alertErr(list, e); }
   }
@@ -138,7 +138,7 @@ async function users(panel) {
     t('admin.create_user'), async (v) => {
       const body = { email: v.email, password: v.password, role: v.role };
       if (v.role === 'vendor') body.vendor_id = v.vendor_id;
-      await api('/api/v1/users', { method: 'POST', body }); load(); return t('admin.created', { name: v.email });
+      await api('/api/v1/users', { method: 'POST', once: true, body }); load(); return t('admin.created', { name: v.email });
     }), list);
   async function load() {
     try {
@@ -193,7 +193,7 @@ async function settlements(panel) {
       const p = progOf(v.program_id);
       const a = p ? parseMajor(v.amount, currencyDecimals(p.currency, p.decimals)) : null;
       if (a === null) throw { field: 'amount', code: 'invalid_amount' };
-      const r = await api('/api/v1/settlements', { method: 'POST', body: { vendor_id: v.vendor_id, program_id: v.program_id, amount: a, reference: v.reference } });
+      const r = await api('/api/v1/settlements', { method: 'POST', once: true, body: { vendor_id: v.vendor_id, program_id: v.program_id, amount: a, reference: v.reference } });
       showStatement(); return txHash(r.tx_hash);
     }), h('h2', { text: t('vendor.statement') }), stmt);
   showStatement();

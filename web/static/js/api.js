@@ -58,13 +58,49 @@ async function send(path, { method = 'GET', body, headers = {}, auth = true, raw
 }
 
 // api(path, opts): JSON in, JSON out; one transparent refresh-and-retry on an expired access token.
+// opts.once marks a write that must happen at most once however often it is tried (see onceKey).
 export async function api(path, opts = {}) {
+  if (opts.once) return once(path, opts);
   try {
     return await send(path, opts);
   } catch (e) {
     if (e.status === 401 && opts.auth !== false && await refresh()) return send(path, opts);
     throw e;
   }
+}
+
+// Unanswered writes, by method, path and body, with the Idempotency-Key each was sent with. A
+// write whose answer was lost (the network, a timeout, a 5xx, a request still being served) is
+// sent again with the same key when the same form is submitted again, and the server answers
+// it with the first answer instead of doing it twice: no settlement paid twice, no funding
+// counted twice. An answer clears it. Memory only: bodies may hold personal data, and a reload
+// starts afresh (the vendor's redemption, which must survive one, keeps its own key).
+const unanswered = new Map();
+
+function unansweredKey(e) {
+  return e.network || e.status >= 500 || e.status === 429 || e.code === 'idempotency_in_progress';
+}
+
+async function once(path, opts) {
+  const id = (opts.method || 'GET') + ' ' + path + '\n' + JSON.stringify(opts.body ?? null);
+  const key = unanswered.get(id) || newKey();
+  unanswered.set(id, key);
+  const { once: _, ...rest } = opts;
+  try {
+    const r = await api(path, { ...rest, headers: { ...(opts.headers || {}), 'Idempotency-Key': key } });
+    unanswered.delete(id);
+    return r;
+  } catch (e) {
+    if (!unansweredKey(e)) unanswered.delete(id);
+    throw e;
+  }
+}
+
+// newKey is a random Idempotency-Key (crypto.randomUUID needs a secure context).
+export function newKey() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  return [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 // refreshSession exchanges the stored refresh token (single flight: concurrent 401s share one

@@ -68,7 +68,7 @@ function enrollForm(panel) {
     if (first) { first.focus(); return msg(out, 'error', t('v.fix')); }
     btn.disabled = true;
     try {
-      const r = await api('/api/v1/beneficiaries', { method: 'POST', body });
+      const r = await api('/api/v1/beneficiaries', { method: 'POST', once: true, body });
       form.reset();
       msg(out, 'ok', t('enroll.created', { card: formatCard(r.card_number) }));
       out.append(' ', h('button', { type: 'button', class: 'secondary', id: 'open-created', text: t('enroll.open'), on: { click: () => open(r.id) } }));
@@ -242,7 +242,7 @@ async function allocate(panel) {
     if (!await confirmDialog(t('enroll.allocate_confirm', { program: p.name }), t('enroll.allocate'), t('cancel'), false)) return;
     btn.disabled = true;
     try {
-      const job = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations`, { method: 'POST', body: { cycle: Number(cycle.value), amount_per_household: a, amount_per_member: m, all_active: true } });
+      const job = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations`, { method: 'POST', once: true, body: { cycle: Number(cycle.value), amount_per_household: a, amount_per_member: m, all_active: true } });
       for (;;) {
         const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations/${encodeURIComponent(job.id)}`).catch(() => null);
         if (r) {

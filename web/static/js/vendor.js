@@ -8,7 +8,7 @@
 // result — never a second payment. A 202 "pending" result is polled until confirmed.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
 import { t, fmtMoney, fmtDate, parseMajor, currencyDecimals, fmtNumber } from './i18n.js';
-import { api, listAll, fetchText } from './api.js';
+import { api, listAll, fetchText, newKey } from './api.js';
 import { startApp, errorText, txHash, statusBadge } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
 
@@ -25,8 +25,6 @@ const programInfo = new Map(); // id → {name, currency, decimals}
 function loadPending() { try { return JSON.parse(sessionStorage.getItem(PENDING_KEY)); } catch { return null; } }
 function savePending() { try { sessionStorage.setItem(PENDING_KEY, JSON.stringify(S.pending)); } catch { /* memory only */ } }
 function clearPending() { S.pending = null; try { sessionStorage.removeItem(PENDING_KEY); } catch { /* ignore */ } }
-const newKey = () => (crypto.randomUUID ? crypto.randomUUID()
-  : [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join(''));
 
 function money(minor, programId, fallback = {}) {
   const p = programInfo.get(programId) || fallback;
