@@ -37,6 +37,28 @@ func redeemAPI(t *testing.T, card, pin string, p program, amount int64) {
 	}
 }
 
+// owedToVendor1 makes a sale of two units as vendor1 in a funded program, so that there is
+// something to settle, and returns the program and vendor1's vendor id.
+func owedToVendor1(t *testing.T) (program, string) {
+	t.Helper()
+	card, p := fundedCard(t, "4821")
+	redeemAPI(t, card, "4821", p, 2*unitOf(p))
+	var me struct {
+		VendorID string `json:"vendor_id"`
+	}
+	login(t, vendorEmail).must(t, "GET", "/api/v1/me", nil, &me)
+	return p, me.VendorID
+}
+
+// chooseSettlement picks the vendor and the program in the admin's settlement form.
+func chooseSettlement(t *testing.T, ctx context.Context, vendorID, programID string) {
+	t.Helper()
+	for _, sv := range [][2]string{{"#settle-vendor", vendorID}, {"#settle-program", programID}} {
+		sel, v := sv[0], sv[1]
+		eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, sel, v))
+	}
+}
+
 // confirm clicks OK in the app's confirmation <dialog>.
 func confirm(t *testing.T, ctx context.Context) {
 	t.Helper()
@@ -46,13 +68,7 @@ func confirm(t *testing.T, ctx context.Context) {
 
 func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	needBrowser(t)
-	// A sale to settle later, arranged first (it needs the chain).
-	card, p := fundedCard(t, "4821")
-	redeemAPI(t, card, "4821", p, 2*unitOf(p))
-	var me struct {
-		VendorID string `json:"vendor_id"`
-	}
-	login(t, vendorEmail).must(t, "GET", "/api/v1/me", nil, &me)
+	p, vendorID := owedToVendor1(t) // arranged first: it needs the chain
 
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/admin", adminEmail)
@@ -104,7 +120,7 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 
 	// Settle one unit of vendor1's unsettled amount in the program of the sale above.
 	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
-	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-vendor'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, me.VendorID))
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-vendor'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, vendorID))
 	row := fmt.Sprintf(`#statement tr[data-program=%q] .unsettled`, p.ID)
 	waitJS(t, ctx, `Number(document.querySelector('`+row+`')?.dataset.minor) >= `+fmt.Sprint(unitOf(p)), 30*time.Second)
 	before := eval[string](t, ctx, `document.querySelector('`+row+`').dataset.minor`)
@@ -120,7 +136,7 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	}
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		login(t, adminEmail).must(t, "GET", "/api/v1/vendors/"+me.VendorID+"/statement", nil, &st)
+		login(t, adminEmail).must(t, "GET", "/api/v1/vendors/"+vendorID+"/statement", nil, &st)
 		ok := false
 		for _, x := range st.Programs {
 			ok = ok || (x.ProgramID == p.ID && fmt.Sprint(x.Unsettled+unitOf(p)) == before)
@@ -273,19 +289,13 @@ func TestTransparency_ChartsSortableTablesAndCSV(t *testing.T) {
 // arrives, so the admin submits the same form again. The settlement must be paid once.
 func TestAdmin_ASettlementWhoseAnswerIsLostIsPaidOnce(t *testing.T) {
 	needBrowser(t)
-	card, p := fundedCard(t, "4821")
-	redeemAPI(t, card, "4821", p, 2*unitOf(p))
-	var me struct {
-		VendorID string `json:"vendor_id"`
-	}
-	login(t, vendorEmail).must(t, "GET", "/api/v1/me", nil, &me)
+	p, vendorID := owedToVendor1(t)
 	ref := fmt.Sprintf("E2E-LOST-%d", next())
 
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/admin", adminEmail)
 	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
-	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-vendor'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, me.VendorID))
-	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-program'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, p.ID))
+	chooseSettlement(t, ctx, vendorID, p.ID)
 	run(t, ctx, chromedp.SendKeys("#settle-amount", "1"), chromedp.SendKeys("#settle-reference", ref))
 
 	dropped := dropFirstAnswer(t, ctx, "*/api/v1/settlements")
@@ -303,7 +313,7 @@ func TestAdmin_ASettlementWhoseAnswerIsLostIsPaidOnce(t *testing.T) {
 			Amount    int64  `json:"amount"`
 		} `json:"settlements"`
 	}
-	login(t, adminEmail).must(t, "GET", "/api/v1/vendors/"+me.VendorID+"/statement", nil, &st)
+	login(t, adminEmail).must(t, "GET", "/api/v1/vendors/"+vendorID+"/statement", nil, &st)
 	n := 0
 	for _, s := range st.Settlements {
 		if s.Reference == ref {
