@@ -74,6 +74,9 @@ func New(d Deps) *Server {
 		d.Metrics = NewMetrics(nil, nil)
 	}
 	s := &Server{deps: d, log: d.Logger.With("component", "api")}
+	if d.Web != nil {
+		s.web = newWebFiles(d.Web)
+	}
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError

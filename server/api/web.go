@@ -49,7 +49,6 @@ func (s *Server) webRoutes() []Route {
 	if s.deps.Web == nil {
 		return nil
 	}
-	s.web = newWebFiles(s.deps.Web)
 	var rs []Route
 	for p, file := range webApps {
 		rs = append(rs, Route{Method: http.MethodGet, Path: p, Roles: public, Summary: "web app", Status: 200, Handler: s.webPage(file)})

@@ -17,7 +17,7 @@ import (
 // webFiles serves the embedded browser apps to phones on slow, metered links. Every file gets a
 // strong ETag from its content, so a reload's revalidation (the pages say no-cache: there are no
 // content hashes in the assets' names) costs a 304 instead of the whole app again; and text
-// files are gzipped once, on first request, and kept, so a first visit costs a third of the
+// files are gzipped once, on first request, and kept, so a first visit costs about 40 % of the
 // bytes and no request pays for compression. The files never change while the process runs.
 type webFiles struct {
 	fsys  fs.FS

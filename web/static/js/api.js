@@ -58,7 +58,7 @@ async function send(path, { method = 'GET', body, headers = {}, auth = true, raw
 }
 
 // api(path, opts): JSON in, JSON out; one transparent refresh-and-retry on an expired access token.
-// opts.once marks a write that must happen at most once however often it is tried (see onceKey).
+// opts.once marks a write that must happen at most once however often it is tried (see once).
 export async function api(path, opts = {}) {
   if (opts.once) return once(path, opts);
   try {
@@ -77,7 +77,7 @@ export async function api(path, opts = {}) {
 // starts afresh (the vendor's redemption, which must survive one, keeps its own key).
 const unanswered = new Map();
 
-function unansweredKey(e) {
+function leftUnanswered(e) {
   return e.network || e.status >= 500 || e.status === 429 || e.code === 'idempotency_in_progress';
 }
 
@@ -91,7 +91,7 @@ async function once(path, opts) {
     unanswered.delete(id);
     return r;
   } catch (e) {
-    if (!unansweredKey(e)) unanswered.delete(id);
+    if (!leftUnanswered(e)) unanswered.delete(id);
     throw e;
   }
 }
