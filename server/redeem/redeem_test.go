@@ -4,13 +4,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	ethereum "github.com/ethereum/go-ethereum"
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
+	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/bindings/aidledger"
 	"github.com/aidledger/aidledger/server/apierr"
@@ -279,6 +282,37 @@ func TestSettle_CannotExceedTheUnsettledBalance(t *testing.T) {
 	if err != nil || stmt.Redeemed != 5000 || stmt.Settled != 3000 || stmt.Unsettled != 2000 {
 		t.Fatalf("statement %+v %v", stmt, err)
 	}
+}
+
+// A settlement is paid once its intent is stored. If the read of its status after the wait
+// fails, the answer must still be the settlement: an error would release the caller's
+// Idempotency-Key, and a retry would pay it again.
+func TestSettle_AnswersWithTheSettlementWhenReadingItBackFails(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "s-1", f.req(5000)); err != nil {
+		t.Fatal(err)
+	}
+	var failing atomic.Bool
+	err := f.App.DB.Callback().Query().Before("gorm:query").Register("test:fail-settlement-read-back", func(db *gorm.DB) {
+		// Only the read-back takes a whole settlement row; the unsettled sums scan numbers.
+		if failing.Load() && fmt.Sprintf("%T", db.Statement.Dest) == "*redeem.settlementRow" {
+			db.AddError(errors.New("injected: the database went away"))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	failing.Store(true)
+	st, err := f.App.Redeem.Settle(ctx, "test", redeem.SettleRequest{VendorID: f.vendors[0], Amount: 3000, Reference: "PAY-READ"})
+	failing.Store(false)
+	if err != nil || st.ID == "" || st.Amount != 3000 {
+		t.Fatalf("Settle with its read-back failing: %+v %v; want the settlement", st, err)
+	}
+	f.WaitFor("the settlement to be confirmed", 20*time.Second, func() bool {
+		stmt, err := f.App.Redeem.Statement(ctx, f.vendors[0], time.Time{}, time.Time{})
+		return err == nil && stmt.Settled == 3000 && stmt.Unsettled == 2000
+	})
 }
 
 func TestReconciliation_IsOKAfterRedemptions(t *testing.T) {

@@ -118,8 +118,13 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.ConfirmWait)
 	_, _ = s.p.Wait(wctx, row.IntentID)
 	cancel()
+	// The settlement is accepted: its intent is stored and will be sent. If reading its status
+	// back fails, answer with it as written (pending) rather than an error, which would release
+	// the caller's Idempotency-Key and let a retry pay it a second time.
+	written := row
 	if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&row, "id = ?", row.ID).Error; err != nil {
-		return Settlement{}, err
+		s.log.Warn("read settlement back", "settlement", row.ID, "err", err)
+		return settlementView(written), nil
 	}
 	return settlementView(row), nil
 }
