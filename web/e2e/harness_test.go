@@ -220,6 +220,12 @@ func waitJS(t *testing.T, ctx context.Context, cond string, timeout time.Duratio
 	}
 }
 
+// choose sets a <select> (or input) to value and fires its change event, as a person's choice does.
+func choose(t *testing.T, ctx context.Context, selector, value string) {
+	t.Helper()
+	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, selector, value))
+}
+
 // uiLogin logs in through the app's login form.
 func uiLogin(t *testing.T, ctx context.Context, path, email string) {
 	t.Helper()

@@ -53,10 +53,8 @@ func owedToVendor1(t *testing.T) (program, string) {
 // chooseSettlement picks the vendor and the program in the admin's settlement form.
 func chooseSettlement(t *testing.T, ctx context.Context, vendorID, programID string) {
 	t.Helper()
-	for _, sv := range [][2]string{{"#settle-vendor", vendorID}, {"#settle-program", programID}} {
-		sel, v := sv[0], sv[1]
-		eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector(%q); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, sel, v))
-	}
+	choose(t, ctx, "#settle-vendor", vendorID)
+	choose(t, ctx, "#settle-program", programID)
 }
 
 // confirm clicks OK in the app's confirmation <dialog>.
@@ -109,7 +107,7 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	email := fmt.Sprintf("e2e-donor-%d@example.org", n)
 	run(t, ctx, chromedp.Click("#tab-users"), chromedp.WaitVisible("#user-form"), chromedp.SendKeys("#user-email", email),
 		chromedp.SendKeys("#user-password", "e2e-password-123"))
-	eval[bool](t, ctx, `(() => { const s = document.querySelector('#user-role'); s.value = 'donor'; s.dispatchEvent(new Event('change')); return true })()`)
+	choose(t, ctx, "#user-role", "donor")
 	run(t, ctx, chromedp.Click(`#user-form button[type="submit"]`))
 	waitJS(t, ctx, `document.querySelector('#user-form .msg.ok')`, 30*time.Second)
 	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#panel tbody td')].some((td) => td.textContent === %q)`, email), 30*time.Second)
@@ -120,11 +118,11 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 
 	// Settle one unit of vendor1's unsettled amount in the program of the sale above.
 	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
-	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-vendor'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, vendorID))
+	choose(t, ctx, "#settle-vendor", vendorID)
 	row := fmt.Sprintf(`#statement tr[data-program=%q] .unsettled`, p.ID)
 	waitJS(t, ctx, `Number(document.querySelector('`+row+`')?.dataset.minor) >= `+fmt.Sprint(unitOf(p)), 30*time.Second)
 	before := eval[string](t, ctx, `document.querySelector('`+row+`').dataset.minor`)
-	eval[bool](t, ctx, fmt.Sprintf(`(() => { const s = document.querySelector('#settle-program'); s.value = %q; s.dispatchEvent(new Event('change')); return true })()`, p.ID))
+	choose(t, ctx, "#settle-program", p.ID)
 	run(t, ctx, chromedp.SendKeys("#settle-amount", "1"), chromedp.SendKeys("#settle-reference", fmt.Sprintf("E2E-PAY-%d", n)),
 		chromedp.Click(`#settle-form button[type="submit"]`))
 	waitJS(t, ctx, `document.querySelector('#settle-form .msg.ok code.tx')?.textContent.startsWith('0x')`, 60*time.Second)

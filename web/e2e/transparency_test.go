@@ -110,7 +110,7 @@ func TestArabic_RendersRightToLeft(t *testing.T) {
 	screenshot(t, ctx, "landing")
 	run(t, ctx, chromedp.Navigate(srv.base+"/vendor"), chromedp.WaitVisible("#lang"), chromedp.WaitVisible("#login-submit"))
 	screenshot(t, ctx, "vendor-login")
-	eval[bool](t, ctx, `(() => { const s = document.querySelector('#lang'); s.value = 'ar'; s.dispatchEvent(new Event('change')); return true })()`)
+	choose(t, ctx, "#lang", "ar")
 	waitJS(t, ctx, `document.documentElement.dir === 'rtl' && document.documentElement.lang === 'ar'`, 5*time.Second)
 	if d := eval[string](t, ctx, `getComputedStyle(document.querySelector('main')).direction`); d != "rtl" {
 		t.Fatalf("main direction %q", d)

@@ -271,7 +271,7 @@ func TestVendor_OpensWithoutAConnectionAndGoesOnWhenItIsBack(t *testing.T) {
 		t.Errorf("offline panel says %q", got)
 	}
 	// Switching the language while waiting redraws the wait, not a login.
-	eval[bool](t, ctx, `(() => { const s = document.querySelector('#lang'); s.value = 'ar'; s.dispatchEvent(new Event('change')); return true })()`)
+	choose(t, ctx, "#lang", "ar")
 	waitJS(t, ctx, `document.querySelector('#offline')?.innerText.includes('لا يوجد اتصال') && !document.querySelector('#email')`, 5*time.Second)
 
 	link.cut.Store(false)
