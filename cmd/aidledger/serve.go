@@ -18,7 +18,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aidledger/aidledger/server/app"
-	"github.com/aidledger/aidledger/server/auth"
 	"github.com/aidledger/aidledger/server/demo"
 )
 
@@ -194,46 +193,6 @@ func migrateCmd() *cobra.Command {
 	}
 	addCommonFlags(cmd, &cfg)
 	return cmd
-}
-
-func userCmd() *cobra.Command {
-	user := &cobra.Command{Use: "user", Short: "Manage users (works while no server is running, and with --db)"}
-	var cfg app.Config
-	var in auth.NewUser
-	var role string
-	create := &cobra.Command{
-		Use:   "create",
-		Short: "Create a user, e.g. the first admin",
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			db, err := app.OpenDB(cmd.Context(), cfg)
-			if err != nil {
-				return err
-			}
-			defer func() {
-				if sqlDB, err := db.DB(); err == nil {
-					sqlDB.Close()
-				}
-			}()
-			in.Role = auth.Role(role)
-			u, err := auth.New(db, nil, auth.Config{}).CreateUser(cmd.Context(), in)
-			if err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "created %s user %s (id %s)\n", u.Role, u.Email, u.ID)
-			return nil
-		},
-	}
-	addCommonFlags(create, &cfg)
-	f := create.Flags()
-	f.StringVar(&in.Email, "email", "", "the user's email (login)")
-	f.StringVar(&in.Password, "password", "", "at least 10 characters")
-	f.StringVar(&role, "role", "", "admin, aidworker, vendor or donor")
-	f.StringVar(&in.VendorID, "vendor-id", "", "for a vendor user: the vendor it belongs to")
-	for _, n := range []string{"email", "password", "role"} {
-		_ = create.MarkFlagRequired(n)
-	}
-	user.AddCommand(create)
-	return user
 }
 
 // servePprof exposes the profiler on its own listener, never on the API's: profiles reveal

@@ -49,12 +49,16 @@ func (s *Server) table() []Route {
 		{Method: http.MethodGet, Path: "/metrics", Roles: public, Summary: "Prometheus metrics", Status: 200, Handler: s.metrics},
 		{Method: http.MethodGet, Path: "/api/v1/openapi.json", Roles: public, Summary: "this API's OpenAPI document", Status: 200, Handler: s.openAPI},
 
-		{Method: http.MethodPost, Path: "/api/v1/auth/login", Roles: public, Summary: "log in", Request: loginRequest{}, Response: auth.Session{}, Status: 200, Handler: s.login},
-		{Method: http.MethodPost, Path: "/api/v1/auth/refresh", Roles: public, Summary: "exchange a refresh token (rotates it)", Request: refreshRequest{}, Response: auth.Session{}, Status: 200, Handler: s.refresh},
+		{Method: http.MethodPost, Path: "/api/v1/auth/login", Roles: public, Summary: "log in", Request: loginRequest{}, Response: auth.Session{}, Status: 200, Secret: true, Handler: s.login},
+		{Method: http.MethodPost, Path: "/api/v1/auth/refresh", Roles: public, Summary: "exchange a refresh token (rotates it)", Request: refreshRequest{}, Response: auth.Session{}, Status: 200, Secret: true, Handler: s.refresh},
 		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Roles: public, Summary: "revoke a refresh token", Request: refreshRequest{}, Status: 204, Handler: s.logout},
 		{Method: http.MethodGet, Path: "/api/v1/me", Roles: anyone, Summary: "the logged-in user", Response: auth.UserView{}, Status: 200, Handler: s.me},
 		{Method: http.MethodPost, Path: "/api/v1/users", Roles: admins, Summary: "create a user", Request: auth.NewUser{}, Response: auth.UserView{}, Status: 201, Handler: s.createUser},
 		{Method: http.MethodGet, Path: "/api/v1/users", Roles: admins, Summary: "list users", Response: userList{}, Status: 200, Handler: s.listUsers},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/disable", Roles: admins, Summary: "disable a user (ends their sessions at once; not your own)", Response: auth.UserView{}, Status: 200, Handler: s.setUserDisabled(true)},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/enable", Roles: admins, Summary: "enable a disabled user", Response: auth.UserView{}, Status: 200, Handler: s.setUserDisabled(false)},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/password", Roles: admins, Summary: "set a user's password (ends their sessions; your own: POST /api/v1/me/password)", Request: passwordRequest{}, Status: 204, Handler: s.setUserPassword},
+		{Method: http.MethodPost, Path: "/api/v1/me/password", Roles: anyone, Summary: "change your password (ends your other sessions; returns a new one)", Request: changePasswordRequest{}, Response: auth.Session{}, Status: 200, Secret: true, Handler: s.changePassword},
 	}
 	if s.deps.Programs != nil {
 		rs = append(rs, []Route{

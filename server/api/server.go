@@ -35,6 +35,9 @@ type Route struct {
 	// OwnIdempotency: the service itself makes Idempotency-Key exactly-once (the money path,
 	// atomically with its own rows); the generic replay cache stays out of its way.
 	OwnIdempotency bool
+	// Secret: the answer carries tokens, which the replay cache would keep in the database in
+	// the clear (refresh tokens are stored only as hashes); an Idempotency-Key is ignored.
+	Secret bool
 	// Uncompressed keeps an API GET's answer out of gzip: a stream, whose events must not wait
 	// in a buffer, or a body compressed already (PNG).
 	Uncompressed bool
@@ -119,7 +122,7 @@ func (s *Server) register(r Route) {
 	} else {
 		mw = append(mw, s.optionalAuth)
 	}
-	if r.Method == http.MethodPost && !r.OwnIdempotency {
+	if r.Method == http.MethodPost && !r.OwnIdempotency && !r.Secret {
 		mw = append(mw, s.idempotent)
 	}
 	if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/") && !r.Uncompressed {

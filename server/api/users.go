@@ -104,3 +104,51 @@ func (s *Server) listUsers(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, userList{Users: us})
 }
+
+// POST /api/v1/users/:id/disable and /enable
+func (s *Server) setUserDisabled(disabled bool) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		u, err := s.deps.Auth.SetDisabled(c.Request().Context(), claimsOf(c).Subject, c.Param("id"), disabled)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, u)
+	}
+}
+
+type passwordRequest struct {
+	Password string `json:"password"`
+}
+
+// POST /api/v1/users/:id/password
+func (s *Server) setUserPassword(c echo.Context) error {
+	var req passwordRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if err := s.deps.Auth.SetPassword(c.Request().Context(), claimsOf(c).Subject, c.Param("id"), req.Password); err != nil {
+		return err
+	}
+	return c.NoContent(http.StatusNoContent)
+}
+
+type changePasswordRequest struct {
+	CurrentPassword string `json:"current_password"`
+	NewPassword     string `json:"new_password"`
+}
+
+// POST /api/v1/me/password
+func (s *Server) changePassword(c echo.Context) error {
+	var req changePasswordRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	if req.CurrentPassword == "" {
+		return apierr.Invalid("current_password", "is required")
+	}
+	sess, err := s.deps.Auth.ChangePassword(c.Request().Context(), claimsOf(c).Subject, req.CurrentPassword, req.NewPassword, c.RealIP())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, sess)
+}

@@ -162,6 +162,10 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		Indexer: index.New(db, ch.Backend, index.Config{Contract: ch.Contract, FromBlock: ch.DeployBlock, Logger: cfg.Logger}),
 		Auth:    auth.New(db, keys.JWT, auth.Config{Logger: cfg.Logger}),
 	}
+	if err := a.Auth.LoadSessions(ctx); err != nil {
+		a.closeBase()
+		return nil, err
+	}
 	if err := a.startServices(); err != nil {
 		a.closeBase()
 		return nil, err
@@ -197,6 +201,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	a.goRun(func() { _ = a.Indexer.Run(runCtx) })
 	a.goRun(func() { reconciler.Run(runCtx) })
 	a.goRun(func() { _ = a.Reports.Run(runCtx) })
+	a.goRun(func() { a.Auth.Run(runCtx) })
 	return a, nil
 }
 

@@ -50,6 +50,7 @@ type Service struct {
 	key      []byte
 	cfg      Config
 	verified verified
+	cuts     cuts
 }
 
 // New makes a service signing access tokens with jwtKey.
@@ -90,6 +91,8 @@ func New(db *gorm.DB, jwtKey []byte, cfg Config) *Service {
 type Claims struct {
 	Role     Role   `json:"role"`
 	VendorID string `json:"vendor_id,omitempty"`
+	// SessionVersion is the user's session version at issue; ending their sessions raises it.
+	SessionVersion int `json:"sv,omitempty"`
 	jwt.RegisteredClaims
 }
 
@@ -99,11 +102,12 @@ type UserView struct {
 	Email     string    `json:"email"`
 	Role      Role      `json:"role"`
 	VendorID  string    `json:"vendor_id,omitempty"`
+	Disabled  bool      `json:"disabled"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
 func (u User) View() UserView {
-	return UserView{ID: u.ID, Email: u.Email, Role: u.Role, VendorID: u.VendorID, CreatedAt: u.CreatedAt}
+	return UserView{ID: u.ID, Email: u.Email, Role: u.Role, VendorID: u.VendorID, Disabled: u.Disabled, CreatedAt: u.CreatedAt}
 }
 
 // Session is what a login or refresh returns.
@@ -132,11 +136,8 @@ func (s *Service) CreateUser(ctx context.Context, in NewUser) (UserView, error) 
 	if _, err := mail.ParseAddress(email); err != nil || strings.ContainsAny(email, " <>") {
 		return UserView{}, apierr.Invalid("email", "not an email address")
 	}
-	if len(in.Password) < 10 {
-		return UserView{}, apierr.Invalid("password", "must be at least 10 characters")
-	}
-	if len(in.Password) > 200 {
-		return UserView{}, apierr.Invalid("password", "must be at most 200 characters")
+	if err := checkNewPassword("password", in.Password); err != nil {
+		return UserView{}, err
 	}
 	if !in.Role.Valid() {
 		return UserView{}, apierr.Invalid("role", "must be one of admin, aidworker, vendor, donor")
@@ -272,7 +273,7 @@ func (s *Service) recordFailure(ctx context.Context, keys []string) error {
 func (s *Service) issue(ctx context.Context, db *gorm.DB, u User, family string) (Session, error) {
 	now := time.Now().UTC()
 	access, err := jwt.NewWithClaims(jwt.SigningMethodHS256, Claims{
-		Role: u.Role, VendorID: u.VendorID,
+		Role: u.Role, VendorID: u.VendorID, SessionVersion: u.SessionVersion,
 		RegisteredClaims: jwt.RegisteredClaims{
 			Subject: u.ID, IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(s.cfg.AccessTTL)),
 			ID: uuid.NewString(), Issuer: "aidledger",
@@ -360,7 +361,7 @@ func (s *Service) Logout(ctx context.Context, token string) error {
 func (s *Service) Verify(token string) (*Claims, error) {
 	now := time.Now()
 	if c, ok := s.verified.get(token, now); ok {
-		return c, nil
+		return s.current(c)
 	}
 	var c Claims
 	_, err := jwt.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return s.key, nil },
@@ -372,5 +373,13 @@ func (s *Service) Verify(token string) (*Claims, error) {
 		return nil, ErrInvalidToken
 	}
 	s.verified.put(token, c, now)
-	return &c, nil
+	return s.current(&c)
+}
+
+// current refuses a token issued before its user's sessions were ended.
+func (s *Service) current(c *Claims) (*Claims, error) {
+	if c.SessionVersion < s.cuts.of(c.Subject) {
+		return nil, ErrInvalidToken
+	}
+	return c, nil
 }

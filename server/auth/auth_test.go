@@ -16,7 +16,7 @@ import (
 func newService(t *testing.T, cfg auth.Config) *auth.Service {
 	t.Helper()
 	db, _ := testenv.DB(t, auth.Schema)
-	return auth.New(db, []byte("0123456789abcdef0123456789abcdef"), cfg)
+	return auth.New(db, []byte(testKey), cfg)
 }
 
 func mustUser(t *testing.T, s *auth.Service, email string, role auth.Role) auth.UserView {

@@ -39,8 +39,11 @@ type User struct {
 	Role         Role   `gorm:"size:16;not null"`
 	VendorID     string `gorm:"size:36;index"`
 	Disabled     bool   `gorm:"not null;default:false"`
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// SessionVersion rises each time the user's sessions are ended (disabled, password set or
+	// changed); access tokens carry the version they were issued at.
+	SessionVersion int `gorm:"not null;default:0"`
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 }
 
 func (User) TableName() string { return "users" }
@@ -115,6 +118,11 @@ var Schema = store.Component{
 		Version: 1, Name: "users, refresh tokens, login failures",
 		Up: func(tx *gorm.DB) error {
 			return tx.Migrator().CreateTable(&userV1{}, &refreshTokenV1{}, &loginFailureV1{})
+		},
+	}, {
+		Version: 2, Name: "users' session versions, to end sessions before their tokens expire",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("ALTER TABLE users ADD COLUMN session_version INTEGER NOT NULL DEFAULT 0").Error
 		},
 	}},
 }

@@ -14,8 +14,8 @@ const maxVerified = 4096
 // MACing it again each time (base64, JSON, HMAC-SHA256) was 2 % of the server's CPU at 500
 // redemptions/s (thirty-third session's profile). Only a token that passed the full check is
 // remembered, and only its exact text finds it, so a forged or altered token is never taken from
-// here; an access token is not revocable before it expires either way (logout revokes refresh
-// tokens), so remembering one changes no answer.
+// here. Ending a user's sessions is checked after the cache (Service.current), so remembering a
+// token changes no answer.
 type verified struct {
 	mu     sync.Mutex
 	tokens map[string]Claims
