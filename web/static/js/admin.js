@@ -1,8 +1,8 @@
 // /admin: programs and funding, vendors, users and roles, settlements, reconciliation. Every
 // chain write shows its transaction hash as evidence.
-import { h, clear, msg, field, confirmDialog, download } from './dom.js';
+import { h, clear, msg, field, confirmDialog, formDialog, download } from './dom.js';
 import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
-import { api, fetchText, listAll } from './api.js';
+import { api, fetchText, listAll, currentUser } from './api.js';
 import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
 
 let main, current = 'programs';
@@ -130,10 +130,11 @@ async function users(panel) {
   const list = h('div', {}, t('loading'));
   const role = h('select', { id: 'user-role', required: true }, ['admin', 'aidworker', 'vendor', 'donor'].map((r) => h('option', { value: r, text: t('role.' + r) })));
   const vendorSel = h('select', { id: 'user-vendor' }, h('option', { value: '', text: '—' }));
-  listAll('/api/v1/vendors', 'vendors').then((vs) => vendorSel.append(...vs.map((v) => h('option', { value: v.id, text: v.name })))).catch(() => {});
+  const vendorsP = listAll('/api/v1/vendors', 'vendors').catch(() => []);
+  vendorsP.then((vs) => vendorSel.append(...vs.map((v) => h('option', { value: v.id, text: v.name }))));
   panel.append(h('h1', { text: t('admin.users') }),
     form('user-form', [{ name: 'email', label: t('login.email'), input: input({ id: 'user-email', type: 'email', autocomplete: 'off' }) },
-      { name: 'password', label: t('login.password'), input: input({ id: 'user-password', type: 'password', autocomplete: 'new-password', minlength: '12' }) },
+      { name: 'password', label: t('login.password'), input: input({ id: 'user-password', type: 'password', autocomplete: 'new-password', minlength: '10' }) },
       { name: 'role', label: t('admin.role'), input: role }, { name: 'vendor_id', label: t('admin.vendor_link'), input: vendorSel, hint: t('admin.vendor_hint') }],
     t('admin.create_user'), async (v) => {
       const body = { email: v.email, password: v.password, role: v.role };
@@ -143,8 +144,36 @@ async function users(panel) {
   async function load() {
     try {
       const us = (await api('/api/v1/users')).users || [];
-      clear(list, table([t('login.email'), t('admin.role'), t('admin.vendor_link')], us.map((u) => h('tr', {}, h('td', { text: u.email }), h('td', { text: t('role.' + u.role) }), h('td', { class: 'mono', text: u.vendor_id || '' })))));
+      const me = currentUser()?.id;
+      const shop = new Map((await vendorsP).map((v) => [v.id, v.name]));
+      clear(list, table([t('login.email'), t('admin.role'), t('admin.vendor_link'), t('status'), ''], us.map((u) => h('tr', { 'data-user': u.id },
+        h('td', { text: u.email }), h('td', { text: t('role.' + u.role) }), h('td', { text: shop.get(u.vendor_id) || u.vendor_id || '' }),
+        h('td', {}, statusBadge(u.disabled ? 'disabled' : 'active')),
+        h('td', {}, u.id === me ? h('span', { class: 'muted', text: t('admin.you') }) : h('div', { class: 'row' },
+          h('button', { type: 'button', class: u.disabled ? 'secondary user-toggle' : 'danger user-toggle', text: u.disabled ? t('admin.enable') : t('admin.disable'), on: { click: () => toggle(u) } }),
+          h('button', { type: 'button', class: 'secondary user-password', text: t('admin.set_password'), on: { click: () => setPassword(u) } })))))));
     } catch (e) { alertErr(list, e); }
+  }
+  // A disable ends the user's sessions at once: a lost phone or a departed worker's laptop stops working now.
+  async function toggle(u) {
+    if (!u.disabled && !await confirmDialog(t('admin.disable_confirm', { name: u.email }), t('admin.disable'), t('cancel'))) return;
+    try { await api(`/api/v1/users/${encodeURIComponent(u.id)}/${u.disabled ? 'enable' : 'disable'}`, { method: 'POST' }); load(); } catch (e) { alertErr(list, e); }
+  }
+  async function setPassword(u) {
+    const pw = (id) => h('input', { type: 'password', id, autocomplete: 'new-password', required: true });
+    const done = await formDialog({
+      title: t('admin.set_password_title', { name: u.email }), ok: t('account.save'), cancel: t('cancel'), errorText,
+      fields: [{ name: 'next', label: t('account.new'), input: pw('user-new-password'), hint: t('admin.set_password_hint') },
+        { name: 'again', label: t('account.repeat'), input: pw('user-new-password-again') }],
+      submit: async (v) => {
+        if (v.next.length < 10) throw { field: 'next', code: 'password_short' };
+        if (v.next !== v.again) throw { field: 'again', code: 'password_mismatch' };
+        await api(`/api/v1/users/${encodeURIComponent(u.id)}/password`, { method: 'POST', body: { password: v.next } })
+          .catch((e) => { throw Object.assign(e, { field: e.field === 'password' ? 'next' : e.field }); });
+        return true;
+      },
+    });
+    if (done) { const o = h('div', { id: 'user-password-set' }); list.prepend(o); msg(o, 'ok', t('admin.password_set', { name: u.email })); }
   }
   load();
 }

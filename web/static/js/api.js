@@ -133,6 +133,12 @@ export async function login(email, password) {
   return s.user;
 }
 
+// changePassword changes the logged-in user's password. The server ends every other session of
+// theirs and answers with a new one for this tab.
+export async function changePassword(current, next) {
+  store(await api('/api/v1/me/password', { method: 'POST', body: { current_password: current, new_password: next } }));
+}
+
 // restore resumes a session after a reload of the same tab, or returns null when there is none.
 // Without an answer from the server it throws a network ApiError: the session may still be good.
 export async function restore() {

@@ -71,6 +71,42 @@ export function confirmDialog(text, okLabel, cancelLabel, danger = true) {
   });
 }
 
+// formDialog({title, fields: [{name, label, input, hint}], ok, cancel, submit, errorText}) →
+// Promise of submit's result, or null when cancelled. A modal <dialog> holding a form: submit(values)
+// runs on OK, and an error it throws (an ApiError, or {field, code}) is shown in the dialog, on
+// its field when it names one, leaving the dialog open to correct.
+export function formDialog({ title, fields, ok, cancel, submit, errorText }) {
+  return new Promise((resolve) => {
+    const fs = fields.map((d) => { const f = field(d.label, d.input, d.hint); f.name = d.name; return f; });
+    const out = h('div', { class: 'msg', 'aria-live': 'assertive' });
+    const okBtn = h('button', { type: 'submit', text: ok });
+    const cancelBtn = h('button', { type: 'button', class: 'secondary', text: cancel });
+    const form = h('form', { novalidate: true }, h('h2', { text: title }), fs, out, h('div', { class: 'row' }, cancelBtn, okBtn));
+    const d = h('dialog', { 'aria-label': title }, form);
+    let result = null;
+    cancelBtn.addEventListener('click', () => d.close());
+    form.addEventListener('submit', async (ev) => {
+      ev.preventDefault();
+      fs.forEach((f) => f.setError(''));
+      msg(out, '', '');
+      okBtn.disabled = true;
+      try {
+        result = await submit(Object.fromEntries(fs.map((f) => [f.name, f.input.value])));
+        d.close();
+      } catch (e) {
+        const text = errorText(e);
+        const f = fs.find((x) => x.name === e.field);
+        if (f) { f.setError(text); f.input.focus(); }
+        msg(out, 'error', text);
+      } finally { okBtn.disabled = false; }
+    });
+    d.addEventListener('close', () => { d.remove(); resolve(result); });
+    document.body.append(d);
+    d.showModal();
+    fs[0]?.input.focus();
+  });
+}
+
 export function download(filename, text, type = 'text/csv') {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = h('a', { href: url, download: filename });

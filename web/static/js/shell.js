@@ -1,8 +1,8 @@
 // The frame shared by the four apps: header (home, language, user, log out), the login form,
 // role check, and error messages for API error codes.
-import { h, clear, msg, field } from './dom.js';
+import { h, clear, msg, field, formDialog } from './dom.js';
 import { t, setLang, getLang, LANGS, applyDocument } from './i18n.js';
-import { login, logout, restore, currentUser } from './api.js';
+import { login, logout, restore, currentUser, changePassword } from './api.js';
 
 // errorText maps an ApiError to a sentence for people (every documented code has a string).
 export function errorText(e) {
@@ -38,7 +38,11 @@ export async function startApp({ titleKey, roles, render, publicApp = false }) {
     const u = currentUser();
     clear(userBox);
     if (u) {
-      userBox.append(h('span', { class: 'who', text: u.email + ' (' + t('role.' + u.role) + ')' }), ' ',
+      const done = h('span', { class: 'muted', role: 'status', id: 'password-changed' });
+      userBox.append(h('span', { class: 'who', text: u.email + ' (' + t('role.' + u.role) + ')' }), ' ', done,
+        h('button', { type: 'button', class: 'secondary', id: 'change-password', text: t('account.password'), on: { click: async () => {
+          if (await passwordDialog()) done.textContent = t('account.changed');
+        } } }), ' ',
         h('button', { type: 'button', id: 'logout', text: t('logout'), on: { click: async () => { await logout(); location.reload(); } } }));
     }
   };
@@ -84,6 +88,30 @@ export async function startApp({ titleKey, roles, render, publicApp = false }) {
   await resume(main, drawHeader);
   document.addEventListener('langchange', draw);
   await draw();
+}
+
+// passwordDialog lets the logged-in user change their password; true once it is changed.
+async function passwordDialog() {
+  const pw = (id, autocomplete) => h('input', { type: 'password', id, autocomplete, required: true });
+  const r = await formDialog({
+    title: t('account.password'), ok: t('account.save'), cancel: t('cancel'),
+    fields: [{ name: 'current', label: t('account.current'), input: pw('password-current', 'current-password') },
+      { name: 'next', label: t('account.new'), input: pw('password-new', 'new-password'), hint: t('account.hint') },
+      { name: 'again', label: t('account.repeat'), input: pw('password-again', 'new-password') }],
+    errorText,
+    submit: async (v) => {
+      if (!v.current) throw { field: 'current', code: 'required' };
+      if (v.next.length < 10) throw { field: 'next', code: 'password_short' };
+      if (v.next !== v.again) throw { field: 'again', code: 'password_mismatch' };
+      try { await changePassword(v.current, v.next); } catch (e) {
+        if (e.field === 'current_password' && e.code === 'invalid_field') throw { field: 'current', code: 'wrong_current_password' };
+        if (e.field === 'new_password') e.field = 'next';
+        throw e;
+      }
+      return true;
+    },
+  });
+  return r === true;
 }
 
 // keepForOffline registers the service worker (/sw.js) that keeps the apps' files on the phone,
