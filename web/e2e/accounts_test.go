@@ -68,8 +68,11 @@ func TestAdmin_DisablingAUserEndsTheirOpenAppAtOnce_AndPasswordsAreSetAndChanged
 	waitJS(t, ctx, `document.querySelector('`+row+` .badge.disabled')`, 30*time.Second)
 	screenshot(t, ctx, "admin-users-disabled")
 
-	// Its access token is refused now, not when it expires, and a reload of its app asks for a login.
+	// Its access token is refused now, not when it expires: the open app's next call finds the
+	// session ended and asks for a login in place, and so does a reload.
 	requireStatus(t, worker.do("GET", "/api/v1/me", nil, nil, nil), 401, "the worker's token after the disable")
+	run(t, laptop, chromedp.Click("#tab-search"), chromedp.WaitVisible("#login-form"))
+	waitJS(t, laptop, `document.querySelector('#login-form .msg.warn')?.textContent !== ''`, 10*time.Second)
 	run(t, laptop, chromedp.Reload(), chromedp.WaitVisible("#login-form"))
 	if _, err := loginWith(email, demoPassword); err == nil {
 		t.Fatal("a disabled user logged in")

@@ -64,7 +64,12 @@ export async function api(path, opts = {}) {
   try {
     return await send(path, opts);
   } catch (e) {
-    if (e.status === 401 && opts.auth !== false && await refresh()) return send(path, opts);
+    if (e.status !== 401 || opts.auth === false || !session.access) throw e;
+    const r = await refreshSession();
+    if (r === 'ok') return send(path, opts);
+    // The server refused the session (it expired, the password was changed or the account
+    // disabled): the shell asks for a login instead of failing every action one by one.
+    if (r === 'none') { forget(); document.dispatchEvent(new Event('sessionended')); }
     throw e;
   }
 }

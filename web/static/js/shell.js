@@ -59,7 +59,7 @@ export async function startApp({ titleKey, roles, render, publicApp = false }) {
   };
 
   // showLogin draws the login form (for public apps: on request, e.g. donors on /transparency).
-  function showLogin(onDone) {
+  function showLogin(onDone, notice) {
     const email = h('input', { type: 'email', id: 'email', autocomplete: 'username', required: true });
     const pw = h('input', { type: 'password', id: 'password', autocomplete: 'current-password', required: true });
     const out = h('div', { class: 'msg', 'aria-live': 'assertive' });
@@ -80,8 +80,17 @@ export async function startApp({ titleKey, roles, render, publicApp = false }) {
       } finally { btn.disabled = false; }
     });
     clear(main, form);
+    if (notice) msg(out, 'warn', notice);
     email.focus();
   }
+
+  // An app left open when its session ends asks for a login in place; a public app just goes on
+  // without one.
+  document.addEventListener('sessionended', () => {
+    if (publicApp) return drawHeader();
+    drawHeader();
+    showLogin(undefined, t('err.unauthorized'));
+  });
 
   keepForOffline();
   drawHeader();
