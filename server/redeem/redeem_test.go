@@ -284,6 +284,32 @@ func TestSettle_CannotExceedTheUnsettledBalance(t *testing.T) {
 	}
 }
 
+func TestSettle_RefusesAPayoutReferenceAlreadyRecordedForTheVendorAndProgram(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "s-1", f.req(5000)); err != nil {
+		t.Fatal(err)
+	}
+	first, err := f.App.Redeem.Settle(ctx, "test", redeem.SettleRequest{VendorID: f.vendors[0], Amount: 3000, Reference: "BANK-0042"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ref := range []string{"BANK-0042", "  BANK-0042 "} {
+		_, err := f.App.Redeem.Settle(ctx, "test", redeem.SettleRequest{VendorID: f.vendors[0], Amount: 1000, Reference: ref})
+		e, ok := apierr.As(err)
+		if !ok || e.Status != 409 || e.Code != "duplicate_reference" || e.Field != "reference" || e.Details["settlement_id"] != first.ID {
+			t.Fatalf("reference %q again: %v; want 409 duplicate_reference naming %s", ref, err, first.ID)
+		}
+	}
+	if _, err := f.App.Redeem.Settle(ctx, "test", redeem.SettleRequest{VendorID: f.vendors[0], Amount: 1000, Reference: "BANK-0043"}); err != nil {
+		t.Fatalf("a new reference: %v", err)
+	}
+	stmt, err := f.App.Redeem.Statement(ctx, f.vendors[0], time.Time{}, time.Time{})
+	if err != nil || stmt.Settled != 4000 || len(stmt.Settlements) != 2 {
+		t.Fatalf("statement %+v %v; want 4000 settled in two settlements", stmt, err)
+	}
+}
+
 // A settlement is paid once its intent is stored. If the read of its status after the wait
 // fails, the answer must still be the settlement: an error would release the caller's
 // Idempotency-Key, and a retry would pay it again.

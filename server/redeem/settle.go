@@ -25,6 +25,12 @@ import (
 // ErrExceedsUnsettled: a settlement larger than what the vendor is owed.
 var ErrExceedsUnsettled = apierr.New(http.StatusUnprocessableEntity, "exceeds_unsettled", "the amount is more than the vendor's unsettled balance")
 
+// ErrDuplicateReference: the payout's reference is already recorded for this vendor and program
+// (not counting failed settlements). A payout entered twice, from another browser or by another
+// officer, would count as paid twice; the Idempotency-Key only catches the same request retried.
+var ErrDuplicateReference = &apierr.Error{Status: http.StatusConflict, Code: "duplicate_reference", Field: "reference",
+	Message: "this payout reference is already recorded for this vendor and program"}
+
 var ledgerABI = aidledger.NewAidLedger()
 
 // SettleRequest records a payment the agency made to a vendor. ProgramID may be left out when
@@ -95,6 +101,14 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "settle:"+vendor.ID).Error; err != nil {
 				return err
 			}
+		}
+		var prior []string
+		if err := tx.Model(&settlementRow{}).Where("vendor_id = ? AND program_id = ? AND reference = ? AND status <> ?",
+			vendor.ID, prog.ID, req.Reference, StatusFailed).Limit(1).Pluck("id", &prior).Error; err != nil {
+			return err
+		}
+		if len(prior) > 0 {
+			return ErrDuplicateReference.WithDetail("settlement_id", prior[0])
 		}
 		unsettled, err := unsettledIn(tx, vendor.ID, prog.ID)
 		if err != nil {

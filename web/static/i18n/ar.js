@@ -91,6 +91,7 @@ export default {
   'admin.set_password_hint': 'عشرة أحرف على الأقل. تنتهي جلساته الآن؛ سلّمه كلمة المرور الجديدة شخصيًا.',
   'err.required': 'مطلوب.', 'err.password_short': 'عشرة أحرف على الأقل.', 'err.password_mismatch': 'كلمتا المرور الجديدتان مختلفتان.',
   'err.wrong_current_password': 'هذه ليست كلمة مرورك الحالية.', 'err.own_account': 'غير ممكن على حسابك. غيّر كلمة مرورك من «تغيير كلمة المرور» في الأعلى.',
+  'err.duplicate_reference': 'مرجع الدفع هذا مسجّل من قبل لهذا المتجر وهذا البرنامج: انظر الكشف أدناه. كل دفعة جديدة تحتاج مرجعًا خاصًا بها.',
   'admin.recon_checked': 'وقت الفحص', 'admin.recon_confirmed': 'عمليات الصرف المؤكدة (قاعدة البيانات)', 'admin.recon_events': 'أحداث الصرف (السلسلة)', 'admin.recon_missing': 'مفقودة على السلسلة', 'admin.recon_unknown': 'على السلسلة وغير معروفة لقاعدة البيانات', 'admin.recon_duplicate': 'أحداث مكررة',
   'vendor.sales_more': 'عرض أحدث {shown} من {n} عملية بيع. ملف CSV للكشف يضمها كلها.',
   'admin.recon_ok': 'قاعدة البيانات والسلسلة متطابقتان.', 'admin.recon_bad': 'قاعدة البيانات والسلسلة غير متطابقتين. راجع التفاصيل.',

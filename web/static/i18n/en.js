@@ -91,6 +91,7 @@ export default {
   'admin.set_password_hint': 'At least 10 characters. Their sessions end now; give them the new password in person.',
   'err.required': 'Required.', 'err.password_short': 'At least 10 characters.', 'err.password_mismatch': 'The two new passwords differ.',
   'err.wrong_current_password': 'This is not your current password.', 'err.own_account': 'Not on your own account. Change your own password with “Change password” at the top.',
+  'err.duplicate_reference': 'This payment reference is already recorded for this vendor and program: see the statement below. A new payment needs its own reference.',
   'admin.recon_checked': 'Checked at', 'admin.recon_confirmed': 'Confirmed redemptions (database)', 'admin.recon_events': 'Redeemed events (chain)', 'admin.recon_missing': 'Missing on chain', 'admin.recon_unknown': 'On chain, unknown to the database', 'admin.recon_duplicate': 'Duplicate events',
   'vendor.sales_more': 'Showing the newest {shown} of {n} sales. The statement CSV lists them all.',
   'admin.recon_ok': 'The database and the chain agree.', 'admin.recon_bad': 'The database and the chain DISAGREE. See the details.',
