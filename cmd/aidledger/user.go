@@ -7,6 +7,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/aidledger/aidledger/server/app"
+	"github.com/aidledger/aidledger/server/audit"
 	"github.com/aidledger/aidledger/server/auth"
 	"github.com/aidledger/aidledger/server/store"
 )
@@ -19,14 +20,19 @@ func userCmd() *cobra.Command {
 	return user
 }
 
-// withAuth opens the database named by cfg for one command.
-func withAuth(ctx context.Context, cfg app.Config, fn func(*auth.Service) error) error {
+// withAuth opens the database named by cfg for one command, and records what it did in the
+// audit log as done from the command line.
+func withAuth(ctx context.Context, cfg app.Config, action string, fn func(*auth.Service) (subject string, err error)) error {
 	db, err := app.OpenDB(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer store.Close(db)
-	return fn(auth.New(db, nil, auth.Config{}))
+	subject, err := fn(auth.New(db, nil, auth.Config{}))
+	if err != nil {
+		return err
+	}
+	return audit.New(db).Record(ctx, audit.Event{Actor: audit.CommandLine, Action: action, Subject: subject})
 }
 
 func userCreateCmd() *cobra.Command {
@@ -37,14 +43,14 @@ func userCreateCmd() *cobra.Command {
 		Use:   "create",
 		Short: "Create a user, e.g. the first admin",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withAuth(cmd.Context(), cfg, func(a *auth.Service) error {
+			return withAuth(cmd.Context(), cfg, "user.create", func(a *auth.Service) (string, error) {
 				in.Role = auth.Role(role)
 				u, err := a.CreateUser(cmd.Context(), in)
 				if err != nil {
-					return err
+					return "", err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "created %s user %s (id %s)\n", u.Role, u.Email, u.ID)
-				return nil
+				return u.ID, nil
 			})
 		},
 	}
@@ -72,16 +78,16 @@ func userStatusCmd(disable bool) *cobra.Command {
 		Use:   use,
 		Short: short,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withAuth(cmd.Context(), cfg, func(a *auth.Service) error {
+			return withAuth(cmd.Context(), cfg, "user."+use, func(a *auth.Service) (string, error) {
 				u, err := a.UserByEmail(cmd.Context(), email)
 				if err != nil {
-					return err
+					return "", err
 				}
 				if _, err := a.SetDisabled(cmd.Context(), "", u.ID, disable); err != nil {
-					return err
+					return "", err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "%sd user %s (id %s)\n", use, u.Email, u.ID)
-				return nil
+				return u.ID, nil
 			})
 		},
 	}
@@ -98,16 +104,16 @@ func userPasswordCmd() *cobra.Command {
 		Use:   "password",
 		Short: "Set a user's password and end their sessions",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			return withAuth(cmd.Context(), cfg, func(a *auth.Service) error {
+			return withAuth(cmd.Context(), cfg, "user.password_set", func(a *auth.Service) (string, error) {
 				u, err := a.UserByEmail(cmd.Context(), email)
 				if err != nil {
-					return err
+					return "", err
 				}
 				if err := a.SetPassword(cmd.Context(), "", u.ID, password); err != nil {
-					return err
+					return "", err
 				}
 				fmt.Fprintf(cmd.OutOrStdout(), "set the password of user %s (id %s)\n", u.Email, u.ID)
-				return nil
+				return u.ID, nil
 			})
 		},
 	}

@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 
+	"github.com/aidledger/aidledger/server/audit"
 	"github.com/aidledger/aidledger/server/auth"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/programs"
@@ -53,43 +54,43 @@ func (s *Server) table() []Route {
 		{Method: http.MethodPost, Path: "/api/v1/auth/refresh", Roles: public, Summary: "exchange a refresh token (rotates it)", Request: refreshRequest{}, Response: auth.Session{}, Status: 200, Secret: true, Handler: s.refresh},
 		{Method: http.MethodPost, Path: "/api/v1/auth/logout", Roles: public, Summary: "revoke a refresh token", Request: refreshRequest{}, Status: 204, Handler: s.logout},
 		{Method: http.MethodGet, Path: "/api/v1/me", Roles: anyone, Summary: "the logged-in user", Response: auth.UserView{}, Status: 200, Handler: s.me},
-		{Method: http.MethodPost, Path: "/api/v1/users", Roles: admins, Summary: "create a user", Request: auth.NewUser{}, Response: auth.UserView{}, Status: 201, Handler: s.createUser},
+		{Method: http.MethodPost, Path: "/api/v1/users", Roles: admins, Summary: "create a user", Request: auth.NewUser{}, Response: auth.UserView{}, Status: 201, Audit: "user.create", Handler: s.createUser},
 		{Method: http.MethodGet, Path: "/api/v1/users", Roles: admins, Summary: "list users", Response: userList{}, Status: 200, Handler: s.listUsers},
-		{Method: http.MethodPost, Path: "/api/v1/users/:id/disable", Roles: admins, Summary: "disable a user (ends their sessions at once; not your own)", Response: auth.UserView{}, Status: 200, Handler: s.setUserDisabled(true)},
-		{Method: http.MethodPost, Path: "/api/v1/users/:id/enable", Roles: admins, Summary: "enable a disabled user", Response: auth.UserView{}, Status: 200, Handler: s.setUserDisabled(false)},
-		{Method: http.MethodPost, Path: "/api/v1/users/:id/password", Roles: admins, Summary: "set a user's password (ends their sessions; your own: POST /api/v1/me/password)", Request: passwordRequest{}, Status: 204, Handler: s.setUserPassword},
-		{Method: http.MethodPost, Path: "/api/v1/me/password", Roles: anyone, Summary: "change your password (ends your other sessions; returns a new one)", Request: changePasswordRequest{}, Response: auth.Session{}, Status: 200, Secret: true, Handler: s.changePassword},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/disable", Roles: admins, Summary: "disable a user (ends their sessions at once; not your own)", Response: auth.UserView{}, Status: 200, Audit: "user.disable", Handler: s.setUserDisabled(true)},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/enable", Roles: admins, Summary: "enable a disabled user", Response: auth.UserView{}, Status: 200, Audit: "user.enable", Handler: s.setUserDisabled(false)},
+		{Method: http.MethodPost, Path: "/api/v1/users/:id/password", Roles: admins, Summary: "set a user's password (ends their sessions; your own: POST /api/v1/me/password)", Request: passwordRequest{}, Status: 204, Audit: "user.password_set", Handler: s.setUserPassword},
+		{Method: http.MethodPost, Path: "/api/v1/me/password", Roles: anyone, Summary: "change your password (ends your other sessions; returns a new one)", Request: changePasswordRequest{}, Response: auth.Session{}, Status: 200, Secret: true, Audit: "user.password_change", Handler: s.changePassword},
 	}
 	if s.deps.Programs != nil {
 		rs = append(rs, []Route{
-			{Method: http.MethodPost, Path: "/api/v1/programs", Roles: admins, Summary: "create a program (on chain)", Request: programs.ProgramRequest{}, Response: programs.Program{}, Status: 201, Handler: s.createProgram},
+			{Method: http.MethodPost, Path: "/api/v1/programs", Roles: admins, Summary: "create a program (on chain)", Request: programs.ProgramRequest{}, Response: programs.Program{}, Status: 201, Audit: "program.create", Handler: s.createProgram},
 			{Method: http.MethodGet, Path: "/api/v1/programs", Roles: anyone, Summary: "list programs with their on-chain totals", Response: programList{}, Status: 200, Handler: s.listPrograms},
 			{Method: http.MethodGet, Path: "/api/v1/programs/:id", Roles: anyone, Summary: "a program with its on-chain totals", Response: programs.Program{}, Status: 200, Handler: s.getProgram},
-			{Method: http.MethodPost, Path: "/api/v1/programs/:id/close", Roles: admins, Summary: "close a program to allocations and redemptions", Response: programs.Program{}, Status: 200, Handler: s.setProgramActive(false)},
-			{Method: http.MethodPost, Path: "/api/v1/programs/:id/reopen", Roles: admins, Summary: "reopen a closed program", Response: programs.Program{}, Status: 200, Handler: s.setProgramActive(true)},
-			{Method: http.MethodPost, Path: "/api/v1/programs/:id/fundings", Roles: admins, Summary: "record a donor's funding (on chain)", Request: programs.FundRequest{}, Response: programs.Funding{}, Status: 201, Handler: s.fundProgram},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/close", Roles: admins, Summary: "close a program to allocations and redemptions", Response: programs.Program{}, Status: 200, Audit: "program.close", Handler: s.setProgramActive(false)},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/reopen", Roles: admins, Summary: "reopen a closed program", Response: programs.Program{}, Status: 200, Audit: "program.reopen", Handler: s.setProgramActive(true)},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/fundings", Roles: admins, Summary: "record a donor's funding (on chain)", Request: programs.FundRequest{}, Response: programs.Funding{}, Status: 201, Audit: "program.fund", Handler: s.fundProgram},
 			{Method: http.MethodGet, Path: "/api/v1/programs/:id/fundings", Roles: ledgerView, Summary: "a program's fundings", Response: fundingList{}, Status: 200, Handler: s.listFundings},
-			{Method: http.MethodPost, Path: "/api/v1/programs/:id/allocations", Roles: staff, Summary: "allocate a cycle's entitlements (a background job)", Request: programs.AllocationRequest{}, Response: programs.Job{}, Status: 202, Handler: s.startAllocation},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/allocations", Roles: staff, Summary: "allocate a cycle's entitlements (a background job)", Request: programs.AllocationRequest{}, Response: programs.Job{}, Status: 202, Audit: "program.allocate", Handler: s.startAllocation},
 			{Method: http.MethodGet, Path: "/api/v1/programs/:id/allocations/:job", Roles: staff, Summary: "an allocation job's progress", Response: programs.Job{}, Status: 200, Handler: s.getAllocation},
-			{Method: http.MethodPost, Path: "/api/v1/vendors", Roles: admins, Summary: "approve a new vendor (on chain)", Request: programs.VendorRequest{}, Response: programs.Vendor{}, Status: 201, Handler: s.createVendor},
+			{Method: http.MethodPost, Path: "/api/v1/vendors", Roles: admins, Summary: "approve a new vendor (on chain)", Request: programs.VendorRequest{}, Response: programs.Vendor{}, Status: 201, Audit: "vendor.create", Handler: s.createVendor},
 			{Method: http.MethodGet, Path: "/api/v1/vendors", Roles: vendorViewers, Summary: "list vendors", Response: vendorList{}, Status: 200, Handler: s.listVendors},
 			{Method: http.MethodGet, Path: "/api/v1/vendors/:id", Roles: vendorOrAdmin, Summary: "a vendor (a vendor user: its own)", Response: programs.Vendor{}, Status: 200, Handler: s.getVendor},
-			{Method: http.MethodPost, Path: "/api/v1/vendors/:id/suspend", Roles: admins, Summary: "suspend a vendor (revoked on chain)", Response: programs.Vendor{}, Status: 200, Handler: s.setVendorStatus(true)},
-			{Method: http.MethodPost, Path: "/api/v1/vendors/:id/reinstate", Roles: admins, Summary: "reinstate a vendor (approved on chain)", Response: programs.Vendor{}, Status: 200, Handler: s.setVendorStatus(false)},
+			{Method: http.MethodPost, Path: "/api/v1/vendors/:id/suspend", Roles: admins, Summary: "suspend a vendor (revoked on chain)", Response: programs.Vendor{}, Status: 200, Audit: "vendor.suspend", Handler: s.setVendorStatus(true)},
+			{Method: http.MethodPost, Path: "/api/v1/vendors/:id/reinstate", Roles: admins, Summary: "reinstate a vendor (approved on chain)", Response: programs.Vendor{}, Status: 200, Audit: "vendor.reinstate", Handler: s.setVendorStatus(false)},
 		}...)
 	}
 	if s.deps.Enroll != nil {
 		rs = append(rs, []Route{
-			{Method: http.MethodPost, Path: "/api/v1/beneficiaries", Roles: staff, Summary: "enroll a beneficiary", Request: enroll.Input{}, Response: enroll.Beneficiary{}, Status: 201, Handler: s.enroll},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries", Roles: staff, Summary: "enroll a beneficiary", Request: enroll.Input{}, Response: enroll.Beneficiary{}, Status: 201, Audit: "beneficiary.enroll", Handler: s.enroll},
 			{Method: http.MethodGet, Path: "/api/v1/beneficiaries", Roles: staff, Summary: "search (exact card number, national id, phone or full name) and list, newest first: ?page= (with a total) or ?after= (a previous page's next_after: a cursor, no total)", Response: beneficiaryList{}, Status: 200, Handler: s.listBeneficiaries},
-			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id", Roles: staff, Summary: "a beneficiary with balances per program", Response: beneficiaryDetail{}, Status: 200, Handler: s.getBeneficiary},
-			{Method: http.MethodPatch, Path: "/api/v1/beneficiaries/:id", Roles: staff, Summary: "correct a beneficiary's data", Request: enroll.Patch{}, Response: enroll.Beneficiary{}, Status: 200, Handler: s.updateBeneficiary},
-			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/suspend", Roles: staff, Summary: "suspend (also on chain)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.setBeneficiaryStatus(true)},
-			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/reinstate", Roles: staff, Summary: "reinstate (also on chain)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.setBeneficiaryStatus(false)},
-			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/pin", Roles: staff, Summary: "reset the PIN (unlocks the card)", Request: pinRequest{}, Status: 204, Handler: s.resetPIN},
-			{Method: http.MethodDelete, Path: "/api/v1/beneficiaries/:id/personal-data", Roles: staff, Summary: "erase personal data (the pseudonymous ledger history stays)", Response: enroll.Beneficiary{}, Status: 200, Handler: s.erasePersonalData},
-			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id/card", Roles: staff, Summary: "printable card (PNG) with the card number's QR code", Status: 200, Uncompressed: true, Handler: s.beneficiaryCard},
-			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/imports", Roles: staff, Summary: "import a CSV, plain or gzipped (multipart field file)", Response: enroll.Import{}, Status: 202, BodyLimit: "256M", Handler: s.startImport},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id", Roles: staff, Summary: "a beneficiary with balances per program", Response: beneficiaryDetail{}, Status: 200, Audit: "beneficiary.view", Handler: s.getBeneficiary},
+			{Method: http.MethodPatch, Path: "/api/v1/beneficiaries/:id", Roles: staff, Summary: "correct a beneficiary's data", Request: enroll.Patch{}, Response: enroll.Beneficiary{}, Status: 200, Audit: "beneficiary.update", Handler: s.updateBeneficiary},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/suspend", Roles: staff, Summary: "suspend (also on chain)", Response: enroll.Beneficiary{}, Status: 200, Audit: "beneficiary.suspend", Handler: s.setBeneficiaryStatus(true)},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/reinstate", Roles: staff, Summary: "reinstate (also on chain)", Response: enroll.Beneficiary{}, Status: 200, Audit: "beneficiary.reinstate", Handler: s.setBeneficiaryStatus(false)},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/pin", Roles: staff, Summary: "reset the PIN (unlocks the card)", Request: pinRequest{}, Status: 204, Audit: "beneficiary.pin_reset", Handler: s.resetPIN},
+			{Method: http.MethodDelete, Path: "/api/v1/beneficiaries/:id/personal-data", Roles: staff, Summary: "erase personal data (the pseudonymous ledger history stays)", Response: enroll.Beneficiary{}, Status: 200, Audit: "beneficiary.erase", Handler: s.erasePersonalData},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id/card", Roles: staff, Summary: "printable card (PNG) with the card number's QR code", Status: 200, Uncompressed: true, Audit: "beneficiary.card", Handler: s.beneficiaryCard},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/imports", Roles: staff, Summary: "import a CSV, plain or gzipped (multipart field file)", Response: enroll.Import{}, Status: 202, BodyLimit: "256M", Audit: "beneficiary.import", Handler: s.startImport},
 			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/imports/:id", Roles: staff, Summary: "an import's progress and row errors", Response: enroll.Import{}, Status: 200, Handler: s.getImport},
 		}...)
 	}
@@ -100,7 +101,7 @@ func (s *Server) table() []Route {
 			{Method: http.MethodPost, Path: "/api/v1/redemptions", Roles: vendorsOnly, OwnIdempotency: true, Summary: "redeem (Idempotency-Key required); 201 confirmed, 202 pending (at once with Prefer: respond-async)", Request: redeem.Request{}, Response: redeem.Redemption{}, Status: 201, Handler: s.redeem},
 			{Method: http.MethodGet, Path: "/api/v1/redemptions", Roles: vendorOrAdmin, Summary: "redemptions, newest first (a vendor: its own)", Response: redeem.Page{}, Status: 200, Handler: s.listRedemptions},
 			{Method: http.MethodGet, Path: "/api/v1/redemptions/:id", Roles: vendorOrAdmin, Summary: "one redemption (a vendor: its own)", Response: redeem.Redemption{}, Status: 200, Handler: s.getRedemption},
-			{Method: http.MethodPost, Path: "/api/v1/settlements", Roles: admins, Summary: "record a payment to a vendor (on chain)", Request: redeem.SettleRequest{}, Response: redeem.Settlement{}, Status: 201, Handler: s.settle},
+			{Method: http.MethodPost, Path: "/api/v1/settlements", Roles: admins, Summary: "record a payment to a vendor (on chain)", Request: redeem.SettleRequest{}, Response: redeem.Settlement{}, Status: 201, Audit: "settlement.create", Handler: s.settle},
 			{Method: http.MethodGet, Path: "/api/v1/vendors/:id/statement", Roles: vendorOrAdmin, Summary: "a vendor's redeemed, settled and unsettled (?format=csv)", Response: redeem.Statement{}, Status: 200, Handler: s.statement},
 		}...)
 	}
@@ -111,6 +112,9 @@ func (s *Server) table() []Route {
 			{Method: http.MethodGet, Path: "/api/v1/reports/transactions", Roles: ledgerView, Summary: "on-chain events with their transactions, newest first: ?page= or ?after= (a previous page's next_after, the chain position block-log of its last row); format=csv: all of them in one file", Response: report.TransactionPage{}, Status: 200, Handler: s.reportTransactions},
 			{Method: http.MethodGet, Path: "/api/v1/reports/stream", Roles: public, Summary: "server-sent events: new chain events indexed", Status: 200, Uncompressed: true, Handler: s.reportStream},
 		}...)
+	}
+	if s.deps.Audit != nil {
+		rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/admin/audit", Roles: admins, Summary: "who did what to which record, newest first: ?actor=, ?subject=, ?action=, ?after= (a previous page's next_after), ?limit=", Response: audit.Page{}, Status: 200, Handler: s.listAudit})
 	}
 	rs = append(rs, s.webRoutes()...)
 	if s.deps.Reconciler != nil {

@@ -17,6 +17,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/audit"
 	"github.com/aidledger/aidledger/server/auth"
 )
 
@@ -38,6 +39,9 @@ type Route struct {
 	// Secret: the answer carries tokens, which the replay cache would keep in the database in
 	// the clear (refresh tokens are stored only as hashes); an Idempotency-Key is ignored.
 	Secret bool
+	// Audit names the action that the audit log records for each successful call
+	// (beneficiary.update); empty: not recorded.
+	Audit string
 	// Uncompressed keeps an API GET's answer out of gzip: a stream, whose events must not wait
 	// in a buffer, or a body compressed already (PNG).
 	Uncompressed bool
@@ -51,6 +55,7 @@ type Deps struct {
 	Checks  map[string]func(context.Context) error // readiness checks by name ("database", "chain")
 	Metrics *Metrics
 	Logger  *slog.Logger
+	Audit   *audit.Log // nil: nothing is recorded and the audit log's route is not served
 	// DefaultBodyLimit for JSON requests; "1M".
 	DefaultBodyLimit string
 	Services
@@ -127,6 +132,9 @@ func (s *Server) register(r Route) {
 	}
 	if r.Method == http.MethodGet && strings.HasPrefix(r.Path, "/api/") && !r.Uncompressed {
 		mw = append(mw, gzipAnswer)
+	}
+	if r.Audit != "" && s.deps.Audit != nil {
+		mw = append(mw, s.audited(r.Audit))
 	}
 	s.echo.Add(r.Method, r.Path, r.Handler, mw...)
 }

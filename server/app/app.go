@@ -18,6 +18,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/api"
+	"github.com/aidledger/aidledger/server/audit"
 	"github.com/aidledger/aidledger/server/auth"
 	"github.com/aidledger/aidledger/server/chain"
 	"github.com/aidledger/aidledger/server/chain/index"
@@ -59,7 +60,7 @@ type Config struct {
 // Components lists every package's schema, in dependency order, for store.Migrate.
 func Components() []store.Component {
 	return []store.Component{chain.Schema, pipeline.Schema, index.Schema, auth.Schema, api.Schema,
-		enroll.Schema, programs.Schema, redeem.Schema, report.Schema}
+		enroll.Schema, programs.Schema, redeem.Schema, report.Schema, audit.Schema}
 }
 
 // App is a running system.
@@ -183,7 +184,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		publicRPC = ch.RPCEndpoint
 	}
 	a.API = api.New(api.Deps{
-		DB: db, Auth: a.Auth, Logger: cfg.Logger, Metrics: metrics,
+		DB: db, Auth: a.Auth, Logger: cfg.Logger, Metrics: metrics, Audit: audit.New(db),
 		Services: api.Services{
 			Enroll: a.Enroll, Programs: a.Programs, Redeem: a.Redeem, Reconciler: reconciler,
 			Reports: a.Reports, Indexed: a.Indexer.Subscribe, PublicRPC: publicRPC, Web: web.FS(),

@@ -17,6 +17,7 @@ function draw() {
     { id: 'users', label: t('admin.users'), draw: users },
     { id: 'settlements', label: t('admin.settlements'), draw: settlements },
     { id: 'reconciliation', label: t('admin.reconciliation'), draw: reconciliation },
+    { id: 'audit', label: t('admin.audit'), draw: activity },
   ], main, current);
 }
 
@@ -247,6 +248,45 @@ async function reconciliation(panel) {
         h('dt', { text: t('admin.recon_unknown') }), h('dd', {}, ids(r.unknown_events)),
         h('dt', { text: t('admin.recon_duplicate') }), h('dd', {}, ids(r.duplicate_events)))));
   } catch (e) { clear(box); alertErr(box, e); }
+}
+
+// activity is the audit log: who did what to which record, newest first, one person's or everyone's.
+async function activity(panel) {
+  current = 'audit';
+  const who = h('select', { id: 'audit-actor' }, h('option', { value: '', text: t('audit.everyone') }));
+  const list = h('div', { id: 'audit' }, t('loading'));
+  const more = h('button', { type: 'button', class: 'secondary', id: 'audit-more', hidden: true, text: t('audit.older') });
+  panel.append(h('h1', { text: t('admin.audit') }), h('p', { class: 'muted', text: t('audit.intro') }), field(t('audit.who'), who), list, more);
+  let users = [];
+  try { users = (await api('/api/v1/users')).users || []; } catch (e) { alertErr(panel, e); }
+  const email = new Map(users.map((u) => [u.id, u.email]));
+  email.set('cli', t('audit.cli'));
+  who.append(...users.map((u) => h('option', { value: u.id, text: u.email })));
+  let after = '';
+  const rows = h('tbody');
+  const label = (a) => { const s = t('audit.' + a); return s === 'audit.' + a ? a : s; };
+  async function page() {
+    const q = new URLSearchParams({ limit: '100' });
+    if (who.value) q.set('actor', who.value);
+    if (after) q.set('after', after);
+    try {
+      const r = await api('/api/v1/admin/audit?' + q);
+      rows.append(...(r.events || []).map((e) => h('tr', { 'data-action': e.action, 'data-subject': e.subject || '' },
+        h('td', { text: fmtDate(e.at) }), h('td', { text: email.get(e.actor) || e.actor }), h('td', { text: label(e.action) }),
+        h('td', { class: email.has(e.subject) ? '' : 'mono', text: email.get(e.subject) || e.subject || '' }), h('td', { text: e.detail || '' }))));
+      after = r.next_after || '';
+      more.hidden = !after;
+      if (!rows.children.length) clear(list, h('p', { class: 'muted', text: t('audit.none') }));
+    } catch (e) { alertErr(list, e); }
+  }
+  const restart = () => {
+    after = ''; rows.replaceChildren();
+    clear(list, h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('vendor.time'), t('audit.who'), t('audit.action'), t('audit.record'), t('audit.detail')].map((c) => h('th', { scope: 'col', text: c })))), rows)));
+    page();
+  };
+  who.addEventListener('change', restart);
+  more.addEventListener('click', page);
+  restart();
 }
 
 startApp({ titleKey: 'app.admin', roles: ['admin'], render: (m) => { main = m; draw(); } });

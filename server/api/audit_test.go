@@ -1,0 +1,71 @@
+package api_test
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/aidledger/aidledger/server/app/apptest"
+	"github.com/aidledger/aidledger/server/audit"
+	"github.com/aidledger/aidledger/server/auth"
+)
+
+func TestAudit_SaysWhoDidWhatToABeneficiaryWithoutTheirPersonalData(t *testing.T) {
+	w := newAPIWorld(t)
+	worker := userID(t, w, apptest.AidWorker)
+	const phone, newPhone = "+962790001234", "+962790005678"
+	r := w.do("POST", "/api/v1/beneficiaries", auth.AidWorker, map[string]any{"given_name": "Audit", "family_name": "Subject",
+		"date_of_birth": "1980-02-03", "national_id": "9870001234", "phone": phone, "household_size": 3, "location": "Zaatari", "pin": "2468"})
+	var b struct {
+		ID string `json:"id"`
+	}
+	if r.JSON(t, &b); r.Status != 201 || b.ID == "" {
+		t.Fatalf("enroll: %d %s", r.Status, r.Body)
+	}
+	steps := []struct {
+		method, path string
+		body         any
+		status       int
+	}{
+		{"PATCH", "/api/v1/beneficiaries/" + b.ID, map[string]any{"phone": newPhone, "location": "Azraq"}, 200},
+		{"PATCH", "/api/v1/beneficiaries/" + b.ID, map[string]any{"household_size": 0}, 400}, // refused: not recorded
+		{"GET", "/api/v1/beneficiaries/" + b.ID, nil, 200},
+		{"POST", "/api/v1/beneficiaries/" + b.ID + "/pin", map[string]string{"pin": "1357"}, 204},
+	}
+	for _, s := range steps {
+		if r := w.do(s.method, s.path, auth.AidWorker, s.body); r.Status != s.status {
+			t.Fatalf("%s %s: %d %s; want %d", s.method, s.path, r.Status, r.Body, s.status)
+		}
+	}
+
+	r = w.do("GET", "/api/v1/admin/audit?subject="+b.ID, auth.Admin, nil)
+	var page audit.Page
+	if r.JSON(t, &page); r.Status != 200 {
+		t.Fatalf("audit: %d %s", r.Status, r.Body)
+	}
+	var got []string
+	for _, e := range page.Events {
+		if e.Actor != worker || e.Subject != b.ID {
+			t.Errorf("event %+v; want the worker %s on %s", e, worker, b.ID)
+		}
+		got = append(got, e.Action+" "+e.Detail)
+	}
+	want := []string{"beneficiary.pin_reset ", "beneficiary.view ", "beneficiary.update fields: location, phone", "beneficiary.enroll "}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("events, newest first:\n%q\nwant\n%q", got, want)
+	}
+	for _, secret := range []string{phone, newPhone, "Zaatari", "Azraq", "1357", "9870001234"} {
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("the audit log holds personal data or a PIN: %q", secret)
+		}
+	}
+
+	// The worker's own account, and the admin's action on it, by actor.
+	if r := w.do("POST", "/api/v1/users/"+worker+"/disable", auth.Admin, nil); r.Status != 200 {
+		t.Fatalf("disable: %d %s", r.Status, r.Body)
+	}
+	r = w.do("GET", "/api/v1/admin/audit?action=user.disable&subject="+worker, auth.Admin, nil)
+	page = audit.Page{}
+	if r.JSON(t, &page); len(page.Events) != 1 || page.Events[0].Actor != userID(t, w, apptest.Admin) {
+		t.Fatalf("the disable: %s", r.Body)
+	}
+}
