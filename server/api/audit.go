@@ -49,6 +49,7 @@ func (s *Server) audited(action string) echo.MiddlewareFunc {
 			ev := audit.Event{Actor: actor(c), Action: action, Subject: subject, Detail: detail}
 			if rerr := s.deps.Audit.Record(context.WithoutCancel(c.Request().Context()), ev); rerr != nil {
 				s.log.Error("audit record lost", "action", action, "subject", subject, "err", rerr)
+				s.deps.Metrics.auditLost.Inc()
 			}
 			return nil
 		}

@@ -1,8 +1,11 @@
 package api_test
 
 import (
+	"errors"
 	"strings"
 	"testing"
+
+	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/app/apptest"
 	"github.com/aidledger/aidledger/server/audit"
@@ -67,5 +70,25 @@ func TestAudit_SaysWhoDidWhatToABeneficiaryWithoutTheirPersonalData(t *testing.T
 	page = audit.Page{}
 	if r.JSON(t, &page); len(page.Events) != 1 || page.Events[0].Actor != userID(t, w, apptest.Admin) {
 		t.Fatalf("the disable: %s", r.Body)
+	}
+}
+
+func TestAudit_ARecordThatCannotBeWrittenDoesNotFailTheActionAndIsCounted(t *testing.T) {
+	w := newAPIWorld(t)
+	err := w.App.DB.Callback().Create().Before("gorm:create").Register("test:fail-audit", func(db *gorm.DB) {
+		if db.Statement.Table == "audit_events" {
+			db.AddError(errors.New("injected: the disk is full"))
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	worker := userID(t, w, apptest.AidWorker)
+	if r := w.do("POST", "/api/v1/users/"+worker+"/disable", auth.Admin, nil); r.Status != 200 {
+		t.Fatalf("the disable with its audit record failing: %d %s; want it done", r.Status, r.Body)
+	}
+	r := w.do("GET", "/metrics", "", nil)
+	if lost := metricValue(t, r.Body, "aidledger_audit_records_lost_total"); lost != 1 {
+		t.Fatalf("aidledger_audit_records_lost_total = %v; want 1", lost)
 	}
 }

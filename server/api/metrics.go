@@ -17,6 +17,8 @@ import (
 type Metrics struct {
 	reg      *prometheus.Registry
 	duration *prometheus.HistogramVec
+	// auditLost counts audit records that could not be written: an operator alerts on it.
+	auditLost prometheus.Counter
 }
 
 // NewMetrics registers HTTP metrics plus, when given, the pipeline's queue depth and the
@@ -30,6 +32,11 @@ func NewMetrics(queueDepth func(context.Context) (int64, error), indexLag func()
 		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
 	}, []string{"route", "method", "status"})}
 	reg.MustRegister(m.duration)
+	m.auditLost = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "aidledger_audit_records_lost_total",
+		Help: "Successful staff actions whose audit record could not be written.",
+	})
+	reg.MustRegister(m.auditLost)
 	// The process collector's resident memory is the current figure; a server's budget is about
 	// its peak, and a burst (an import, a wave of logins) can come and go between two scrapes.
 	if self, err := procfs.Self(); err == nil {
