@@ -118,3 +118,44 @@ func (s *Server) listAudit(c echo.Context) error {
 	}
 	return c.JSON(http.StatusOK, p)
 }
+
+// historyEvent is an audit event with its actor's login, for staff who cannot list users.
+type historyEvent struct {
+	audit.Event
+	ActorEmail string `json:"actor_email,omitempty"`
+}
+
+type history struct {
+	Events    []historyEvent `json:"events"`
+	NextAfter string         `json:"next_after,omitempty"`
+}
+
+// GET /api/v1/beneficiaries/:id/history: who did what to this record, for the staff who answer a
+// beneficiary's "who changed my phone number?".
+func (s *Server) beneficiaryHistory(c echo.Context) error {
+	ctx := c.Request().Context()
+	if _, err := s.deps.Enroll.Get(ctx, c.Param("id")); err != nil {
+		return err
+	}
+	pg, err := cursorPage(c)
+	if err != nil {
+		return err
+	}
+	p, err := s.deps.Audit.List(ctx, audit.Filter{Subject: c.Param("id"), After: pg.After, Limit: pg.Limit})
+	if err != nil {
+		return err
+	}
+	users, err := s.deps.Auth.ListUsers(ctx)
+	if err != nil {
+		return err
+	}
+	email := make(map[string]string, len(users))
+	for _, u := range users {
+		email[u.ID] = u.Email
+	}
+	out := history{Events: make([]historyEvent, len(p.Events)), NextAfter: p.NextAfter}
+	for i, e := range p.Events {
+		out.Events[i] = historyEvent{Event: e, ActorEmail: email[e.Actor]}
+	}
+	return c.JSON(http.StatusOK, out)
+}

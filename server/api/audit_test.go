@@ -62,6 +62,22 @@ func TestAudit_SaysWhoDidWhatToABeneficiaryWithoutTheirPersonalData(t *testing.T
 		}
 	}
 
+	// Staff see the same history on the record itself, with people by login; not the admin's
+	// list of users.
+	r = w.do("GET", "/api/v1/beneficiaries/"+b.ID+"/history", auth.AidWorker, nil)
+	var hist struct {
+		Events []struct {
+			Action     string `json:"action"`
+			ActorEmail string `json:"actor_email"`
+		} `json:"events"`
+	}
+	if r.JSON(t, &hist); r.Status != 200 || len(hist.Events) != len(want) || hist.Events[0].Action != "beneficiary.pin_reset" || hist.Events[0].ActorEmail != apptest.AidWorker {
+		t.Fatalf("history: %d %s", r.Status, r.Body)
+	}
+	if r := w.do("GET", "/api/v1/beneficiaries/01a21101-3c39-7c4e-bc3c-091516369641/history", auth.AidWorker, nil); r.Status != 404 {
+		t.Fatalf("history of nobody: %d %s; want 404", r.Status, r.Body)
+	}
+
 	// The worker's own account, and the admin's action on it, by actor.
 	if r := w.do("POST", "/api/v1/users/"+worker+"/disable", auth.Admin, nil); r.Status != 200 {
 		t.Fatalf("disable: %d %s", r.Status, r.Body)

@@ -103,6 +103,7 @@ export default {
   'audit.beneficiary.suspend': 'suspended a card', 'audit.beneficiary.reinstate': 'reinstated a card', 'audit.beneficiary.pin_reset': 'reset a PIN',
   'audit.beneficiary.erase': 'erased personal data', 'audit.beneficiary.card': 'printed a card', 'audit.beneficiary.import': 'imported a CSV',
   'audit.settlement.create': 'recorded a settlement',
+  'enroll.history': 'History',
   'admin.recon_checked': 'Checked at', 'admin.recon_confirmed': 'Confirmed redemptions (database)', 'admin.recon_events': 'Redeemed events (chain)', 'admin.recon_missing': 'Missing on chain', 'admin.recon_unknown': 'On chain, unknown to the database', 'admin.recon_duplicate': 'Duplicate events',
   'vendor.sales_more': 'Showing the newest {shown} of {n} sales. The statement CSV lists them all.',
   'admin.recon_ok': 'The database and the chain agree.', 'admin.recon_bad': 'The database and the chain DISAGREE. See the details.',

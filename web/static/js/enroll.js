@@ -3,7 +3,7 @@
 // card), CSV import with progress and a downloadable error list, and cycle allocation.
 // Personal data stays in memory: never in the URL, the title or browser storage.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
-import { t, fmtMoney, fmtNumber, currencyDecimals, parseMajor } from './i18n.js';
+import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
 import { api, blobURL, listAll } from './api.js';
 import { startApp, errorText, statusBadge, tabs } from './shell.js';
 import { formatCard } from './damm.js';
@@ -138,7 +138,7 @@ async function detail(id, flash) {
   try { b = await api('/api/v1/beneficiaries/' + encodeURIComponent(id)); } catch (e) { clear(box); msg(out, 'error', errorText(e)); return; }
   const act = (label, path, confirmText, opts = {}) => h('button', { type: 'button', class: opts.danger ? 'danger' : 'secondary', id: opts.id, text: label, on: { click: async () => {
     if (confirmText && !await confirmDialog(confirmText, label, t('cancel'), !!opts.danger)) return;
-    try { await api(path, { method: opts.method || 'POST', body: opts.body?.() }); clear(main); detail(id, ['ok', t('done') + ': ' + label]); } catch (e) { msg(out, 'error', errorText(e)); }
+    try { await api(path, { method: opts.method || 'POST', body: opts.body?.() }); clear(main); detail(id, ['ok', label + ': ' + t('done')]); } catch (e) { msg(out, 'error', errorText(e)); }
   } } });
   const base = '/api/v1/beneficiaries/' + encodeURIComponent(id);
   const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password' });
@@ -164,8 +164,25 @@ async function detail(id, flash) {
         } catch (e) { msg(out, 'error', errorText(e)); }
       } } })),
     h('div', { class: 'card noprint' }, field(t('enroll.new_pin'), pin), act(t('enroll.reset_pin'), base + '/pin', t('enroll.reset_pin_confirm'), { id: 'reset-pin', body: () => ({ pin: pin.value }) })),
-    h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })));
+    h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })),
+    h('h2', { class: 'noprint', text: t('enroll.history') }), historyOf(base));
   main.append(printArea);
+}
+
+// historyOf lists who did what to the record (the audit log), newest first: the answer to a
+// beneficiary's "who changed my details?".
+function historyOf(base) {
+  const box = h('div', { id: 'history', class: 'noprint' }, t('loading'));
+  const label = (a) => { const s = t('audit.' + a); return s === 'audit.' + a ? a : s; };
+  api(base + '/history?limit=50').then((r) => {
+    const es = r.events || [];
+    clear(box, es.length ? h('div', { class: 'table-wrap' }, h('table', {},
+      h('thead', {}, h('tr', {}, [t('vendor.time'), t('audit.who'), t('audit.action'), t('audit.detail')].map((c) => h('th', { scope: 'col', text: c })))),
+      h('tbody', {}, es.map((e) => h('tr', { 'data-action': e.action }, h('td', { text: fmtDate(e.at) }),
+        h('td', { text: e.actor === 'cli' ? t('audit.cli') : (e.actor_email || e.actor) }), h('td', { text: label(e.action) }), h('td', { text: e.detail || '' }))))))
+      : h('p', { class: 'muted', text: t('audit.none') }));
+  }, (e) => { clear(box); msg(box, 'error', errorText(e)); });
+  return box;
 }
 
 // gzipped compresses a CSV in the browser before it is sent, where the browser can: a CSV
