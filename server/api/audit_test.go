@@ -1,6 +1,8 @@
 package api_test
 
 import (
+	"bytes"
+	"encoding/csv"
 	"errors"
 	"strings"
 	"testing"
@@ -106,5 +108,37 @@ func TestAudit_ARecordThatCannotBeWrittenDoesNotFailTheActionAndIsCounted(t *tes
 	r := w.do("GET", "/metrics", "", nil)
 	if lost := metricValue(t, r.Body, "aidledger_audit_records_lost_total"); lost != 1 {
 		t.Fatalf("aidledger_audit_records_lost_total = %v; want 1", lost)
+	}
+}
+
+func TestAuditCSV_HoldsEveryMatchingEventWithEachActorsLogin(t *testing.T) {
+	w := newAPIWorld(t)
+	worker := userID(t, w, apptest.AidWorker)
+	for i := 0; i < 3; i++ {
+		if r := w.do("POST", "/api/v1/users/"+worker+"/disable", auth.Admin, nil); r.Status != 200 {
+			t.Fatalf("disable: %d %s", r.Status, r.Body)
+		}
+		if r := w.do("POST", "/api/v1/users/"+worker+"/enable", auth.Admin, nil); r.Status != 200 {
+			t.Fatalf("enable: %d %s", r.Status, r.Body)
+		}
+	}
+	r := w.do("GET", "/api/v1/admin/audit?format=csv&subject="+worker, auth.Admin, nil)
+	if r.Status != 200 || !strings.HasPrefix(r.Header.Get("Content-Type"), "text/csv") {
+		t.Fatalf("%d %s %s", r.Status, r.Header.Get("Content-Type"), r.Body)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(r.Body)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 7 || strings.Join(rows[0], ",") != "time,actor,actor_email,action,subject,detail" {
+		t.Fatalf("%d rows (header %v); want a header and six events", len(rows), rows[0])
+	}
+	for _, row := range rows[1:] {
+		if row[2] != apptest.Admin || row[4] != worker || (row[3] != "user.disable" && row[3] != "user.enable") {
+			t.Fatalf("row %v", row)
+		}
+	}
+	if rows[1][3] != "user.enable" {
+		t.Errorf("first row %v; want the newest, the last enable", rows[1])
 	}
 }

@@ -117,7 +117,7 @@ func (s *Server) table() []Route {
 		if s.deps.Enroll != nil {
 			rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id/history", Roles: staff, Summary: "who did what to this beneficiary's record, newest first (?after=, ?limit=)", Response: history{}, Status: 200, Handler: s.beneficiaryHistory})
 		}
-		rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/admin/audit", Roles: admins, Summary: "who did what to which record, newest first: ?actor=, ?subject=, ?action=, ?after= (a previous page's next_after), ?limit=", Response: audit.Page{}, Status: 200, Handler: s.listAudit})
+		rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/admin/audit", Roles: admins, Summary: "who did what to which record, newest first: ?actor=, ?subject=, ?action=, ?after= (a previous page's next_after), ?limit=; format=csv: all of them in one file", Response: audit.Page{}, Status: 200, Handler: s.listAudit})
 	}
 	rs = append(rs, s.webRoutes()...)
 	if s.deps.Reconciler != nil {

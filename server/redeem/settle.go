@@ -19,6 +19,7 @@ import (
 	"github.com/aidledger/aidledger/bindings/aidledger"
 	"github.com/aidledger/aidledger/server/apierr"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
+	"github.com/aidledger/aidledger/server/spreadsheet"
 	"github.com/aidledger/aidledger/server/store"
 )
 
@@ -289,16 +290,8 @@ func WriteStatementCSV(w io.Writer, st Statement) error {
 		_ = cw.Write([]string{"redemption", r.ID, r.CreatedAt.Format(time.RFC3339), r.ProgramID, strconv.FormatInt(r.Amount, 10), r.Category, r.Status, "", r.TxHash})
 	}
 	for _, r := range st.Settlements {
-		_ = cw.Write([]string{"settlement", r.ID, r.CreatedAt.Format(time.RFC3339), r.ProgramID, strconv.FormatInt(r.Amount, 10), "", r.Status, csvSafe(r.Reference), r.TxHash})
+		_ = cw.Write([]string{"settlement", r.ID, r.CreatedAt.Format(time.RFC3339), r.ProgramID, strconv.FormatInt(r.Amount, 10), "", r.Status, spreadsheet.Text(r.Reference), r.TxHash})
 	}
 	cw.Flush()
 	return cw.Error()
-}
-
-// csvSafe defuses spreadsheet formula injection in free text.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

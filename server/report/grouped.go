@@ -16,6 +16,7 @@ import (
 	"github.com/aidledger/aidledger/server/apierr"
 	"github.com/aidledger/aidledger/server/chain/index"
 	"github.com/aidledger/aidledger/server/chain/ledger"
+	"github.com/aidledger/aidledger/server/spreadsheet"
 )
 
 // GroupBy values of ProgramReport.
@@ -277,7 +278,7 @@ func WriteCSV(w io.Writer, r Report) error {
 		return err
 	}
 	for _, row := range r.Rows {
-		if err := cw.Write([]string{csvText(row.Key), strconv.FormatInt(row.Amount, 10), strconv.FormatInt(row.Count, 10)}); err != nil {
+		if err := cw.Write([]string{spreadsheet.Text(row.Key), strconv.FormatInt(row.Amount, 10), strconv.FormatInt(row.Count, 10)}); err != nil {
 			return err
 		}
 	}

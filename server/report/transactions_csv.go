@@ -5,8 +5,9 @@ import (
 	"encoding/csv"
 	"io"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/aidledger/aidledger/server/spreadsheet"
 )
 
 // transactionColumns head WriteTransactionsCSV's file: Transaction's JSON fields.
@@ -33,7 +34,7 @@ func (s *Service) WriteTransactionsCSV(ctx context.Context, w io.Writer, program
 	for {
 		for _, t := range page.Transactions {
 			row := []string{t.Time.Format(time.RFC3339), strconv.FormatUint(t.BlockNumber, 10), strconv.FormatUint(uint64(t.LogIndex), 10),
-				t.TxHash, t.Kind, t.ProgramID, strconv.FormatUint(t.ChainProgramID, 10), t.Vendor, csvText(t.VendorName),
+				t.TxHash, t.Kind, t.ProgramID, strconv.FormatUint(t.ChainProgramID, 10), t.Vendor, spreadsheet.Text(t.VendorName),
 				strconv.FormatInt(t.Amount, 10), t.Category, t.Beneficiary, t.Reason}
 			if err := cw.Write(row); err != nil {
 				return err
@@ -47,13 +48,4 @@ func (s *Service) WriteTransactionsCSV(ctx context.Context, w io.Writer, program
 			return err
 		}
 	}
-}
-
-// csvText keeps a spreadsheet from running a cell as a formula (a vendor named "=HYPERLINK(…)"):
-// such a cell gets a leading apostrophe.
-func csvText(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
 }

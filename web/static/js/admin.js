@@ -256,7 +256,10 @@ async function activity(panel) {
   const who = h('select', { id: 'audit-actor' }, h('option', { value: '', text: t('audit.everyone') }));
   const list = h('div', { id: 'audit' }, t('loading'));
   const more = h('button', { type: 'button', class: 'secondary', id: 'audit-more', hidden: true, text: t('audit.older') });
-  panel.append(h('h1', { text: t('admin.audit') }), h('p', { class: 'muted', text: t('audit.intro') }), field(t('audit.who'), who), list, more);
+  const csv = h('button', { type: 'button', class: 'secondary', id: 'audit-csv', text: t('download_csv'), on: { click: async () => {
+    try { download('audit.csv', await fetchText('/api/v1/admin/audit?format=csv' + (who.value ? '&actor=' + encodeURIComponent(who.value) : ''))); } catch (e) { alertErr(list, e); }
+  } } });
+  panel.append(h('h1', { text: t('admin.audit') }), h('p', { class: 'muted', text: t('audit.intro') }), field(t('audit.who'), who), csv, list, more);
   let users = [];
   try { users = (await api('/api/v1/users')).users || []; } catch (e) { alertErr(panel, e); }
   const email = new Map(users.map((u) => [u.id, u.email]));
