@@ -173,6 +173,19 @@ func (s *Server) getVendor(c echo.Context) error {
 	return c.JSON(http.StatusOK, v)
 }
 
+// PATCH /api/v1/vendors/:id
+func (s *Server) updateVendor(c echo.Context) error {
+	var p programs.VendorPatch
+	if err := bind(c, &p); err != nil {
+		return err
+	}
+	v, err := s.deps.Programs.UpdateVendor(c.Request().Context(), actor(c), c.Param("id"), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, v)
+}
+
 // POST /api/v1/vendors/:id/suspend and /reinstate
 func (s *Server) setVendorStatus(suspend bool) echo.HandlerFunc {
 	return func(c echo.Context) error {

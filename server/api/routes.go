@@ -75,6 +75,7 @@ func (s *Server) table() []Route {
 			{Method: http.MethodPost, Path: "/api/v1/vendors", Roles: admins, Summary: "approve a new vendor (on chain)", Request: programs.VendorRequest{}, Response: programs.Vendor{}, Status: 201, Audit: "vendor.create", Handler: s.createVendor},
 			{Method: http.MethodGet, Path: "/api/v1/vendors", Roles: vendorViewers, Summary: "list vendors", Response: vendorList{}, Status: 200, Handler: s.listVendors},
 			{Method: http.MethodGet, Path: "/api/v1/vendors/:id", Roles: vendorOrAdmin, Summary: "a vendor (a vendor user: its own)", Response: programs.Vendor{}, Status: 200, Handler: s.getVendor},
+			{Method: http.MethodPatch, Path: "/api/v1/vendors/:id", Roles: admins, Summary: "correct a vendor's name, location or categories (off chain: the chain knows its address only)", Request: programs.VendorPatch{}, Response: programs.Vendor{}, Status: 200, Audit: "vendor.update", Handler: s.updateVendor},
 			{Method: http.MethodPost, Path: "/api/v1/vendors/:id/suspend", Roles: admins, Summary: "suspend a vendor (revoked on chain)", Response: programs.Vendor{}, Status: 200, Audit: "vendor.suspend", Handler: s.setVendorStatus(true)},
 			{Method: http.MethodPost, Path: "/api/v1/vendors/:id/reinstate", Roles: admins, Summary: "reinstate a vendor (approved on chain)", Response: programs.Vendor{}, Status: 200, Audit: "vendor.reinstate", Handler: s.setVendorStatus(false)},
 		}...)

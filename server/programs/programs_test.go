@@ -202,6 +202,48 @@ func TestVendor_ApprovedOnChainThenSuspendedAndReinstated(t *testing.T) {
 	}
 }
 
+func TestUpdateVendor_CorrectsTheRecordAndRefusesWhatCreateWouldRefuse(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	v, err := w.svc.CreateVendor(ctx, "admin", programs.VendorRequest{Name: "Corner shpo", Location: "Lviv", Categories: []string{"food"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	str := func(s string) *string { return &s }
+	cats := func(c ...string) *[]string { return &c }
+	for _, tc := range []struct {
+		name  string
+		patch programs.VendorPatch
+		want  programs.Vendor // Name, Location, Categories; zero: refused
+		field string
+	}{
+		{"a typo in the name", programs.VendorPatch{Name: str("  Corner shop ")}, programs.Vendor{Name: "Corner shop", Location: "Lviv", Categories: []string{"food"}}, ""},
+		{"a move and a new category", programs.VendorPatch{Location: str("Irbid"), Categories: cats("Food", "hygiene")}, programs.Vendor{Name: "Corner shop", Location: "Irbid", Categories: []string{"food", "hygiene"}}, ""},
+		{"an empty name", programs.VendorPatch{Name: str(" ")}, programs.Vendor{}, "name"},
+		{"no category", programs.VendorPatch{Categories: cats()}, programs.Vendor{}, "categories"},
+		{"an unknown category", programs.VendorPatch{Categories: cats("weapons")}, programs.Vendor{}, "categories"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := w.svc.UpdateVendor(ctx, "admin", v.ID, tc.patch)
+			if tc.field != "" {
+				if e, ok := apierr.As(err); !ok || e.Field != tc.field {
+					t.Fatalf("%v; want invalid_field on %s", err, tc.field)
+				}
+				return
+			}
+			if err != nil || got.Name != tc.want.Name || got.Location != tc.want.Location || strings.Join(got.Categories, ",") != strings.Join(tc.want.Categories, ",") {
+				t.Fatalf("%+v, %v; want %+v", got, err, tc.want)
+			}
+			if again, err := w.svc.Vendor(ctx, v.ID); err != nil || again.Name != got.Name || again.Location != got.Location || again.Address != v.Address {
+				t.Fatalf("read back %+v, %v", again, err)
+			}
+		})
+	}
+	if _, err := w.svc.UpdateVendor(ctx, "admin", "no-such-vendor", programs.VendorPatch{Name: str("x")}); !errors.Is(err, apierr.ErrNotFound) {
+		t.Fatalf("unknown vendor: %v; want not_found", err)
+	}
+}
+
 func TestValidation_NamesTheOffendingField(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()

@@ -111,6 +111,47 @@ func (s *Service) CreateVendor(ctx context.Context, actor string, req VendorRequ
 	return vendorView(row), nil
 }
 
+// VendorPatch corrects a vendor's record; fields left out stay as they are. The chain knows a
+// vendor by its address only, so none of these is a chain write.
+type VendorPatch struct {
+	Name       *string   `json:"name,omitempty"`
+	Location   *string   `json:"location,omitempty"`
+	Categories *[]string `json:"categories,omitempty"`
+}
+
+// UpdateVendor corrects a vendor's name, location or categories (a typo, a shop that moved).
+// Reports name vendors from the record when they are read, so past sales follow the correction.
+func (s *Service) UpdateVendor(ctx context.Context, actor, id string, p VendorPatch) (Vendor, error) {
+	var row vendorRow
+	err := store.InTx(ctx, s.db, func(tx *gorm.DB) error {
+		var err error
+		if row, err = s.vendorRow(tx.WithContext(ctx), "id = ?", id); err != nil {
+			return err
+		}
+		req := vendorView(row)
+		next := VendorRequest{Name: req.Name, Location: req.Location, Categories: req.Categories}
+		if p.Name != nil {
+			next.Name = *p.Name
+		}
+		if p.Location != nil {
+			next.Location = *p.Location
+		}
+		if p.Categories != nil {
+			next.Categories = *p.Categories
+		}
+		if err := next.validate(); err != nil {
+			return err
+		}
+		row.Name, row.Location, row.Categories, row.UpdatedAt = next.Name, next.Location, strings.Join(next.Categories, ","), now()
+		return tx.Model(&vendorRow{}).Where("id = ?", id).
+			Updates(map[string]any{"name": row.Name, "location": row.Location, "categories": row.Categories, "updated_at": row.UpdatedAt}).Error
+	})
+	if err != nil {
+		return Vendor{}, fmt.Errorf("update vendor %s: %w", id, err)
+	}
+	return vendorView(row), nil
+}
+
 // newVendorAddress derives an address from a fresh random key that is then forgotten: vendors
 // never sign (see the package documentation).
 func newVendorAddress() (common.Address, error) {

@@ -103,6 +103,28 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#panel tbody td')].some((td) => td.textContent === %q)`, vname), 30*time.Second)
 	screenshot(t, ctx, "admin-vendors")
 
+	// Correct its record: a new name and one more category.
+	vrow := fmt.Sprintf(`[...document.querySelectorAll('#panel tbody tr')].find((tr) => tr.firstChild.textContent === %q)`, vname)
+	eval[bool](t, ctx, `(`+vrow+`.querySelector('.vendor-edit').click(), true)`)
+	run(t, ctx, chromedp.WaitVisible(`dialog[open] #vendor-edit-name`))
+	eval[bool](t, ctx, `(document.querySelector('#vendor-edit-categories option[value="hygiene"]').selected = true, true)`)
+	fillDialog(t, ctx, "vendor-edit-name", vname+" Market")
+	waitJS(t, ctx, fmt.Sprintf(`!document.querySelector('dialog[open]') && [...document.querySelectorAll('#panel tbody td')].some((td) => td.textContent === %q)`, vname+" Market"), 30*time.Second)
+	var vendors struct {
+		Vendors []struct {
+			Name       string   `json:"name"`
+			Categories []string `json:"categories"`
+		} `json:"vendors"`
+	}
+	login(t, adminEmail).must(t, "GET", "/api/v1/vendors?limit=500", nil, &vendors)
+	corrected := false
+	for _, v := range vendors.Vendors {
+		corrected = corrected || (v.Name == vname+" Market" && strings.Join(v.Categories, ",") == "food,hygiene")
+	}
+	if !corrected {
+		t.Fatalf("the corrected vendor is not in the list: %+v", vendors.Vendors)
+	}
+
 	// Create a donor user.
 	email := fmt.Sprintf("e2e-donor-%d@example.org", n)
 	run(t, ctx, chromedp.Click("#tab-users"), chromedp.WaitVisible("#user-form"), chromedp.SendKeys("#user-email", email),

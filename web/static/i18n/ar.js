@@ -104,6 +104,7 @@ export default {
   'audit.beneficiary.erase': 'محا بيانات شخصية', 'audit.beneficiary.card': 'طبع بطاقة', 'audit.beneficiary.import': 'استورد ملف CSV',
   'audit.settlement.create': 'سجّل تسوية',
   'enroll.history': 'السجل',
+  'admin.edit': 'تعديل', 'admin.edit_vendor': 'تصحيح بيانات {name}', 'admin.edit_vendor_hint': 'السجل يعرف المتجر بعنوانه فقط: هذا يصحّح اسمه ومكانه وفئاته هنا وفي التقارير، بما فيها المبيعات السابقة.',
   'admin.recon_checked': 'وقت الفحص', 'admin.recon_confirmed': 'عمليات الصرف المؤكدة (قاعدة البيانات)', 'admin.recon_events': 'أحداث الصرف (السلسلة)', 'admin.recon_missing': 'مفقودة على السلسلة', 'admin.recon_unknown': 'على السلسلة وغير معروفة لقاعدة البيانات', 'admin.recon_duplicate': 'أحداث مكررة',
   'vendor.sales_more': 'عرض أحدث {shown} من {n} عملية بيع. ملف CSV للكشف يضمها كلها.',
   'admin.recon_ok': 'قاعدة البيانات والسلسلة متطابقتان.', 'admin.recon_bad': 'قاعدة البيانات والسلسلة غير متطابقتين. راجع التفاصيل.',

@@ -113,15 +113,30 @@ async function vendors(panel) {
       const vs = await listAll('/api/v1/vendors', 'vendors');
       clear(list, table([t('admin.name'), t('field.location'), t('admin.address'), t('status'), ''], vs.map((v) => h('tr', {},
         h('td', { text: v.name }), h('td', { text: v.location || '' }), h('td', { class: 'mono', text: v.address || '' }), h('td', {}, statusBadge(v.status)),
-        h('td', {}, h('button', { type: 'button', class: v.status === 'suspended' ? 'secondary' : 'danger', text: v.status === 'suspended' ? t('enroll.reinstate') : t('enroll.suspend'),
+        h('td', {}, h('div', { class: 'row' }, h('button', { type: 'button', class: v.status === 'suspended' ? 'secondary' : 'danger', text: v.status === 'suspended' ? t('enroll.reinstate') : t('enroll.suspend'),
           on: { click: async () => {
             const act = v.status === 'suspended' ? 'reinstate' : 'suspend';
             if (act === 'suspend' && !await confirmDialog(t('admin.suspend_vendor', { name: v.name }), t('enroll.suspend'), t('cancel'))) return;
             await api(`/api/v1/vendors/${encodeURIComponent(v.id)}/${act}`, { method: 'POST', once: true }).catch((e) => alertErr(list, e)); load();
-          } } }))))));
+          } } }),
+        h('button', { type: 'button', class: 'secondary vendor-edit', 'data-vendor': v.id, text: t('admin.edit'), on: { click: () => edit(v) } })))))));
     } catch (e) { alertErr(list, e); }
   }
+  async function edit(v) { if (await editVendor(v)) load(); }
   load();
+}
+
+// editVendor corrects a vendor's record (off chain: the chain knows the shop by its address only).
+async function editVendor(v) {
+  const cats = h('select', { id: 'vendor-edit-categories', multiple: true, size: '4' },
+    CATEGORIES.map((c) => h('option', { value: c, text: t('cat.' + c), selected: (v.categories || []).includes(c) })));
+  return formDialog({
+    title: t('admin.edit_vendor', { name: v.name }), ok: t('account.save'), cancel: t('cancel'), errorText,
+    fields: [{ name: 'name', label: t('admin.name'), input: h('input', { id: 'vendor-edit-name', required: true, value: v.name }) },
+      { name: 'location', label: t('field.location'), input: h('input', { id: 'vendor-edit-location', value: v.location || '' }) },
+      { name: 'categories', label: t('admin.categories'), input: cats, hint: t('admin.edit_vendor_hint') }],
+    submit: (body) => api('/api/v1/vendors/' + encodeURIComponent(v.id), { method: 'PATCH', body }),
+  });
 }
 
 function alertErr(box, e) { const o = h('div'); box.prepend(o); msg(o, 'error', errorText(e)); }

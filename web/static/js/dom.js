@@ -91,7 +91,7 @@ export function formDialog({ title, fields, ok, cancel, submit, errorText }) {
       msg(out, '', '');
       okBtn.disabled = true;
       try {
-        result = await submit(Object.fromEntries(fs.map((f) => [f.name, f.input.value])));
+        result = await submit(Object.fromEntries(fs.map((f) => [f.name, f.input.multiple ? [...f.input.selectedOptions].map((o) => o.value) : f.input.value])));
         d.close();
       } catch (e) {
         const text = errorText(e);
