@@ -127,13 +127,9 @@ func (s *Server) listAudit(c echo.Context) error {
 // auditCSV writes the events newest first, page by page, with each actor's login beside their id.
 func (s *Server) auditCSV(c echo.Context, f audit.Filter) error {
 	ctx := c.Request().Context()
-	users, err := s.deps.Auth.ListUsers(ctx)
+	email, err := s.emails(ctx)
 	if err != nil {
 		return err
-	}
-	email := make(map[string]string, len(users))
-	for _, u := range users {
-		email[u.ID] = u.Email
 	}
 	w := &lazyCSV{c: c, name: "audit.csv"}
 	cw := csv.NewWriter(w)
@@ -199,17 +195,27 @@ func (s *Server) beneficiaryHistory(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	users, err := s.deps.Auth.ListUsers(ctx)
+	email, err := s.emails(ctx)
 	if err != nil {
 		return err
-	}
-	email := make(map[string]string, len(users))
-	for _, u := range users {
-		email[u.ID] = u.Email
 	}
 	out := history{Events: make([]historyEvent, len(p.Events)), NextAfter: p.NextAfter}
 	for i, e := range p.Events {
 		out.Events[i] = historyEvent{Event: e, ActorEmail: email[e.Actor]}
 	}
 	return c.JSON(http.StatusOK, out)
+}
+
+// emails maps user ids to logins, to show people as their colleagues know them. Staff accounts
+// are a few hundred at most.
+func (s *Server) emails(ctx context.Context) (map[string]string, error) {
+	users, err := s.deps.Auth.ListUsers(ctx)
+	if err != nil {
+		return nil, err
+	}
+	email := make(map[string]string, len(users))
+	for _, u := range users {
+		email[u.ID] = u.Email
+	}
+	return email, nil
 }
