@@ -160,6 +160,15 @@ func (s *Server) beneficiaryCard(c echo.Context) error {
 	return c.Blob(http.StatusOK, "image/png", png)
 }
 
+// POST /api/v1/beneficiaries/:id/card: a new card number for a lost or stolen card.
+func (s *Server) replaceCard(c echo.Context) error {
+	b, err := s.deps.Enroll.ReplaceCard(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, b)
+}
+
 // POST /api/v1/beneficiaries/imports (multipart, field "file")
 func (s *Server) startImport(c echo.Context) error {
 	fh, err := c.FormFile("file")

@@ -91,6 +91,7 @@ func (s *Server) table() []Route {
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/pin", Roles: staff, Summary: "reset the PIN (unlocks the card)", Request: pinRequest{}, Status: 204, Audit: "beneficiary.pin_reset", Handler: s.resetPIN},
 			{Method: http.MethodDelete, Path: "/api/v1/beneficiaries/:id/personal-data", Roles: staff, Summary: "erase personal data (the pseudonymous ledger history stays)", Response: enroll.Beneficiary{}, Status: 200, Audit: "beneficiary.erase", Handler: s.erasePersonalData},
 			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id/card", Roles: staff, Summary: "printable card (PNG) with the card number's QR code", Status: 200, Uncompressed: true, Audit: "beneficiary.card", Handler: s.beneficiaryCard},
+			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/card", Roles: staff, Summary: "replace a lost or stolen card: a new card number, the old one stops working at once (balance, PIN and history stay)", Response: enroll.Beneficiary{}, Status: 200, Audit: "beneficiary.card_replace", Handler: s.replaceCard},
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/imports", Roles: staff, Summary: "import a CSV, plain or gzipped (multipart field file)", Response: enroll.Import{}, Status: 202, BodyLimit: "256M", Audit: "beneficiary.import", Handler: s.startImport},
 			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/imports/:id", Roles: staff, Summary: "an import's progress and row errors", Response: enroll.Import{}, Status: 200, Handler: s.getImport},
 		}...)

@@ -215,11 +215,22 @@ func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.
 		time.Sleep(time.Second)
 	}
 
+	// The card is lost: a new number, and the old one is refused at the shop at once.
+	run(t, ctx, chromedp.Click("#replace-card"))
+	confirm(t, ctx)
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#detail-msg.ok') && document.querySelector('.cardno')?.textContent.replaceAll('-', '') !== %q`, strings.ReplaceAll(card, "-", "")), 30*time.Second)
+	lost := card
+	card = eval[string](t, ctx, `document.querySelector('.cardno').textContent`)
+	requireStatus(t, vendor.do("GET", "/api/v1/cards/"+lost, nil, nil, nil), 404, "the lost card at a shop")
+	if got := balance(t, vendor, card, "9753", p.ID); got <= 0 {
+		t.Fatalf("the new card's balance: %d", got)
+	}
+
 	run(t, ctx, chromedp.Click("#erase"))
 	confirm(t, ctx)
 	waitJS(t, ctx, `document.querySelector('#detail-msg.ok') && document.querySelector('#erase')`, 30*time.Second)
 	// The record's history says who did each of it, also after the erasure.
-	for _, action := range []string{"beneficiary.erase", "beneficiary.pin_reset", "beneficiary.reinstate", "beneficiary.suspend", "beneficiary.view"} {
+	for _, action := range []string{"beneficiary.erase", "beneficiary.card_replace", "beneficiary.pin_reset", "beneficiary.reinstate", "beneficiary.suspend", "beneficiary.view"} {
 		waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#history tr[data-action=%q]')].some((tr) => tr.textContent.includes(%q))`, action, workerEmail), 15*time.Second)
 	}
 	screenshot(t, ctx, "enroll-erased")

@@ -138,7 +138,7 @@ async function detail(id, flash) {
   try { b = await api('/api/v1/beneficiaries/' + encodeURIComponent(id)); } catch (e) { clear(box); msg(out, 'error', errorText(e)); return; }
   const act = (label, path, confirmText, opts = {}) => h('button', { type: 'button', class: opts.danger ? 'danger' : 'secondary', id: opts.id, text: label, on: { click: async () => {
     if (confirmText && !await confirmDialog(confirmText, label, t('cancel'), !!opts.danger)) return;
-    try { await api(path, { method: opts.method || 'POST', body: opts.body?.() }); clear(main); detail(id, ['ok', label + ': ' + t('done')]); } catch (e) { msg(out, 'error', errorText(e)); }
+    try { await api(path, { method: opts.method || 'POST', body: opts.body?.(), once: opts.once }); clear(main); detail(id, ['ok', label + ': ' + t('done')]); } catch (e) { msg(out, 'error', errorText(e)); }
   } } });
   const base = '/api/v1/beneficiaries/' + encodeURIComponent(id);
   const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password' });
@@ -162,7 +162,9 @@ async function detail(id, flash) {
           await img.decode().catch(() => {});
           window.print();
         } catch (e) { msg(out, 'error', errorText(e)); }
-      } } })),
+      } } }),
+      // Once: a retried replacement whose answer was lost must not issue yet another number.
+      b.erased ? null : act(t('enroll.replace_card'), base + '/card', t('enroll.replace_confirm', { card: formatCard(b.card_number || '') }), { id: 'replace-card', once: true })),
     h('div', { class: 'card noprint' }, field(t('enroll.new_pin'), pin), act(t('enroll.reset_pin'), base + '/pin', t('enroll.reset_pin_confirm'), { id: 'reset-pin', body: () => ({ pin: pin.value }) })),
     h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })),
     h('h2', { class: 'noprint', text: t('enroll.history') }), historyOf(base));
