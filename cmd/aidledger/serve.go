@@ -35,10 +35,14 @@ func serveCmd() *cobra.Command {
 	var pprofAddr string
 	var memLimitMiB int64
 	var threadsPerCPU int
+	var tlsCert, tlsKey string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: API and web app, embedded chain (or --eth-rpc), database, pipeline and indexer",
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			if (tlsCert == "") != (tlsKey == "") {
+				return errors.New("--tls-cert and --tls-key go together")
+			}
 			cfg.Passphrase = os.Getenv("AIDLEDGER_OPERATOR_PASSPHRASE")
 			setMemoryLimit(memLimitMiB)
 			if n, ok := schedulerThreads(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), threadsPerCPU); ok {
@@ -54,7 +58,18 @@ func serveCmd() *cobra.Command {
 				a.Hold("seeding the demo")
 			}
 			served := make(chan error, 1)
-			go func() { served <- a.API.Serve(addr) }()
+			scheme := "http"
+			if tlsCert != "" {
+				ln, err := a.API.ListenTLS(addr, tlsCert, tlsKey)
+				if err != nil {
+					_ = a.Close()
+					return fmt.Errorf("listen on %s: %w", addr, err)
+				}
+				scheme = "https"
+				go func() { served <- a.API.ServeTLS(ln) }()
+			} else {
+				go func() { served <- a.API.Serve(addr) }()
+			}
 			if pprofAddr != "" {
 				go servePprof(pprofAddr)
 			}
@@ -65,7 +80,7 @@ func serveCmd() *cobra.Command {
 				}
 				a.Release()
 			}
-			printBanner(cmd, a, addr)
+			printBanner(cmd, a, scheme+"://"+addr)
 			select {
 			case <-ctx.Done():
 			case err := <-served:
@@ -83,6 +98,8 @@ func serveCmd() *cobra.Command {
 	addCommonFlags(cmd, &cfg)
 	f := cmd.Flags()
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address the API and web app listen on")
+	f.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file, read again when it changes; the phones' camera and offline copy need HTTPS")
+	f.StringVar(&tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	f.StringVar(&cfg.EthRPC, "eth-rpc", "", "JSON-RPC URL of an external Ethereum node; empty runs the embedded chain")
 	f.StringVar(&cfg.OperatorKey, "operator-key", "", "keystore file of the operator account (with --eth-rpc); its passphrase in AIDLEDGER_OPERATOR_PASSPHRASE")
 	f.StringVar(&pprofAddr, "pprof-addr", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; empty disables it")
@@ -159,10 +176,10 @@ func seedDemo(ctx context.Context, cmd *cobra.Command, a *app.App) error {
 	return nil
 }
 
-func printBanner(cmd *cobra.Command, a *app.App, addr string) {
+func printBanner(cmd *cobra.Command, a *app.App, url string) {
 	out := cmd.OutOrStdout()
-	fmt.Fprintf(out, "aidledger is running\n  API and web app: http://%s\n  chain id:        %s\n  ledger contract: %s\n",
-		addr, a.Chain.ChainID, a.Chain.Contract.Hex())
+	fmt.Fprintf(out, "aidledger is running\n  API and web app: %s\n  chain id:        %s\n  ledger contract: %s\n",
+		url, a.Chain.ChainID, a.Chain.Contract.Hex())
 	if a.Chain.RPCEndpoint != "" && a.Cfg.EthRPC == "" {
 		fmt.Fprintf(out, "  chain JSON-RPC:  %s\n", a.Chain.RPCEndpoint)
 	}
