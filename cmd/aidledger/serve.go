@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"os"
@@ -36,12 +37,17 @@ func serveCmd() *cobra.Command {
 	var memLimitMiB int64
 	var threadsPerCPU int
 	var tlsCert, tlsKey string
+	var proxies []string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: API and web app, embedded chain (or --eth-rpc), database, pipeline and indexer",
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if (tlsCert == "") != (tlsKey == "") {
 				return errors.New("--tls-cert and --tls-key go together")
+			}
+			var err error
+			if cfg.TrustedProxies, err = parseProxies(proxies); err != nil {
+				return err
 			}
 			cfg.Passphrase = os.Getenv("AIDLEDGER_OPERATOR_PASSPHRASE")
 			setMemoryLimit(memLimitMiB)
@@ -100,6 +106,7 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address the API and web app listen on")
 	f.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file, read again when it changes; the phones' camera and offline copy need HTTPS")
 	f.StringVar(&tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
+	f.StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy (address or CIDR; repeatable) whose X-Forwarded-For names the client, for the login lock-out per address; default: none, the client is the connection's peer")
 	f.StringVar(&cfg.EthRPC, "eth-rpc", "", "JSON-RPC URL of an external Ethereum node; empty runs the embedded chain")
 	f.StringVar(&cfg.OperatorKey, "operator-key", "", "keystore file of the operator account (with --eth-rpc); its passphrase in AIDLEDGER_OPERATOR_PASSPHRASE")
 	f.StringVar(&pprofAddr, "pprof-addr", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; empty disables it")
@@ -114,6 +121,31 @@ func serveCmd() *cobra.Command {
 	f.IntVar(&cfg.AcceptorNice, "acceptor-nice", -10, "nice value of the threads that run redemptions' acceptance groups, on Linux: a negative one shortens the acceptances' tail on a busy box, and needs CAP_SYS_NICE or LimitNICE= (else they keep the server's priority); 0 = unchanged")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd
+}
+
+// parseProxies reads --trusted-proxy values: addresses or CIDR ranges.
+func parseProxies(vals []string) ([]*net.IPNet, error) {
+	var out []*net.IPNet
+	for _, v := range vals {
+		if !strings.Contains(v, "/") {
+			ip := net.ParseIP(v)
+			if ip == nil {
+				return nil, fmt.Errorf("--trusted-proxy %q: not an address or a CIDR range", v)
+			}
+			bits := 128
+			if ip.To4() != nil {
+				ip, bits = ip.To4(), 32
+			}
+			out = append(out, &net.IPNet{IP: ip, Mask: net.CIDRMask(bits, bits)})
+			continue
+		}
+		_, n, err := net.ParseCIDR(v)
+		if err != nil {
+			return nil, fmt.Errorf("--trusted-proxy %q: not an address or a CIDR range", v)
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 // schedulerThreads is the GOMAXPROCS the server sets: perCPU per CPU that Go's default gives it

@@ -25,3 +25,21 @@ func TestSchedulerThreads_AreFourPerCPUUnlessTheEnvironmentOrTheFlagSaysOtherwis
 		})
 	}
 }
+
+func TestParseProxies_TakesAddressesAndRangesAndRefusesTheRest(t *testing.T) {
+	got, err := parseProxies([]string{"10.0.0.5", "10.1.0.0/16", "fd00::1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"10.0.0.5/32", "10.1.0.0/16", "fd00::1/128"}
+	for i, n := range got {
+		if n.String() != want[i] {
+			t.Errorf("%d: %s; want %s", i, n, want[i])
+		}
+	}
+	for _, bad := range []string{"proxy.example.org", "10.0.0.0/33", ""} {
+		if _, err := parseProxies([]string{bad}); err == nil {
+			t.Errorf("%q: no error", bad)
+		}
+	}
+}

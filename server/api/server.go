@@ -7,6 +7,7 @@ import (
 	"compress/gzip"
 	"context"
 	"log/slog"
+	"net"
 	"net/http"
 	"slices"
 	"strings"
@@ -56,6 +57,9 @@ type Deps struct {
 	Metrics *Metrics
 	Logger  *slog.Logger
 	Audit   *audit.Log // nil: nothing is recorded and the audit log's route is not served
+	// TrustedProxies: requests from these addresses name their client in X-Forwarded-For (the
+	// rightmost address that is not a trusted proxy). Empty: the client is the connection's peer.
+	TrustedProxies []*net.IPNet
 	// DefaultBodyLimit for JSON requests; "1M".
 	DefaultBodyLimit string
 	Services
@@ -88,9 +92,7 @@ func New(d Deps) *Server {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = s.handleError
-	// The client address is the connection's, not a header anyone can set: login lock-outs
-	// per address would otherwise be trivial to dodge. (Behind a proxy, configure it there.)
-	e.IPExtractor = echo.ExtractIPDirect()
+	e.IPExtractor = clientAddress(d.TrustedProxies)
 	e.Use(middleware.RequestID())
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		s.log.Error("panic in handler", "route", c.Path(), "err", err, "stack", string(stack))
@@ -239,4 +241,20 @@ func (s *Server) Serve(addr string) error {
 	s.echo.Server.ReadHeaderTimeout = 10 * time.Second
 	s.echo.Server.IdleTimeout = 2 * time.Minute
 	return s.echo.Start(addr)
+}
+
+// clientAddress finds the client of a request, which the login lock-out counts failures by. By
+// default it is the connection's peer, never a header anyone can set: the lock-out would be
+// trivial to dodge. Behind reverse proxies that everyone reaches the server through, the peer is
+// the proxy for everyone, and ten failed logins anywhere would lock every phone out; those
+// proxies, and only those, are trusted to name the client in X-Forwarded-For.
+func clientAddress(proxies []*net.IPNet) echo.IPExtractor {
+	if len(proxies) == 0 {
+		return echo.ExtractIPDirect()
+	}
+	opts := []echo.TrustOption{echo.TrustLoopback(false), echo.TrustLinkLocal(false), echo.TrustPrivateNet(false)}
+	for _, p := range proxies {
+		opts = append(opts, echo.TrustIPRange(p))
+	}
+	return echo.ExtractIPFromXFFHeader(opts...)
 }

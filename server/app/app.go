@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/big"
+	"net"
 	"os"
 	"path/filepath"
 	"sync"
@@ -54,7 +55,10 @@ type Config struct {
 	// AcceptorNice is the nice value of the threads that run redemptions' acceptance groups
 	// (redeem.Config); 0 = unchanged.
 	AcceptorNice int
-	Logger       *slog.Logger
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client; empty: the
+	// client is the connection's peer.
+	TrustedProxies []*net.IPNet
+	Logger         *slog.Logger
 }
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
@@ -184,7 +188,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		publicRPC = ch.RPCEndpoint
 	}
 	a.API = api.New(api.Deps{
-		DB: db, Auth: a.Auth, Logger: cfg.Logger, Metrics: metrics, Audit: audit.New(db),
+		DB: db, Auth: a.Auth, Logger: cfg.Logger, Metrics: metrics, Audit: audit.New(db), TrustedProxies: cfg.TrustedProxies,
 		Services: api.Services{
 			Enroll: a.Enroll, Programs: a.Programs, Redeem: a.Redeem, Reconciler: reconciler,
 			Reports: a.Reports, Indexed: a.Indexer.Subscribe, PublicRPC: publicRPC, Web: web.FS(),
