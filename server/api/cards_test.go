@@ -31,11 +31,17 @@ func TestReplaceCard_TheLostCardIsRefusedAtTheShopAndTheNewOneCarriesTheBalance(
 		t.Fatalf("retry: %d %s; want the first answer %s", again.Status, again.Body, r.Body)
 	}
 
-	if old := w.do("GET", "/api/v1/cards/"+b.CardNumber, auth.Vendor, nil); old.Status != 404 {
-		t.Fatalf("the lost card at a shop: %d %s; want 404", old.Status, old.Body)
+	if old := w.do("GET", "/api/v1/cards/"+b.CardNumber, auth.Vendor, nil); old.Status != 410 || errorCode(old) != "card_replaced" {
+		t.Fatalf("the lost card at a shop: %d %s; want 410 card_replaced", old.Status, old.Body)
 	}
-	if old := balance(b.CardNumber); old.Status != 404 {
-		t.Fatalf("the lost card's balance: %d %s; want 404", old.Status, old.Body)
+	if old := balance(b.CardNumber); old.Status != 410 || errorCode(old) != "card_replaced" {
+		t.Fatalf("the lost card's balance: %d %s; want 410 card_replaced", old.Status, old.Body)
+	}
+	// A sale on it is refused too, and nothing is charged.
+	sale := w.do("POST", "/api/v1/redemptions", auth.Vendor, map[string]any{"card_number": b.CardNumber, "pin": demo.PIN,
+		"program_id": w.Seeded.Programs[0].ID, "amount": 1, "category": "food"}, "Idempotency-Key", "found-card-1")
+	if sale.Status < 400 || sale.Status >= 500 {
+		t.Fatalf("a sale on the lost card: %d %s; want it refused", sale.Status, sale.Body)
 	}
 	after := balance(got.CardNumber)
 	if after.Status != 200 || string(after.Body) != string(before.Body) {

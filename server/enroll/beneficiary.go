@@ -368,7 +368,7 @@ func (s *Service) findCard(ctx context.Context, cardNumber string, r *beneficiar
 	}
 	err = s.db.WithContext(ctx).Select(columns).Take(r, "card_number = ?", c).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Card{}, ErrUnknownCard
+		return Card{}, s.unknownCard(ctx, c)
 	}
 	if err != nil {
 		return Card{}, fmt.Errorf("enroll: lookup card: %w", err)

@@ -2,6 +2,7 @@ package enroll
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,8 +13,9 @@ import (
 
 // ReplaceCard gives a beneficiary a new card number when their card is lost or stolen. The old
 // number stops working at once: every redemption and balance check reads the card in its own
-// transaction, nothing caches it. The balance, the PIN and the history stay, because the chain
-// knows the beneficiary by their pseudonym, never by their card. An erased record gets no card.
+// transaction, nothing caches it, and a shop shown it is told it was replaced. The balance, the
+// PIN and the history stay, because the chain knows the beneficiary by their pseudonym, never by
+// their card. An erased record gets no card.
 func (s *Service) ReplaceCard(ctx context.Context, id string) (Beneficiary, error) {
 	for attempt := 0; ; attempt++ {
 		var out beneficiaryRow
@@ -25,7 +27,18 @@ func (s *Service) ReplaceCard(ctx context.Context, id string) (Beneficiary, erro
 			if r.ErasedAt != nil {
 				return ErrErased
 			}
-			r.CardNumber, r.UpdatedAt = newCardNumber(), time.Now().UTC()
+			old, now := r.CardNumber, time.Now().UTC()
+			r.CardNumber, r.UpdatedAt = newCardNumber(), now
+			var retired int64
+			if err := tx.Model(&replacedCardRow{}).Where("card_number = ?", r.CardNumber).Count(&retired).Error; err != nil {
+				return err
+			}
+			if retired > 0 {
+				return errRetiredNumber
+			}
+			if err := tx.Create(&replacedCardRow{CardNumber: old, BeneficiaryID: id, ReplacedAt: now}).Error; err != nil {
+				return err
+			}
 			if err := tx.Model(&beneficiaryRow{}).Where("id = ?", id).
 				Updates(map[string]any{"card_number": r.CardNumber, "updated_at": r.UpdatedAt}).Error; err != nil {
 				return err
@@ -37,9 +50,23 @@ func (s *Service) ReplaceCard(ctx context.Context, id string) (Beneficiary, erro
 			s.log.InfoContext(ctx, "beneficiary card replaced", "id", id)
 			return s.view(&out)
 		}
-		// A random number that is taken already: draw another.
-		if !store.IsUniqueViolation(err) || attempt == 4 {
+		// A random number that is taken already, or was someone's lost card: draw another.
+		if !(store.IsUniqueViolation(err) || errors.Is(err, errRetiredNumber)) || attempt == 4 {
 			return Beneficiary{}, fmt.Errorf("enroll: replace card of %s: %w", id, err)
 		}
 	}
+}
+
+var errRetiredNumber = errors.New("enroll: the new card number drawn is a replaced card's")
+
+// unknownCard tells a card that was replaced from one that never was.
+func (s *Service) unknownCard(ctx context.Context, number string) error {
+	var n int64
+	if err := s.db.WithContext(ctx).Model(&replacedCardRow{}).Where("card_number = ?", number).Count(&n).Error; err != nil {
+		return fmt.Errorf("enroll: lookup replaced card: %w", err)
+	}
+	if n > 0 {
+		return ErrCardReplaced
+	}
+	return ErrUnknownCard
 }

@@ -20,8 +20,17 @@ func TestReplaceCard_TheOldNumberStopsWorkingAndThePersonKeepsTheirPINAndRecord(
 	if _, err := enroll.ParseCardNumber(got.CardNumber); err != nil {
 		t.Fatalf("new card number %q: %v", got.CardNumber, err)
 	}
-	if _, err := e.svc.LookupCard(ctx, b.CardNumber); !isErr(err, enroll.ErrUnknownCard) {
-		t.Fatalf("the old card: %v; want unknown", err)
+	for _, lookup := range []func() error{
+		func() error { _, err := e.svc.LookupCard(ctx, b.CardNumber); return err },
+		func() error { _, err := e.svc.ResolveCard(ctx, b.CardNumber); return err },
+	} {
+		if ae := wantAPIErr(t, lookup(), "card_replaced", ""); ae.Status != 410 {
+			t.Fatalf("the old card: %d; want 410", ae.Status)
+		}
+	}
+	// A number that never was a card is still unknown, not replaced.
+	if _, err := e.svc.LookupCard(ctx, "00000000000"); !isErr(err, enroll.ErrUnknownCard) {
+		t.Fatalf("a card that never was: %v; want unknown", err)
 	}
 	c, err := e.svc.LookupCard(ctx, got.CardNumber)
 	if err != nil || c.ID != b.ID {

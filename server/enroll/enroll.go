@@ -44,7 +44,10 @@ var (
 	ErrInvalidCard = apierr.New(http.StatusBadRequest, "invalid_card_number",
 		"the card number is malformed or mistyped (its check digit does not match)")
 	ErrUnknownCard = apierr.ErrNotFound.Withf("no beneficiary holds this card number")
-	ErrErased      = apierr.New(http.StatusConflict, "beneficiary_erased",
+	// ErrCardReplaced: the card was reported lost and replaced; whoever shows it is not its holder,
+	// or holds an old card.
+	ErrCardReplaced = apierr.New(http.StatusGone, "card_replaced", "this card was reported lost and replaced: it no longer works")
+	ErrErased       = apierr.New(http.StatusConflict, "beneficiary_erased",
 		"this beneficiary's personal data has been erased")
 	ErrIneligible = apierr.New(http.StatusUnprocessableEntity, "ineligible_beneficiaries",
 		"some beneficiaries are unknown or not active")

@@ -147,6 +147,24 @@ type importErrorV1 struct {
 
 func (importErrorV1) TableName() string { return "beneficiary_import_errors" }
 
+// replacedCardRow is a card number given up for a new one (lost or stolen): a shop shown the old
+// card is told that, not "unknown card", and can keep it aside. Card numbers identify nobody.
+type replacedCardRow struct {
+	CardNumber    string    `gorm:"primaryKey;size:11"`
+	BeneficiaryID string    `gorm:"size:36;not null"`
+	ReplacedAt    time.Time `gorm:"not null"`
+}
+
+func (replacedCardRow) TableName() string { return "replaced_cards" }
+
+type replacedCardV2 struct {
+	CardNumber    string    `gorm:"primaryKey;size:11"`
+	BeneficiaryID string    `gorm:"size:36;not null"`
+	ReplacedAt    time.Time `gorm:"not null"`
+}
+
+func (replacedCardV2) TableName() string { return "replaced_cards" }
+
 // Schema is the enroll component's tables, for store.Migrate.
 var Schema = store.Component{
 	Name: "enroll",
@@ -156,5 +174,9 @@ var Schema = store.Component{
 		Up: func(tx *gorm.DB) error {
 			return tx.Migrator().CreateTable(&beneficiaryV1{}, &lookupV1{}, &importV1{}, &importErrorV1{})
 		},
+	}, {
+		Version: 2,
+		Name:    "replaced cards",
+		Up:      func(tx *gorm.DB) error { return tx.Migrator().CreateTable(&replacedCardV2{}) },
 	}},
 }

@@ -221,7 +221,7 @@ func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.
 	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#detail-msg.ok') && document.querySelector('.cardno')?.textContent.replaceAll('-', '') !== %q`, strings.ReplaceAll(card, "-", "")), 30*time.Second)
 	lost := card
 	card = eval[string](t, ctx, `document.querySelector('.cardno').textContent`)
-	requireStatus(t, vendor.do("GET", "/api/v1/cards/"+lost, nil, nil, nil), 404, "the lost card at a shop")
+	requireStatus(t, vendor.do("GET", "/api/v1/cards/"+lost, nil, nil, nil), 410, "the lost card at a shop")
 	if got := balance(t, vendor, card, "9753", p.ID); got <= 0 {
 		t.Fatalf("the new card's balance: %d", got)
 	}

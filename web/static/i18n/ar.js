@@ -104,6 +104,7 @@ export default {
   'audit.beneficiary.erase': 'محا بيانات شخصية', 'audit.beneficiary.card': 'طبع بطاقة', 'audit.beneficiary.import': 'استورد ملف CSV',
   'audit.settlement.create': 'سجّل تسوية',
   'enroll.history': 'السجل',
+  'err.card_replaced': 'تم الإبلاغ عن فقدان هذه البطاقة واستبدالها: لم تعد تعمل. احتفظ بها جانبًا وأرسل الشخص إلى موظف الإغاثة.',
   'enroll.replace_card': 'استبدال بطاقة مفقودة', 'enroll.replace_confirm': 'إعطاء هذا الشخص رقم بطاقة جديدًا؟ تتوقف البطاقة {card} عن العمل فورًا في كل المتاجر. يبقى الرصيد والرقم السري والسجل. اطبع البطاقة الجديدة بعد ذلك.', 'audit.beneficiary.card_replace': 'استبدل بطاقة مفقودة',
   'admin.edit': 'تعديل', 'admin.edit_vendor': 'تصحيح بيانات {name}', 'admin.edit_vendor_hint': 'السجل يعرف المتجر بعنوانه فقط: هذا يصحّح اسمه ومكانه وفئاته هنا وفي التقارير، بما فيها المبيعات السابقة.',
   'admin.recon_checked': 'وقت الفحص', 'admin.recon_confirmed': 'عمليات الصرف المؤكدة (قاعدة البيانات)', 'admin.recon_events': 'أحداث الصرف (السلسلة)', 'admin.recon_missing': 'مفقودة على السلسلة', 'admin.recon_unknown': 'على السلسلة وغير معروفة لقاعدة البيانات', 'admin.recon_duplicate': 'أحداث مكررة',
