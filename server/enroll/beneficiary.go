@@ -135,6 +135,15 @@ func (s *Service) Enroll(ctx context.Context, in Input) (Beneficiary, error) {
 	return s.view(&row)
 }
 
+// liveRow is row, refusing an erased record: there is nothing left to correct or to carry.
+func (s *Service) liveRow(tx *gorm.DB, id string) (beneficiaryRow, error) {
+	r, err := s.row(tx, id)
+	if err == nil && r.ErasedAt != nil {
+		return r, ErrErased
+	}
+	return r, err
+}
+
 func (s *Service) row(tx *gorm.DB, id string) (beneficiaryRow, error) {
 	var r beneficiaryRow
 	err := tx.Take(&r, "id = ?", id).Error
@@ -173,12 +182,9 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch) (Beneficia
 	var out beneficiaryRow
 	var lks []lookupRow
 	err := store.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		r, err := s.row(tx, id)
+		r, err := s.liveRow(tx, id)
 		if err != nil {
 			return err
-		}
-		if r.ErasedAt != nil {
-			return ErrErased
 		}
 		cur, err := s.openPersonal(r.ID, r.WrappedKey, r.Personal)
 		if err != nil {

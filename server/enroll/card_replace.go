@@ -20,12 +20,9 @@ func (s *Service) ReplaceCard(ctx context.Context, id string) (Beneficiary, erro
 	for attempt := 0; ; attempt++ {
 		var out beneficiaryRow
 		err := store.InTx(ctx, s.db, func(tx *gorm.DB) error {
-			r, err := s.row(tx, id)
+			r, err := s.liveRow(tx, id)
 			if err != nil {
 				return err
-			}
-			if r.ErasedAt != nil {
-				return ErrErased
 			}
 			old, now := r.CardNumber, time.Now().UTC()
 			r.CardNumber, r.UpdatedAt = newCardNumber(), now
