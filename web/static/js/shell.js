@@ -87,9 +87,8 @@ export async function startApp({ titleKey, roles, render, publicApp = false }) {
   // An app left open when its session ends asks for a login in place; a public app just goes on
   // without one.
   document.addEventListener('sessionended', () => {
-    if (publicApp) return drawHeader();
     drawHeader();
-    showLogin(undefined, t('err.unauthorized'));
+    if (!publicApp) showLogin(undefined, t('err.unauthorized'));
   });
 
   keepForOffline();
