@@ -160,6 +160,19 @@ func (s *Server) beneficiaryCard(c echo.Context) error {
 	return c.Blob(http.StatusOK, "image/png", png)
 }
 
+type locationList struct {
+	Locations []enroll.LocationCount `json:"locations"`
+}
+
+// GET /api/v1/beneficiaries/locations
+func (s *Server) beneficiaryLocations(c echo.Context) error {
+	ls, err := s.deps.Enroll.Locations(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, locationList{Locations: ls})
+}
+
 // POST /api/v1/beneficiaries/:id/card: a new card number for a lost or stolen card.
 func (s *Server) replaceCard(c echo.Context) error {
 	b, err := s.deps.Enroll.ReplaceCard(c.Request().Context(), c.Param("id"))

@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aidledger/aidledger/server/auth"
@@ -46,5 +47,37 @@ func TestReplaceCard_TheLostCardIsRefusedAtTheShopAndTheNewOneCarriesTheBalance(
 	after := balance(got.CardNumber)
 	if after.Status != 200 || string(after.Body) != string(before.Body) {
 		t.Fatalf("the new card's balance: %d %s; want %s", after.Status, after.Body, before.Body)
+	}
+}
+
+func TestAllocation_AtOneLocationReachesOnlyItsActiveBeneficiaries(t *testing.T) {
+	w := newAPIWorld(t)
+	var locs struct {
+		Locations []struct {
+			Location string `json:"location"`
+			Active   int    `json:"active"`
+		} `json:"locations"`
+	}
+	lr := w.do("GET", "/api/v1/beneficiaries/locations", auth.AidWorker, nil)
+	if lr.JSON(t, &locs); lr.Status != 200 || len(locs.Locations) < 2 {
+		t.Fatalf("locations: %d %s; want two or more", lr.Status, lr.Body)
+	}
+	where := locs.Locations[len(locs.Locations)-1] // the smallest: a real narrowing
+	prog := w.Seeded.Programs[0].ID
+	if r := w.do("POST", "/api/v1/programs/"+prog+"/fundings", auth.Admin, map[string]any{"amount": 1_000_000, "donor": "Location test"}); r.Status != 201 {
+		t.Fatalf("funding: %d %s", r.Status, r.Body)
+	}
+	if r := w.do("POST", "/api/v1/programs/"+prog+"/allocations", auth.AidWorker, map[string]any{"cycle": 2, "amount_per_household": 100,
+		"beneficiary_ids": []string{w.Seeded.Beneficiaries[0].ID}, "location": where.Location}); r.Status != 400 || errorCode(r) != "invalid_field" {
+		t.Fatalf("a location with a list of ids: %d %s; want 400 invalid_field", r.Status, r.Body)
+	}
+	r := w.do("POST", "/api/v1/programs/"+prog+"/allocations", auth.AidWorker, map[string]any{"cycle": 2, "amount_per_household": 100,
+		"all_active": true, "location": strings.ToUpper(where.Location)})
+	var job struct {
+		ID    string `json:"id"`
+		Total int    `json:"total"`
+	}
+	if r.JSON(t, &job); r.Status != 202 || job.Total != where.Active {
+		t.Fatalf("allocation at %q: %d %s; want 202 for its %d active beneficiaries", where.Location, r.Status, r.Body, where.Active)
 	}
 }

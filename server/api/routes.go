@@ -70,7 +70,7 @@ func (s *Server) table() []Route {
 			{Method: http.MethodPost, Path: "/api/v1/programs/:id/reopen", Roles: admins, Summary: "reopen a closed program", Response: programs.Program{}, Status: 200, Audit: "program.reopen", Handler: s.setProgramActive(true)},
 			{Method: http.MethodPost, Path: "/api/v1/programs/:id/fundings", Roles: admins, Summary: "record a donor's funding (on chain)", Request: programs.FundRequest{}, Response: programs.Funding{}, Status: 201, Audit: "program.fund", Handler: s.fundProgram},
 			{Method: http.MethodGet, Path: "/api/v1/programs/:id/fundings", Roles: ledgerView, Summary: "a program's fundings", Response: fundingList{}, Status: 200, Handler: s.listFundings},
-			{Method: http.MethodPost, Path: "/api/v1/programs/:id/allocations", Roles: staff, Summary: "allocate a cycle's entitlements (a background job)", Request: programs.AllocationRequest{}, Response: programs.Job{}, Status: 202, Audit: "program.allocate", Handler: s.startAllocation},
+			{Method: http.MethodPost, Path: "/api/v1/programs/:id/allocations", Roles: staff, Summary: "allocate a cycle's entitlements (a background job): to beneficiary_ids, or all_active (at one location, with location)", Request: programs.AllocationRequest{}, Response: programs.Job{}, Status: 202, Audit: "program.allocate", Handler: s.startAllocation},
 			{Method: http.MethodGet, Path: "/api/v1/programs/:id/allocations/:job", Roles: staff, Summary: "an allocation job's progress", Response: programs.Job{}, Status: 200, Handler: s.getAllocation},
 			{Method: http.MethodPost, Path: "/api/v1/vendors", Roles: admins, Summary: "approve a new vendor (on chain)", Request: programs.VendorRequest{}, Response: programs.Vendor{}, Status: 201, Audit: "vendor.create", Handler: s.createVendor},
 			{Method: http.MethodGet, Path: "/api/v1/vendors", Roles: vendorViewers, Summary: "list vendors", Response: vendorList{}, Status: 200, Handler: s.listVendors},
@@ -94,6 +94,7 @@ func (s *Server) table() []Route {
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/:id/card", Roles: staff, Summary: "replace a lost or stolen card: a new card number, the old one stops working at once (balance, PIN and history stay)", Response: enroll.Beneficiary{}, Status: 200, Audit: "beneficiary.card_replace", Handler: s.replaceCard},
 			{Method: http.MethodPost, Path: "/api/v1/beneficiaries/imports", Roles: staff, Summary: "import a CSV, plain or gzipped (multipart field file)", Response: enroll.Import{}, Status: 202, BodyLimit: "256M", Audit: "beneficiary.import", Handler: s.startImport},
 			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/imports/:id", Roles: staff, Summary: "an import's progress and row errors", Response: enroll.Import{}, Status: 200, Handler: s.getImport},
+			{Method: http.MethodGet, Path: "/api/v1/beneficiaries/locations", Roles: staff, Summary: "locations of active beneficiaries with their counts, largest first (what an allocation's location can aim at)", Response: locationList{}, Status: 200, Handler: s.beneficiaryLocations},
 		}...)
 	}
 	if s.deps.Redeem != nil {

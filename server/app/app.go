@@ -233,8 +233,8 @@ func (a *App) startServices() error {
 // without either package importing the other.
 type recipients struct{ e *enroll.Service }
 
-func (r recipients) Recipients(ctx context.Context, ids []string, allActive bool, fn func([]programs.Recipient) error) error {
-	return r.e.Recipients(ctx, ids, allActive, func(batch []enroll.Recipient) error {
+func (r recipients) Recipients(ctx context.Context, ids []string, allActive bool, location string, fn func([]programs.Recipient) error) error {
+	return r.e.Recipients(ctx, ids, allActive, location, func(batch []enroll.Recipient) error {
 		out := make([]programs.Recipient, len(batch))
 		for i, b := range batch {
 			out[i] = programs.Recipient{ID: b.ID, ChainID: b.ChainID, HouseholdSize: b.HouseholdSize}

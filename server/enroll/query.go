@@ -135,17 +135,21 @@ type Recipient struct {
 const recipientChunk = 500
 
 // Recipients streams active beneficiaries to fn in chunks of up to 500, in id order. With
-// allActive, every active beneficiary; otherwise exactly ids, after checking that each exists
+// allActive, every active beneficiary (those at location only, when it is given, in any letter
+// case: a cycle for one camp); otherwise exactly ids, after checking that each exists
 // and is active (if not, ErrIneligible names the unknown and suspended ones in Details and fn is
 // never called). fn's error stops the stream and is returned.
-func (s *Service) Recipients(ctx context.Context, ids []string, allActive bool, fn func([]Recipient) error) error {
+func (s *Service) Recipients(ctx context.Context, ids []string, allActive bool, location string, fn func([]Recipient) error) error {
 	db := s.db.WithContext(ctx)
 	if allActive {
 		after := ""
 		for {
 			var rows []beneficiaryRow
-			err := db.Select("id", "chain_id", "household_size").Where("status = ? AND id > ?", StatusActive, after).
-				Order("id").Limit(recipientChunk).Find(&rows).Error
+			q := db.Select("id", "chain_id", "household_size").Where("status = ? AND id > ?", StatusActive, after)
+			if location = collapseSpaces(location); location != "" {
+				q = q.Where("LOWER(location) = LOWER(?)", location)
+			}
+			err := q.Order("id").Limit(recipientChunk).Find(&rows).Error
 			if err != nil {
 				return fmt.Errorf("enroll: recipients: %w", err)
 			}
@@ -222,4 +226,22 @@ func nonNil(s []string) []string {
 		return []string{}
 	}
 	return s
+}
+
+// LocationCount is how many active beneficiaries one location holds.
+type LocationCount struct {
+	Location string `json:"location"`
+	Active   int64  `json:"active"`
+}
+
+// Locations lists the locations of active beneficiaries with their counts, largest first: what
+// an allocation can be aimed at. A location is a camp or district, never a person's address.
+func (s *Service) Locations(ctx context.Context) ([]LocationCount, error) {
+	out := []LocationCount{}
+	err := s.db.WithContext(ctx).Model(&beneficiaryRow{}).Select("location, COUNT(*) AS active").
+		Where("status = ?", StatusActive).Group("location").Order("active DESC, location").Scan(&out).Error
+	if err != nil {
+		return nil, fmt.Errorf("enroll: locations: %w", err)
+	}
+	return out, nil
 }

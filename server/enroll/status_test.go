@@ -209,7 +209,7 @@ func TestRecipients_StreamsActiveAndNamesIneligible(t *testing.T) {
 	}
 	collect := func(ids []string, all bool) ([]enroll.Recipient, error) {
 		var out []enroll.Recipient
-		err := e.svc.Recipients(ctx, ids, all, func(rs []enroll.Recipient) error {
+		err := e.svc.Recipients(ctx, ids, all, "", func(rs []enroll.Recipient) error {
 			out = append(out, rs...)
 			return nil
 		})
@@ -229,7 +229,7 @@ func TestRecipients_StreamsActiveAndNamesIneligible(t *testing.T) {
 		t.Fatalf("chosen: %+v, %v", got, err)
 	}
 	called := false
-	err = e.svc.Recipients(ctx, []string{ids[0], ids[3], "missing"}, false, func([]enroll.Recipient) error { called = true; return nil })
+	err = e.svc.Recipients(ctx, []string{ids[0], ids[3], "missing"}, false, "", func([]enroll.Recipient) error { called = true; return nil })
 	ae := wantAPIErr(t, err, "ineligible_beneficiaries", "")
 	if called || len(ae.Details["unknown"].([]string)) != 1 || ae.Details["suspended"].([]string)[0] != ids[3] {
 		t.Fatalf("called %v, details %v", called, ae.Details)
@@ -367,4 +367,42 @@ func TestListAfter_WalksEveryBeneficiaryOnceNewestFirstWithoutATotal(t *testing.
 	wantAPIErr(t, err, "invalid_field", "after")
 	_, err = e.svc.ListAfter(ctx, "", ids[0], 201)
 	wantAPIErr(t, err, "invalid_field", "page_size")
+}
+
+func TestRecipients_AtALocationStreamsOnlyItsActiveBeneficiaries(t *testing.T) {
+	e := newEnv(t, nil)
+	var azraq []string
+	for i := 0; i < 6; i++ {
+		in := person(i)
+		if i%2 == 1 {
+			in.Location = "Azraq camp"
+		}
+		b := mustEnroll(t, e.svc, in)
+		if i%2 == 1 {
+			azraq = append(azraq, b.ID)
+		}
+	}
+	if _, err := e.svc.Suspend(ctx, azraq[0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, where := range []string{"Azraq camp", "  azraq   CAMP "} {
+		var got []string
+		err := e.svc.Recipients(ctx, nil, true, where, func(rs []enroll.Recipient) error {
+			for _, r := range rs {
+				got = append(got, r.ID)
+			}
+			return nil
+		})
+		if err != nil || strings.Join(got, ",") != strings.Join(azraq[1:], ",") {
+			t.Fatalf("%q: %v, %v; want the two active in Azraq %v", where, got, err, azraq[1:])
+		}
+	}
+	locs, err := e.svc.Locations(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []enroll.LocationCount{{Location: "Zaatari camp, district 3", Active: 3}, {Location: "Azraq camp", Active: 2}}
+	if len(locs) != 2 || locs[0] != want[0] || locs[1] != want[1] {
+		t.Fatalf("locations %+v; want %+v", locs, want)
+	}
 }

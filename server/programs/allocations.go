@@ -35,6 +35,8 @@ type AllocationRequest struct {
 	AmountPerMember    int64    `json:"amount_per_member"`
 	BeneficiaryIDs     []string `json:"beneficiary_ids"`
 	AllActive          bool     `json:"all_active"`
+	// Location narrows all_active to the beneficiaries of one location (a camp, a district).
+	Location string `json:"location,omitempty"`
 }
 
 // insertBatch is how many rows one INSERT carries. The SQLite driver binds parameters in time
@@ -96,6 +98,9 @@ func (r *AllocationRequest) validate() error {
 	}
 	if r.AllActive == (len(r.BeneficiaryIDs) > 0) {
 		return apierr.Invalid("beneficiary_ids", "give beneficiary_ids or all_active, not both and not neither")
+	}
+	if r.Location != "" && !r.AllActive {
+		return apierr.Invalid("location", "narrows all_active; a list of beneficiary_ids is allocated as given")
 	}
 	return nil
 }
@@ -188,7 +193,7 @@ func (s *Service) plan(ctx context.Context, req AllocationRequest) (*plannedItem
 	if !req.AllActive {
 		seen = map[[32]byte]bool{}
 	}
-	err := s.recipients.Recipients(ctx, req.BeneficiaryIDs, req.AllActive, func(rs []Recipient) error {
+	err := s.recipients.Recipients(ctx, req.BeneficiaryIDs, req.AllActive, req.Location, func(rs []Recipient) error {
 		for _, r := range rs {
 			if seen != nil {
 				if seen[r.ChainID] {

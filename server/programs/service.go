@@ -50,8 +50,9 @@ type Recipient struct {
 // Recipients is what the service needs from enrolment.
 type Recipients interface {
 	// Recipients streams active beneficiaries in chunks: exactly `ids` when given (an error
-	// names unknown or suspended ones), or every active one when allActive.
-	Recipients(ctx context.Context, ids []string, allActive bool, fn func([]Recipient) error) error
+	// names unknown or suspended ones), or every active one when allActive (at location only,
+	// when it is given).
+	Recipients(ctx context.Context, ids []string, allActive bool, location string, fn func([]Recipient) error) error
 }
 
 // Config configures a Service. Zero values take the defaults noted.

@@ -3,6 +3,7 @@ package programs_test
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -201,7 +202,10 @@ func (p *population) get(id string) programs.Recipient {
 
 var errUnknownBeneficiaries = apierr.New(http.StatusUnprocessableEntity, "unknown_beneficiaries", "some beneficiaries are unknown or suspended")
 
-func (p *population) Recipients(ctx context.Context, ids []string, allActive bool, fn func([]programs.Recipient) error) error {
+func (p *population) Recipients(ctx context.Context, ids []string, allActive bool, location string, fn func([]programs.Recipient) error) error {
+	if location != "" {
+		return errors.New("population: no locations in this test double")
+	}
 	p.mu.Lock()
 	var out []programs.Recipient
 	var bad []string

@@ -1,0 +1,63 @@
+package e2e
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+func TestEnroll_AllocatesACycleToOneLocation(t *testing.T) {
+	needBrowser(t)
+	admin, worker, vendor := login(t, adminEmail), login(t, workerEmail), login(t, vendorEmail)
+	n := next()
+	camp := fmt.Sprintf("E2E camp %d", n)
+	id, card, _ := newBeneficiary(t, worker, "2468")
+	worker.must(t, "PATCH", "/api/v1/beneficiaries/"+id, map[string]string{"location": camp}, nil)
+	_, elsewhere, _ := newBeneficiary(t, worker, "2468")
+	var ps struct{ Programs []program }
+	admin.must(t, "GET", "/api/v1/programs", nil, &ps)
+	var p program
+	for _, x := range ps.Programs {
+		if x.Status == "active" {
+			p = x
+			break
+		}
+	}
+	if p.ID == "" {
+		t.Fatal("the demo has no active program")
+	}
+
+	ctx := browser(t, 1280, 800)
+	uiLogin(t, ctx, "/enroll", workerEmail)
+	run(t, ctx, chromedp.Click("#tab-allocate"), chromedp.WaitVisible("#alloc-location"))
+	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#alloc-location option')].some((o) => o.value === %q)`, camp), 30*time.Second)
+	choose(t, ctx, "#alloc-program", p.ID)
+	choose(t, ctx, "#alloc-location", camp)
+	eval[bool](t, ctx, `(document.querySelector('#alloc-cycle').value = '', true)`)
+	run(t, ctx, chromedp.SendKeys("#alloc-cycle", fmt.Sprint(next()%100000)), chromedp.SendKeys("#alloc-hh", "1"),
+		chromedp.Click(`#panel form button[type="submit"]`))
+	confirm(t, ctx)
+	waitJS(t, ctx, `document.querySelector('#alloc-msg.ok')`, 90*time.Second)
+	if txt := eval[string](t, ctx, `document.querySelector('#alloc-msg').textContent`); !strings.Contains(txt, "1 of 1") {
+		t.Fatalf("allocation said %q; want one beneficiary", txt)
+	}
+	screenshot(t, ctx, "enroll-allocate-location")
+
+	unit := int64(1)
+	for i := 0; i < p.Decimals; i++ {
+		unit *= 10
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for balance(t, vendor, card, "2468", p.ID) < unit {
+		if time.Now().After(deadline) {
+			t.Fatal("the beneficiary at the location never got the cycle")
+		}
+		time.Sleep(time.Second)
+	}
+	if b := balance(t, vendor, elsewhere, "2468", p.ID); b != 0 {
+		t.Fatalf("a beneficiary elsewhere got %d", b)
+	}
+}
