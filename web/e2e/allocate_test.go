@@ -46,10 +46,7 @@ func TestEnroll_AllocatesACycleToOneLocation(t *testing.T) {
 	}
 	screenshot(t, ctx, "enroll-allocate-location")
 
-	unit := int64(1)
-	for i := 0; i < p.Decimals; i++ {
-		unit *= 10
-	}
+	unit := unitOf(p)
 	deadline := time.Now().Add(60 * time.Second)
 	for balance(t, vendor, card, "2468", p.ID) < unit {
 		if time.Now().After(deadline) {
