@@ -73,6 +73,19 @@ func (s *Server) getProgram(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
+// PATCH /api/v1/programs/:id
+func (s *Server) renameProgram(c echo.Context) error {
+	var p programs.ProgramPatch
+	if err := bind(c, &p); err != nil {
+		return err
+	}
+	prog, err := s.deps.Programs.RenameProgram(c.Request().Context(), actor(c), c.Param("id"), p)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, prog)
+}
+
 // POST /api/v1/programs/:id/close and /reopen
 func (s *Server) setProgramActive(active bool) echo.HandlerFunc {
 	return func(c echo.Context) error {

@@ -62,9 +62,9 @@ func programView(r programRow) Program {
 var currencyRE = regexp.MustCompile(`^[A-Z]{3}$`)
 
 func (r *ProgramRequest) validate() error {
-	r.Name = strings.TrimSpace(r.Name)
-	if n := utf8.RuneCountInString(r.Name); n < 1 || n > 200 {
-		return apierr.Invalid("name", "must be 1 to 200 characters")
+	var err error
+	if r.Name, err = programName(r.Name); err != nil {
+		return err
 	}
 	if !currencyRE.MatchString(r.Currency) {
 		return apierr.Invalid("currency", "must be three upper-case letters (ISO 4217), e.g. USD")
@@ -132,6 +132,38 @@ func (s *Service) programCreated(tx *gorm.DB, id string, in pipeline.Intent) err
 	}
 	return tx.Model(&programRow{}).Where("id = ? AND status = ?", id, from).
 		Updates(map[string]any{"status": to, "updated_at": now()}).Error
+}
+
+// programName is a program's name as stored: trimmed, 1 to 200 characters.
+func programName(s string) (string, error) {
+	s = strings.TrimSpace(s)
+	if n := utf8.RuneCountInString(s); n < 1 || n > 200 {
+		return "", apierr.Invalid("name", "must be 1 to 200 characters")
+	}
+	return s, nil
+}
+
+// ProgramPatch corrects a program's record. Only the name: the currency and its decimals fix
+// what every amount already on chain means.
+type ProgramPatch struct {
+	Name string `json:"name"`
+}
+
+// RenameProgram corrects a program's name (a typo donors would otherwise read on the transparency
+// page for good). Reports name programs when they are read, so every figure follows it.
+func (s *Service) RenameProgram(ctx context.Context, actor, id string, p ProgramPatch) (Program, error) {
+	name, err := programName(p.Name)
+	if err != nil {
+		return Program{}, err
+	}
+	if _, err := s.programRow(ctx, s.db, id); err != nil {
+		return Program{}, err
+	}
+	if err := s.db.WithContext(ctx).Model(&programRow{}).Where("id = ?", id).
+		Updates(map[string]any{"name": name, "updated_at": now()}).Error; err != nil {
+		return Program{}, fmt.Errorf("rename program %s: %w", id, err)
+	}
+	return s.Program(ctx, id)
 }
 
 // Program reads one program with its totals from the indexed chain events.

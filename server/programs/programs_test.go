@@ -202,6 +202,24 @@ func TestVendor_ApprovedOnChainThenSuspendedAndReinstated(t *testing.T) {
 	}
 }
 
+func TestRenameProgram_CorrectsTheNameAndNothingElse(t *testing.T) {
+	w := newWorld(t)
+	ctx := context.Background()
+	p := w.activeProgram("Wintre cash", 2)
+	got, err := w.svc.RenameProgram(ctx, "admin", p.ID, programs.ProgramPatch{Name: "  Winter cash "})
+	if err != nil || got.Name != "Winter cash" || got.Currency != p.Currency || got.Decimals != p.Decimals || got.ChainProgramID != p.ChainProgramID || got.Status != p.Status {
+		t.Fatalf("renamed %+v, %v; want only the name changed from %+v", got, err, p)
+	}
+	if _, err := w.svc.RenameProgram(ctx, "admin", p.ID, programs.ProgramPatch{Name: " "}); err == nil {
+		t.Fatal("an empty name was taken")
+	} else if e, ok := apierr.As(err); !ok || e.Field != "name" {
+		t.Fatalf("empty name: %v; want invalid_field on name", err)
+	}
+	if _, err := w.svc.RenameProgram(ctx, "admin", "no-such-program", programs.ProgramPatch{Name: "x"}); !errors.Is(err, apierr.ErrNotFound) {
+		t.Fatalf("unknown program: %v; want not_found", err)
+	}
+}
+
 func TestUpdateVendor_CorrectsTheRecordAndRefusesWhatCreateWouldRefuse(t *testing.T) {
 	w := newWorld(t)
 	ctx := context.Background()

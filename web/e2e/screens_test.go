@@ -93,6 +93,11 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	eval[bool](t, ctx, `(document.querySelector('`+sec+`').scrollIntoView(), true)`)
 	screenshot(t, ctx, "admin-programs")
 
+	// Correct a typo in its name: the section shows the new one.
+	run(t, ctx, chromedp.Click(sec+" .program-rename"))
+	fillDialog(t, ctx, "program-rename-name", name+" (winter)")
+	waitJS(t, ctx, fmt.Sprintf(`!document.querySelector('dialog[open]') && document.querySelector('%s h2')?.textContent.startsWith(%q)`, sec, name+" (winter)"), 30*time.Second)
+
 	// Approve a vendor (on chain).
 	vname := fmt.Sprintf("E2E Grocer %d", n)
 	run(t, ctx, chromedp.Click("#tab-vendors"), chromedp.WaitVisible("#vendor-form"), chromedp.SendKeys("#vendor-name", vname),

@@ -104,6 +104,7 @@ export default {
   'audit.beneficiary.erase': 'محا بيانات شخصية', 'audit.beneficiary.card': 'طبع بطاقة', 'audit.beneficiary.import': 'استورد ملف CSV',
   'audit.settlement.create': 'سجّل تسوية',
   'enroll.history': 'السجل',
+  'admin.rename': 'إعادة التسمية', 'admin.rename_program': 'إعادة تسمية {name}', 'admin.rename_hint': 'يرى المانحون الاسم الجديد في كل مكان، بما في ذلك الأرقام السابقة. لا يمكن تغيير العملة.',
   'enroll.where': 'من يستلمه', 'enroll.everyone': 'كل المستفيدين النشطين ({n})', 'enroll.allocate_confirm_at': 'تخصيص هذه الدورة من {program} لكل المستفيدين النشطين في {location}؟',
   'err.card_replaced': 'تم الإبلاغ عن فقدان هذه البطاقة واستبدالها: لم تعد تعمل. احتفظ بها جانبًا وأرسل الشخص إلى موظف الإغاثة.',
   'enroll.replace_card': 'استبدال بطاقة مفقودة', 'enroll.replace_confirm': 'إعطاء هذا الشخص رقم بطاقة جديدًا؟ تتوقف البطاقة {card} عن العمل فورًا في كل المتاجر. يبقى الرصيد والرقم السري والسجل. اطبع البطاقة الجديدة بعد ذلك.', 'audit.beneficiary.card_replace': 'استبدل بطاقة مفقودة',

@@ -104,6 +104,7 @@ export default {
   'audit.beneficiary.erase': 'erased personal data', 'audit.beneficiary.card': 'printed a card', 'audit.beneficiary.import': 'imported a CSV',
   'audit.settlement.create': 'recorded a settlement',
   'enroll.history': 'History',
+  'admin.rename': 'Rename', 'admin.rename_program': 'Rename {name}', 'admin.rename_hint': 'Donors see the new name everywhere, past figures included. The currency cannot change.',
   'enroll.where': 'Who receives it', 'enroll.everyone': 'Every active beneficiary ({n})', 'enroll.allocate_confirm_at': 'Allocate this cycle of {program} to every active beneficiary in {location}?',
   'err.card_replaced': 'This card was reported lost and replaced: it no longer works. Keep it aside and send the person to an aid worker.',
   'enroll.replace_card': 'Replace lost card', 'enroll.replace_confirm': 'Give this person a new card number? Card {card} stops working at once, in every shop. Balance, PIN and history stay. Print the new card next.', 'audit.beneficiary.card_replace': 'replaced a lost card',

@@ -93,7 +93,14 @@ async function programs(panel) {
               })();
               return txHash(r.tx_hash);
             }),
-          h('div', { class: 'row' }, toggle));
+          h('div', { class: 'row' }, toggle, h('button', { type: 'button', class: 'secondary program-rename', text: t('admin.rename'), on: { click: async () => {
+            const done = await formDialog({
+              title: t('admin.rename_program', { name: p.name }), ok: t('account.save'), cancel: t('cancel'), errorText,
+              fields: [{ name: 'name', label: t('admin.name'), input: h('input', { id: 'program-rename-name', required: true, value: p.name }), hint: t('admin.rename_hint') }],
+              submit: (body) => api('/api/v1/programs/' + encodeURIComponent(p.id), { method: 'PATCH', body }),
+            });
+            if (done) load();
+          } } })));
       }));
     } catch (e) { clear(list); const o = h('div'); list.append(o); msg(o, 'error', errorText(e)); }
   }
