@@ -131,9 +131,8 @@ func (s *Server) auditCSV(c echo.Context, f audit.Filter) error {
 	if err != nil {
 		return err
 	}
-	w := &lazyCSV{c: c, name: "audit.csv"}
-	cw := csv.NewWriter(w)
-	write := func() error {
+	return s.streamCSV(c, "audit.csv", func(w io.Writer) error {
+		cw := csv.NewWriter(w)
 		if err := cw.Write([]string{"time", "actor", "actor_email", "action", "subject", "detail"}); err != nil {
 			return err
 		}
@@ -155,18 +154,7 @@ func (s *Server) auditCSV(c echo.Context, f audit.Filter) error {
 		}
 		cw.Flush()
 		return cw.Error()
-	}
-	if err := write(); err != nil {
-		if !w.started {
-			return err
-		}
-		s.log.Warn("audit csv cut short", "err", err)
-		panic(http.ErrAbortHandler)
-	}
-	if !w.started {
-		startCSV(c, w.name)
-	}
-	return nil
+	})
 }
 
 // historyEvent is an audit event with its actor's login, for staff who cannot list users.

@@ -2,6 +2,7 @@ package api
 
 import (
 	"fmt"
+	"io"
 	"net/http"
 	"time"
 
@@ -78,14 +79,21 @@ func (s *Server) reportTransactionsCSV(c echo.Context) error {
 	if programID != "" {
 		name = "transactions-" + programID + ".csv"
 	}
+	return s.streamCSV(c, name, func(w io.Writer) error {
+		return s.deps.Reports.WriteTransactionsCSV(c.Request().Context(), w, programID)
+	})
+}
+
+// streamCSV sends what write writes as a CSV download named name. An error before the first
+// byte is the usual JSON error; after it the status is gone, so the body is cut short and the
+// client sees a broken download, not a file that looks whole.
+func (s *Server) streamCSV(c echo.Context, name string, write func(io.Writer) error) error {
 	w := &lazyCSV{c: c, name: name}
-	if err := s.deps.Reports.WriteTransactionsCSV(c.Request().Context(), w, programID); err != nil {
+	if err := write(w); err != nil {
 		if !w.started {
-			return err // nothing sent yet: the usual JSON error
+			return err
 		}
-		// The status is gone; cut the body short so that the client sees a broken download, not
-		// a file that looks whole.
-		s.log.Warn("transactions csv cut short", "err", err) // often the client going away
+		s.log.Warn("csv download cut short", "file", name, "err", err) // often the client going away
 		panic(http.ErrAbortHandler)
 	}
 	if !w.started {
