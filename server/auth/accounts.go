@@ -94,10 +94,7 @@ func (s *Service) SetPassword(ctx context.Context, actor, id, password string) e
 		if err := readUser(tx, id, &u); err != nil {
 			return err
 		}
-		if err := tx.Model(&User{}).Where("id = ?", id).Update("password_hash", hash).Error; err != nil {
-			return err
-		}
-		cut, err = endSessions(tx, id)
+		cut, err = replacePassword(tx, id, hash)
 		return err
 	})
 	if err != nil {
@@ -139,10 +136,7 @@ func (s *Service) ChangePassword(ctx context.Context, id, current, next, clientI
 	}
 	var out Session
 	err = s.db.WithContext(ctx).Transaction(func(tx *gorm.DB) error {
-		if err := tx.Model(&User{}).Where("id = ?", id).Update("password_hash", hash).Error; err != nil {
-			return err
-		}
-		if _, err := endSessions(tx, id); err != nil {
+		if _, err := replacePassword(tx, id, hash); err != nil {
 			return err
 		}
 		if err := readUser(tx, id, &u); err != nil {
@@ -165,6 +159,14 @@ func readUser(tx *gorm.DB, id string, u *User) error {
 		return apierr.ErrNotFound.Withf("no such user")
 	}
 	return err
+}
+
+// replacePassword stores a new password hash and ends every session the old password opened.
+func replacePassword(tx *gorm.DB, id, hash string) (int, error) {
+	if err := tx.Model(&User{}).Where("id = ?", id).Update("password_hash", hash).Error; err != nil {
+		return 0, err
+	}
+	return endSessions(tx, id)
 }
 
 // endSessions revokes every refresh token of a user and raises their session version, which

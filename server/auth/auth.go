@@ -178,11 +178,10 @@ func (s *Service) ListUsers(ctx context.Context) ([]UserView, error) {
 // User reads one user.
 func (s *Service) User(ctx context.Context, id string) (UserView, error) {
 	var u User
-	err := s.db.WithContext(ctx).First(&u, "id = ?", id).Error
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return UserView{}, apierr.ErrNotFound
+	if err := readUser(s.db.WithContext(ctx), id, &u); err != nil {
+		return UserView{}, err
 	}
-	return u.View(), err
+	return u.View(), nil
 }
 
 // Login checks a password. Failures are counted per account and per client address: past
