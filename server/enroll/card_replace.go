@@ -26,11 +26,9 @@ func (s *Service) ReplaceCard(ctx context.Context, id string) (Beneficiary, erro
 			}
 			old, now := r.CardNumber, time.Now().UTC()
 			r.CardNumber, r.UpdatedAt = newCardNumber(), now
-			var retired int64
-			if err := tx.Model(&replacedCardRow{}).Where("card_number = ?", r.CardNumber).Count(&retired).Error; err != nil {
+			if retired, err := replaced(tx, r.CardNumber); err != nil {
 				return err
-			}
-			if retired > 0 {
+			} else if retired {
 				return errRetiredNumber
 			}
 			if err := tx.Create(&replacedCardRow{CardNumber: old, BeneficiaryID: id, ReplacedAt: now}).Error; err != nil {
@@ -56,13 +54,22 @@ func (s *Service) ReplaceCard(ctx context.Context, id string) (Beneficiary, erro
 
 var errRetiredNumber = errors.New("enroll: the new card number drawn is a replaced card's")
 
+// replaced reports whether number was a card that has been replaced.
+func replaced(db *gorm.DB, number string) (bool, error) {
+	var n int64
+	if err := db.Model(&replacedCardRow{}).Where("card_number = ?", number).Count(&n).Error; err != nil {
+		return false, fmt.Errorf("enroll: lookup replaced card: %w", err)
+	}
+	return n > 0, nil
+}
+
 // unknownCard tells a card that was replaced from one that never was.
 func (s *Service) unknownCard(ctx context.Context, number string) error {
-	var n int64
-	if err := s.db.WithContext(ctx).Model(&replacedCardRow{}).Where("card_number = ?", number).Count(&n).Error; err != nil {
-		return fmt.Errorf("enroll: lookup replaced card: %w", err)
-	}
-	if n > 0 {
+	was, err := replaced(s.db.WithContext(ctx), number)
+	switch {
+	case err != nil:
+		return err
+	case was:
 		return ErrCardReplaced
 	}
 	return ErrUnknownCard
