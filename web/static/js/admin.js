@@ -3,7 +3,7 @@
 import { h, clear, msg, field, confirmDialog, formDialog, download } from './dom.js';
 import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
 import { api, fetchText, listAll, currentUser } from './api.js';
-import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
+import { startApp, errorText, statusBadge, tabs, txHash, checkNewPassword } from './shell.js';
 
 let main, current = 'programs';
 const CATEGORIES = ['food', 'hygiene', 'household', 'medicine', 'clothing', 'shelter', 'education', 'fuel', 'other'];
@@ -189,8 +189,7 @@ async function users(panel) {
       fields: [{ name: 'next', label: t('account.new'), input: pw('user-new-password'), hint: t('admin.set_password_hint') },
         { name: 'again', label: t('account.repeat'), input: pw('user-new-password-again') }],
       submit: async (v) => {
-        if (v.next.length < 10) throw { field: 'next', code: 'password_short' };
-        if (v.next !== v.again) throw { field: 'again', code: 'password_mismatch' };
+        checkNewPassword(v);
         await api(`/api/v1/users/${encodeURIComponent(u.id)}/password`, { method: 'POST', body: { password: v.next } })
           .catch((e) => { throw Object.assign(e, { field: e.field === 'password' ? 'next' : e.field }); });
         return true;

@@ -98,6 +98,13 @@ export async function startApp({ titleKey, roles, render, publicApp = false }) {
   await draw();
 }
 
+// checkNewPassword checks a new password typed twice ({next, again}) as the server will, and
+// throws the field error to show.
+export function checkNewPassword(v) {
+  if (v.next.length < 10) throw { field: 'next', code: 'password_short' };
+  if (v.next !== v.again) throw { field: 'again', code: 'password_mismatch' };
+}
+
 // passwordDialog lets the logged-in user change their password; true once it is changed.
 async function passwordDialog() {
   const pw = (id, autocomplete) => h('input', { type: 'password', id, autocomplete, required: true });
@@ -109,8 +116,7 @@ async function passwordDialog() {
     errorText,
     submit: async (v) => {
       if (!v.current) throw { field: 'current', code: 'required' };
-      if (v.next.length < 10) throw { field: 'next', code: 'password_short' };
-      if (v.next !== v.again) throw { field: 'again', code: 'password_mismatch' };
+      checkNewPassword(v);
       try { await changePassword(v.current, v.next); } catch (e) {
         if (e.field === 'current_password' && e.code === 'invalid_field') throw { field: 'current', code: 'wrong_current_password' };
         if (e.field === 'new_password') e.field = 'next';
