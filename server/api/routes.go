@@ -7,6 +7,7 @@ import (
 
 	"github.com/aidledger/aidledger/server/audit"
 	"github.com/aidledger/aidledger/server/auth"
+	"github.com/aidledger/aidledger/server/backup"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/programs"
 	"github.com/aidledger/aidledger/server/redeem"
@@ -28,6 +29,8 @@ type Services struct {
 	PublicRPC string
 	// Web is the browser apps' files (web.FS()); nil serves the API alone.
 	Web fs.FS
+	// Backups writes archives of the running system; nil: no backup routes.
+	Backups *backup.Service
 }
 
 var (
@@ -124,6 +127,12 @@ func (s *Server) table() []Route {
 		rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/admin/audit", Roles: admins, Summary: "who did what to which record, newest first: ?actor=, ?subject=, ?action=, ?after= (a previous page's next_after), ?limit=; format=csv: all of them in one file", Response: audit.Page{}, Status: 200, Handler: s.listAudit})
 	}
 	rs = append(rs, s.webRoutes()...)
+	if s.deps.Backups != nil {
+		rs = append(rs, []Route{
+			{Method: http.MethodPost, Path: "/api/v1/admin/backups", Roles: admins, Summary: "write a backup of the running system (chain, database, keys, secrets) into the backup directory, in the background; 409 backup_running while one is written", Response: backup.Info{}, Status: 202, Audit: "backup.create", Handler: s.startBackup},
+			{Method: http.MethodGet, Path: "/api/v1/admin/backups", Roles: admins, Summary: "the backups in the backup directory, newest first, and the one being written", Response: backup.List{}, Status: 200, Handler: s.listBackups},
+		}...)
+	}
 	if s.deps.Reconciler != nil {
 		rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/admin/reconciliation", Roles: admins, Summary: "confirmed redemptions against chain events", Response: redeem.Reconciliation{}, Status: 200, Handler: s.reconciliation})
 	}

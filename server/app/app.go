@@ -21,6 +21,7 @@ import (
 	"github.com/aidledger/aidledger/server/api"
 	"github.com/aidledger/aidledger/server/audit"
 	"github.com/aidledger/aidledger/server/auth"
+	"github.com/aidledger/aidledger/server/backup"
 	"github.com/aidledger/aidledger/server/chain"
 	"github.com/aidledger/aidledger/server/chain/index"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
@@ -58,7 +59,13 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client; empty: the
 	// client is the connection's peer.
 	TrustedProxies []*net.IPNet
-	Logger         *slog.Logger
+	// BackupDir is where backups are written; "" = DataDir/backups.
+	BackupDir string
+	// BackupEvery writes a backup this often; 0 = only when an admin asks.
+	BackupEvery time.Duration
+	// BackupKeep is how many backups are kept; 0 = backup.DefaultKeep.
+	BackupKeep int
+	Logger     *slog.Logger
 }
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
@@ -80,6 +87,7 @@ type App struct {
 	Programs *programs.Service
 	Redeem   *redeem.Service
 	Reports  *report.Service
+	Backups  *backup.Service
 	API      *api.Server
 	log      *slog.Logger
 
@@ -175,6 +183,16 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		a.closeBase()
 		return nil, err
 	}
+	backupDir := cfg.BackupDir
+	if backupDir == "" {
+		backupDir = filepath.Join(cfg.DataDir, "backups")
+	}
+	a.Backups, err = backup.New(backup.Source{DataDir: cfg.DataDir, DB: db, Node: ch.Node()},
+		backup.Config{Dir: backupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep, Logger: cfg.Logger})
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	reconciler := redeem.NewReconciler(db, func() uint64 { _, indexed := a.Indexer.Progress(); return indexed }, 0, cfg.Logger)
 	metrics := api.NewMetrics(p.Depth, func() uint64 {
 		head, indexed := a.Indexer.Progress()
@@ -182,6 +200,9 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	})
 	metrics.Register(reconciler.Collector())
 	metrics.Register(a.Redeem.Collector())
+	for _, c := range a.Backups.Collectors() {
+		metrics.Register(c)
+	}
 	a.Reports = report.New(db, directory{a.Programs}, report.Config{Contract: ch.Contract, ChainID: ch.ChainID.Uint64(), Logger: cfg.Logger})
 	publicRPC := cfg.PublicRPC
 	if publicRPC == "" && cfg.EthRPC == "" {
@@ -193,6 +214,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 			Enroll: a.Enroll, Programs: a.Programs, Redeem: a.Redeem, Reconciler: reconciler,
 			Reports: a.Reports, Indexed: a.Indexer.Subscribe, PublicRPC: publicRPC, Web: web.FS(),
 			VendorExists: func(ctx context.Context, id string) error { _, err := a.Programs.Vendor(ctx, id); return err },
+			Backups:      a.Backups,
 		},
 		Checks: map[string]func(context.Context) error{
 			"database": func(ctx context.Context) error { return store.Ping(ctx, db) },
@@ -207,6 +229,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	a.goRun(func() { reconciler.Run(runCtx) })
 	a.goRun(func() { _ = a.Reports.Run(runCtx) })
 	a.goRun(func() { a.Auth.Run(runCtx) })
+	a.goRun(func() { a.Backups.Run(runCtx) })
 	return a, nil
 }
 

@@ -72,6 +72,9 @@ type Chain struct {
 // Embedded reports whether the chain is the embedded node (whose fork rules are ours).
 func (c *Chain) Embedded() bool { return c.node != nil }
 
+// Node is the embedded node, or nil on an external network.
+func (c *Chain) Node() *node.Node { return c.node }
+
 // Open connects (starting the embedded node if needed), loads the keys and makes sure the ledger
 // is deployed. db must be migrated with Schema.
 func Open(ctx context.Context, db *gorm.DB, cfg Config) (*Chain, error) {

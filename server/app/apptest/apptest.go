@@ -66,6 +66,17 @@ func New(t testing.TB, size demo.Size) *World {
 	return &World{t: t, App: a, Seeded: seeded, tokens: map[string]string{}}
 }
 
+// On is a World over another running system with the same seed: a restart of this one on its
+// data directory, or a copy of it (a restored backup). It is shut down when the test ends.
+func (w *World) On(a *app.App) *World {
+	w.t.Cleanup(func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = a.Shutdown(sctx)
+	})
+	return &World{t: w.t, App: a, Seeded: w.Seeded, tokens: map[string]string{}}
+}
+
 // Response is an API answer.
 type Response struct {
 	Status int

@@ -1,0 +1,258 @@
+package backup_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aidledger/aidledger/server/app"
+	"github.com/aidledger/aidledger/server/app/apptest"
+	"github.com/aidledger/aidledger/server/backup"
+	"github.com/aidledger/aidledger/server/demo"
+	"github.com/aidledger/aidledger/server/internal/testenv"
+	"github.com/aidledger/aidledger/server/redeem"
+)
+
+// shop sells through the API as the first demo vendor.
+type shop struct {
+	t    *testing.T
+	w    *apptest.World
+	sold int
+}
+
+// sell redeems 1 on the i-th beneficiary's card and returns the redemption; wait says whether to
+// wait for the chain (201) or take the acceptance (202).
+func (s *shop) sell(wait bool) redeem.Redemption {
+	s.t.Helper()
+	b := s.w.Seeded.Beneficiaries[s.sold%len(s.w.Seeded.Beneficiaries)]
+	headers := []string{"Idempotency-Key", fmt.Sprintf("backup-sale-%d", s.sold)}
+	if !wait {
+		headers = append(headers, "Prefer", "respond-async")
+	}
+	s.sold++
+	r := s.w.Do("POST", "/api/v1/redemptions", apptest.Vendor1, map[string]any{"card_number": b.CardNumber, "pin": demo.PIN,
+		"program_id": s.w.Seeded.Programs[0].ID, "amount": 1, "category": "food"}, headers...)
+	if r.Status != 201 && r.Status != 202 {
+		s.t.Fatalf("sale %d: %d %s", s.sold, r.Status, r.Body)
+	}
+	var red redeem.Redemption
+	r.JSON(s.t, &red)
+	if wait && red.Status != redeem.StatusConfirmed {
+		s.t.Fatalf("sale %d: %s, want confirmed", s.sold, red.Status)
+	}
+	return red
+}
+
+// balances is what every demo card holds, as a shop sees it with the PIN.
+func balances(t *testing.T, w *apptest.World) []string {
+	t.Helper()
+	var out []string
+	for _, b := range w.Seeded.Beneficiaries {
+		r := w.Do("POST", "/api/v1/cards/"+b.CardNumber+"/balance", apptest.Vendor1, map[string]string{"pin": demo.PIN})
+		if r.Status != 200 {
+			t.Fatalf("balance of %s: %d %s", b.ID, r.Status, r.Body)
+		}
+		out = append(out, string(r.Body))
+	}
+	return out
+}
+
+func TestRestore_OfABackupTakenWhileShopsSell_PaysEveryAcceptedRedemptionOnce(t *testing.T) {
+	w := apptest.New(t, apptest.Small)
+	s := &shop{t: t, w: w}
+	var before []redeem.Redemption
+	for range 4 {
+		before = append(before, s.sell(true))
+	}
+	before = append(before, s.sell(false)) // accepted, perhaps not yet on chain
+
+	// Between the chain's copy and the database's, three sales are confirmed on chain: the
+	// database copy knows them as paid in blocks the chain copy does not have. A second backup
+	// asked for meanwhile is refused.
+	var during []redeem.Redemption
+	var atSnapshot []string
+	undo := backup.AfterChainCopied(func() {
+		for range 3 {
+			during = append(during, s.sell(true))
+		}
+		atSnapshot = balances(t, w)
+		if r := w.Do("POST", "/api/v1/admin/backups", apptest.Admin, nil); r.Status != 409 || !strings.Contains(string(r.Body), "backup_running") {
+			t.Errorf("a second backup while one is written: %d %s, want 409 backup_running", r.Status, r.Body)
+		}
+	})
+	info, err := w.App.Backups.Create(t.Context())
+	undo()
+	if err != nil {
+		t.Fatalf("backup: %v", err)
+	}
+	m := info.Manifest
+	wantDB := "sqlite"
+	if w.App.Cfg.DB != "" {
+		wantDB = "postgres"
+	}
+	if m.Chain != "embedded" || m.ChainHead == 0 || info.SizeBytes == 0 || m.Database != wantDB {
+		t.Fatalf("backup %+v, manifest %+v", info, m)
+	}
+	for _, r := range during {
+		if r.BlockNumber <= m.ChainHead {
+			t.Fatalf("sale during the backup mined in block %d, at or below the copied head %d: the test proves nothing", r.BlockNumber, m.ChainHead)
+		}
+	}
+	db := copyPostgres(t, w) // as an operator would, after the archive
+	after := s.sell(true)    // not in the backup
+
+	// The list shows it, with its manifest.
+	var list backup.List
+	if r := w.Do("GET", "/api/v1/admin/backups", apptest.Admin, nil); r.Status != 200 {
+		t.Fatalf("list backups: %d %s", r.Status, r.Body)
+	} else if r.JSON(t, &list); len(list.Backups) != 1 || list.Backups[0].Name != info.Name || list.Backups[0].Manifest == nil ||
+		list.Backups[0].Manifest.ChainHeadHash != m.ChainHeadHash {
+		t.Fatalf("list: %s; want the one backup %s", r.Body, info.Name)
+	}
+
+	dir := filepath.Join(t.TempDir(), "restored")
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if _, err := backup.Restore(t.Context(), filepath.Join(list.Dir, info.Name), dir, logger); err != nil {
+		t.Fatalf("restore: %v", err)
+	}
+	a, err := app.Start(t.Context(), app.Config{DataDir: dir, DB: db, Lanes: 2, Logger: logger})
+	if err != nil {
+		t.Fatalf("start the restored system: %v", err)
+	}
+	w2 := w.On(a)
+
+	// Every sale accepted before the database was copied is paid on the restored chain, the
+	// ones the copied chain lacked in new blocks; the sale after it does not exist there.
+	for _, r := range append(before, during...) {
+		var got redeem.Redemption
+		w2.WaitFor("sale "+r.ID+" confirmed on the restored chain", 30*time.Second, func() bool {
+			resp := w2.Do("GET", "/api/v1/redemptions/"+r.ID, apptest.Admin, nil)
+			if resp.Status != 200 {
+				t.Fatalf("restored sale %s: %d %s", r.ID, resp.Status, resp.Body)
+			}
+			resp.JSON(t, &got)
+			return got.Status == redeem.StatusConfirmed
+		})
+	}
+	for _, r := range during {
+		var got redeem.Redemption
+		w2.Do("GET", "/api/v1/redemptions/"+r.ID, apptest.Admin, nil).JSON(t, &got)
+		if got.BlockNumber <= m.ChainHead {
+			t.Errorf("sale %s confirmed in block %d after the restore; want a block after the copied head %d", r.ID, got.BlockNumber, m.ChainHead)
+		}
+	}
+	if r := w2.Do("GET", "/api/v1/redemptions/"+after.ID, apptest.Admin, nil); r.Status != 404 {
+		t.Errorf("the sale after the backup on the restored system: %d %s, want 404", r.Status, r.Body)
+	}
+	// Once on chain each: the reconciliation finds one event for each confirmed redemption.
+	w2.WaitIndexed()
+	var rec redeem.Reconciliation
+	w2.Do("GET", "/api/v1/admin/reconciliation", apptest.Admin, nil).JSON(t, &rec)
+	if !rec.OK || rec.RedeemedEvents != rec.ConfirmedRedemptions || len(rec.DuplicateEvents) > 0 {
+		t.Errorf("reconciliation on the restored system: %+v", rec)
+	}
+	if got := balances(t, w2); strings.Join(got, "\n") != strings.Join(atSnapshot, "\n") {
+		t.Errorf("balances after the restore:\n%s\nwant those when the database was copied:\n%s", strings.Join(got, "\n"), strings.Join(atSnapshot, "\n"))
+	}
+}
+
+// copyPostgres copies a PostgreSQL system's database with pg_dump into a new database and
+// returns its DSN; "" for SQLite, which the archive holds.
+func copyPostgres(t *testing.T, w *apptest.World) string {
+	t.Helper()
+	src := w.App.Cfg.DB
+	if src == "" {
+		return ""
+	}
+	tool := func(name string) string {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+		found, _ := filepath.Glob("/usr/lib/postgresql/*/bin/" + name)
+		if len(found) == 0 {
+			t.Skipf("%s not found: the PostgreSQL restore needs it", name)
+		}
+		return found[len(found)-1]
+	}
+	dump := filepath.Join(t.TempDir(), "db.dump")
+	if out, err := exec.Command(tool("pg_dump"), "--format=custom", "--dbname="+src, "--file="+dump).CombinedOutput(); err != nil {
+		t.Fatalf("pg_dump: %v\n%s", err, out)
+	}
+	dst := testenv.PostgresDB(t, os.Getenv(testenv.EnvPostgres))
+	if out, err := exec.Command(tool("pg_restore"), "--no-owner", "--dbname="+dst, dump).CombinedOutput(); err != nil {
+		t.Fatalf("pg_restore: %v\n%s", err, out)
+	}
+	return dst
+}
+
+func TestRestore_RefusesADirectoryInUseAndAnArchiveOfSomethingElse(t *testing.T) {
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	busy := t.TempDir()
+	if err := os.WriteFile(filepath.Join(busy, "secrets.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := backup.Restore(t.Context(), "no-such-file", busy, logger); err == nil || !strings.Contains(err.Error(), "not empty") {
+		t.Errorf("restore into a directory with files: %v, want a refusal", err)
+	}
+	junk := filepath.Join(t.TempDir(), "junk.tar.gz")
+	if err := os.WriteFile(junk, []byte("not an archive"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "new")
+	if _, err := backup.Restore(t.Context(), junk, dir, logger); err == nil || !strings.Contains(err.Error(), "not a backup archive") {
+		t.Errorf("restore of junk: %v, want a refusal", err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a failed restore left %d entries in the directory", len(entries))
+	}
+}
+
+func TestBackups_KeepTheNewestAndOnlyAdminsMayAsk(t *testing.T) {
+	w := apptest.New(t, apptest.Small)
+	for _, who := range []string{apptest.AidWorker, apptest.Vendor1, apptest.Donor} {
+		if r := w.Do("POST", "/api/v1/admin/backups", who, nil); r.Status != 403 {
+			t.Errorf("a backup asked by %s: %d, want 403", who, r.Status)
+		}
+	}
+	r := w.Do("POST", "/api/v1/admin/backups", apptest.Admin, nil)
+	var started backup.Info
+	if r.JSON(t, &started); r.Status != 202 || started.Status != "running" {
+		t.Fatalf("POST backups: %d %s, want 202 running", r.Status, r.Body)
+	}
+	var list backup.List
+	w.WaitFor("the backup to be written", 30*time.Second, func() bool {
+		w.Do("GET", "/api/v1/admin/backups", apptest.Admin, nil).JSON(t, &list)
+		return len(list.Backups) == 1 && list.Backups[0].Status == "done"
+	})
+	if list.Backups[0].Name != started.Name {
+		t.Fatalf("written %s, started %s", list.Backups[0].Name, started.Name)
+	}
+	for range backup.DefaultKeep + 1 {
+		if _, err := w.App.Backups.Create(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Do("GET", "/api/v1/admin/backups", apptest.Admin, nil).JSON(t, &list)
+	if len(list.Backups) != backup.DefaultKeep {
+		t.Fatalf("%d backups kept, want %d", len(list.Backups), backup.DefaultKeep)
+	}
+	for _, b := range list.Backups {
+		if b.Name == started.Name {
+			t.Errorf("the oldest backup %s was kept", b.Name)
+		}
+	}
+	if r := w.Do("GET", "/metrics", "", nil); !strings.Contains(string(r.Body), "aidledger_backup_last_success_timestamp_seconds ") {
+		t.Error("/metrics lacks aidledger_backup_last_success_timestamp_seconds")
+	}
+	// The audit log names who asked.
+	if r := w.Do("GET", "/api/v1/admin/audit?action=backup.create", apptest.Admin, nil); !strings.Contains(string(r.Body), "backup.create") {
+		t.Errorf("audit of the backup: %s", r.Body)
+	}
+}
