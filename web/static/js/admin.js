@@ -18,6 +18,7 @@ function draw() {
     { id: 'settlements', label: t('admin.settlements'), draw: settlements },
     { id: 'reconciliation', label: t('admin.reconciliation'), draw: reconciliation },
     { id: 'audit', label: t('admin.audit'), draw: activity },
+    { id: 'backups', label: t('admin.backups'), draw: backups },
   ], main, current);
 }
 
@@ -311,6 +312,43 @@ async function activity(panel) {
   who.addEventListener('change', restart);
   more.addEventListener('click', page);
   restart();
+}
+
+// backups lists the archives the server wrote (on its schedule or when asked here) and writes one
+// now. The archive stays on the server: it holds the keys to every beneficiary's data, so it is
+// copied off the machine by whoever runs it, not downloaded into a browser.
+async function backups(panel) {
+  current = 'backups';
+  const list = h('div', { id: 'backups' }, t('loading'));
+  const out = h('div', { class: 'msg', id: 'backup-msg' });
+  const now = h('button', { type: 'button', id: 'backup-now', text: t('backup.now') });
+  panel.append(h('h1', { text: t('admin.backups') }), h('p', { class: 'muted', text: t('backup.intro') }), now, out, list,
+    h('h2', { text: t('backup.restore') }), h('p', { text: t('backup.restore_how') }),
+    h('pre', { class: 'mono', text: 'aidledger restore --from aidledger-….tar.gz --data-dir ./restored\naidledger serve --data-dir ./restored' }));
+  let timer = 0;
+  async function load() {
+    clearTimeout(timer);
+    try {
+      const r = await api('/api/v1/admin/backups');
+      const running = r.backups.some((b) => b.status === 'running');
+      now.disabled = running;
+      const failed = r.last_failure ? h('div', { class: 'msg error', role: 'alert', id: 'backup-failed', text: t('backup.failed', { time: fmtDate(r.last_failure.started_at), error: r.last_failure.error }) }) : '';
+      clear(list, failed, h('p', { class: 'muted' }, t('backup.dir') + ' ', h('code', { class: 'mono', text: r.dir })),
+        r.backups.length ? table([t('vendor.time'), t('tx.block'), t('backup.size'), t('status'), t('backup.file')], r.backups.map((b) => h('tr', { 'data-backup': b.name, 'data-status': b.status },
+          h('td', { text: fmtDate(b.started_at) }), h('td', { text: b.manifest?.chain_head != null ? fmtNumber(b.manifest.chain_head) : '' }),
+          h('td', { text: b.size_bytes ? fmtNumber(Math.max(1, Math.round(b.size_bytes / 1048576))) + ' MB' : '' }),
+          h('td', {}, statusBadge(b.status)), h('td', { class: 'mono', text: b.name }))))
+          : h('p', { class: 'muted', text: t('backup.none') }));
+      if (running && current === 'backups') timer = setTimeout(load, 2000);
+    } catch (e) { clear(list); alertErr(list, e); }
+  }
+  now.addEventListener('click', async () => {
+    now.disabled = true;
+    try { await api('/api/v1/admin/backups', { method: 'POST', once: true }); msg(out, 'ok', t('backup.started')); }
+    catch (e) { msg(out, 'error', errorText(e)); }
+    load();
+  });
+  load();
 }
 
 startApp({ titleKey: 'app.admin', roles: ['admin'], render: (m) => { main = m; draw(); } });
