@@ -105,7 +105,12 @@ func Write(ctx context.Context, w io.Writer, src Source, tmp string) (Manifest, 
 		}
 	}
 
-	gz := gzip.NewWriter(w)
+	// The fastest compression: most of the bytes are encrypted profiles and signatures, which
+	// do not compress, and the CPU is the shops'.
+	gz, err := gzip.NewWriterLevel(w, gzip.BestSpeed)
+	if err != nil {
+		return m, err
+	}
 	tw := tar.NewWriter(gz)
 	manifest, err := json.MarshalIndent(m, "", "  ")
 	if err != nil {
@@ -144,7 +149,7 @@ func writeFile(path string, fill func(io.Writer) error) error {
 	if err != nil {
 		return err
 	}
-	if err := fill(f); err != nil {
+	if err := fill(newWriteBehind(f)); err != nil {
 		f.Close()
 		return err
 	}

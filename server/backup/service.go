@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/internal/threadnice"
 )
 
 // ErrRunning refuses a second backup while one is being written.
@@ -177,12 +178,35 @@ func (s *Service) write(ctx context.Context, info Info) Info {
 	return info
 }
 
+// writeTo writes the archive on a thread of its own at a low priority (backupNice): the
+// export, the database copy and the compression run on the goroutine that calls them, and a
+// backup must not take the CPU from the shops. The thread ends with the goroutine.
 func (s *Service) writeTo(ctx context.Context, path string) (Manifest, error) {
+	type result struct {
+		m   Manifest
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		if err := threadnice.RunAtNice(backupNice); err != nil {
+			s.log.Debug("backup runs at the server's priority", "err", err)
+		}
+		m, err := s.writeFile(ctx, path)
+		done <- result{m, err}
+	}()
+	r := <-done
+	return r.m, r.err
+}
+
+// backupNice is the nice value of a backup's thread: the lowest priority short of idle.
+const backupNice = 19
+
+func (s *Service) writeFile(ctx context.Context, path string) (Manifest, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return Manifest{}, err
 	}
-	m, err := Write(ctx, f, s.src, s.cfg.Dir)
+	m, err := Write(ctx, newWriteBehind(f), s.src, s.cfg.Dir)
 	if err == nil {
 		err = f.Sync()
 	}

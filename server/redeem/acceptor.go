@@ -11,6 +11,7 @@ import (
 
 	"gorm.io/gorm"
 
+	"github.com/aidledger/aidledger/server/internal/threadnice"
 	"github.com/aidledger/aidledger/server/store"
 )
 
@@ -180,7 +181,7 @@ func (a *acceptor[J]) loop(jobs chan acceptJob[J]) {
 		// A group is a chain of short steps (a dozen round trips to PostgreSQL, each a wake-up
 		// of this goroutine), and on a busy box every wake-up waited its turn behind the chain's
 		// CPU-bound work: the acceptances' tail (twenty-fifth session, docs/benchmarks-log.md).
-		if err := runAtNice(a.shape.threadNice); err != nil {
+		if err := threadnice.RunAtNice(a.shape.threadNice); err != nil {
 			a.log.Info("acceptance groups run at the process's priority", "nice", a.shape.threadNice, "err", err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/internal/testenv"
+	"github.com/aidledger/aidledger/server/internal/threadnice"
 	"github.com/aidledger/aidledger/server/store"
 )
 
@@ -274,7 +275,7 @@ func TestAcceptor_RunsItsGroupsOnThreadsAtTheNiceValueItWasGiven(t *testing.T) {
 		t.Skip("thread priorities are only set on Linux")
 	}
 	db, _ := testenv.DB(t)
-	before, err := threadNice()
+	before, err := threadnice.Nice()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -289,7 +290,7 @@ func TestAcceptor_RunsItsGroupsOnThreadsAtTheNiceValueItWasGiven(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			a := newAcceptor(db, groupShape{groups: 2, threadNice: c.nice}, 10, func(_ context.Context, _ *gorm.DB, jobs []int) ([]error, error) {
 				for range jobs {
-					if n, err := threadNice(); err != nil || n != c.want {
+					if n, err := threadnice.Nice(); err != nil || n != c.want {
 						return nil, fmt.Errorf("group ran at nice %d (%v), want %d", n, err, c.want)
 					}
 				}

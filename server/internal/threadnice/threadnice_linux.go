@@ -1,4 +1,6 @@
-package redeem
+// Package threadnice sets the scheduling priority of the OS thread a goroutine runs on: the
+// server raises its acceptances' threads and lowers its backups'.
+package threadnice
 
 import (
 	"runtime"
@@ -6,16 +8,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// runAtNice locks the calling goroutine to its OS thread for good and sets that thread's nice
+// RunAtNice locks the calling goroutine to its OS thread for good and sets that thread's nice
 // value. Raising a thread's priority (a negative nice) needs CAP_SYS_NICE or a matching
 // RLIMIT_NICE (systemd: LimitNICE=); without them it fails and the thread keeps its priority.
-func runAtNice(nice int) error {
+func RunAtNice(nice int) error {
 	runtime.LockOSThread()
 	return unix.Setpriority(unix.PRIO_PROCESS, unix.Gettid(), nice)
 }
 
-// threadNice is the calling thread's nice value.
-func threadNice() (int, error) {
+// Nice is the calling thread's nice value.
+func Nice() (int, error) {
 	p, err := unix.Getpriority(unix.PRIO_PROCESS, unix.Gettid())
 	return 20 - p, err // the system call returns 20 − nice
 }
