@@ -293,3 +293,38 @@ func TestArchive_ChainIsReplayedByAPlainGeth(t *testing.T) {
 		}
 	}
 }
+
+func TestRun_WritesABackupEveryPeriodAndKeepsTheNewest(t *testing.T) {
+	w := apptest.New(t, apptest.Small)
+	src := backup.Source{DataDir: w.App.Cfg.DataDir, DB: w.App.DB, Node: w.App.Chain.Node()}
+	s, err := backup.New(src, backup.Config{Dir: t.TempDir(), Every: 200 * time.Millisecond, Keep: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(t.Context())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { stop(); <-done }()
+
+	var first string
+	w.WaitFor("a scheduled backup", 30*time.Second, func() bool {
+		l := s.List()
+		if len(l.Backups) > 0 && l.Backups[len(l.Backups)-1].Status == "done" && first == "" {
+			first = l.Backups[len(l.Backups)-1].Name
+		}
+		return first != ""
+	})
+	// Two more periods later the first is gone and two are kept.
+	w.WaitFor("the first backup to be replaced by newer ones", 30*time.Second, func() bool {
+		l := s.List()
+		for _, b := range l.Backups {
+			if b.Name == first {
+				return false
+			}
+		}
+		return len(l.Backups) >= 2
+	})
+	if l := s.List(); l.LastFailure != nil {
+		t.Errorf("a scheduled backup failed: %+v", l.LastFailure)
+	}
+}
