@@ -36,16 +36,11 @@ func Restore(ctx context.Context, file, dataDir string, logger *slog.Logger) (m 
 			cleanDir(dataDir)
 		}
 	}()
-	f, err := os.Open(file)
+	tr, f, err := openArchive(file)
 	if err != nil {
 		return m, err
 	}
 	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return m, fmt.Errorf("%s is not a backup archive: %w", file, err)
-	}
-	tr := tar.NewReader(gz)
 	var genesis *core.Genesis
 	for first := true; ; first = false {
 		h, err := tr.Next()
@@ -145,16 +140,11 @@ func cleanDir(dir string) {
 // ReadManifest reads an archive's manifest (its first entry) without reading the rest.
 func ReadManifest(file string) (Manifest, error) {
 	var m Manifest
-	f, err := os.Open(file)
+	tr, f, err := openArchive(file)
 	if err != nil {
 		return m, err
 	}
 	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		return m, fmt.Errorf("%s is not a backup archive: %w", file, err)
-	}
-	tr := tar.NewReader(gz)
 	if h, err := tr.Next(); err != nil || h.Name != manifestName {
 		return m, fmt.Errorf("%s is not a backup archive", file)
 	}
@@ -162,4 +152,18 @@ func ReadManifest(file string) (Manifest, error) {
 		return m, fmt.Errorf("read the manifest of %s: %w", file, err)
 	}
 	return m, nil
+}
+
+// openArchive opens file as a gzipped tar; the caller closes the file.
+func openArchive(file string) (*tar.Reader, io.Closer, error) {
+	f, err := os.Open(file)
+	if err != nil {
+		return nil, nil, err
+	}
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		f.Close()
+		return nil, nil, fmt.Errorf("%s is not a backup archive: %w", file, err)
+	}
+	return tar.NewReader(gz), f, nil
 }

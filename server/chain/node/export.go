@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 
 	"github.com/ethereum/go-ethereum/core"
 	"github.com/ethereum/go-ethereum/core/types"
@@ -83,21 +82,10 @@ const importBatch = 2500
 // checking it against its header. cfg.DataDir must not hold a chain yet. It returns the head.
 // Start then opens the imported chain like any other.
 func Import(ctx context.Context, cfg Config, genesis *core.Genesis, r io.Reader) (*types.Header, error) {
-	cfg, err := cfg.withDefaults()
-	if err != nil {
-		return nil, err
-	}
 	cfg.HTTPAddr = ""
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create chain datadir: %w", err)
-	}
-	nodeConf, err := cfg.nodeConfig()
+	cfg, stack, err := newStack(cfg)
 	if err != nil {
 		return nil, err
-	}
-	stack, err := gethnode.New(nodeConf)
-	if err != nil {
-		return nil, fmt.Errorf("create chain node in %s: %w", cfg.DataDir, err)
 	}
 	head, err := importInto(ctx, stack, cfg, genesis, r)
 	return head, errors.Join(err, stack.Close())

@@ -41,20 +41,9 @@ type Node struct {
 // and starts producing blocks. An existing chain keeps its stored genesis and all its state;
 // cfg.ChainID must then match the stored chain id.
 func Start(cfg Config) (*Node, error) {
-	cfg, err := cfg.withDefaults()
+	cfg, stack, err := newStack(cfg)
 	if err != nil {
 		return nil, err
-	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create chain datadir: %w", err)
-	}
-	nodeConf, err := cfg.nodeConfig()
-	if err != nil {
-		return nil, err
-	}
-	stack, err := gethnode.New(nodeConf)
-	if err != nil {
-		return nil, fmt.Errorf("create chain node in %s: %w", cfg.DataDir, err)
 	}
 	n, err := assemble(stack, cfg)
 	if err != nil {
@@ -65,6 +54,27 @@ func Start(cfg Config) (*Node, error) {
 		"head", head.Number, "head_hash", head.Hash(), "period", cfg.Period,
 		"http", n.HTTPEndpoint())
 	return n, nil
+}
+
+// newStack fills in cfg's defaults, creates its datadir and a go-ethereum node on it, with
+// nothing registered yet.
+func newStack(cfg Config) (Config, *gethnode.Node, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return cfg, nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return cfg, nil, fmt.Errorf("create chain datadir: %w", err)
+	}
+	nodeConf, err := cfg.nodeConfig()
+	if err != nil {
+		return cfg, nil, err
+	}
+	stack, err := gethnode.New(nodeConf)
+	if err != nil {
+		return cfg, nil, fmt.Errorf("create chain node in %s: %w", cfg.DataDir, err)
+	}
+	return cfg, stack, nil
 }
 
 // assemble registers the Ethereum service, the log filters and the block producer on stack and
