@@ -92,12 +92,27 @@ func New(src Source, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("create backup directory: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	return &Service{src: src, cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel,
+	s := &Service{src: src, cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel,
 		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aidledger_backup_last_success_timestamp_seconds",
-			Help: "When the last backup that succeeded since the server started was begun (Unix time); 0 = none yet."}),
+			Help: "When the newest backup in the backup directory was begun (Unix time); 0 = none."}),
 		failures: prometheus.NewCounter(prometheus.CounterOpts{Name: "aidledger_backup_failures_total",
 			Help: "Backups that failed since the server started."}),
-	}, nil
+	}
+	// From the directory, so that a restart does not look like a missing backup to an alert.
+	if m, ok := s.newest(); ok {
+		s.lastSuccess.Set(float64(m.CreatedAt.Unix()))
+	}
+	return s, nil
+}
+
+// newest is the manifest of the newest archive in Dir.
+func (s *Service) newest() (Manifest, bool) {
+	names := s.archives()
+	if len(names) == 0 {
+		return Manifest{}, false
+	}
+	m, err := ReadManifest(filepath.Join(s.cfg.Dir, names[0]))
+	return m, err == nil
 }
 
 // Collectors are the service's metrics.
@@ -168,8 +183,10 @@ func (s *Service) write(ctx context.Context, info Info) Info {
 		s.log.Error("backup failed", "backup", info.Name, "err", err)
 		return info
 	}
-	st, _ := os.Stat(path)
-	info.Status, info.Manifest, info.SizeBytes = "done", &m, st.Size()
+	info.Status, info.Manifest = "done", &m
+	if st, err := os.Stat(path); err == nil {
+		info.SizeBytes = st.Size()
+	}
 	s.failed = nil
 	s.lastSuccess.Set(float64(info.StartedAt.Unix()))
 	s.log.Info("backup written", "backup", info.Name, "bytes", info.SizeBytes, "chain_head", m.ChainHead,
@@ -283,10 +300,8 @@ func (s *Service) Run(ctx context.Context) {
 		return
 	}
 	due := time.Now().Add(s.cfg.Every)
-	if names := s.archives(); len(names) > 0 {
-		if m, err := ReadManifest(filepath.Join(s.cfg.Dir, names[0])); err == nil {
-			due = m.CreatedAt.Add(s.cfg.Every)
-		}
+	if m, ok := s.newest(); ok {
+		due = m.CreatedAt.Add(s.cfg.Every)
 	}
 	for {
 		t := time.NewTimer(time.Until(due))
