@@ -193,28 +193,6 @@ func copyPostgres(t *testing.T, w *apptest.World) string {
 	return dst
 }
 
-func TestRestore_RefusesADirectoryInUseAndAnArchiveOfSomethingElse(t *testing.T) {
-	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	busy := t.TempDir()
-	if err := os.WriteFile(filepath.Join(busy, "secrets.json"), []byte("{}"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := backup.Restore(t.Context(), "no-such-file", busy, logger); err == nil || !strings.Contains(err.Error(), "not empty") {
-		t.Errorf("restore into a directory with files: %v, want a refusal", err)
-	}
-	junk := filepath.Join(t.TempDir(), "junk.tar.gz")
-	if err := os.WriteFile(junk, []byte("not an archive"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	dir := filepath.Join(t.TempDir(), "new")
-	if _, err := backup.Restore(t.Context(), junk, dir, logger); err == nil || !strings.Contains(err.Error(), "not a backup archive") {
-		t.Errorf("restore of junk: %v, want a refusal", err)
-	}
-	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
-		t.Errorf("a failed restore left %d entries in the directory", len(entries))
-	}
-}
-
 func TestBackups_KeepTheNewestAndOnlyAdminsMayAsk(t *testing.T) {
 	w := apptest.New(t, apptest.Small)
 	for _, who := range []string{apptest.AidWorker, apptest.Vendor1, apptest.Donor} {
