@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -10,7 +13,7 @@ import (
 )
 
 func restoreCmd() *cobra.Command {
-	var from, dataDir string
+	var from, dataDir, passFile string
 	cmd := &cobra.Command{
 		Use:   "restore",
 		Short: "Restore a backup archive into a new data directory (replays the chain's blocks)",
@@ -19,7 +22,14 @@ func restoreCmd() *cobra.Command {
 			"where the backup left off: redemptions the database had accepted but the copied chain had not\n" +
 			"mined are sent again, once. With PostgreSQL, restore its pg_dump (taken after the archive) first.",
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			m, err := backup.Restore(cmd.Context(), from, dataDir, slog.Default())
+			pass, err := readPassphrase(passFile)
+			if err != nil {
+				return err
+			}
+			m, err := backup.Restore(cmd.Context(), from, dataDir, pass, slog.Default())
+			if errors.Is(err, backup.ErrSealed) {
+				return fmt.Errorf("%w (--passphrase-file)", err)
+			}
 			if err != nil {
 				return err
 			}
@@ -40,7 +50,24 @@ func restoreCmd() *cobra.Command {
 	f := cmd.Flags()
 	f.StringVar(&from, "from", "", "the backup archive (aidledger-….tar.gz)")
 	f.StringVar(&dataDir, "data-dir", "", "the new data directory (must not exist or be empty)")
+	f.StringVar(&passFile, "passphrase-file", "", "file holding the passphrase of a sealed archive (….tar.gz.sealed)")
 	_ = cmd.MarkFlagRequired("from")
 	_ = cmd.MarkFlagRequired("data-dir")
 	return cmd
+}
+
+// readPassphrase reads a passphrase file ("" = none), without its trailing newline.
+func readPassphrase(file string) (string, error) {
+	if file == "" {
+		return "", nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read passphrase: %w", err)
+	}
+	pass := strings.TrimRight(string(b), "\r\n")
+	if pass == "" {
+		return "", fmt.Errorf("%s is empty", file)
+	}
+	return pass, nil
 }

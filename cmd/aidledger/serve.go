@@ -39,6 +39,7 @@ func serveCmd() *cobra.Command {
 	var threadsPerCPU int
 	var tlsCert, tlsKey string
 	var proxies []string
+	var backupPassFile string
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Run the server: API and web app, embedded chain (or --eth-rpc), database, pipeline and indexer",
@@ -51,6 +52,9 @@ func serveCmd() *cobra.Command {
 				return err
 			}
 			cfg.Passphrase = os.Getenv("AIDLEDGER_OPERATOR_PASSPHRASE")
+			if cfg.BackupPassphrase, err = readPassphrase(backupPassFile); err != nil {
+				return err
+			}
 			setMemoryLimit(memLimitMiB)
 			if n, ok := schedulerThreads(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), threadsPerCPU); ok {
 				runtime.GOMAXPROCS(n)
@@ -123,6 +127,7 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&cfg.BackupDir, "backup-dir", "", "where backups of the running system are written (default: the data directory's backups/); better on another disk, copied off the machine")
 	f.DurationVar(&cfg.BackupEvery, "backup-every", 24*time.Hour, "write a backup this often while serving (the first this long after the newest one); 0 = only when an admin asks")
 	f.IntVar(&cfg.BackupKeep, "backup-keep", backup.DefaultKeep, "how many backups to keep in --backup-dir; older ones are removed")
+	f.StringVar(&backupPassFile, "backup-passphrase-file", "", "seal the backups with the passphrase in this file (AES-256-GCM, argon2id): a copy lost on a USB disk then gives nothing away; `restore --passphrase-file` opens them")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd
 }

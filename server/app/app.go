@@ -65,7 +65,9 @@ type Config struct {
 	BackupEvery time.Duration
 	// BackupKeep is how many backups are kept; 0 = backup.DefaultKeep.
 	BackupKeep int
-	Logger     *slog.Logger
+	// BackupPassphrase seals the backups; "" writes them in the clear.
+	BackupPassphrase string
+	Logger           *slog.Logger
 }
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
@@ -188,7 +190,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		backupDir = filepath.Join(cfg.DataDir, "backups")
 	}
 	a.Backups, err = backup.New(backup.Source{DataDir: cfg.DataDir, DB: db, Node: ch.Node()},
-		backup.Config{Dir: backupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep, Logger: cfg.Logger})
+		backup.Config{Dir: backupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep, Passphrase: cfg.BackupPassphrase, Logger: cfg.Logger})
 	if err != nil {
 		a.Close()
 		return nil, err

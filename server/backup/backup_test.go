@@ -1,7 +1,9 @@
 package backup_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -120,7 +122,7 @@ func TestRestore_OfABackupTakenWhileShopsSell_PaysEveryAcceptedRedemptionOnce(t 
 
 	dir := filepath.Join(t.TempDir(), "restored")
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	if _, err := backup.Restore(t.Context(), filepath.Join(list.Dir, info.Name), dir, logger); err != nil {
+	if _, err := backup.Restore(t.Context(), filepath.Join(list.Dir, info.Name), dir, "", logger); err != nil {
 		t.Fatalf("restore: %v", err)
 	}
 	a, err := app.Start(t.Context(), app.Config{DataDir: dir, DB: db, Lanes: 2, Logger: logger})
@@ -304,5 +306,48 @@ func TestRun_WritesABackupEveryPeriodAndKeepsTheNewest(t *testing.T) {
 	})
 	if l := s.List(); l.LastFailure != nil {
 		t.Errorf("a scheduled backup failed: %+v", l.LastFailure)
+	}
+}
+
+func TestSealedBackups_OpenOnlyWithTheirPassphrase(t *testing.T) {
+	w := apptest.New(t, apptest.Small)
+	src := backup.Source{DataDir: w.App.Cfg.DataDir, DB: w.App.DB, Node: w.App.Chain.Node()}
+	s, err := backup.New(src, backup.Config{Dir: t.TempDir(), Passphrase: "a long camp passphrase"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Create(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasSuffix(info.Name, ".tar.gz.sealed") {
+		t.Errorf("sealed archive named %s", info.Name)
+	}
+	// The service lists it with its manifest; nothing else can.
+	if l := s.List(); len(l.Backups) != 1 || l.Backups[0].Manifest == nil || l.Backups[0].Manifest.ChainHead != info.Manifest.ChainHead {
+		t.Fatalf("list: %+v", l)
+	}
+	archive := filepath.Join(s.List().Dir, info.Name)
+	if _, err := backup.ReadManifest(archive, ""); !errors.Is(err, backup.ErrSealed) {
+		t.Errorf("manifest without the passphrase: %v, want ErrSealed", err)
+	}
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	for _, pass := range []string{"", "a wrong passphrase"} {
+		dir := filepath.Join(t.TempDir(), "r")
+		if _, err := backup.Restore(t.Context(), archive, dir, pass, logger); err == nil {
+			t.Errorf("restore with passphrase %q succeeded", pass)
+		}
+	}
+	dir := filepath.Join(t.TempDir(), "r")
+	m, err := backup.Restore(t.Context(), archive, dir, "a long camp passphrase", logger)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.ChainHeadHash != info.Manifest.ChainHeadHash {
+		t.Errorf("restored %+v, want %+v", m, info.Manifest)
+	}
+	want, _ := os.ReadFile(filepath.Join(src.DataDir, "secrets.json"))
+	if got, err := os.ReadFile(filepath.Join(dir, "secrets.json")); err != nil || !bytes.Equal(got, want) {
+		t.Errorf("restored secrets differ: %v", err)
 	}
 }

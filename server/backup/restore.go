@@ -2,6 +2,7 @@ package backup
 
 import (
 	"archive/tar"
+	"bufio"
 	"compress/gzip"
 	"context"
 	"encoding/json"
@@ -23,8 +24,9 @@ import (
 // Restore unpacks the archive at file into dataDir, which must not exist or be empty, replaying
 // the chain's blocks into a new embedded chain there. `serve --data-dir dataDir` then starts
 // the system as it was when the archive was written; a PostgreSQL database must be restored
-// from its pg_dump first. On failure dataDir is left empty.
-func Restore(ctx context.Context, file, dataDir string, logger *slog.Logger) (m Manifest, err error) {
+// from its pg_dump first. passphrase opens a sealed archive ("" for one that is not). On
+// failure dataDir is left empty.
+func Restore(ctx context.Context, file, dataDir, passphrase string, logger *slog.Logger) (m Manifest, err error) {
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -36,7 +38,7 @@ func Restore(ctx context.Context, file, dataDir string, logger *slog.Logger) (m 
 			cleanDir(dataDir)
 		}
 	}()
-	tr, f, err := openArchive(file)
+	tr, f, err := openArchive(file, passphraseKeys(passphrase))
 	if err != nil {
 		return m, err
 	}
@@ -137,10 +139,15 @@ func cleanDir(dir string) {
 	}
 }
 
-// ReadManifest reads an archive's manifest (its first entry) without reading the rest.
-func ReadManifest(file string) (Manifest, error) {
+// ReadManifest reads an archive's manifest (its first entry) without reading the rest;
+// passphrase opens a sealed archive.
+func ReadManifest(file, passphrase string) (Manifest, error) {
+	return readManifest(file, passphraseKeys(passphrase))
+}
+
+func readManifest(file string, keyFor func(salt []byte) []byte) (Manifest, error) {
 	var m Manifest
-	tr, f, err := openArchive(file)
+	tr, f, err := openArchive(file, keyFor)
 	if err != nil {
 		return m, err
 	}
@@ -154,13 +161,22 @@ func ReadManifest(file string) (Manifest, error) {
 	return m, nil
 }
 
-// openArchive opens file as a gzipped tar; the caller closes the file.
-func openArchive(file string) (*tar.Reader, io.Closer, error) {
+// openArchive opens file as a gzipped tar, sealed or not (keyFor: see newSealReader); the
+// caller closes the file.
+func openArchive(file string, keyFor func(salt []byte) []byte) (*tar.Reader, io.Closer, error) {
 	f, err := os.Open(file)
 	if err != nil {
 		return nil, nil, err
 	}
-	gz, err := gzip.NewReader(f)
+	br := bufio.NewReader(f)
+	var r io.Reader = br
+	if isSealed(br) {
+		if r, err = newSealReader(br, keyFor); err != nil {
+			f.Close()
+			return nil, nil, fmt.Errorf("%s: %w", file, err)
+		}
+	}
+	gz, err := gzip.NewReader(r)
 	if err != nil {
 		f.Close()
 		return nil, nil, fmt.Errorf("%s is not a backup archive: %w", file, err)

@@ -19,7 +19,7 @@ func TestRestore_RefusesADirectoryInUseAndAnArchiveOfSomethingElse(t *testing.T)
 	if err := os.WriteFile(filepath.Join(busy, "secrets.json"), []byte("{}"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := backup.Restore(t.Context(), "no-such-file", busy, logger); err == nil || !strings.Contains(err.Error(), "not empty") {
+	if _, err := backup.Restore(t.Context(), "no-such-file", busy, "", logger); err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Errorf("restore into a directory with files: %v, want a refusal", err)
 	}
 	junk := filepath.Join(t.TempDir(), "junk.tar.gz")
@@ -27,7 +27,7 @@ func TestRestore_RefusesADirectoryInUseAndAnArchiveOfSomethingElse(t *testing.T)
 		t.Fatal(err)
 	}
 	dir := filepath.Join(t.TempDir(), "new")
-	if _, err := backup.Restore(t.Context(), junk, dir, logger); err == nil || !strings.Contains(err.Error(), "not a backup archive") {
+	if _, err := backup.Restore(t.Context(), junk, dir, "", logger); err == nil || !strings.Contains(err.Error(), "not a backup archive") {
 		t.Errorf("restore of junk: %v, want a refusal", err)
 	}
 	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
@@ -76,7 +76,7 @@ func TestRestore_OfASystemOnAnExternalChain_BringsBackItsDatabaseKeysAndSecrets(
 	}
 
 	dir := filepath.Join(t.TempDir(), "restored")
-	if _, err := backup.Restore(t.Context(), archive, dir, slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
+	if _, err := backup.Restore(t.Context(), archive, dir, "", slog.New(slog.NewTextHandler(io.Discard, nil))); err != nil {
 		t.Fatal(err)
 	}
 	for name, body := range files {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -30,6 +31,8 @@ type Config struct {
 	Dir   string        // where archives are written (owner-only)
 	Every time.Duration // a backup this often; 0 = only when asked
 	Keep  int           // the newest archives kept; 0 = DefaultKeep
+	// Passphrase seals the archives (sealed.go); "" writes them in the clear.
+	Passphrase string
 	// Logger logs each backup's outcome (names and sizes: an archive holds no personal data
 	// in the clear, but it does hold the keys to it).
 	Logger *slog.Logger
@@ -66,6 +69,9 @@ type Service struct {
 	running *Info
 	failed  *Info
 
+	keysMu sync.Mutex
+	keys   map[string][]byte // sealed archives' keys by salt
+
 	// ctx ends background backups when Run returns (the system is stopping).
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -76,8 +82,9 @@ type Service struct {
 }
 
 const (
-	prefix = "aidledger-"
-	suffix = ".tar.gz"
+	prefix       = "aidledger-"
+	suffix       = ".tar.gz"
+	sealedSuffix = ".tar.gz.sealed"
 )
 
 // New prepares cfg.Dir.
@@ -92,7 +99,7 @@ func New(src Source, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("create backup directory: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{src: src, cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel,
+	s := &Service{src: src, cfg: cfg, log: cfg.Logger, ctx: ctx, cancel: cancel, keys: map[string][]byte{},
 		lastSuccess: prometheus.NewGauge(prometheus.GaugeOpts{Name: "aidledger_backup_last_success_timestamp_seconds",
 			Help: "When the newest backup in the backup directory was begun (Unix time); 0 = none."}),
 		failures: prometheus.NewCounter(prometheus.CounterOpts{Name: "aidledger_backup_failures_total",
@@ -111,7 +118,7 @@ func (s *Service) newest() (Manifest, bool) {
 	if len(names) == 0 {
 		return Manifest{}, false
 	}
-	m, err := ReadManifest(filepath.Join(s.cfg.Dir, names[0]))
+	m, err := readManifest(filepath.Join(s.cfg.Dir, names[0]), s.opener())
 	return m, err == nil
 }
 
@@ -155,7 +162,11 @@ func (s *Service) begin() (Info, error) {
 		return *s.running, ErrRunning
 	}
 	now := time.Now().UTC()
-	info := Info{Name: prefix + now.Format("20060102T150405.000Z") + suffix, Status: "running", StartedAt: now}
+	name := prefix + now.Format("20060102T150405.000Z") + suffix
+	if s.cfg.Passphrase != "" {
+		name = prefix + now.Format("20060102T150405.000Z") + sealedSuffix
+	}
+	info := Info{Name: name, Status: "running", StartedAt: now}
 	s.running = &info
 	return info, nil
 }
@@ -223,11 +234,44 @@ func (s *Service) writeFile(ctx context.Context, path string) (Manifest, error) 
 	if err != nil {
 		return Manifest{}, err
 	}
-	m, err := Write(ctx, newWriteBehind(f), s.src, s.cfg.Dir)
+	var w io.Writer = newWriteBehind(f)
+	var sealed io.WriteCloser
+	if s.cfg.Passphrase != "" {
+		if sealed, err = newSealWriter(w, s.keyFor); err != nil {
+			return Manifest{}, errors.Join(err, f.Close())
+		}
+		w = sealed
+	}
+	m, err := Write(ctx, w, s.src, s.cfg.Dir)
+	if err == nil && sealed != nil {
+		err = sealed.Close()
+	}
 	if err == nil {
 		err = f.Sync()
 	}
 	return m, errors.Join(err, f.Close())
+}
+
+// opener is how this service opens sealed archives: nil without a passphrase.
+func (s *Service) opener() func(salt []byte) []byte {
+	if s.cfg.Passphrase == "" {
+		return nil
+	}
+	return s.keyFor
+}
+
+// keyFor derives the key of a sealed archive with this salt, once per salt: listing the
+// archives would otherwise run argon2id for each of them every time. nil without a
+// passphrase.
+func (s *Service) keyFor(salt []byte) []byte {
+	s.keysMu.Lock()
+	defer s.keysMu.Unlock()
+	if k, ok := s.keys[string(salt)]; ok {
+		return k
+	}
+	k := sealKey(s.cfg.Passphrase, salt)
+	s.keys[string(salt)] = k
+	return k
 }
 
 func syncDir(dir string) error {
@@ -254,7 +298,7 @@ func (s *Service) archives() []string {
 	entries, _ := os.ReadDir(s.cfg.Dir)
 	var names []string
 	for _, e := range entries {
-		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, prefix) && strings.HasSuffix(n, suffix) {
+		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, prefix) && (strings.HasSuffix(n, suffix) || strings.HasSuffix(n, sealedSuffix)) {
 			names = append(names, n)
 		}
 	}
@@ -277,7 +321,7 @@ func (s *Service) List() List {
 		if st, err := os.Stat(path); err == nil {
 			info.SizeBytes = st.Size()
 		}
-		if m, err := ReadManifest(path); err == nil {
+		if m, err := readManifest(path, s.opener()); err == nil {
 			info.Manifest, info.StartedAt = &m, m.CreatedAt
 		} else {
 			info.Status, info.Error = "failed", err.Error()
