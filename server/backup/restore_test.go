@@ -98,3 +98,46 @@ func TestRestore_OfASystemOnAnExternalChain_BringsBackItsDatabaseKeysAndSecrets(
 		t.Errorf("restored database: %d, %v; want the row 42", n, err)
 	}
 }
+
+func TestCreate_ThatFails_LeavesNoFileAndIsReported_AndALaterOneInTheSameDirectorySucceeds(t *testing.T) {
+	dataDir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dataDir, "secrets.json"), []byte("{}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	db, err := store.Open("", dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	s, err := backup.New(backup.Source{DataDir: dataDir, DB: db}, backup.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.Close(db) // the database copy will fail
+	if info, err := s.Create(t.Context()); err == nil || info.Status != "failed" {
+		t.Fatalf("backup of a closed database: %+v, %v; want it failed", info, err)
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+		t.Errorf("a failed backup left %d files in %s", len(entries), dir)
+	}
+	l := s.List()
+	if l.LastFailure == nil || l.LastFailure.Error == "" || len(l.Backups) != 0 {
+		t.Fatalf("list after a failure: %+v", l)
+	}
+
+	db, err = store.Open("", dataDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close(db)
+	s, err = backup.New(backup.Source{DataDir: dataDir, DB: db}, backup.Config{Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Create(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if l := s.List(); l.LastFailure != nil || len(l.Backups) != 1 {
+		t.Errorf("list after a success: %+v", l)
+	}
+}
