@@ -43,8 +43,14 @@ func Restore(ctx context.Context, file, dataDir, passphrase string, logger *slog
 		return m, err
 	}
 	defer f.Close()
+	if m, err = nextManifest(tr, file); err != nil {
+		return m, err
+	}
+	if m.Version != FormatVersion {
+		return m, fmt.Errorf("archive format %d; this aidledger reads %d", m.Version, FormatVersion)
+	}
 	var genesis *core.Genesis
-	for first := true; ; first = false {
+	for {
 		h, err := tr.Next()
 		if errors.Is(err, io.EOF) {
 			break
@@ -52,17 +58,7 @@ func Restore(ctx context.Context, file, dataDir, passphrase string, logger *slog
 		if err != nil {
 			return m, fmt.Errorf("read %s: %w", file, err)
 		}
-		if first != (h.Name == manifestName) {
-			return m, fmt.Errorf("%s is not a backup archive: it starts with %q", file, h.Name)
-		}
 		switch {
-		case h.Name == manifestName:
-			if err := json.NewDecoder(tr).Decode(&m); err != nil {
-				return m, fmt.Errorf("read manifest: %w", err)
-			}
-			if m.Version != FormatVersion {
-				return m, fmt.Errorf("archive format %d; this aidledger reads %d", m.Version, FormatVersion)
-			}
 		case h.Name == genesisName:
 			genesis = new(core.Genesis)
 			if err := json.NewDecoder(tr).Decode(genesis); err != nil {
@@ -146,12 +142,17 @@ func ReadManifest(file, passphrase string) (Manifest, error) {
 }
 
 func readManifest(file string, keyFor func(salt []byte) []byte) (Manifest, error) {
-	var m Manifest
 	tr, f, err := openArchive(file, keyFor)
 	if err != nil {
-		return m, err
+		return Manifest{}, err
 	}
 	defer f.Close()
+	return nextManifest(tr, file)
+}
+
+// nextManifest reads the manifest, which must be the archive's first entry.
+func nextManifest(tr *tar.Reader, file string) (Manifest, error) {
+	var m Manifest
 	if h, err := tr.Next(); err != nil || h.Name != manifestName {
 		return m, fmt.Errorf("%s is not a backup archive", file)
 	}

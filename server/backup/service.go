@@ -82,9 +82,9 @@ type Service struct {
 }
 
 const (
-	prefix       = "aidledger-"
-	suffix       = ".tar.gz"
-	sealedSuffix = ".tar.gz.sealed"
+	prefix    = "aidledger-"
+	suffix    = ".tar.gz"
+	sealedExt = ".sealed" // after suffix
 )
 
 // New prepares cfg.Dir.
@@ -164,7 +164,7 @@ func (s *Service) begin() (Info, error) {
 	now := time.Now().UTC()
 	name := prefix + now.Format("20060102T150405.000Z") + suffix
 	if s.cfg.Passphrase != "" {
-		name = prefix + now.Format("20060102T150405.000Z") + sealedSuffix
+		name += sealedExt
 	}
 	info := Info{Name: name, Status: "running", StartedAt: now}
 	s.running = &info
@@ -219,7 +219,7 @@ func (s *Service) writeTo(ctx context.Context, path string) (Manifest, error) {
 		if err := threadnice.RunAtNice(backupNice); err != nil {
 			s.log.Debug("backup runs at the server's priority", "err", err)
 		}
-		m, err := s.writeFile(ctx, path)
+		m, err := s.writeArchive(ctx, path)
 		done <- result{m, err}
 	}()
 	r := <-done
@@ -229,7 +229,8 @@ func (s *Service) writeTo(ctx context.Context, path string) (Manifest, error) {
 // backupNice is the nice value of a backup's thread: the lowest priority short of idle.
 const backupNice = 19
 
-func (s *Service) writeFile(ctx context.Context, path string) (Manifest, error) {
+// writeArchive writes the archive (sealed if there is a passphrase) to path and syncs it.
+func (s *Service) writeArchive(ctx context.Context, path string) (Manifest, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return Manifest{}, err
@@ -261,8 +262,7 @@ func (s *Service) opener() func(salt []byte) []byte {
 }
 
 // keyFor derives the key of a sealed archive with this salt, once per salt: listing the
-// archives would otherwise run argon2id for each of them every time. nil without a
-// passphrase.
+// archives would otherwise run argon2id for each of them every time.
 func (s *Service) keyFor(salt []byte) []byte {
 	s.keysMu.Lock()
 	defer s.keysMu.Unlock()
@@ -298,7 +298,7 @@ func (s *Service) archives() []string {
 	entries, _ := os.ReadDir(s.cfg.Dir)
 	var names []string
 	for _, e := range entries {
-		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, prefix) && (strings.HasSuffix(n, suffix) || strings.HasSuffix(n, sealedSuffix)) {
+		if n := e.Name(); e.Type().IsRegular() && strings.HasPrefix(n, prefix) && (strings.HasSuffix(n, suffix) || strings.HasSuffix(n, suffix+sealedExt)) {
 			names = append(names, n)
 		}
 	}
