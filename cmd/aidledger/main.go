@@ -25,7 +25,7 @@ func main() {
 		// Runs before cobra checks required flags, so a flag given by environment counts.
 		PersistentPreRunE: func(cmd *cobra.Command, _ []string) error { return envDefaults(cmd) },
 	}
-	root.AddCommand(serveCmd(), migrateCmd(), userCmd(), verifyCmd(), loadtestCmd(), restoreCmd(), versionCmd())
+	root.AddCommand(serveCmd(), migrateCmd(), userCmd(), verifyCmd(), loadtestCmd(), restoreCmd(), rotateKeysCmd(), versionCmd())
 	if err := root.Execute(); err != nil {
 		fmt.Fprintln(os.Stderr, "aidledger:", err)
 		os.Exit(1)

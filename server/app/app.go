@@ -25,6 +25,7 @@ import (
 	"github.com/aidledger/aidledger/server/chain"
 	"github.com/aidledger/aidledger/server/chain/index"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
+	"github.com/aidledger/aidledger/server/dirlock"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/programs"
 	"github.com/aidledger/aidledger/server/redeem"
@@ -92,9 +93,13 @@ type App struct {
 	Backups  *backup.Service
 	API      *api.Server
 	log      *slog.Logger
+	lock     *dirlock.Lock
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	closeOnce sync.Once
+	closeErr  error
 
 	// hold, when set, says why the system is not ready yet (a seed in progress): /readyz answers
 	// 503 until it is released, so clients and load balancers do not arrive too early.
@@ -143,6 +148,21 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	cfg.DataDir = abs
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	lock, err := dirlock.Acquire(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	a, err := start(ctx, cfg, lock)
+	if err != nil {
+		lock.Release()
+	}
+	return a, err
+}
+
+func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {
 	keys, err := secrets.LoadOrCreate(cfg.DataDir)
 	if err != nil {
 		return nil, err
@@ -173,7 +193,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		return nil, err
 	}
 	a := &App{
-		Cfg: cfg, DB: db, Chain: ch, Pipeline: p, Secrets: keys, log: cfg.Logger,
+		Cfg: cfg, DB: db, Chain: ch, Pipeline: p, Secrets: keys, log: cfg.Logger, lock: lock,
 		Indexer: index.New(db, ch.Backend, index.Config{Contract: ch.Contract, FromBlock: ch.DeployBlock, Logger: cfg.Logger}),
 		Auth:    auth.New(db, keys.JWT, auth.Config{Logger: cfg.Logger}),
 	}
@@ -239,7 +259,7 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 func (a *App) startServices() error {
 	var err error
 	a.Enroll, err = enroll.New(a.DB, a.Pipeline, enroll.Config{
-		Keys:      enroll.Keys{Master: a.Secrets.Master, Lookup: a.Secrets.Lookup, PIN: a.Secrets.PIN},
+		Keys:      enrollKeys(a.Secrets),
 		ImportDir: filepath.Join(a.Cfg.DataDir, "imports"), Logger: a.log,
 	})
 	if err != nil {
@@ -283,12 +303,16 @@ func (a *App) Shutdown(ctx context.Context) error {
 }
 
 // Close stops background work (whatever is in flight stays in the database for the next start),
-// then closes the chain and the database.
+// then closes the chain and the database. Only the first call does anything, so a caller that
+// stopped the system early (to open its data directory again) and a deferred Close can both call it.
 func (a *App) Close() error {
-	a.Redeem.Close()
-	a.Enroll.Close()
-	err := a.Programs.Close()
-	return errors.Join(err, a.closeBase())
+	a.closeOnce.Do(func() {
+		a.Redeem.Close()
+		a.Enroll.Close()
+		err := a.Programs.Close()
+		a.closeErr = errors.Join(err, a.closeBase())
+	})
+	return a.closeErr
 }
 
 func (a *App) closeBase() error {
@@ -296,5 +320,6 @@ func (a *App) closeBase() error {
 		a.cancel()
 	}
 	a.wg.Wait()
-	return errors.Join(a.Chain.Close(), store.Close(a.DB))
+	// The lock goes last: the next process may open the directory once nothing here writes.
+	return errors.Join(a.Chain.Close(), store.Close(a.DB), a.lock.Release())
 }

@@ -56,18 +56,6 @@ func (s *Service) view(r *beneficiaryRow) (Beneficiary, error) {
 	return b, nil
 }
 
-// lookups are the deduplication hashes of a prepared input, strongest rule first.
-func (s *Service) lookups(id string, p *prepared) []lookupRow {
-	var out []lookupRow
-	if p.nationalID != "" {
-		out = append(out, lookupRow{Kind: lookupNationalID, Hash: s.lookupHash(lookupNationalID, p.nationalID), BeneficiaryID: id})
-	}
-	if p.phone != "" {
-		out = append(out, lookupRow{Kind: lookupPhone, Hash: s.lookupHash(lookupPhone, p.phone), BeneficiaryID: id})
-	}
-	return append(out, lookupRow{Kind: lookupNameDOB, Hash: s.lookupHash(lookupNameDOB, p.nameDOB), BeneficiaryID: id})
-}
-
 // newRow builds a new beneficiary's row: fresh id, card number, chain pseudonym and data key.
 func (s *Service) newRow(p *prepared, now time.Time) beneficiaryRow {
 	id := uuid.Must(uuid.NewV7()).String()
@@ -75,7 +63,7 @@ func (s *Service) newRow(p *prepared, now time.Time) beneficiaryRow {
 	return beneficiaryRow{
 		ID: id, CardNumber: newCardNumber(), ChainID: randomChainID(), Status: StatusActive,
 		HouseholdSize: p.household, Location: p.location, WrappedKey: wrapped, Personal: sealed,
-		NameKey: s.lookupHash("name", p.name), PINHash: s.pinHash(id, p.pin),
+		NameKey: s.nameHash(p.personal), PINHash: s.pinHash(id, p.pin),
 		CreatedAt: now, UpdatedAt: now,
 	}
 }
@@ -107,7 +95,7 @@ func (s *Service) Enroll(ctx context.Context, in Input) (Beneficiary, error) {
 		return Beneficiary{}, errs[0]
 	}
 	row := s.newRow(&p, time.Now().UTC())
-	lks := s.lookups(row.ID, &p)
+	lks := s.lookups(row.ID, p.personal)
 	for attempt := 0; ; attempt++ {
 		err := store.InTx(ctx, s.db, func(tx *gorm.DB) error {
 			if err := duplicateOf(tx, lks, ""); err != nil {
@@ -213,7 +201,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch) (Beneficia
 		if len(errs) > 0 {
 			return errs[0]
 		}
-		lks = s.lookups(id, &p)
+		lks = s.lookups(id, p.personal)
 		if err := duplicateOf(tx, lks, id); err != nil {
 			return err
 		}
@@ -224,7 +212,7 @@ func (s *Service) Update(ctx context.Context, id string, patch Patch) (Beneficia
 			return err
 		}
 		r.WrappedKey, r.Personal = s.sealPersonal(id, p.personal)
-		r.NameKey = s.lookupHash("name", p.name)
+		r.NameKey = s.nameHash(p.personal)
 		r.HouseholdSize, r.Location, r.UpdatedAt = p.household, p.location, time.Now().UTC()
 		res := tx.Model(&beneficiaryRow{}).Where("id = ? AND erased_at IS NULL", id).Updates(map[string]any{
 			"wrapped_key": r.WrappedKey, "personal": r.Personal, "name_key": r.NameKey,

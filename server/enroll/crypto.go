@@ -128,6 +128,26 @@ func (k *keys) lookupHash(kind, normalized string) []byte {
 	return out
 }
 
+// lookups are the deduplication hashes of one person's data, strongest rule first. The sealed
+// fields are already normalized (prepare stores the forms it compares), so the hashes can be
+// computed again from the sealed data alone, as a key rotation does.
+func (k *keys) lookups(id string, p personal) []lookupRow {
+	var out []lookupRow
+	if p.NationalID != "" {
+		out = append(out, lookupRow{Kind: lookupNationalID, Hash: k.lookupHash(lookupNationalID, p.NationalID), BeneficiaryID: id})
+	}
+	if p.Phone != "" {
+		out = append(out, lookupRow{Kind: lookupPhone, Hash: k.lookupHash(lookupPhone, p.Phone), BeneficiaryID: id})
+	}
+	nameDOB := nameKey(p.GivenName, p.FamilyName) + "|" + p.DateOfBirth
+	return append(out, lookupRow{Kind: lookupNameDOB, Hash: k.lookupHash(lookupNameDOB, nameDOB), BeneficiaryID: id})
+}
+
+// nameHash is the name-only lookup hash that search uses.
+func (k *keys) nameHash(p personal) []byte {
+	return k.lookupHash("name", nameKey(p.GivenName, p.FamilyName))
+}
+
 // pinHash is a keyed hash, not a slow one: a 4-digit PIN falls to offline guessing under any
 // hash, so its protection is the key kept outside the database plus the attempt limit, and a
 // fast hash keeps redemption throughput high. The beneficiary id makes equal PINs hash apart.

@@ -122,6 +122,9 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cfg Config) (*Service, error) {
 	if !isDigits(cfg.DefaultCountryCode) {
 		return nil, errors.New("enroll: DefaultCountryCode must be digits only")
 	}
+	if err := checkKeys(context.Background(), db, k, cfg.Keys); err != nil {
+		return nil, fmt.Errorf("enroll: %w", err)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Service{db: db, p: p, cfg: cfg, log: cfg.Logger.With("component", "enroll"), keys: k, ctx: ctx, cancel: cancel}
 	if err := s.resumeImports(); err != nil {

@@ -170,7 +170,7 @@ func (s *Service) importBatch(ctx context.Context, job *importRow, batch []csvRe
 		}
 		row := s.newRow(&p, now)
 		row.ImportID = &job.ID
-		lks := s.lookups(row.ID, &p)
+		lks := s.lookups(row.ID, p.personal)
 		dup := false
 		for _, lk := range lks {
 			dup = dup || seen[lk.Kind+string(lk.Hash)]

@@ -87,6 +87,16 @@ type importErrorRow struct {
 
 func (importErrorRow) TableName() string { return "beneficiary_import_errors" }
 
+// keyFingerprintRow records which keys sealed this database's personal data, lookups and PINs
+// (a one-way fingerprint of each, not the key), so a server given another secrets.json refuses
+// to start rather than seal new rows under keys the old ones do not share.
+type keyFingerprintRow struct {
+	Name        string `gorm:"primaryKey;size:16"`
+	Fingerprint string `gorm:"size:64;not null"`
+}
+
+func (keyFingerprintRow) TableName() string { return "enroll_key_fingerprints" }
+
 // Frozen copies of the models as migration 1 created them.
 type beneficiaryV1 struct {
 	ID            string `gorm:"primaryKey;size:36;index:ix_beneficiaries_status_id,priority:2"`
@@ -165,6 +175,13 @@ type replacedCardV2 struct {
 
 func (replacedCardV2) TableName() string { return "replaced_cards" }
 
+type keyFingerprintV3 struct {
+	Name        string `gorm:"primaryKey;size:16"`
+	Fingerprint string `gorm:"size:64;not null"`
+}
+
+func (keyFingerprintV3) TableName() string { return "enroll_key_fingerprints" }
+
 // Schema is the enroll component's tables, for store.Migrate.
 var Schema = store.Component{
 	Name: "enroll",
@@ -178,5 +195,9 @@ var Schema = store.Component{
 		Version: 2,
 		Name:    "replaced cards",
 		Up:      func(tx *gorm.DB) error { return tx.Migrator().CreateTable(&replacedCardV2{}) },
+	}, {
+		Version: 3,
+		Name:    "key fingerprints",
+		Up:      func(tx *gorm.DB) error { return tx.Migrator().CreateTable(&keyFingerprintV3{}) },
 	}},
 }

@@ -33,15 +33,13 @@ const (
 	maxHousehold     = 100
 )
 
-// prepared is a validated input: display forms to seal, clear fields, and the normalized
-// strings the lookup hashes are computed from.
+// prepared is a validated input: what is sealed (already in the normalized forms the lookup
+// hashes are computed from, see keys.lookups) and the fields kept in clear.
 type prepared struct {
 	personal  personal
 	household int
 	location  string
 	pin       string
-	// normalized lookup inputs; nationalID and phone may be empty (not given)
-	nationalID, phone, nameDOB, name string
 }
 
 // prepare validates every field and reports every bad one (the CSV import lists them all; the
@@ -65,14 +63,14 @@ func (s *Service) prepare(in Input) (prepared, []*apierr.Error) {
 	}
 	if strings.TrimSpace(in.NationalID) != "" {
 		if id, ok := normalizeNationalID(in.NationalID); ok {
-			p.personal.NationalID, p.nationalID = id, id
+			p.personal.NationalID = id
 		} else {
 			bad(apierr.Invalid("national_id", "3 to 32 letters or digits (spaces, dashes, dots and slashes are ignored)"))
 		}
 	}
 	if strings.TrimSpace(in.Phone) != "" {
 		if ph, ok := normalizePhone(in.Phone, s.cfg.DefaultCountryCode); ok {
-			p.personal.Phone, p.phone = ph, ph
+			p.personal.Phone = ph
 		} else {
 			bad(apierr.Invalid("phone", "6 to 15 digits, optionally with a leading + or 00 (spaces, dashes, dots and parentheses are ignored)"))
 		}
@@ -90,10 +88,6 @@ func (s *Service) prepare(in Input) (prepared, []*apierr.Error) {
 		bad(apierr.Invalid("pin", "must be 4 to 8 digits"))
 	}
 	p.pin = in.PIN
-	if len(errs) == 0 {
-		p.name = nameKey(p.personal.GivenName, p.personal.FamilyName)
-		p.nameDOB = p.name + "|" + p.personal.DateOfBirth
-	}
 	return p, errs
 }
 

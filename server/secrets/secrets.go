@@ -26,11 +26,25 @@ type Secrets struct {
 const FileName = "secrets.json"
 
 // LoadOrCreate reads dataDir/secrets.json, creating it (0600) with fresh random keys on first use.
+// It refuses while a key rotation is unfinished (ErrRotating): the database is then sealed
+// partly under the old keys and partly under the new.
 func LoadOrCreate(dataDir string) (Secrets, error) {
+	if _, err := os.Stat(filepath.Join(dataDir, RotatingFileName)); err == nil {
+		return Secrets{}, fmt.Errorf("%s: %w", dataDir, ErrRotating)
+	}
 	path := filepath.Join(dataDir, FileName)
-	b, err := os.ReadFile(path)
+	s, err := load(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return create(path)
+	}
+	return s, err
+}
+
+// load reads and checks one secrets file.
+func load(path string) (Secrets, error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return Secrets{}, err
 	}
 	if err != nil {
 		return Secrets{}, fmt.Errorf("read %s: %w", path, err)
@@ -42,21 +56,30 @@ func LoadOrCreate(dataDir string) (Secrets, error) {
 	if err := json.Unmarshal(b, &s); err != nil {
 		return Secrets{}, fmt.Errorf("parse %s: %w", path, err)
 	}
-	for name, k := range map[string][]byte{"jwt": s.JWT, "master": s.Master, "lookup": s.Lookup, "pin": s.PIN} {
-		if len(k) != 32 {
-			return Secrets{}, fmt.Errorf("%s: key %q is %d bytes, want 32", path, name, len(k))
-		}
+	if err := s.check(); err != nil {
+		return Secrets{}, fmt.Errorf("%s: %w", path, err)
 	}
 	return s, nil
 }
 
+func (s Secrets) check() error {
+	for name, k := range s.byName() {
+		if len(*k) != 32 {
+			return fmt.Errorf("key %q is %d bytes, want 32", name, len(*k))
+		}
+	}
+	return nil
+}
+
+// byName is each key by the name it has in the file.
+func (s *Secrets) byName() map[string]*[]byte {
+	return map[string]*[]byte{"jwt": &s.JWT, "master": &s.Master, "lookup": &s.Lookup, "pin": &s.PIN}
+}
+
 func create(path string) (Secrets, error) {
 	var s Secrets
-	for _, k := range []*[]byte{&s.JWT, &s.Master, &s.Lookup, &s.PIN} {
-		*k = make([]byte, 32)
-		if _, err := rand.Read(*k); err != nil {
-			return s, err
-		}
+	for _, k := range s.byName() {
+		*k = newKey()
 	}
 	b, err := json.MarshalIndent(s, "", "  ")
 	if err != nil {
@@ -82,4 +105,12 @@ func create(path string) (Secrets, error) {
 		return s, err
 	}
 	return s, f.Close()
+}
+
+func newKey() []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic(err) // crypto/rand never fails on supported platforms
+	}
+	return k
 }

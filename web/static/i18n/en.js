@@ -96,7 +96,7 @@ export default {
   'backup.intro': 'A backup copies the chain, the database, the operator keys and the secrets while shops keep selling. The server writes them to its backup directory on a schedule and when asked here. Copy them off this machine, and keep them as safe as the server: whoever holds one can read every beneficiary\'s personal data.',
   'backup.dir': 'On the server, in', 'backup.size': 'Size', 'backup.file': 'File', 'backup.none': 'No backups yet.', 'backup.failed': 'The backup begun {time} failed: {error}',
   'backup.restore': 'Restoring', 'backup.restore_how': 'On the machine that will run the copy, with the server of that copy stopped: restore the archive into a new directory, then serve it. Redemptions the backup had accepted but not yet on chain are sent again, once. A sealed archive (….sealed) needs its passphrase: add --passphrase-file.',
-  'err.backup_running': 'A backup is being written. Wait for it to finish.', 'audit.backup.create': 'started a backup',
+  'err.backup_running': 'A backup is being written. Wait for it to finish.', 'audit.backup.create': 'started a backup', 'audit.keys.rotate': 'rotated the server keys',
   'admin.audit': 'Activity', 'audit.intro': 'Who did what to which record. Records are named by id: no personal data is kept here.',
   'audit.everyone': 'Everyone', 'audit.who': 'Who', 'audit.action': 'Action', 'audit.record': 'Record', 'audit.detail': 'Detail', 'audit.older': 'Older activity',
   'audit.none': 'No activity yet.', 'audit.cli': 'command line (on the server)',
