@@ -33,7 +33,7 @@ func rotateKeysCmd() *cobra.Command {
 			if r.Resumed {
 				fmt.Fprintln(out, "finished the key rotation an earlier run began")
 			}
-			fmt.Fprintf(out, "rotated the %s keys of %s\n", strings.Join(r.Keys, ", "), cfg.DataDir)
+			fmt.Fprintf(out, "rotated the %s of %s\n", keyList(r.Keys), cfg.DataDir)
 			if s := r.Sealed; s.Resealed+s.Current+s.Erased > 0 {
 				fmt.Fprintf(out, "  beneficiaries: %d sealed again, %d already under the new keys, %d erased (nothing to seal)\n", s.Resealed, s.Current, s.Erased)
 			}
@@ -44,4 +44,15 @@ func rotateKeysCmd() *cobra.Command {
 	addCommonFlags(cmd, &cfg)
 	cmd.Flags().StringSliceVar(&keys, "keys", secrets.Rotatable, "the keys to replace: "+strings.Join(secrets.Rotatable, ", "))
 	return cmd
+}
+
+// keyList names keys for a sentence: "jwt key", "master and lookup keys", "jwt, master and lookup keys".
+func keyList(names []string) string {
+	switch len(names) {
+	case 0:
+		return "no keys"
+	case 1:
+		return names[0] + " key"
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + " keys"
 }

@@ -40,7 +40,7 @@ func TestRotateKeysCommand_rotatesTheNamedKeysAndRefusesWhileTheDirectoryIsInUse
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, "rotated the jwt, lookup keys") {
+	if !strings.Contains(out, "rotated the jwt and lookup keys") {
 		t.Errorf("output %q", out)
 	}
 	after, err := secrets.LoadOrCreate(dir)
