@@ -135,6 +135,30 @@ func (s *Server) listRedemptions(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
+// GET /api/v1/beneficiaries/:id/redemptions?page=&page_size=&from=&to=: what one beneficiary
+// bought, where and when, with the balance left after each, for the staff who answer "my balance
+// is lower than it should be". The page is a view of the record and is not audited again: the
+// beneficiary's own page, which asks for it, is (beneficiary.view).
+func (s *Server) beneficiaryRedemptions(c echo.Context) error {
+	ctx := c.Request().Context()
+	if _, err := s.deps.Enroll.Get(ctx, c.Param("id")); err != nil {
+		return err
+	}
+	f := redeem.Filter{BeneficiaryID: c.Param("id")}
+	var err error
+	if f.From, f.To, err = timeRange(c); err != nil {
+		return err
+	}
+	if f.Page, f.PageSize, err = pageParams(c); err != nil {
+		return err
+	}
+	p, err := s.deps.Redeem.List(ctx, f)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
 // POST /api/v1/settlements
 func (s *Server) settle(c echo.Context) error {
 	var req redeem.SettleRequest

@@ -111,6 +111,9 @@ func (s *Server) table() []Route {
 			{Method: http.MethodPost, Path: "/api/v1/settlements", Roles: admins, Summary: "record a payment to a vendor (on chain)", Request: redeem.SettleRequest{}, Response: redeem.Settlement{}, Status: 201, Audit: "settlement.create", Handler: s.settle},
 			{Method: http.MethodGet, Path: "/api/v1/vendors/:id/statement", Roles: vendorOrAdmin, Summary: "a vendor's redeemed, settled and unsettled (?format=csv)", Response: redeem.Statement{}, Status: 200, Handler: s.statement},
 		}...)
+		if s.deps.Enroll != nil {
+			rs = append(rs, Route{Method: http.MethodGet, Path: "/api/v1/beneficiaries/:id/redemptions", Roles: staff, Summary: "what a beneficiary bought, newest first, with the balance left after each (?page=, ?from=, ?to=)", Response: redeem.Page{}, Status: 200, Handler: s.beneficiaryRedemptions})
+		}
 	}
 	if s.deps.Reports != nil {
 		rs = append(rs, []Route{

@@ -27,8 +27,9 @@ func (s *Service) Get(ctx context.Context, id, vendorID string) (Redemption, err
 
 // Filter selects redemptions.
 type Filter struct {
-	VendorID string    // "" = every vendor
-	From, To time.Time // created_at in [From, To); zero = open
+	VendorID      string    // "" = every vendor
+	BeneficiaryID string    // "" = every beneficiary
+	From, To      time.Time // created_at in [From, To); zero = open
 	Page     int       // from 1
 	PageSize int       // default 50, at most 500
 }
@@ -53,6 +54,9 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	q := s.db.WithContext(ctx).Model(&redemptionRow{})
 	if f.VendorID != "" {
 		q = q.Where("vendor_id = ?", f.VendorID)
+	}
+	if f.BeneficiaryID != "" {
+		q = q.Where("beneficiary_id = ?", f.BeneficiaryID) // ix_redemptions_holder leads with it
 	}
 	if !f.From.IsZero() {
 		q = q.Where("created_at >= ?", f.From.UTC())

@@ -189,15 +189,25 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.T) {
 	needBrowser(t)
 	card, p := fundedCard(t, "1357")
+	redeemAPI(t, card, "1357", p, 2*unitOf(p)) // at vendor1, Abu Ali Grocery
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/enroll", workerEmail)
 	run(t, ctx, chromedp.Click("#tab-search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", card+"\n"))
 	waitJS(t, ctx, `document.querySelectorAll('#results tbody tr').length === 1`, 30*time.Second)
 	run(t, ctx, chromedp.Click("#results tbody button"), chromedp.WaitVisible("#suspend"))
 	cell := fmt.Sprintf(`#balances tr[data-program=%q] .available`, p.ID)
-	waitJS(t, ctx, `document.querySelector('`+cell+`')?.dataset.minor === '`+fmt.Sprint(50*unitOf(p))+`'`, 15*time.Second)
-	if txt := eval[string](t, ctx, `document.querySelector('`+cell+`').textContent`); !strings.Contains(txt, "50") {
+	waitJS(t, ctx, `document.querySelector('`+cell+`')?.dataset.minor === '`+fmt.Sprint(48*unitOf(p))+`'`, 15*time.Second)
+	if txt := eval[string](t, ctx, `document.querySelector('`+cell+`').textContent`); !strings.Contains(txt, "48") {
 		t.Fatalf("balance shown as %q", txt)
+	}
+	// The purchase is listed with its shop, the balance left after it and its transaction.
+	waitJS(t, ctx, `document.querySelectorAll('#purchases tr[data-status="confirmed"]').length === 1`, 15*time.Second)
+	if row := eval[string](t, ctx, `document.querySelector('#purchases tr[data-status="confirmed"]').textContent`); !strings.Contains(row, "Abu Ali Grocery") ||
+		!strings.Contains(row, "48") || !strings.Contains(row, "0x") {
+		t.Fatalf("purchase row %q: want the shop, the balance left (48) and the transaction", row)
+	}
+	if eval[bool](t, ctx, `!document.querySelector('#purchases-more').hidden`) {
+		t.Error("'show older purchases' offered with one purchase")
 	}
 	screenshot(t, ctx, "enroll-beneficiary-funded")
 

@@ -1,11 +1,11 @@
 // /enroll: aid workers. Enrollment with inline validation and duplicate warning, search with
-// paging, the beneficiary page (balances, suspend, reinstate, PIN reset, erasure, printable QR
-// card), CSV import with progress and a downloadable error list, and cycle allocation.
+// paging, the beneficiary page (balances, purchases, suspend, reinstate, PIN reset, erasure,
+// printable QR card), CSV import with progress and a downloadable error list, and cycle allocation.
 // Personal data stays in memory: never in the URL, the title or browser storage.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
 import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
 import { api, blobURL, listAll } from './api.js';
-import { startApp, errorText, statusBadge, tabs } from './shell.js';
+import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
 import { formatCard } from './damm.js';
 import { toCSV } from './csv.js';
 
@@ -167,8 +167,48 @@ async function detail(id, flash) {
       b.erased ? null : act(t('enroll.replace_card'), base + '/card', t('enroll.replace_confirm', { card: formatCard(b.card_number || '') }), { id: 'replace-card', once: true })),
     h('div', { class: 'card noprint' }, field(t('enroll.new_pin'), pin), act(t('enroll.reset_pin'), base + '/pin', t('enroll.reset_pin_confirm'), { id: 'reset-pin', body: () => ({ pin: pin.value }) })),
     h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })),
+    h('h2', { class: 'noprint', text: t('enroll.purchases') }), purchasesOf(base, balances),
     h('h2', { class: 'noprint', text: t('enroll.history') }), historyOf(base));
   main.append(printArea);
+}
+
+const PURCHASES_PAGE = 20;
+let vendorNames = null; // id → name, read once per visit: vendors are few and rarely change
+
+// purchasesOf lists what the beneficiary bought, newest first, a page at a time: the answer to
+// "my balance is lower than it should be". Each row has the balance left after it and the
+// chain transaction that carries it.
+function purchasesOf(base, balances) {
+  const box = h('div', { id: 'purchases', class: 'noprint' }, t('loading'));
+  const programs = new Map(balances.map((x) => [x.id, x]));
+  const money = (v, pid) => { const p = programs.get(pid); return p ? fmtMoney(v, p.currency, currencyDecimals(p.currency, p.decimals)) : fmtNumber(v); };
+  const rows = h('tbody');
+  const more = h('button', { type: 'button', class: 'secondary', id: 'purchases-more', text: t('enroll.purchases_more') });
+  let page = 0;
+  const load = async () => {
+    more.disabled = true;
+    try {
+      if (!vendorNames) vendorNames = new Map((await listAll('/api/v1/vendors', 'vendors')).map((v) => [v.id, v.name]));
+      const r = await api(`${base}/redemptions?page=${++page}&page_size=${PURCHASES_PAGE}`);
+      const list = r.redemptions || [];
+      if (page === 1 && !list.length) { clear(box, h('p', { class: 'muted', text: t('enroll.no_purchases') })); return; }
+      rows.append(...list.map((x) => h('tr', { 'data-redemption': x.id, 'data-status': x.status },
+        h('td', { text: fmtDate(x.created_at) }), h('td', { text: vendorNames.get(x.vendor_id) || x.vendor_id }),
+        h('td', { text: programs.get(x.program_id)?.name || '' }), h('td', { text: t('cat.' + x.category) }),
+        h('td', { class: 'num', text: money(x.amount, x.program_id) }), h('td', { class: 'num', text: money(x.balance_after, x.program_id) }),
+        h('td', {}, statusBadge(x.status)), h('td', {}, txHash(x.tx_hash)))));
+      if (page === 1) {
+        clear(box, h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {},
+          [t('vendor.time'), t('tr.col_vendor'), t('tr.program'), t('vendor.category'), t('vendor.amount'), t('vendor.balance_after'), t('status'), t('tx.hash')]
+            .map((c, i) => h('th', { scope: 'col', class: i === 4 || i === 5 ? 'num' : undefined, text: c })))), rows)), more);
+      }
+      more.hidden = rows.children.length >= (r.total || 0);
+    } catch (e) { page--; msg(box, 'error', errorText(e)); }
+    more.disabled = false;
+  };
+  more.addEventListener('click', load);
+  load();
+  return box;
 }
 
 // historyOf lists who did what to the record (the audit log), newest first: the answer to a
