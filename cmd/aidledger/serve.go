@@ -21,6 +21,7 @@ import (
 	"github.com/aidledger/aidledger/server/app"
 	"github.com/aidledger/aidledger/server/backup"
 	"github.com/aidledger/aidledger/server/demo"
+	"github.com/aidledger/aidledger/server/redeem"
 )
 
 // addCommonFlags registers the flags shared by every command that opens the database.
@@ -54,6 +55,9 @@ func serveCmd() *cobra.Command {
 			cfg.Passphrase = os.Getenv("AIDLEDGER_OPERATOR_PASSPHRASE")
 			if cfg.BackupPassphrase, err = readPassphrase(backupPassFile); err != nil {
 				return err
+			}
+			if cfg.ShopWrongPINs == 0 {
+				cfg.ShopWrongPINs = -1 // the flag's 0 is "never"
 			}
 			setMemoryLimit(memLimitMiB)
 			if n, ok := schedulerThreads(os.Getenv("GOMAXPROCS"), runtime.GOMAXPROCS(0), threadsPerCPU); ok {
@@ -124,6 +128,7 @@ func serveCmd() *cobra.Command {
 	f.Int64Var(&memLimitMiB, "memory-limit", 256, "soft limit of the Go heap in MiB (the garbage collector works harder near it; GOMEMLIMIT overrides it; 0 = none). The rest of the process (SQLite's page caches and the chain's trie caches, 64 MiB each at most, and the code) takes about 180 MiB more")
 	f.Uint64Var(&cfg.MaxFeeGwei, "max-fee-gwei", 0, "most a transaction re-priced to get mined (its tip refused, or outgrown by the base fee) may offer per gas, in gwei; 0 = 1,000 × the tip")
 	f.IntVar(&cfg.AcceptorNice, "acceptor-nice", -10, "nice value of the threads that run redemptions' acceptance groups, on Linux: a negative one shortens the acceptances' tail on a busy box, and needs CAP_SYS_NICE or LimitNICE= (else they keep the server's priority); 0 = unchanged")
+	f.IntVar(&cfg.ShopWrongPINs, "shop-wrong-pins", redeem.DefaultShopWrongPINs, "pause a shop's PIN checks (sales and balance checks) for 15 minutes after this many wrong PINs there within 15 minutes, across cards: a card locks after five wrong PINs in a row, but a shop could try four on each of many cards; 0 = never")
 	f.StringVar(&cfg.BackupDir, "backup-dir", "", "where backups of the running system are written (default: the data directory's backups/); better on another disk, copied off the machine")
 	f.DurationVar(&cfg.BackupEvery, "backup-every", 24*time.Hour, "write a backup this often while serving (the first this long after the newest one); 0 = only when an admin asks")
 	f.IntVar(&cfg.BackupKeep, "backup-keep", backup.DefaultKeep, "how many backups to keep in --backup-dir; older ones are removed")

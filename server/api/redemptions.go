@@ -71,7 +71,7 @@ func (s *Server) cardBalance(c echo.Context) error {
 	if err := bind(c, &req); err != nil {
 		return err
 	}
-	bs, err := s.deps.Redeem.Balances(c.Request().Context(), c.Param("card"), req.PIN)
+	bs, err := s.deps.Redeem.Balances(c.Request().Context(), vendorScope(c), c.Param("card"), req.PIN)
 	if err != nil {
 		return err
 	}

@@ -60,6 +60,9 @@ type Config struct {
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names the client; empty: the
 	// client is the connection's peer.
 	TrustedProxies []*net.IPNet
+	// ShopWrongPINs pauses a shop's PIN checks after this many wrong PINs within 15 minutes
+	// (redeem.Config); 0 = redeem.DefaultShopWrongPINs, negative = never.
+	ShopWrongPINs int
 	// BackupDir is where backups are written; "" = DataDir/backups.
 	BackupDir string
 	// BackupEvery writes a backup this often; 0 = only when an admin asks.
@@ -221,7 +224,9 @@ func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {
 		return head - min(head, indexed)
 	})
 	metrics.Register(reconciler.Collector())
-	metrics.Register(a.Redeem.Collector())
+	for _, c := range a.Redeem.Collectors() {
+		metrics.Register(c)
+	}
 	for _, c := range a.Backups.Collectors() {
 		metrics.Register(c)
 	}
@@ -270,7 +275,7 @@ func (a *App) startServices() error {
 		a.Enroll.Close()
 		return fmt.Errorf("programs service: %w", err)
 	}
-	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait, AcceptorNice: a.Cfg.AcceptorNice})
+	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait, AcceptorNice: a.Cfg.AcceptorNice, ShopWrongPINs: a.Cfg.ShopWrongPINs})
 	return nil
 }
 

@@ -30,8 +30,8 @@ type Filter struct {
 	VendorID      string    // "" = every vendor
 	BeneficiaryID string    // "" = every beneficiary
 	From, To      time.Time // created_at in [From, To); zero = open
-	Page     int       // from 1
-	PageSize int       // default 50, at most 500
+	Page          int       // from 1
+	PageSize      int       // default 50, at most 500
 }
 
 // Page is one page of redemptions, newest first.
@@ -123,8 +123,9 @@ type Balance struct {
 	Pending   int64 `json:"pending"`   // reserved by redemptions the chain has not confirmed yet
 }
 
-// Balances checks the PIN (same attempt limits as a redemption) and returns the card's balances.
-func (s *Service) Balances(ctx context.Context, cardNumber, pin string) ([]Balance, error) {
+// Balances checks the PIN (same attempt limits as a redemption, the card's and the shop's) and
+// returns the card's balances.
+func (s *Service) Balances(ctx context.Context, vendorID, cardNumber, pin string) ([]Balance, error) {
 	card, err := s.cards.ResolveCard(ctx, cardNumber)
 	if err != nil {
 		return nil, err
@@ -132,7 +133,11 @@ func (s *Service) Balances(ctx context.Context, cardNumber, pin string) ([]Balan
 	if pin == "" {
 		return nil, apierr.Invalid("pin", "is required")
 	}
+	if err := s.pins.check(vendorID); err != nil {
+		return nil, err
+	}
 	if err := s.cards.VerifyPIN(ctx, card.ID, pin); err != nil {
+		s.countWrongPIN(ctx, vendorID, err)
 		return nil, err
 	}
 	return s.balancesOf(ctx, card.ID)

@@ -56,7 +56,11 @@ type Config struct {
 	// AcceptorNice is the nice value of the threads that run the acceptance groups (Linux;
 	// a negative one needs CAP_SYS_NICE or RLIMIT_NICE, else they keep the process's); 0 = unchanged.
 	AcceptorNice int
-	Logger       *slog.Logger
+	// ShopWrongPINs wrong PINs at one shop within ShopPINWindow pause that shop's PIN checks for
+	// ShopPINWindow (pinGuard); 0 = DefaultShopWrongPINs, negative = never.
+	ShopWrongPINs int
+	ShopPINWindow time.Duration // 0 = DefaultShopPINWindow
+	Logger        *slog.Logger
 }
 
 // Service redeems vouchers and settles vendors.
@@ -71,6 +75,7 @@ type Service struct {
 	backlogCache ttlCache[time.Time] // created_at of the oldest pending redemption; zero if none
 	finals       finals
 	acceptor     *acceptor[*acceptance]
+	pins         *pinGuard
 }
 
 // New makes the service and registers its outcome hooks with the pipeline.
@@ -87,7 +92,14 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem")}
+	if cfg.ShopWrongPINs == 0 {
+		cfg.ShopWrongPINs = DefaultShopWrongPINs
+	}
+	if cfg.ShopPINWindow <= 0 {
+		cfg.ShopPINWindow = DefaultShopPINWindow
+	}
+	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem"),
+		pins: newPINGuard(cfg.ShopWrongPINs, cfg.ShopPINWindow)}
 	shape := shapeFor(db)
 	shape.threadNice = cfg.AcceptorNice
 	var pipelined pipelinedFunc[*acceptance]
@@ -103,9 +115,11 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 // Close stops accepting redemptions (the ones in flight finish first).
 func (s *Service) Close() { s.acceptor.close() }
 
-// Collector is where acceptances spend their time (aidledger_redemption_acceptance_seconds by
-// stage, and the groups' sizes), for the metrics registry.
-func (s *Service) Collector() prometheus.Collector { return s.acceptor.stages }
+// Collectors are where acceptances spend their time (aidledger_redemption_acceptance_seconds by
+// stage, and the groups' sizes) and the shops' PIN pauses, for the metrics registry.
+func (s *Service) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{s.acceptor.stages, s.pins.paused}
+}
 
 // Request is a vendor's redemption.
 type Request struct {
@@ -191,6 +205,13 @@ func (s *Service) RedeemWait(ctx context.Context, vendorID, key string, req Requ
 	// A retry is recognised by its group, which looks the key up before anything else (errKeyRace):
 	// no statement per redemption here.
 	hash := req.requestHash()
+	if err := s.pins.check(vendorID); err != nil {
+		// A retry of a sale accepted before the pause still gets its redemption.
+		if prev, found, kerr := s.byKey(ctx, vendorID, key); kerr == nil && found {
+			return s.replay(ctx, prev, hash, wait)
+		}
+		return Redemption{}, err
+	}
 	row, err := s.accept(ctx, vendorID, key, hash, category, req)
 	switch {
 	case errors.Is(err, errKeyRace):
@@ -207,9 +228,18 @@ func (s *Service) RedeemWait(ctx context.Context, vendorID, key string, req Requ
 		}
 		return Redemption{}, err
 	case err != nil:
+		s.countWrongPIN(ctx, vendorID, err)
 		return Redemption{}, err
 	}
 	return s.settled(ctx, row, wait)
+}
+
+// countWrongPIN counts a wrong PIN against the shop that typed it.
+func (s *Service) countWrongPIN(ctx context.Context, vendorID string, err error) {
+	if errors.Is(err, enroll.ErrWrongPIN) && s.pins.failed(vendorID) {
+		s.log.WarnContext(ctx, "too many wrong PINs at one shop: its PIN checks are paused",
+			"vendor", vendorID, "wrong_pins", s.cfg.ShopWrongPINs, "within", s.cfg.ShopPINWindow, "paused_for", s.cfg.ShopPINWindow)
+	}
 }
 
 var errKeyRace = errors.New("idempotency key taken concurrently")
