@@ -204,6 +204,24 @@ func (s *Server) startImport(c echo.Context) error {
 }
 
 // GET /api/v1/beneficiaries/imports/:id
+// GET /api/v1/beneficiaries/imports/:id/cards?after=&limit=: the cards an import enrolled, in the
+// file's order, to print them in batches. Each card image fetched to print is audited.
+func (s *Server) importCards(c echo.Context) error {
+	limit := 0
+	if v := c.QueryParam("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return apierr.Invalid("limit", "must be a whole number")
+		}
+		limit = n
+	}
+	p, err := s.deps.Enroll.ImportCards(c.Request().Context(), c.Param("id"), c.QueryParam("after"), limit)
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, p)
+}
+
 func (s *Server) getImport(c echo.Context) error {
 	job, err := s.deps.Enroll.GetImport(c.Request().Context(), c.Param("id"))
 	if err != nil {

@@ -28,7 +28,7 @@ type beneficiaryRow struct {
 	PINHash     []byte     `gorm:"column:pin_hash;not null"`
 	PINFailures int        `gorm:"column:pin_failures;not null"`
 	PINLockedAt *time.Time `gorm:"column:pin_locked_at"`
-	ImportID    *string    `gorm:"size:36"`
+	ImportID    *string    `gorm:"size:36"` // indexed with id (migration 4)
 	ErasedAt    *time.Time
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
@@ -199,5 +199,11 @@ var Schema = store.Component{
 		Version: 3,
 		Name:    "key fingerprints",
 		Up:      func(tx *gorm.DB) error { return tx.Migrator().CreateTable(&keyFingerprintV3{}) },
+	}, {
+		Version: 4,
+		Name:    "an import's beneficiaries in order, for printing its cards",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("CREATE INDEX ix_beneficiaries_import ON beneficiaries (import_id, id)").Error
+		},
 	}},
 }

@@ -1,13 +1,18 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 )
 
@@ -61,4 +66,47 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	if log, err := os.ReadFile(srv.log); err != nil || !strings.Contains(string(log), "gzipped=true") {
 		t.Errorf("the server's log has no gzipped import (%v)", err)
 	}
+
+	// Print the import's 20 new cards at once: eight to an A4 page, so three pages, and nothing else.
+	run(t, ctx, chromedp.Click("#import-print"))
+	waitJS(t, ctx, `document.querySelectorAll('#card-sheet .sheet-page').length === 3 &&
+		[...document.querySelectorAll('#card-sheet img')].filter((i) => i.naturalWidth > 0).length === 20`, 60*time.Second)
+	if got := eval[string](t, ctx, `document.querySelector('#cards-status').textContent`); !strings.Contains(got, "1–20 of 20") {
+		t.Errorf("batch status %q", got)
+	}
+	if !eval[bool](t, ctx, `document.querySelector('#cards-next').disabled && document.querySelector('#cards-prev').disabled`) {
+		t.Error("one batch of 20 offers another")
+	}
+	screenshot(t, ctx, "enroll-import-cards")
+	var pdf []byte
+	run(t, ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		r, err := cdp.Call(ctx, tg, page.PrintToPDF, page.PrintToPDFParams{PaperWidth: 8.27, PaperHeight: 11.69}) // A4
+		pdf = r.Data
+		return err
+	}))
+	if pages := regexp.MustCompile(`/Type\s*/Page[^s]`).FindAll(pdf, -1); len(pages) != 3 {
+		t.Errorf("the printed cards take %d A4 pages, want 3 (8 + 8 + 4)", len(pages))
+	}
+	// In print, only the cards show, at a bank card's size, each group of eight ending its page.
+	media := func(m string) chromedp.Action[chromedp.Void] {
+		return chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := cdp.Call(ctx, tg, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{Media: m})
+			return err
+		})
+	}
+	run(t, ctx, media("print"))
+	printed := eval[string](t, ctx, `(() => {
+		const css = (sel) => getComputedStyle(document.querySelector(sel));
+		const shown = [...document.querySelectorAll('#panel > *')].filter((e) => getComputedStyle(e).display !== 'none').map((e) => e.id || e.tagName);
+		const img = document.querySelector('#card-sheet img').getBoundingClientRect();
+		return [shown.join(','), css('#card-sheet .sheet-page').breakAfter, Math.round(img.width), Math.round(img.height), css('nav.tabs').display].join(' ');
+	})()`)
+	run(t, ctx, media(""))
+	// 85.6 × 53.5 mm at CSS's 96 px to the inch.
+	if printed != "card-sheet page 324 202 none" {
+		t.Errorf("in print: %q; want only the card sheet shown, a page break after every eight, 324 × 202 px cards, no tabs", printed)
+	}
+	eval[bool](t, ctx, `(window.print = () => { window.__printedCards = true }, true)`)
+	run(t, ctx, chromedp.Click("#cards-print"))
+	waitJS(t, ctx, `window.__printedCards === true`, 5*time.Second)
 }

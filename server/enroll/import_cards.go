@@ -1,0 +1,67 @@
+package enroll
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/google/uuid"
+	"gorm.io/gorm"
+
+	"github.com/aidledger/aidledger/server/apierr"
+)
+
+// CardRef names one card to print: no personal data (the card image carries the initials).
+type CardRef struct {
+	ID         string `json:"id"`
+	CardNumber string `json:"card_number"` // formatted for reading, e.g. 1234-5678-901
+}
+
+// CardPage is a page of an import's cards, in the order the file listed the people.
+type CardPage struct {
+	Total int64     `json:"total"` // the import's beneficiaries with personal data (not erased)
+	Cards []CardRef `json:"cards"`
+	Next  string    `json:"next,omitempty"` // ?after= of the next page, when this one is full
+}
+
+// ImportCards lists the cards of the beneficiaries an import enrolled (erased ones excepted),
+// limit at a time after the card whose beneficiary id is after (""= from the first), so an aid
+// worker can print a whole file's cards in batches rather than one page per person.
+func (s *Service) ImportCards(ctx context.Context, importID, after string, limit int) (CardPage, error) {
+	out := CardPage{Cards: []CardRef{}}
+	if limit == 0 {
+		limit = DefaultPageSize
+	}
+	if limit < 1 || limit > MaxPageSize {
+		return out, apierr.Invalid("limit", "must be from 1 to %d", MaxPageSize)
+	}
+	if after != "" {
+		if _, err := uuid.Parse(after); err != nil {
+			return out, apierr.Invalid("after", "must be the next of a previous page")
+		}
+	}
+	db := s.db.WithContext(ctx)
+	if err := db.Select("id").Take(&importRow{}, "id = ?", importID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+		return out, apierr.ErrNotFound.Withf("no import %s", importID)
+	} else if err != nil {
+		return out, fmt.Errorf("enroll: import cards: %w", err)
+	}
+	// ix_beneficiaries_import (import_id, id) serves both; UUIDv7 ids follow the file's order.
+	of := func() *gorm.DB {
+		return db.Model(&beneficiaryRow{}).Where("import_id = ? AND erased_at IS NULL", importID)
+	}
+	if err := of().Count(&out.Total).Error; err != nil {
+		return out, fmt.Errorf("enroll: import cards: %w", err)
+	}
+	var rows []beneficiaryRow
+	if err := of().Select("id, card_number").Where("id > ?", after).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+		return out, fmt.Errorf("enroll: import cards: %w", err)
+	}
+	for _, r := range rows {
+		out.Cards = append(out.Cards, CardRef{ID: r.ID, CardNumber: FormatCardNumber(r.CardNumber)})
+	}
+	if len(rows) == limit {
+		out.Next = rows[len(rows)-1].ID
+	}
+	return out, nil
+}

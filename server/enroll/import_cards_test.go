@@ -1,0 +1,67 @@
+package enroll_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/aidledger/aidledger/server/enroll"
+)
+
+func TestImportCards_pagesThroughAnImportsCardsInTheFilesOrderWithoutTheErased(t *testing.T) {
+	e := newEnv(t, func(c *enroll.Config) { c.ImportBatch = 4 })
+	mustEnroll(t, e.svc, person(500)) // enrolled by hand: not the import's
+	im := runImport(t, e.svc, csvOf(0, 10))
+	if im.Created != 10 {
+		t.Fatalf("import %+v", im)
+	}
+	other := runImport(t, e.svc, csvOf(10, 12))
+
+	var order []string // given names in the order the pages give them
+	var erased string
+	after := ""
+	for page := 0; ; page++ {
+		p, err := e.svc.ImportCards(ctx, im.ID, after, 3)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if p.Total != 10 && erased == "" || p.Total != 9 && erased != "" {
+			t.Fatalf("page %d: total %d", page, p.Total)
+		}
+		for _, c := range p.Cards {
+			b, err := e.svc.Get(ctx, c.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.CardNumber != c.CardNumber {
+				t.Errorf("card %s listed as %s", b.CardNumber, c.CardNumber)
+			}
+			order = append(order, b.GivenName)
+		}
+		if page == 0 {
+			// Erased between two pages: the later pages and the total leave it out.
+			last, _ := e.svc.ImportCards(ctx, im.ID, p.Cards[2].ID, 1)
+			if _, err := e.svc.ErasePersonalData(ctx, last.Cards[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			erased = last.Cards[0].ID
+		}
+		if p.Next == "" {
+			break
+		}
+		after = p.Next
+	}
+	want := []string{"Given0", "Given1", "Given2", "Given4", "Given5", "Given6", "Given7", "Given8", "Given9"}
+	if fmt.Sprint(order) != fmt.Sprint(want) {
+		t.Errorf("cards in order %v, want %v (the file's, Given3 erased)", order, want)
+	}
+	if p, err := e.svc.ImportCards(ctx, other.ID, "", 0); err != nil || p.Total != 2 || len(p.Cards) != 2 {
+		t.Errorf("the other import's cards: %+v, %v", p, err)
+	}
+
+	_, err := e.svc.ImportCards(ctx, "01a21101-3c39-7c4e-bc3c-091516369641", "", 10)
+	wantAPIErr(t, err, "not_found", "")
+	_, err = e.svc.ImportCards(ctx, im.ID, "", 1000)
+	wantAPIErr(t, err, "invalid_field", "limit")
+	_, err = e.svc.ImportCards(ctx, im.ID, "page-2", 10)
+	wantAPIErr(t, err, "invalid_field", "after")
+}
