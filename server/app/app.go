@@ -94,6 +94,7 @@ type App struct {
 	Redeem   *redeem.Service
 	Reports  *report.Service
 	Backups  *backup.Service
+	Audit    *audit.Log
 	API      *api.Server
 	log      *slog.Logger
 	lock     *dirlock.Lock
@@ -196,7 +197,7 @@ func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {
 		return nil, err
 	}
 	a := &App{
-		Cfg: cfg, DB: db, Chain: ch, Pipeline: p, Secrets: keys, log: cfg.Logger, lock: lock,
+		Cfg: cfg, DB: db, Chain: ch, Pipeline: p, Secrets: keys, log: cfg.Logger, lock: lock, Audit: audit.New(db),
 		Indexer: index.New(db, ch.Backend, index.Config{Contract: ch.Contract, FromBlock: ch.DeployBlock, Logger: cfg.Logger}),
 		Auth:    auth.New(db, keys.JWT, auth.Config{Logger: cfg.Logger}),
 	}
@@ -236,7 +237,7 @@ func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {
 		publicRPC = ch.RPCEndpoint
 	}
 	a.API = api.New(api.Deps{
-		DB: db, Auth: a.Auth, Logger: cfg.Logger, Metrics: metrics, Audit: audit.New(db), TrustedProxies: cfg.TrustedProxies,
+		DB: db, Auth: a.Auth, Logger: cfg.Logger, Metrics: metrics, Audit: a.Audit, TrustedProxies: cfg.TrustedProxies,
 		Services: api.Services{
 			Enroll: a.Enroll, Programs: a.Programs, Redeem: a.Redeem, Reconciler: reconciler,
 			Reports: a.Reports, Indexed: a.Indexer.Subscribe, PublicRPC: publicRPC, Web: web.FS(),
@@ -275,8 +276,17 @@ func (a *App) startServices() error {
 		a.Enroll.Close()
 		return fmt.Errorf("programs service: %w", err)
 	}
-	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait, AcceptorNice: a.Cfg.AcceptorNice, ShopWrongPINs: a.Cfg.ShopWrongPINs})
+	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait, AcceptorNice: a.Cfg.AcceptorNice,
+		ShopWrongPINs: a.Cfg.ShopWrongPINs, OnShopPaused: a.shopPaused})
 	return nil
+}
+
+// shopPaused puts a shop paused for wrong PINs in the audit log, where admins see it.
+func (a *App) shopPaused(ctx context.Context, vendorID, detail string) {
+	ev := audit.Event{Actor: audit.Server, Action: "vendor.pin_pause", Subject: vendorID, Detail: detail}
+	if err := a.Audit.Record(ctx, ev); err != nil {
+		a.log.Error("audit record lost", "action", ev.Action, "subject", vendorID, "err", err)
+	}
 }
 
 // recipients lets the allocation service stream beneficiaries from the enrollment service

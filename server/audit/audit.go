@@ -19,6 +19,9 @@ import (
 // CommandLine is the actor of changes made with the aidledger command, on the server's machine.
 const CommandLine = "cli"
 
+// Server is the actor of what the server does by itself, e.g. pausing a shop's PIN checks.
+const Server = "server"
+
 // Event is one action.
 type Event struct {
 	ID      string    `json:"id"` // time-ordered (UUIDv7): the list's cursor

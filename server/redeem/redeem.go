@@ -60,7 +60,10 @@ type Config struct {
 	// ShopPINWindow (pinGuard); 0 = DefaultShopWrongPINs, negative = never.
 	ShopWrongPINs int
 	ShopPINWindow time.Duration // 0 = DefaultShopPINWindow
-	Logger        *slog.Logger
+	// OnShopPaused, if set, hears of each shop paused for wrong PINs (the app records it in the
+	// audit log, for admins who watch no metrics).
+	OnShopPaused func(ctx context.Context, vendorID, detail string)
+	Logger       *slog.Logger
 }
 
 // Service redeems vouchers and settles vendors.
@@ -239,6 +242,10 @@ func (s *Service) countWrongPIN(ctx context.Context, vendorID string, err error)
 	if errors.Is(err, enroll.ErrWrongPIN) && s.pins.failed(vendorID) {
 		s.log.WarnContext(ctx, "too many wrong PINs at one shop: its PIN checks are paused",
 			"vendor", vendorID, "wrong_pins", s.cfg.ShopWrongPINs, "within", s.cfg.ShopPINWindow, "paused_for", s.cfg.ShopPINWindow)
+		if s.cfg.OnShopPaused != nil {
+			s.cfg.OnShopPaused(context.WithoutCancel(ctx), vendorID,
+				fmt.Sprintf("%d wrong PINs within %s: PIN checks paused for %s", s.cfg.ShopWrongPINs, s.cfg.ShopPINWindow, s.cfg.ShopPINWindow))
+		}
 	}
 }
 

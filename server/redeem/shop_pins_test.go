@@ -67,4 +67,9 @@ func TestShopWrongPINs_aShopGuessingAcrossCardsIsPausedButOtherShopsAndItsAccept
 	if r := f.Do("GET", "/metrics", "", nil); r.Status != 200 || !strings.Contains(string(r.Body), "aidledger_shop_pin_pauses_total 1") {
 		t.Errorf("metrics do not count the pause")
 	}
+	// Admins see it in the audit log, by the server, on that shop.
+	r = f.Do("GET", "/api/v1/admin/audit?action=vendor.pin_pause", apptest.Admin, nil)
+	if want := `"actor":"server","action":"vendor.pin_pause","subject":"` + shop + `"`; r.Status != 200 || !strings.Contains(string(r.Body), want) {
+		t.Errorf("audit of the pause: %d %s; want %s", r.Status, r.Body, want)
+	}
 }

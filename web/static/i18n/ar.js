@@ -99,7 +99,7 @@ export default {
   'err.backup_running': 'تُكتب نسخة احتياطية الآن. انتظر حتى تنتهي.', 'audit.backup.create': 'بدأ نسخة احتياطية', 'audit.keys.rotate': 'غيّر مفاتيح الخادم',
   'admin.audit': 'النشاط', 'audit.intro': 'من فعل ماذا وبأي سجل. السجلات معرّفة برقمها فقط: لا تُحفظ هنا أي بيانات شخصية.',
   'audit.everyone': 'الجميع', 'audit.who': 'من', 'audit.action': 'الإجراء', 'audit.record': 'السجل', 'audit.detail': 'التفاصيل', 'audit.older': 'نشاط أقدم',
-  'audit.none': 'لا يوجد نشاط بعد.', 'audit.cli': 'سطر الأوامر (على الخادم)',
+  'audit.none': 'لا يوجد نشاط بعد.', 'audit.cli': 'سطر الأوامر (على الخادم)', 'audit.server': 'الخادم تلقائيًا', 'audit.vendor.pin_pause': 'أوقف التحقق من الرموز في متجر (رموز خاطئة كثيرة)',
   'audit.user.create': 'أنشأ مستخدمًا', 'audit.user.disable': 'عطّل مستخدمًا', 'audit.user.enable': 'فعّل مستخدمًا', 'audit.user.password_set': 'عيّن كلمة مرور مستخدم',
   'audit.user.password_change': 'غيّر كلمة مروره', 'audit.program.create': 'أنشأ برنامجًا', 'audit.program.close': 'أغلق برنامجًا',
   'audit.program.reopen': 'أعاد فتح برنامج', 'audit.program.fund': 'سجّل تمويلًا', 'audit.program.allocate': 'خصّص دورة',

@@ -99,7 +99,7 @@ export default {
   'err.backup_running': 'A backup is being written. Wait for it to finish.', 'audit.backup.create': 'started a backup', 'audit.keys.rotate': 'rotated the server keys',
   'admin.audit': 'Activity', 'audit.intro': 'Who did what to which record. Records are named by id: no personal data is kept here.',
   'audit.everyone': 'Everyone', 'audit.who': 'Who', 'audit.action': 'Action', 'audit.record': 'Record', 'audit.detail': 'Detail', 'audit.older': 'Older activity',
-  'audit.none': 'No activity yet.', 'audit.cli': 'command line (on the server)',
+  'audit.none': 'No activity yet.', 'audit.cli': 'command line (on the server)', 'audit.server': 'the server, by itself', 'audit.vendor.pin_pause': "paused a shop's PIN checks (too many wrong PINs)",
   'audit.user.create': 'created a user', 'audit.user.disable': 'disabled a user', 'audit.user.enable': 'enabled a user', 'audit.user.password_set': 'set a user\'s password',
   'audit.user.password_change': 'changed their password', 'audit.program.create': 'created a program', 'audit.program.close': 'closed a program',
   'audit.program.reopen': 'reopened a program', 'audit.program.fund': 'recorded a funding', 'audit.program.allocate': 'allocated a cycle',

@@ -286,6 +286,7 @@ async function activity(panel) {
   try { users = (await api('/api/v1/users')).users || []; } catch (e) { alertErr(panel, e); }
   const email = new Map(users.map((u) => [u.id, u.email]));
   email.set('cli', t('audit.cli'));
+  email.set('server', t('audit.server'));
   who.append(...users.map((u) => h('option', { value: u.id, text: u.email })));
   let after = '';
   const rows = h('tbody');
