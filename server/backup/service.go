@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/internal/durable"
 	"github.com/aidledger/aidledger/server/internal/threadnice"
 )
 
@@ -181,7 +182,7 @@ func (s *Service) write(ctx context.Context, info Info) Info {
 		err = os.Rename(partial, path)
 	}
 	if err == nil {
-		err = syncDir(s.cfg.Dir)
+		err = durable.SyncDir(s.cfg.Dir)
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -272,15 +273,6 @@ func (s *Service) keyFor(salt []byte) []byte {
 	k := sealKey(s.cfg.Passphrase, salt)
 	s.keys[string(salt)] = k
 	return k
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	return d.Sync()
 }
 
 // prune removes all but the newest Keep archives. Called with mu held.
