@@ -204,18 +204,54 @@ func (s *Server) startImport(c echo.Context) error {
 }
 
 // GET /api/v1/beneficiaries/imports/:id
-// GET /api/v1/beneficiaries/imports/:id/cards?after=&limit=: the cards an import enrolled, in the
-// file's order, to print them in batches. Each card image fetched to print is audited.
+type importList struct {
+	Imports []enroll.Import `json:"imports"`
+}
+
+// GET /api/v1/beneficiaries/imports: the latest imports, newest first.
+func (s *Server) listImports(c echo.Context) error {
+	ims, err := s.deps.Enroll.ListImports(c.Request().Context())
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, importList{Imports: ims})
+}
+
+// GET /api/v1/beneficiaries/imports/:id/cards?after=|from=&limit=: the cards an import enrolled,
+// in the file's order, to print them in batches; from (1-based) takes up at that card. Each
+// card image fetched to print is audited.
 func (s *Server) importCards(c echo.Context) error {
-	limit := 0
-	if v := c.QueryParam("limit"); v != "" {
+	number := func(name string) (int, error) {
+		v := c.QueryParam(name)
+		if v == "" {
+			return 0, nil
+		}
 		n, err := strconv.Atoi(v)
 		if err != nil {
-			return apierr.Invalid("limit", "must be a whole number")
+			return 0, apierr.Invalid(name, "must be a whole number")
 		}
-		limit = n
+		return n, nil
 	}
-	p, err := s.deps.Enroll.ImportCards(c.Request().Context(), c.Param("id"), c.QueryParam("after"), limit)
+	limit, err := number("limit")
+	if err != nil {
+		return err
+	}
+	from, err := number("from")
+	if err != nil {
+		return err
+	}
+	after := c.QueryParam("after")
+	if from != 0 && after != "" {
+		return apierr.Invalid("from", "cannot be combined with after")
+	}
+	skip := 0
+	if c.QueryParam("from") != "" {
+		if from < 1 {
+			return apierr.Invalid("from", "must be 1 or more")
+		}
+		skip = from - 1
+	}
+	p, err := s.deps.Enroll.ImportCards(c.Request().Context(), c.Param("id"), after, skip, limit)
 	if err != nil {
 		return err
 	}

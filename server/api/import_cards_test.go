@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aidledger/aidledger/server/auth"
@@ -18,11 +19,19 @@ func TestImportCards_areForStaffAndAnswerNotFoundForAnUnknownImport(t *testing.T
 		{auth.AidWorker, "", 404, "not_found"},
 		{auth.Admin, "", 404, "not_found"},
 		{auth.AidWorker, "?limit=x", 400, "invalid_field"},
+		{auth.AidWorker, "?from=0", 400, "invalid_field"},
+		{auth.AidWorker, "?from=2&after=01a21101-3c39-7c4e-bc3c-091516369641", 400, "invalid_field"},
 		{auth.Vendor, "", 403, "forbidden"},
 		{auth.Donor, "", 403, "forbidden"},
 	} {
 		if r := w.do("GET", path+tc.query, tc.role, nil); r.Status != tc.status || errorCode(r) != tc.code {
 			t.Errorf("%s %s: %d %s; want %d %s", tc.role, tc.query, r.Status, r.Body, tc.status, tc.code)
 		}
+	}
+	if r := w.do("GET", "/api/v1/beneficiaries/imports", auth.AidWorker, nil); r.Status != 200 || !strings.HasPrefix(string(r.Body), `{"imports":[`) {
+		t.Errorf("list of imports: %d %s", r.Status, r.Body)
+	}
+	if r := w.do("GET", "/api/v1/beneficiaries/imports", auth.Vendor, nil); r.Status != 403 {
+		t.Errorf("list of imports for a vendor: %d, want 403", r.Status)
 	}
 }

@@ -25,10 +25,14 @@ type CardPage struct {
 }
 
 // ImportCards lists the cards of the beneficiaries an import enrolled (erased ones excepted),
-// limit at a time after the card whose beneficiary id is after (""= from the first), so an aid
-// worker can print a whole file's cards in batches rather than one page per person.
-func (s *Service) ImportCards(ctx context.Context, importID, after string, limit int) (CardPage, error) {
+// limit at a time after the card whose beneficiary id is after ("" = from the first) and the skip
+// cards after that, so an aid worker can print a whole file's cards in batches rather than one
+// page per person, and take up again at the card where a batch stopped.
+func (s *Service) ImportCards(ctx context.Context, importID, after string, skip, limit int) (CardPage, error) {
 	out := CardPage{Cards: []CardRef{}}
+	if skip < 0 {
+		return out, apierr.Invalid("from", "must be 1 or more")
+	}
 	if limit == 0 {
 		limit = DefaultPageSize
 	}
@@ -54,7 +58,8 @@ func (s *Service) ImportCards(ctx context.Context, importID, after string, limit
 		return out, fmt.Errorf("enroll: import cards: %w", err)
 	}
 	var rows []beneficiaryRow
-	if err := of().Select("id, card_number").Where("id > ?", after).Order("id").Limit(limit).Find(&rows).Error; err != nil {
+	// A skip walks the index's entries of this import alone: a few thousand at most.
+	if err := of().Select("id, card_number").Where("id > ?", after).Order("id").Offset(skip).Limit(limit).Find(&rows).Error; err != nil {
 		return out, fmt.Errorf("enroll: import cards: %w", err)
 	}
 	for _, r := range rows {
@@ -62,6 +67,23 @@ func (s *Service) ImportCards(ctx context.Context, importID, after string, limit
 	}
 	if len(rows) == limit {
 		out.Next = rows[len(rows)-1].ID
+	}
+	return out, nil
+}
+
+// MaxListedImports is how many imports ListImports returns.
+const MaxListedImports = 50
+
+// ListImports returns the latest imports, newest first, without their row errors (GetImport has
+// them), so an aid worker can come back to one: to print its cards days later, say.
+func (s *Service) ListImports(ctx context.Context) ([]Import, error) {
+	var rows []importRow
+	if err := s.db.WithContext(ctx).Order("created_at DESC, id DESC").Limit(MaxListedImports).Find(&rows).Error; err != nil {
+		return nil, fmt.Errorf("enroll: list imports: %w", err)
+	}
+	out := make([]Import, len(rows))
+	for i, r := range rows {
+		out[i] = importView(r, nil)
 	}
 	return out, nil
 }

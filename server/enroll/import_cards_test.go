@@ -20,7 +20,7 @@ func TestImportCards_pagesThroughAnImportsCardsInTheFilesOrderWithoutTheErased(t
 	var erased string
 	after := ""
 	for page := 0; ; page++ {
-		p, err := e.svc.ImportCards(ctx, im.ID, after, 3)
+		p, err := e.svc.ImportCards(ctx, im.ID, after, 0, 3)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -39,7 +39,7 @@ func TestImportCards_pagesThroughAnImportsCardsInTheFilesOrderWithoutTheErased(t
 		}
 		if page == 0 {
 			// Erased between two pages: the later pages and the total leave it out.
-			last, _ := e.svc.ImportCards(ctx, im.ID, p.Cards[2].ID, 1)
+			last, _ := e.svc.ImportCards(ctx, im.ID, p.Cards[2].ID, 0, 1)
 			if _, err := e.svc.ErasePersonalData(ctx, last.Cards[0].ID); err != nil {
 				t.Fatal(err)
 			}
@@ -54,14 +54,27 @@ func TestImportCards_pagesThroughAnImportsCardsInTheFilesOrderWithoutTheErased(t
 	if fmt.Sprint(order) != fmt.Sprint(want) {
 		t.Errorf("cards in order %v, want %v (the file's, Given3 erased)", order, want)
 	}
-	if p, err := e.svc.ImportCards(ctx, other.ID, "", 0); err != nil || p.Total != 2 || len(p.Cards) != 2 {
+	if p, err := e.svc.ImportCards(ctx, other.ID, "", 0, 0); err != nil || p.Total != 2 || len(p.Cards) != 2 {
 		t.Errorf("the other import's cards: %+v, %v", p, err)
 	}
 
-	_, err := e.svc.ImportCards(ctx, "01a21101-3c39-7c4e-bc3c-091516369641", "", 10)
+	// Taken up again at the fifth card left (Given5: Given3 is erased).
+	if p, err := e.svc.ImportCards(ctx, im.ID, "", 4, 2); err != nil || len(p.Cards) != 2 {
+		t.Errorf("from the fifth: %+v, %v", p, err)
+	} else if b, _ := e.svc.Get(ctx, p.Cards[0].ID); b.GivenName != "Given5" {
+		t.Errorf("the fifth card left is %s's, want Given5's", b.GivenName)
+	}
+	imports, err := e.svc.ListImports(ctx)
+	if err != nil || len(imports) != 2 || imports[0].ID != other.ID || imports[1].ID != im.ID || imports[1].Created != 10 {
+		t.Errorf("imports %+v, %v; want the two, newest first", imports, err)
+	}
+
+	_, err = e.svc.ImportCards(ctx, "01a21101-3c39-7c4e-bc3c-091516369641", "", 0, 10)
 	wantAPIErr(t, err, "not_found", "")
-	_, err = e.svc.ImportCards(ctx, im.ID, "", 1000)
+	_, err = e.svc.ImportCards(ctx, im.ID, "", 0, 1000)
 	wantAPIErr(t, err, "invalid_field", "limit")
-	_, err = e.svc.ImportCards(ctx, im.ID, "page-2", 10)
+	_, err = e.svc.ImportCards(ctx, im.ID, "page-2", 0, 10)
 	wantAPIErr(t, err, "invalid_field", "after")
+	_, err = e.svc.ImportCards(ctx, im.ID, "", -1, 10)
+	wantAPIErr(t, err, "invalid_field", "from")
 }

@@ -60,7 +60,7 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	run(t, ctx, chromedp.Click("#back"), chromedp.WaitVisible("#tab-import"), chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}),
 		chromedp.Click("#import-submit"))
 	waitJS(t, ctx, `document.querySelector('#import-progress').value === 100 && document.querySelector('#import-msg.ok, #import-msg.error')`, 2*time.Minute)
-	waitJS(t, ctx, `document.querySelector('#import-errors-csv')`, 5*time.Second)
+	waitJS(t, ctx, `document.querySelector('#import-errors-csv') && document.querySelector('#imports tbody tr[data-import]')`, 15*time.Second)
 	screenshot(t, ctx, "enroll-import")
 	// Chromium has CompressionStream: the file went gzipped (the server logs how it came).
 	if log, err := os.ReadFile(srv.log); err != nil || !strings.Contains(string(log), "gzipped=true") {
@@ -109,4 +109,13 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	eval[bool](t, ctx, `(window.print = () => { window.__printedCards = true }, true)`)
 	run(t, ctx, chromedp.Click("#cards-print"))
 	waitJS(t, ctx, `window.__printedCards === true`, 5*time.Second)
+
+	// Days later: the import is the newest in the list, and its cards can be taken up at the 17th.
+	run(t, ctx, chromedp.Click("#cards-back"))
+	waitJS(t, ctx, `document.querySelector('#imports tbody tr[data-import] button')?.textContent.includes('20')`, 15*time.Second)
+	run(t, ctx, chromedp.Click("#imports tbody tr[data-import] button"))
+	waitJS(t, ctx, `document.querySelectorAll('#card-sheet img').length === 20`, 60*time.Second)
+	run(t, ctx, chromedp.SetValue("#cards-from", "17"), chromedp.Click("#cards-go"))
+	waitJS(t, ctx, `document.querySelectorAll('#card-sheet img').length === 4 &&
+		document.querySelector('#cards-status').textContent.includes('17–20 of 20') && !document.querySelector('#cards-prev').disabled`, 30*time.Second)
 }

@@ -8,6 +8,7 @@ import { api, blobURL, listAll } from './api.js';
 import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
 import { formatCard } from './damm.js';
 import { toCSV } from './csv.js';
+import { printCards, recentImports } from './cardsheet.js';
 
 let main, current = 'enroll';
 const S = { q: '', page: 1, detailId: null };
@@ -244,7 +245,10 @@ function importCSV(panel) {
   const out = h('div', { class: 'msg', id: 'import-msg' });
   const bar = h('progress', { id: 'import-progress', max: '100', value: '0', 'aria-label': t('enroll.progress') });
   const status = h('p', { id: 'import-status', role: 'status', 'aria-live': 'polite' });
-  const errBox = h('div', { id: 'import-errors' });
+  const errBox = h('div', { id: 'import-errors', class: 'row' });
+  const again = () => { clear(panel); importCSV(panel); };
+  const recent = h('div');
+  const showRecent = () => clear(recent, recentImports(panel, again));
   const btn = h('button', { type: 'submit', id: 'import-submit', text: t('enroll.import') });
   const form = h('form', { novalidate: true }, field(t('enroll.csv_file'), file, t('enroll.csv_hint')), btn);
   form.addEventListener('submit', async (ev) => {
@@ -263,9 +267,10 @@ function importCSV(panel) {
             created: fmtNumber(r.created || 0), duplicates: fmtNumber(r.duplicates || 0), errors: fmtNumber(r.error_count ?? (r.errors || []).length) });
           if (r.status === 'done' || r.status === 'failed') {
             msg(out, r.status === 'done' ? 'ok' : 'error', t('enroll.import_' + r.status) + (r.error ? ' ' + r.error : ''));
+            showRecent();
             const errs = r.errors || [];
             if (r.status === 'done' && r.created > 0) errBox.append(h('button', { type: 'button', id: 'import-print', text: t('enroll.print_cards', { n: fmtNumber(r.created) }),
-              on: { click: () => { clear(panel); printCards(panel, job.id); } } }));
+              on: { click: () => { clear(panel); printCards(panel, job.id, again); } } }));
             if (errs.length) errBox.append(h('button', { type: 'button', class: 'secondary', id: 'import-errors-csv', text: t('enroll.errors_csv', { n: fmtNumber(r.error_count ?? errs.length) }),
               on: { click: () => download('import-errors.csv', toCSV(['row', 'field', 'message'], errs.map((x) => [x.row, x.field, x.message]))) } }));
             break;
@@ -275,59 +280,9 @@ function importCSV(panel) {
       }
     } catch (e) { msg(out, 'error', errorText(e)); } finally { btn.disabled = false; }
   });
-  panel.append(h('h1', { text: t('enroll.tab_import') }), form, bar, status, out, errBox);
-}
-
-const CARDS_PER_BATCH = 96; // twelve A4 pages of eight cards
-
-// printCards shows the cards an import enrolled a batch at a time, eight to an A4 page at the
-// size of a bank card, so a whole file's cards print without opening each person's page. Each
-// card fetched is in the audit log (beneficiary.card), as one printed from a person's page is.
-function printCards(panel, importId) {
-  const base = '/api/v1/beneficiaries/imports/' + encodeURIComponent(importId) + '/cards';
-  const out = h('div', { class: 'msg noprint', id: 'cards-msg' });
-  const status = h('p', { class: 'noprint', id: 'cards-status', role: 'status', 'aria-live': 'polite' });
-  const sheet = h('div', { class: 'print-area card-sheet', id: 'card-sheet' });
-  const button = (id, text, click) => h('button', { type: 'button', class: 'secondary', id, text, disabled: true, on: { click } });
-  const starts = ['']; // each batch's cursor, as the pages gave them
-  let at = 0, urls = [];
-  const prev = button('cards-prev', t('enroll.cards_prev'), () => show(at - 1));
-  const next = button('cards-next', t('enroll.cards_next'), () => show(at + 1));
-  const print = button('cards-print', t('enroll.cards_print'), () => window.print());
-  print.className = '';
-  async function show(i) {
-    [prev, next, print].forEach((b) => { b.disabled = true; });
-    urls.forEach((u) => URL.revokeObjectURL(u));
-    urls = [];
-    clear(sheet, t('loading'));
-    try {
-      const p = await api(`${base}?limit=${CARDS_PER_BATCH}` + (starts[i] ? '&after=' + encodeURIComponent(starts[i]) : ''));
-      const cards = p.cards || [];
-      if (p.next) starts[i + 1] = p.next;
-      const imgs = new Array(cards.length);
-      let k = 0;
-      await Promise.all([0, 1, 2, 3].map(async () => {
-        while (k < cards.length) {
-          const j = k++;
-          const url = await blobURL('/api/v1/beneficiaries/' + encodeURIComponent(cards[j].id) + '/card');
-          urls.push(url);
-          imgs[j] = h('img', { src: url, 'data-card': cards[j].card_number, alt: t('enroll.card_alt', { card: cards[j].card_number }) });
-        }
-      }));
-      await Promise.all(imgs.map((img) => img.decode().catch(() => {})));
-      const pages = [];
-      for (let j = 0; j < imgs.length; j += 8) pages.push(h('div', { class: 'sheet-page' }, imgs.slice(j, j + 8)));
-      clear(sheet, ...pages);
-      at = i;
-      status.textContent = t('enroll.cards_batch', { from: fmtNumber(i * CARDS_PER_BATCH + Math.min(1, cards.length)),
-        to: fmtNumber(i * CARDS_PER_BATCH + cards.length), total: fmtNumber(p.total || 0) });
-      prev.disabled = i === 0; next.disabled = !p.next; print.disabled = !cards.length;
-    } catch (e) { clear(sheet); msg(out, 'error', errorText(e)); prev.disabled = at === 0; next.disabled = !starts[at + 1]; }
-  }
-  panel.append(h('h1', { class: 'noprint', text: t('enroll.cards_title') }),
-    h('div', { class: 'row noprint' }, h('button', { type: 'button', class: 'secondary', id: 'cards-back', text: t('back'), on: { click: () => { clear(panel); importCSV(panel); } } }), prev, next, print),
-    status, out, sheet);
-  show(0);
+  panel.append(h('h1', { text: t('enroll.tab_import') }), form, bar, status, out, errBox,
+    h('h2', { text: t('enroll.recent_imports') }), recent);
+  showRecent();
 }
 
 async function allocate(panel) {
