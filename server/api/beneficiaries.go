@@ -221,22 +221,11 @@ func (s *Server) listImports(c echo.Context) error {
 // in the file's order, to print them in batches; from (1-based) takes up at that card. Each
 // card image fetched to print is audited.
 func (s *Server) importCards(c echo.Context) error {
-	number := func(name string) (int, error) {
-		v := c.QueryParam(name)
-		if v == "" {
-			return 0, nil
-		}
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return 0, apierr.Invalid(name, "must be a whole number")
-		}
-		return n, nil
-	}
-	limit, err := number("limit")
+	limit, err := intParam(c, "limit")
 	if err != nil {
 		return err
 	}
-	from, err := number("from")
+	from, err := intParam(c, "from")
 	if err != nil {
 		return err
 	}
