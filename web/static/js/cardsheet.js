@@ -54,7 +54,7 @@ export function printCards(panel, importId, back) {
     prev.disabled = first <= 1; next.disabled = first + CARDS_PER_BATCH > total;
   }
   panel.append(h('h1', { class: 'noprint', text: t('enroll.cards_title') }),
-    h('div', { class: 'row noprint' }, h('button', { type: 'button', class: 'secondary', id: 'cards-back', text: t('back'), on: { click: back } }), prev, next, print),
+    h('div', { class: 'row noprint' }, h('button', { type: 'button', class: 'secondary', id: 'cards-back', text: t('back'), on: { click: () => { urls.forEach((u) => URL.revokeObjectURL(u)); back(); } } }), prev, next, print),
     go, status, out, sheet);
   show(1);
 }
