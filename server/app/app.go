@@ -293,8 +293,8 @@ func (a *App) shopPaused(ctx context.Context, vendorID, detail string) {
 // without either package importing the other.
 type recipients struct{ e *enroll.Service }
 
-func (r recipients) Recipients(ctx context.Context, ids []string, allActive bool, location string, fn func([]programs.Recipient) error) error {
-	return r.e.Recipients(ctx, ids, allActive, location, func(batch []enroll.Recipient) error {
+func (r recipients) Recipients(ctx context.Context, ids []string, allActive bool, location, importID string, fn func([]programs.Recipient) error) error {
+	return r.e.Recipients(ctx, ids, allActive, location, importID, func(batch []enroll.Recipient) error {
 		out := make([]programs.Recipient, len(batch))
 		for i, b := range batch {
 			out[i] = programs.Recipient{ID: b.ID, ChainID: b.ChainID, HouseholdSize: b.HouseholdSize}

@@ -78,3 +78,38 @@ func TestImportCards_pagesThroughAnImportsCardsInTheFilesOrderWithoutTheErased(t
 	_, err = e.svc.ImportCards(ctx, im.ID, "", -1, 10)
 	wantAPIErr(t, err, "invalid_field", "from")
 }
+
+func TestRecipients_OfOneImportStreamsOnlyItsActiveBeneficiaries(t *testing.T) {
+	e := newEnv(t, nil)
+	mustEnroll(t, e.svc, person(500)) // by hand: in no import
+	im := runImport(t, e.svc, csvOf(0, 6))
+	runImport(t, e.svc, csvOf(6, 9))
+	cards, err := e.svc.ImportCards(ctx, im.ID, "", 0, 10)
+	if err != nil || len(cards.Cards) != 6 {
+		t.Fatalf("the import's cards: %+v, %v", cards, err)
+	}
+	if _, err := e.svc.Suspend(ctx, cards.Cards[2].ID); err != nil {
+		t.Fatal(err)
+	}
+	collect := func(location, importID string) ([]string, error) {
+		var got []string
+		err := e.svc.Recipients(ctx, nil, true, location, importID, func(rs []enroll.Recipient) error {
+			for _, r := range rs {
+				got = append(got, r.ID)
+			}
+			return nil
+		})
+		return got, err
+	}
+	got, err := collect("", im.ID)
+	want := []string{cards.Cards[0].ID, cards.Cards[1].ID, cards.Cards[3].ID, cards.Cards[4].ID, cards.Cards[5].ID}
+	if err != nil || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("recipients of the import: %v, %v; want its five active ones %v", got, err, want)
+	}
+	// With a location too, both narrow: csvRow puts row i in "Camp, block i%40".
+	if got, err := collect("camp, BLOCK 4", im.ID); err != nil || len(got) != 1 || got[0] != cards.Cards[4].ID {
+		t.Errorf("recipients of the import in block 4: %v, %v; want %s", got, err, cards.Cards[4].ID)
+	}
+	_, err = collect("", "01a21101-3c39-7c4e-bc3c-091516369641")
+	wantAPIErr(t, err, "invalid_field", "import_id")
+}

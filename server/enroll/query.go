@@ -2,6 +2,7 @@ package enroll
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -136,18 +137,29 @@ const recipientChunk = 500
 
 // Recipients streams active beneficiaries to fn in chunks of up to 500, in id order. With
 // allActive, every active beneficiary (those at location only, when it is given, in any letter
-// case: a cycle for one camp); otherwise exactly ids, after checking that each exists
-// and is active (if not, ErrIneligible names the unknown and suspended ones in Details and fn is
-// never called). fn's error stops the stream and is returned.
-func (s *Service) Recipients(ctx context.Context, ids []string, allActive bool, location string, fn func([]Recipient) error) error {
+// case: a cycle for one camp; and those importID enrolled only, when it is given: a first cycle
+// for a newly registered group); otherwise exactly ids, after checking that each exists and is
+// active (if not, ErrIneligible names the unknown and suspended ones in Details and fn is never
+// called). fn's error stops the stream and is returned.
+func (s *Service) Recipients(ctx context.Context, ids []string, allActive bool, location, importID string, fn func([]Recipient) error) error {
 	db := s.db.WithContext(ctx)
 	if allActive {
+		if importID != "" {
+			if err := db.Select("id").Take(&importRow{}, "id = ?", importID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
+				return apierr.Invalid("import_id", "no import %s", importID)
+			} else if err != nil {
+				return fmt.Errorf("enroll: recipients: %w", err)
+			}
+		}
 		after := ""
 		for {
 			var rows []beneficiaryRow
 			q := db.Select("id", "chain_id", "household_size").Where("status = ? AND id > ?", StatusActive, after)
 			if location = collapseSpaces(location); location != "" {
 				q = q.Where("LOWER(location) = LOWER(?)", location)
+			}
+			if importID != "" {
+				q = q.Where("import_id = ?", importID) // ix_beneficiaries_import
 			}
 			err := q.Order("id").Limit(recipientChunk).Find(&rows).Error
 			if err != nil {

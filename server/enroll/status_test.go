@@ -209,7 +209,7 @@ func TestRecipients_StreamsActiveAndNamesIneligible(t *testing.T) {
 	}
 	collect := func(ids []string, all bool) ([]enroll.Recipient, error) {
 		var out []enroll.Recipient
-		err := e.svc.Recipients(ctx, ids, all, "", func(rs []enroll.Recipient) error {
+		err := e.svc.Recipients(ctx, ids, all, "", "", func(rs []enroll.Recipient) error {
 			out = append(out, rs...)
 			return nil
 		})
@@ -229,7 +229,7 @@ func TestRecipients_StreamsActiveAndNamesIneligible(t *testing.T) {
 		t.Fatalf("chosen: %+v, %v", got, err)
 	}
 	called := false
-	err = e.svc.Recipients(ctx, []string{ids[0], ids[3], "missing"}, false, "", func([]enroll.Recipient) error { called = true; return nil })
+	err = e.svc.Recipients(ctx, []string{ids[0], ids[3], "missing"}, false, "", "", func([]enroll.Recipient) error { called = true; return nil })
 	ae := wantAPIErr(t, err, "ineligible_beneficiaries", "")
 	if called || len(ae.Details["unknown"].([]string)) != 1 || ae.Details["suspended"].([]string)[0] != ids[3] {
 		t.Fatalf("called %v, details %v", called, ae.Details)
@@ -387,7 +387,7 @@ func TestRecipients_AtALocationStreamsOnlyItsActiveBeneficiaries(t *testing.T) {
 	}
 	for _, where := range []string{"Azraq camp", "  azraq   CAMP "} {
 		var got []string
-		err := e.svc.Recipients(ctx, nil, true, where, func(rs []enroll.Recipient) error {
+		err := e.svc.Recipients(ctx, nil, true, where, "", func(rs []enroll.Recipient) error {
 			for _, r := range rs {
 				got = append(got, r.ID)
 			}

@@ -37,6 +37,9 @@ type AllocationRequest struct {
 	AllActive          bool     `json:"all_active"`
 	// Location narrows all_active to the beneficiaries of one location (a camp, a district).
 	Location string `json:"location,omitempty"`
+	// ImportID narrows all_active to the beneficiaries one CSV import enrolled: a first cycle for
+	// a newly registered group.
+	ImportID string `json:"import_id,omitempty"`
 }
 
 // insertBatch is how many rows one INSERT carries. The SQLite driver binds parameters in time
@@ -101,6 +104,9 @@ func (r *AllocationRequest) validate() error {
 	}
 	if r.Location != "" && !r.AllActive {
 		return apierr.Invalid("location", "narrows all_active; a list of beneficiary_ids is allocated as given")
+	}
+	if r.ImportID != "" && !r.AllActive {
+		return apierr.Invalid("import_id", "narrows all_active; a list of beneficiary_ids is allocated as given")
 	}
 	return nil
 }
@@ -193,7 +199,7 @@ func (s *Service) plan(ctx context.Context, req AllocationRequest) (*plannedItem
 	if !req.AllActive {
 		seen = map[[32]byte]bool{}
 	}
-	err := s.recipients.Recipients(ctx, req.BeneficiaryIDs, req.AllActive, req.Location, func(rs []Recipient) error {
+	err := s.recipients.Recipients(ctx, req.BeneficiaryIDs, req.AllActive, req.Location, req.ImportID, func(rs []Recipient) error {
 		for _, r := range rs {
 			if seen != nil {
 				if seen[r.ChainID] {

@@ -51,8 +51,8 @@ type Recipient struct {
 type Recipients interface {
 	// Recipients streams active beneficiaries in chunks: exactly `ids` when given (an error
 	// names unknown or suspended ones), or every active one when allActive (at location only,
-	// when it is given).
-	Recipients(ctx context.Context, ids []string, allActive bool, location string, fn func([]Recipient) error) error
+	// and of the import importID only, when they are given).
+	Recipients(ctx context.Context, ids []string, allActive bool, location, importID string, fn func([]Recipient) error) error
 }
 
 // Config configures a Service. Zero values take the defaults noted.

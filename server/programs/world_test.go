@@ -202,9 +202,9 @@ func (p *population) get(id string) programs.Recipient {
 
 var errUnknownBeneficiaries = apierr.New(http.StatusUnprocessableEntity, "unknown_beneficiaries", "some beneficiaries are unknown or suspended")
 
-func (p *population) Recipients(ctx context.Context, ids []string, allActive bool, location string, fn func([]programs.Recipient) error) error {
-	if location != "" {
-		return errors.New("population: no locations in this test double")
+func (p *population) Recipients(ctx context.Context, ids []string, allActive bool, location, importID string, fn func([]programs.Recipient) error) error {
+	if location != "" || importID != "" {
+		return errors.New("population: no locations or imports in this test double")
 	}
 	p.mu.Lock()
 	var out []programs.Recipient

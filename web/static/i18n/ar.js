@@ -110,6 +110,7 @@ export default {
   'audit.settlement.create': 'سجّل تسوية',
   'enroll.print_cards': 'طباعة البطاقات ({n})', 'enroll.cards_title': 'بطاقات للطباعة', 'enroll.cards_prev': 'البطاقات السابقة', 'enroll.cards_next': 'البطاقات التالية', 'enroll.cards_print': 'طباعة هذه البطاقات', 'enroll.cards_batch': 'البطاقات {from}–{to} من {total}، ثماني بطاقات في كل صفحة A4',
   'enroll.cards_from': 'ابدأ من البطاقة', 'enroll.cards_go': 'عرض', 'enroll.cards_none': 'لا بطاقات من هناك: في هذا الاستيراد {total}.', 'enroll.rows': 'الصفوف', 'enroll.enrolled': 'المسجلون', 'enroll.recent_imports': 'عمليات الاستيراد الأخيرة', 'enroll.no_imports': 'لا توجد عمليات استيراد بعد.',
+  'enroll.from_import': 'فقط الأشخاص من عملية استيراد واحدة', 'enroll.any_import': 'من أي عملية استيراد أو بدونها', 'enroll.import_of': 'استيراد {when} ({n} مسجلين)', 'enroll.allocate_confirm_import': 'فقط المسجلون في {import}.',
   'enroll.history': 'السجل', 'enroll.purchases': 'المشتريات', 'enroll.purchases_more': 'عرض المشتريات الأقدم', 'enroll.no_purchases': 'لا توجد مشتريات بعد.',
   'admin.rename': 'إعادة التسمية', 'admin.rename_program': 'إعادة تسمية {name}', 'admin.rename_hint': 'يرى المانحون الاسم الجديد في كل مكان، بما في ذلك الأرقام السابقة. لا يمكن تغيير العملة.',
   'enroll.where': 'من يستلمه', 'enroll.everyone': 'كل المستفيدين النشطين ({n})', 'enroll.allocate_confirm_at': 'تخصيص هذه الدورة من {program} لكل المستفيدين النشطين في {location}؟',

@@ -110,6 +110,7 @@ export default {
   'audit.settlement.create': 'recorded a settlement',
   'enroll.print_cards': 'Print the cards ({n})', 'enroll.cards_title': 'Cards to print', 'enroll.cards_prev': 'Previous cards', 'enroll.cards_next': 'Next cards', 'enroll.cards_print': 'Print these cards', 'enroll.cards_batch': 'Cards {from}–{to} of {total}, eight to an A4 page',
   'enroll.cards_from': 'Start at card', 'enroll.cards_go': 'Show', 'enroll.cards_none': 'No cards from there: this import has {total}.', 'enroll.rows': 'Rows', 'enroll.enrolled': 'Enrolled', 'enroll.recent_imports': 'Recent imports', 'enroll.no_imports': 'No imports yet.',
+  'enroll.from_import': 'Only the people of one import', 'enroll.any_import': 'From any import or none', 'enroll.import_of': 'The import of {when} ({n} enrolled)', 'enroll.allocate_confirm_import': 'Only those enrolled by {import}.',
   'enroll.history': 'History', 'enroll.purchases': 'Purchases', 'enroll.purchases_more': 'Show older purchases', 'enroll.no_purchases': 'No purchases yet.',
   'admin.rename': 'Rename', 'admin.rename_program': 'Rename {name}', 'admin.rename_hint': 'Donors see the new name everywhere, past figures included. The currency cannot change.',
   'enroll.where': 'Who receives it', 'enroll.everyone': 'Every active beneficiary ({n})', 'enroll.allocate_confirm_at': 'Allocate this cycle of {program} to every active beneficiary in {location}?',

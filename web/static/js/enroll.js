@@ -296,18 +296,24 @@ async function allocate(panel) {
   const btn = h('button', { type: 'submit', text: t('enroll.allocate') });
   // Where: every active beneficiary, or those of one location (a cycle for one camp).
   const where = h('select', { id: 'alloc-location' });
+  // And/or the people one CSV import enrolled: a first cycle for a newly registered group.
+  const fromImport = h('select', { id: 'alloc-import' });
   const form = h('form', { novalidate: true }, field(t('tr.program'), sel), field(t('enroll.cycle'), cycle),
-    field(t('enroll.per_household'), perHH), field(t('enroll.per_member'), perMember), field(t('enroll.where'), where, t('enroll.all_active')), btn);
+    field(t('enroll.per_household'), perHH), field(t('enroll.per_member'), perMember), field(t('enroll.where'), where, t('enroll.all_active')),
+    field(t('enroll.from_import'), fromImport), btn);
   panel.append(h('h1', { text: t('enroll.tab_allocate') }), form, bar, out);
-  let programs = [], locations = [];
+  let programs = [], locations = [], imports = [];
   try {
-    [programs, locations] = await Promise.all([listAll('/api/v1/programs', 'programs'), api('/api/v1/beneficiaries/locations').then((r) => r.locations || [])]);
+    [programs, locations, imports] = await Promise.all([listAll('/api/v1/programs', 'programs'), api('/api/v1/beneficiaries/locations').then((r) => r.locations || []),
+      api('/api/v1/beneficiaries/imports').then((r) => (r.imports || []).filter((im) => im.created > 0))]);
     programs = programs.filter((p) => p.status !== 'closed');
   } catch (e) { msg(out, 'error', errorText(e)); }
   sel.append(...programs.map((p) => h('option', { value: p.id, text: `${p.name} (${p.currency})` })));
   const everyone = locations.reduce((n, l) => n + l.active, 0);
   where.append(h('option', { value: '', text: t('enroll.everyone', { n: fmtNumber(everyone) }) }),
     ...locations.map((l) => h('option', { value: l.location, text: `${l.location} (${fmtNumber(l.active)})` })));
+  fromImport.append(h('option', { value: '', text: t('enroll.any_import') }),
+    ...imports.map((im) => h('option', { value: im.id, text: t('enroll.import_of', { when: fmtDate(im.created_at), n: fmtNumber(im.created) }) })));
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     const p = programs.find((x) => x.id === sel.value);
@@ -315,11 +321,12 @@ async function allocate(panel) {
     const dec = currencyDecimals(p.currency, p.decimals);
     const a = parseMajor(perHH.value || '0', dec) ?? 0, m = parseMajor(perMember.value || '0', dec) ?? 0;
     if (!a && !m) return msg(out, 'error', t('vendor.amount_invalid', { d: dec }));
-    const ask = where.value ? t('enroll.allocate_confirm_at', { program: p.name, location: where.value }) : t('enroll.allocate_confirm', { program: p.name });
+    let ask = where.value ? t('enroll.allocate_confirm_at', { program: p.name, location: where.value }) : t('enroll.allocate_confirm', { program: p.name });
+    if (fromImport.value) ask += ' ' + t('enroll.allocate_confirm_import', { import: fromImport.selectedOptions[0].textContent });
     if (!await confirmDialog(ask, t('enroll.allocate'), t('cancel'), false)) return;
     btn.disabled = true;
     try {
-      const job = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations`, { method: 'POST', once: true, body: { cycle: Number(cycle.value), amount_per_household: a, amount_per_member: m, all_active: true, location: where.value || undefined } });
+      const job = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations`, { method: 'POST', once: true, body: { cycle: Number(cycle.value), amount_per_household: a, amount_per_member: m, all_active: true, location: where.value || undefined, import_id: fromImport.value || undefined } });
       for (;;) {
         const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations/${encodeURIComponent(job.id)}`).catch(() => null);
         if (r) {
