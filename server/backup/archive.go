@@ -26,6 +26,7 @@ import (
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/chain/node"
+	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/secrets"
 	"github.com/aidledger/aidledger/server/store"
 )
@@ -41,6 +42,9 @@ const (
 	chainName    = "chain.rlp"
 	databaseName = "aidledger.db"
 	keysDir      = "keys"
+	// importOwner names the data directory's uploads: the restored server resumes its
+	// imports as its own (and, without their files, says to upload them again).
+	importOwner = "imports/" + enroll.ImportOwnerFile
 )
 
 // Manifest describes an archive: its first entry.
@@ -120,6 +124,13 @@ func Write(ctx context.Context, w io.Writer, src Source, tmp string) (Manifest, 
 		func() error { return addBytes(tw, manifestName, manifest) },
 		func() error { return addFile(tw, secrets.FileName, filepath.Join(src.DataDir, secrets.FileName)) },
 		func() error { return addDir(tw, keysDir, filepath.Join(src.DataDir, keysDir)) },
+		func() error {
+			path := filepath.Join(src.DataDir, filepath.FromSlash(importOwner))
+			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
+				return nil // no upload ever
+			}
+			return addFile(tw, importOwner, path)
+		},
 	}
 	if genesis != nil {
 		entries = append(entries,

@@ -19,6 +19,7 @@ import (
 	"github.com/aidledger/aidledger/server/backup"
 	"github.com/aidledger/aidledger/server/chain/chaintest"
 	"github.com/aidledger/aidledger/server/demo"
+	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/internal/testenv"
 	"github.com/aidledger/aidledger/server/redeem"
 )
@@ -124,6 +125,13 @@ func TestRestore_OfABackupTakenWhileShopsSell_PaysEveryAcceptedRedemptionOnce(t 
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	if _, err := backup.Restore(t.Context(), filepath.Join(list.Dir, info.Name), dir, "", logger); err != nil {
 		t.Fatalf("restore: %v", err)
+	}
+	// The uploads' directory keeps its name, so the restored server knows its imports as its own.
+	owner := filepath.Join("imports", enroll.ImportOwnerFile)
+	if was, err := os.ReadFile(filepath.Join(w.App.Cfg.DataDir, owner)); err != nil {
+		t.Fatal(err)
+	} else if now, err := os.ReadFile(filepath.Join(dir, owner)); err != nil || string(now) != string(was) {
+		t.Errorf("restored %s: %q, %v; want %q", owner, now, err, was)
 	}
 	a, err := app.Start(t.Context(), app.Config{DataDir: dir, DB: db, Lanes: 2, Logger: logger})
 	if err != nil {

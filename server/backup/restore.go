@@ -76,7 +76,7 @@ func Restore(ctx context.Context, file, dataDir, passphrase string, logger *slog
 			if head.Number.Uint64() != m.ChainHead || head.Hash().Hex() != m.ChainHeadHash {
 				return m, fmt.Errorf("replayed chain ends at %d %s, the archive says %d %s", head.Number, head.Hash().Hex(), m.ChainHead, m.ChainHeadHash)
 			}
-		case h.Name == secrets.FileName || h.Name == databaseName || strings.HasPrefix(h.Name, keysDir+"/"):
+		case h.Name == secrets.FileName || h.Name == databaseName || h.Name == importOwner || strings.HasPrefix(h.Name, keysDir+"/"):
 			if err := unpack(tr, h, dataDir); err != nil {
 				return m, err
 			}

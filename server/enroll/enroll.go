@@ -89,6 +89,7 @@ type Service struct {
 	cfg Config
 	log *slog.Logger
 	*keys
+	owner string // the import directory's name (ImportOwnerFile)
 
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -119,6 +120,10 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cfg Config) (*Service, error) {
 	if err := os.MkdirAll(cfg.ImportDir, 0o700); err != nil {
 		return nil, fmt.Errorf("enroll: import dir: %w", err)
 	}
+	owner, err := importOwner(cfg.ImportDir)
+	if err != nil {
+		return nil, fmt.Errorf("enroll: import dir: %w", err)
+	}
 	if !isDigits(cfg.DefaultCountryCode) {
 		return nil, errors.New("enroll: DefaultCountryCode must be digits only")
 	}
@@ -126,7 +131,7 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("enroll: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Service{db: db, p: p, cfg: cfg, log: cfg.Logger.With("component", "enroll"), keys: k, ctx: ctx, cancel: cancel}
+	s := &Service{db: db, p: p, cfg: cfg, log: cfg.Logger.With("component", "enroll"), keys: k, owner: owner, ctx: ctx, cancel: cancel}
 	if err := s.resumeImports(); err != nil {
 		cancel()
 		return nil, fmt.Errorf("enroll: %w", err)

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -132,3 +133,19 @@ func runImport(t testing.TB, svc *enroll.Service, csv string) enroll.Import {
 }
 
 func isErr(err, target error) bool { return errors.Is(err, target) }
+
+// uploadsIn lists the uploaded files in an import directory (not its name file).
+func uploadsIn(t testing.TB, dir string) []string {
+	t.Helper()
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range entries {
+		if e.Name() != enroll.ImportOwnerFile {
+			out = append(out, e.Name())
+		}
+	}
+	return out
+}

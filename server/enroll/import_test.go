@@ -44,8 +44,8 @@ func TestImport_CreatesEveryValidRow(t *testing.T) {
 	if err := e.svc.VerifyPIN(ctx, res.Items[0].ID, "0017"); err != nil {
 		t.Fatalf("imported PIN: %v", err)
 	}
-	if entries, _ := os.ReadDir(e.cfg.ImportDir); len(entries) != 0 {
-		t.Fatalf("upload not removed after the import: %v", entries)
+	if left := uploadsIn(t, e.cfg.ImportDir); len(left) != 0 {
+		t.Fatalf("upload not removed after the import: %v", left)
 	}
 }
 
@@ -227,8 +227,8 @@ func TestImport_RefusesADamagedOrOversizedGzipFileAndKeepsNothing(t *testing.T) 
 				field = ""
 			}
 			wantAPIErr(t, err, tc.code, field)
-			if entries, _ := os.ReadDir(e.cfg.ImportDir); len(entries) != 0 {
-				t.Errorf("the refused upload was kept: %v", entries)
+			if left := uploadsIn(t, e.cfg.ImportDir); len(left) != 0 {
+				t.Errorf("the refused upload was kept: %v", left)
 			}
 		})
 	}
@@ -284,4 +284,41 @@ func FuzzImportCSV(f *testing.F) {
 			t.Fatalf("%d failed rows but %d errors", im.Failed, im.ErrorCount)
 		}
 	})
+}
+
+func TestImport_AServerResumesItsOwnImportsAndLeavesAReplicasAlone(t *testing.T) {
+	e := newEnv(t, func(c *enroll.Config) { c.ImportBatch = 50 })
+	owner, err := os.ReadFile(filepath.Join(e.cfg.ImportDir, enroll.ImportOwnerFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Its own, recorded under the path the data directory had before it moved: found by name.
+	if err := os.WriteFile(filepath.Join(e.cfg.ImportDir, "import-moved.csv"), []byte(csvOf(0, 60)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	own := runImport(t, e.svc, csvOf(1000, 1001))
+	e.db.Exec("UPDATE beneficiary_imports SET status = 'running', path = '/srv/old-data/imports/import-moved.csv', total = 60, processed = 0, created = 0, finished_at = NULL WHERE id = ?", own.ID)
+	// A replica's, whose file is in that replica's data directory.
+	replica := uuid.Must(uuid.NewV7()).String()
+	e.db.Exec("INSERT INTO beneficiary_imports (id, status, actor, path, owner, total, processed, created, duplicates, failed, error_count, created_at, updated_at) VALUES (?, 'running', 'x', '/other/imports/import-1.csv', ?, 10, 5, 5, 0, 0, 0, ?, ?)",
+		replica, uuid.NewString(), time.Now(), time.Now())
+
+	svc2 := e.start(t)
+	if im := waitImport(t, svc2, own.ID, 30*time.Second); im.Status != enroll.ImportDone || im.Processed != 60 {
+		t.Fatalf("its own import, moved: %+v", im)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if im, err := svc2.GetImport(ctx, replica); err != nil || im.Status != enroll.ImportRunning || im.Error != "" {
+		t.Fatalf("the replica's import: %+v, %v; want it left running", im, err)
+	}
+	again, err := os.ReadFile(filepath.Join(e.cfg.ImportDir, enroll.ImportOwnerFile))
+	if err != nil || string(again) != string(owner) {
+		t.Errorf("the directory's name changed across a restart: %q then %q", owner, again)
+	}
+	// A replica's import is a replica's: a new upload here is recorded as this directory's.
+	var got string
+	e.db.Raw("SELECT owner FROM beneficiary_imports WHERE id = ?", own.ID).Scan(&got)
+	if got+"\n" != string(owner) {
+		t.Errorf("an import here recorded the owner %q, want %q", got, owner)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/google/uuid"
@@ -83,7 +84,7 @@ func (s *Service) StartImport(ctx context.Context, actor string, src io.Reader) 
 		return Import{}, fmt.Errorf("enroll: import upload: %w", err)
 	}
 	now := time.Now().UTC()
-	job := importRow{ID: uuid.Must(uuid.NewV7()).String(), Status: ImportRunning, Actor: actor, Path: f.Name(), CreatedAt: now, UpdatedAt: now}
+	job := importRow{ID: uuid.Must(uuid.NewV7()).String(), Status: ImportRunning, Actor: actor, Path: f.Name(), Owner: s.owner, CreatedAt: now, UpdatedAt: now}
 	if err := s.db.WithContext(ctx).Create(&job).Error; err != nil {
 		os.Remove(f.Name())
 		return Import{}, fmt.Errorf("enroll: create import: %w", err)
@@ -149,13 +150,16 @@ func importView(j importRow, errs []importErrorRow) Import {
 	return out
 }
 
-// resumeImports restarts the imports a previous process left running.
+// resumeImports restarts the imports a previous process on this import directory left running
+// (and those from before imports named their directory). Another replica's stay its own.
 func (s *Service) resumeImports() error {
 	var jobs []importRow
-	if err := s.db.Where("status = ?", ImportRunning).Find(&jobs).Error; err != nil {
+	if err := s.db.Where("status = ? AND (owner = ? OR owner = '')", ImportRunning, s.owner).Find(&jobs).Error; err != nil {
 		return fmt.Errorf("find running imports: %w", err)
 	}
 	for _, j := range jobs {
+		// Found by name in the directory as it is now: the data directory may have moved.
+		j.Path = filepath.Join(s.cfg.ImportDir, filepath.Base(j.Path))
 		if _, err := os.Stat(j.Path); err != nil {
 			s.finish(j, errors.New("the uploaded file was lost in a restart; upload it again"))
 			continue

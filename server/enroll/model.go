@@ -59,10 +59,13 @@ const (
 )
 
 type importRow struct {
-	ID         string `gorm:"primaryKey;size:36"`
-	Status     string `gorm:"size:16;not null;index"`
-	Actor      string `gorm:"size:100;not null"`
-	Path       string `gorm:"size:500;not null"`
+	ID     string `gorm:"primaryKey;size:36"`
+	Status string `gorm:"size:16;not null;index"`
+	Actor  string `gorm:"size:100;not null"`
+	Path   string `gorm:"size:500;not null"`
+	// Owner is the import directory that holds the file (ImportOwnerFile): a server resumes only
+	// its own imports, never a replica's whose file it does not have (migration 5; "" before).
+	Owner      string `gorm:"size:36;not null;default:''"`
 	Total      int    `gorm:"not null"`
 	Processed  int    `gorm:"not null"`
 	Created    int    `gorm:"not null"`
@@ -204,6 +207,12 @@ var Schema = store.Component{
 		Name:    "an import's beneficiaries in order, for printing its cards",
 		Up: func(tx *gorm.DB) error {
 			return tx.Exec("CREATE INDEX ix_beneficiaries_import ON beneficiaries (import_id, id)").Error
+		},
+	}, {
+		Version: 5,
+		Name:    "imports name the directory that holds their file",
+		Up: func(tx *gorm.DB) error {
+			return tx.Exec("ALTER TABLE beneficiary_imports ADD COLUMN owner VARCHAR(36) NOT NULL DEFAULT ''").Error
 		},
 	}},
 }
