@@ -89,6 +89,21 @@ func (k *keys) opensAnyRow(db *gorm.DB) error {
 	return nil
 }
 
+// recordedAreOneOf refuses a database whose recorded keys are neither a's nor b's.
+func recordedAreOneOf(tx *gorm.DB, a, b Keys) error {
+	var got []keyFingerprintRow
+	if err := tx.Find(&got).Error; err != nil {
+		return fmt.Errorf("read key fingerprints: %w", err)
+	}
+	fa, fb := fingerprints(a), fingerprints(b)
+	for _, r := range got {
+		if r.Fingerprint != fa[r.Name] && r.Fingerprint != fb[r.Name] {
+			return fmt.Errorf("%w: its %s key is neither the old one nor the new (is this the database's own secrets.json?)", ErrKeysMismatch, r.Name)
+		}
+	}
+	return nil
+}
+
 // recordKeys replaces the recorded fingerprints with k's.
 func recordKeys(tx *gorm.DB, k Keys) error {
 	for name, fp := range fingerprints(k) {

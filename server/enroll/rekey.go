@@ -48,7 +48,15 @@ func Rekey(ctx context.Context, db *gorm.DB, from, to Keys) (RekeyStats, error) 
 		return st, fmt.Errorf("rekey: new keys: %w", err)
 	}
 	relookup := !bytes.Equal(from.Lookup, to.Lookup)
-	if err := store.InTx(ctx, db, func(tx *gorm.DB) error { return recordKeys(tx, to) }); err != nil {
+	err = store.InTx(ctx, db, func(tx *gorm.DB) error {
+		// The database must be sealed under from (or, in a rotation run again, partly under to):
+		// another data directory's keys would make every row unreadable here.
+		if err := recordedAreOneOf(tx, from, to); err != nil {
+			return err
+		}
+		return recordKeys(tx, to)
+	})
+	if err != nil {
 		return st, fmt.Errorf("rekey: %w", err)
 	}
 	var erased int64

@@ -219,3 +219,21 @@ func TestNew_refusesKeysOtherThanThoseThatSealedTheDatabase(t *testing.T) {
 		})
 	}
 }
+
+func TestRekey_refusesADatabaseSealedUnderOtherKeysAndChangesNothing(t *testing.T) {
+	e := newEnv(t, nil)
+	b := mustEnroll(t, e.svc, person(1))
+	before := sealedRows(t, e)
+	wrong, to := testKeys(), testKeys()
+	wrong.Master = otherKey(5) // another data directory's secrets.json
+	to.Master = otherKey(7)
+	if _, err := enroll.Rekey(ctx, e.db, wrong, to); !errors.Is(err, enroll.ErrKeysMismatch) {
+		t.Fatalf("rekey from keys the database was not sealed with: %v, want ErrKeysMismatch", err)
+	}
+	if after := sealedRows(t, e); !bytes.Equal(after[b.ID].WrappedKey, before[b.ID].WrappedKey) {
+		t.Error("the refused rekey rewrote a row")
+	}
+	if _, err := enroll.New(e.db, e.p, e.cfg); err != nil {
+		t.Errorf("the refused rekey changed the keys the database records: %v", err)
+	}
+}
