@@ -204,6 +204,15 @@ func (s *Server) startImport(c echo.Context) error {
 }
 
 // GET /api/v1/beneficiaries/imports/:id
+// POST /api/v1/beneficiaries/imports/:id/stop
+func (s *Server) stopImport(c echo.Context) error {
+	im, err := s.deps.Enroll.StopImport(c.Request().Context(), c.Param("id"))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, im)
+}
+
 type importList struct {
 	Imports []enroll.Import `json:"imports"`
 }

@@ -34,4 +34,11 @@ func TestImportCards_areForStaffAndAnswerNotFoundForAnUnknownImport(t *testing.T
 	if r := w.do("GET", "/api/v1/beneficiaries/imports", auth.Vendor, nil); r.Status != 403 {
 		t.Errorf("list of imports for a vendor: %d, want 403", r.Status)
 	}
+	const stop = "/api/v1/beneficiaries/imports/01a21101-3c39-7c4e-bc3c-091516369641/stop"
+	if r := w.do("POST", stop, auth.AidWorker, nil); r.Status != 404 || errorCode(r) != "not_found" {
+		t.Errorf("stop an unknown import: %d %s", r.Status, r.Body)
+	}
+	if r := w.do("POST", stop, auth.Vendor, nil); r.Status != 403 {
+		t.Errorf("stop an import as a vendor: %d, want 403", r.Status)
+	}
 }

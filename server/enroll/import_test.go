@@ -322,3 +322,43 @@ func TestImport_AServerResumesItsOwnImportsAndLeavesAReplicasAlone(t *testing.T)
 		t.Errorf("an import here recorded the owner %q, want %q", got, owner)
 	}
 }
+
+func TestStopImport_endsARunningImportWhereItIsAndKeepsWhatItCommitted(t *testing.T) {
+	e := newEnv(t, func(c *enroll.Config) { c.ImportBatch = 20 })
+	im, err := e.svc.StartImport(ctx, "worker@test", strings.NewReader(csvOf(0, 20_000)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped, err := e.svc.StopImport(ctx, im.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if stopped.Status != enroll.ImportFailed || !strings.Contains(stopped.Error, "Stopped") {
+		t.Fatalf("stopped import %+v", stopped)
+	}
+	// The worker notices at its next batch and removes the upload.
+	deadline := time.Now().Add(30 * time.Second)
+	for len(uploadsIn(t, e.cfg.ImportDir)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("the upload is still there: the worker did not stop")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	end, err := e.svc.GetImport(ctx, im.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if end.Status != enroll.ImportFailed || end.Processed >= 20_000 || end.Created != end.Processed {
+		t.Fatalf("after the stop: %+v; want it failed part-way, every committed row enrolled", end)
+	}
+	var enrolled int64
+	e.db.Table("beneficiaries").Where("import_id = ?", im.ID).Count(&enrolled)
+	if enrolled != int64(end.Created) {
+		t.Errorf("%d beneficiaries enrolled by the import, it counts %d: a batch after the stop was kept", enrolled, end.Created)
+	}
+
+	_, err = e.svc.StopImport(ctx, im.ID)
+	wantAPIErr(t, err, "import_finished", "")
+	_, err = e.svc.StopImport(ctx, "01a21101-3c39-7c4e-bc3c-091516369641")
+	wantAPIErr(t, err, "not_found", "")
+}

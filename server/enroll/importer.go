@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"path/filepath"
 	"time"
@@ -186,6 +187,10 @@ func (s *Service) startImport(job importRow) {
 func (s *Service) finish(job importRow, err error) {
 	now := time.Now().UTC()
 	upd := map[string]any{"status": ImportDone, "finished_at": now, "updated_at": now}
+	if errors.Is(err, errImportTaken) {
+		os.Remove(job.Path) // stopped (StopImport recorded it), or ended by the process that took it
+		return
+	}
 	if err != nil {
 		msg := "internal error; see the server log"
 		if e, ok := apierr.As(err); ok {
@@ -203,4 +208,30 @@ func (s *Service) finish(job importRow, err error) {
 	s.log.Info("import finished", "import", job.ID, "status", upd["status"])
 }
 
-var errImportTaken = errors.New("another process is running this import")
+var errImportTaken = errors.New("another process is running this import, or it was stopped")
+
+// ErrImportFinished: the import has already ended (done, failed or stopped).
+var ErrImportFinished = apierr.New(http.StatusConflict, "import_finished", "the import has already finished")
+
+// StopImport stops a running import, e.g. of the wrong file: the rows committed so far stay
+// enrolled (suspend or erase those that should not be), the rest of the file is not read, and
+// the upload is removed. The job ends as failed, its error saying it was stopped, so clients
+// that wait for done or failed see it end. The worker, wherever it runs, stops at its next
+// batch: that batch's progress update finds the job no longer running and rolls the batch back.
+func (s *Service) StopImport(ctx context.Context, id string) (Import, error) {
+	now := time.Now().UTC()
+	res := s.db.WithContext(ctx).Model(&importRow{}).Where("id = ? AND status = ?", id, ImportRunning).Updates(map[string]any{
+		"status": ImportFailed, "error": "Stopped before the end: the people enrolled before that stay enrolled.", "finished_at": now, "updated_at": now,
+	})
+	if res.Error != nil {
+		return Import{}, fmt.Errorf("enroll: stop import: %w", res.Error)
+	}
+	if res.RowsAffected == 0 {
+		if _, err := s.GetImport(ctx, id); err != nil {
+			return Import{}, err
+		}
+		return Import{}, ErrImportFinished
+	}
+	s.log.InfoContext(ctx, "import stopped", "import", id)
+	return s.GetImport(ctx, id)
+}

@@ -112,10 +112,41 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 
 	// Days later: the import is the newest in the list, and its cards can be taken up at the 17th.
 	run(t, ctx, chromedp.Click("#cards-back"))
-	waitJS(t, ctx, `document.querySelector('#imports tbody tr[data-import] button')?.textContent.includes('20')`, 15*time.Second)
-	run(t, ctx, chromedp.Click("#imports tbody tr[data-import] button"))
+	waitJS(t, ctx, `document.querySelector('#imports tbody tr[data-import] button[data-action="print"]')?.textContent.includes('20')`, 15*time.Second)
+	run(t, ctx, chromedp.Click(`#imports tbody tr[data-import] button[data-action="print"]`))
 	waitJS(t, ctx, `document.querySelectorAll('#card-sheet img').length === 20`, 60*time.Second)
 	run(t, ctx, chromedp.SetValue("#cards-from", "17"), chromedp.Click("#cards-go"))
 	waitJS(t, ctx, `document.querySelectorAll('#card-sheet img').length === 4 &&
 		document.querySelector('#cards-status').textContent.includes('17–20 of 20') && !document.querySelector('#cards-prev').disabled`, 30*time.Second)
+}
+
+func TestEnroll_StopsAnImportOfTheWrongFile(t *testing.T) {
+	needBrowser(t)
+	var csv strings.Builder
+	csv.WriteString("given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin\n")
+	base := int(next()) * 100_000
+	for i := range 30_000 {
+		fmt.Fprintf(&csv, "Wrong,File%d,1975-02-03,WRONG%d,,1,Nowhere,1357\n", base+i, base+i)
+	}
+	path := filepath.Join(t.TempDir(), "wrong.csv")
+	if err := os.WriteFile(path, []byte(csv.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ctx := browser(t, 1280, 800)
+	uiLogin(t, ctx, "/enroll", workerEmail)
+	run(t, ctx, chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}), chromedp.Click("#import-submit"))
+	run(t, ctx, chromedp.WaitVisible("#import-stop"), chromedp.Click("#import-stop"))
+	confirm(t, ctx)
+	waitJS(t, ctx, `document.querySelector('#import-msg.error')?.textContent.includes('Stopped') && document.querySelector('#import-stop').hidden`, 60*time.Second)
+	screenshot(t, ctx, "enroll-import-stopped")
+	var ims struct {
+		Imports []struct {
+			ID, Status, Error string
+			Total, Processed  int
+		} `json:"imports"`
+	}
+	login(t, workerEmail).must(t, "GET", "/api/v1/beneficiaries/imports", nil, &ims)
+	if im := ims.Imports[0]; im.Status != "failed" || !strings.Contains(im.Error, "Stopped") || im.Processed >= 30_000 {
+		t.Fatalf("the stopped import: %+v; want it failed part-way", im)
+	}
 }

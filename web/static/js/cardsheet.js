@@ -1,6 +1,6 @@
 // The card sheet of /enroll: an import's cards printed a batch at a time, eight to an A4 page at
 // the size of a bank card, and the list of recent imports to print them from.
-import { h, clear, msg, field } from './dom.js';
+import { h, clear, msg, field, confirmDialog } from './dom.js';
 import { t, fmtNumber, fmtDate } from './i18n.js';
 import { api, blobURL } from './api.js';
 import { errorText, statusBadge } from './shell.js';
@@ -69,8 +69,12 @@ export function recentImports(panel, back) {
       h('thead', {}, h('tr', {}, [t('vendor.time'), t('enroll.rows'), t('enroll.enrolled'), t('status'), ''].map((c) => h('th', { scope: 'col', text: c })))),
       h('tbody', {}, ims.map((im) => h('tr', { 'data-import': im.id }, h('td', { text: fmtDate(im.created_at) }),
         h('td', { class: 'num', text: fmtNumber(im.total || 0) }), h('td', { class: 'num', text: fmtNumber(im.created || 0) }), h('td', {}, statusBadge(im.status)),
-        h('td', {}, im.created > 0 ? h('button', { type: 'button', class: 'secondary', text: t('enroll.print_cards', { n: fmtNumber(im.created) }),
-          on: { click: () => { clear(panel); printCards(panel, im.id, back); } } }) : null))))))
+        h('td', {}, h('div', { class: 'row' }, im.created > 0 ? h('button', { type: 'button', class: 'secondary', 'data-action': 'print', text: t('enroll.print_cards', { n: fmtNumber(im.created) }),
+          on: { click: () => { clear(panel); printCards(panel, im.id, back); } } }) : null,
+        im.status === 'running' ? h('button', { type: 'button', class: 'danger', 'data-action': 'stop', text: t('enroll.import_stop'), on: { click: async () => {
+          if (!await confirmDialog(t('enroll.import_stop_confirm'), t('enroll.import_stop'), t('cancel'), true)) return;
+          try { await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(im.id) + '/stop', { method: 'POST', once: true }); back(); } catch (e) { msg(box, 'error', errorText(e)); }
+        } } }) : null)))))))
       : h('p', { class: 'muted', text: t('enroll.no_imports') }));
   }, (e) => { clear(box); msg(box, 'error', errorText(e)); });
   return box;

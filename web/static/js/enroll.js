@@ -250,6 +250,7 @@ function importCSV(panel) {
   const recent = h('div');
   const showRecent = () => clear(recent, recentImports(panel, again));
   const btn = h('button', { type: 'submit', id: 'import-submit', text: t('enroll.import') });
+  const stop = h('button', { type: 'button', class: 'danger', id: 'import-stop', hidden: true, text: t('enroll.import_stop') });
   const form = h('form', { novalidate: true }, field(t('enroll.csv_file'), file, t('enroll.csv_hint')), btn);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
@@ -258,6 +259,12 @@ function importCSV(panel) {
     try {
       const fd = new FormData(); fd.append('file', await gzipped(file.files[0]));
       const job = await api('/api/v1/beneficiaries/imports', { method: 'POST', form: fd, timeout: 120000 });
+      // The wrong file: stop it. What it enrolled so far stays; the poll below then sees it end.
+      stop.onclick = async () => {
+        if (!await confirmDialog(t('enroll.import_stop_confirm'), t('enroll.import_stop'), t('cancel'), true)) return;
+        try { await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(job.id) + '/stop', { method: 'POST', once: true }); } catch (e) { if (e.code !== 'import_finished') msg(out, 'error', errorText(e)); }
+      };
+      stop.hidden = false;
       for (;;) {
         const r = await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(job.id)).catch((e) => (e.network ? null : Promise.reject(e)));
         if (r) {
@@ -266,6 +273,7 @@ function importCSV(panel) {
           status.textContent = t('enroll.import_status', { pct: fmtNumber(bar.value), processed: fmtNumber(r.processed || 0), total: fmtNumber(r.total || 0),
             created: fmtNumber(r.created || 0), duplicates: fmtNumber(r.duplicates || 0), errors: fmtNumber(r.error_count ?? (r.errors || []).length) });
           if (r.status === 'done' || r.status === 'failed') {
+            stop.hidden = true;
             msg(out, r.status === 'done' ? 'ok' : 'error', t('enroll.import_' + r.status) + (r.error ? ' ' + r.error : ''));
             showRecent();
             const errs = r.errors || [];
@@ -278,9 +286,9 @@ function importCSV(panel) {
         }
         await new Promise((res) => setTimeout(res, 1000));
       }
-    } catch (e) { msg(out, 'error', errorText(e)); } finally { btn.disabled = false; }
+    } catch (e) { msg(out, 'error', errorText(e)); } finally { btn.disabled = false; stop.hidden = true; }
   });
-  panel.append(h('h1', { text: t('enroll.tab_import') }), form, bar, status, out, errBox,
+  panel.append(h('h1', { text: t('enroll.tab_import') }), form, bar, status, stop, out, errBox,
     h('h2', { text: t('enroll.recent_imports') }), recent);
   showRecent();
 }
