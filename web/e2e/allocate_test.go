@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,33 +20,11 @@ func TestEnroll_AllocatesACycleToOneLocation(t *testing.T) {
 	id, card, _ := newBeneficiary(t, worker, "2468")
 	worker.must(t, "PATCH", "/api/v1/beneficiaries/"+id, map[string]string{"location": camp}, nil)
 	_, elsewhere, _ := newBeneficiary(t, worker, "2468")
-	var ps struct{ Programs []program }
-	admin.must(t, "GET", "/api/v1/programs", nil, &ps)
-	var p program
-	for _, x := range ps.Programs {
-		if x.Status == "active" {
-			p = x
-			break
-		}
-	}
-	if p.ID == "" {
-		t.Fatal("the demo has no active program")
-	}
+	p := activeProgram(t, admin)
 
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/enroll", workerEmail)
-	run(t, ctx, chromedp.Click("#tab-allocate"), chromedp.WaitVisible("#alloc-location"))
-	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#alloc-location option')].some((o) => o.value === %q)`, camp), 30*time.Second)
-	choose(t, ctx, "#alloc-program", p.ID)
-	choose(t, ctx, "#alloc-location", camp)
-	eval[bool](t, ctx, `(document.querySelector('#alloc-cycle').value = '', true)`)
-	run(t, ctx, chromedp.SendKeys("#alloc-cycle", fmt.Sprint(next()%100000)), chromedp.SendKeys("#alloc-hh", "1"),
-		chromedp.Click(`#panel form button[type="submit"]`))
-	confirm(t, ctx)
-	waitJS(t, ctx, `document.querySelector('#alloc-msg.ok')`, 90*time.Second)
-	if txt := eval[string](t, ctx, `document.querySelector('#alloc-msg').textContent`); !strings.Contains(txt, "1 of 1") {
-		t.Fatalf("allocation said %q; want one beneficiary", txt)
-	}
+	allocateInUI(t, ctx, p.ID, "#alloc-location", camp, "1 of 1")
 	screenshot(t, ctx, "enroll-allocate-location")
 
 	unit := unitOf(p)
@@ -65,15 +44,7 @@ func TestEnroll_AllocatesACycleToThePeopleOfOneImport(t *testing.T) {
 	needBrowser(t)
 	admin, worker, vendor := login(t, adminEmail), login(t, workerEmail), login(t, vendorEmail)
 	_, elsewhere, _ := newBeneficiary(t, worker, "2468")
-	var ps struct{ Programs []program }
-	admin.must(t, "GET", "/api/v1/programs", nil, &ps)
-	var p program
-	for _, x := range ps.Programs {
-		if x.Status == "active" {
-			p = x
-			break
-		}
-	}
+	p := activeProgram(t, admin)
 	var csv strings.Builder
 	csv.WriteString("given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin\n")
 	for range 3 {
@@ -103,18 +74,7 @@ func TestEnroll_AllocatesACycleToThePeopleOfOneImport(t *testing.T) {
 		t.Fatalf("the newest import has %d cards, want 3", len(cards.Cards))
 	}
 
-	run(t, ctx, chromedp.Click("#tab-allocate"), chromedp.WaitVisible("#alloc-import"))
-	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#alloc-import option')].some((o) => o.value === %q)`, ims.Imports[0].ID), 30*time.Second)
-	choose(t, ctx, "#alloc-program", p.ID)
-	choose(t, ctx, "#alloc-import", ims.Imports[0].ID)
-	eval[bool](t, ctx, `(document.querySelector('#alloc-cycle').value = '', true)`)
-	run(t, ctx, chromedp.SendKeys("#alloc-cycle", fmt.Sprint(next()%100000)), chromedp.SendKeys("#alloc-hh", "1"),
-		chromedp.Click(`#panel form button[type="submit"]`))
-	confirm(t, ctx)
-	waitJS(t, ctx, `document.querySelector('#alloc-msg.ok')`, 90*time.Second)
-	if txt := eval[string](t, ctx, `document.querySelector('#alloc-msg').textContent`); !strings.Contains(txt, "3 of 3") {
-		t.Fatalf("allocation said %q; want the import's three", txt)
-	}
+	allocateInUI(t, ctx, p.ID, "#alloc-import", ims.Imports[0].ID, "3 of 3")
 	screenshot(t, ctx, "enroll-allocate-import")
 	unit := unitOf(p)
 	for _, c := range cards.Cards {
@@ -128,5 +88,38 @@ func TestEnroll_AllocatesACycleToThePeopleOfOneImport(t *testing.T) {
 	}
 	if b := balance(t, vendor, elsewhere, "2468", p.ID); b != 0 {
 		t.Fatalf("a beneficiary of no import got %d", b)
+	}
+}
+
+// activeProgram is one of the demo's active programs.
+func activeProgram(t *testing.T, admin *client) program {
+	t.Helper()
+	var ps struct{ Programs []program }
+	admin.must(t, "GET", "/api/v1/programs", nil, &ps)
+	for _, x := range ps.Programs {
+		if x.Status == "active" {
+			return x
+		}
+	}
+	t.Fatal("the demo has no active program")
+	return program{}
+}
+
+// allocateInUI allocates a new cycle of one unit per household of programID in /enroll's
+// Allocate tab, to those that the select narrowing picks with value, and waits until the
+// message counts want ("3 of 3").
+func allocateInUI(t *testing.T, ctx context.Context, programID, narrowing, value, want string) {
+	t.Helper()
+	run(t, ctx, chromedp.Click("#tab-allocate"), chromedp.WaitVisible(narrowing))
+	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('%s option')].some((o) => o.value === %q)`, narrowing, value), 30*time.Second)
+	choose(t, ctx, "#alloc-program", programID)
+	choose(t, ctx, narrowing, value)
+	eval[bool](t, ctx, `(document.querySelector('#alloc-cycle').value = '', true)`)
+	run(t, ctx, chromedp.SendKeys("#alloc-cycle", fmt.Sprint(next()%100000)), chromedp.SendKeys("#alloc-hh", "1"),
+		chromedp.Click(`#panel form button[type="submit"]`))
+	confirm(t, ctx)
+	waitJS(t, ctx, `document.querySelector('#alloc-msg.ok')`, 90*time.Second)
+	if txt := eval[string](t, ctx, `document.querySelector('#alloc-msg').textContent`); !strings.Contains(txt, want) {
+		t.Fatalf("allocation said %q; want %s", txt, want)
 	}
 }
