@@ -144,18 +144,12 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.DataDir == "" {
-		return nil, errors.New("no data directory")
+	if cfg.DataDir != "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
 	}
-	abs, err := filepath.Abs(cfg.DataDir)
-	if err != nil {
-		return nil, err
-	}
-	cfg.DataDir = abs
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
-	lock, err := dirlock.Acquire(cfg.DataDir)
+	lock, err := lockDataDir(&cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -164,6 +158,20 @@ func Start(ctx context.Context, cfg Config) (*App, error) {
 		lock.Release()
 	}
 	return a, err
+}
+
+// lockDataDir makes cfg.DataDir absolute and takes its lock: one process at a time on a data
+// directory (a server, or a command that needs none running).
+func lockDataDir(cfg *Config) (*dirlock.Lock, error) {
+	if cfg.DataDir == "" {
+		return nil, errors.New("no data directory")
+	}
+	abs, err := filepath.Abs(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
+	cfg.DataDir = abs
+	return dirlock.Acquire(abs)
 }
 
 func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 
@@ -33,15 +32,7 @@ type Rotation struct {
 // given the new secrets.json).
 func RotateKeys(ctx context.Context, cfg Config, names []string) (Rotation, error) {
 	var out Rotation
-	if cfg.DataDir == "" {
-		return out, errors.New("no data directory")
-	}
-	dir, err := filepath.Abs(cfg.DataDir)
-	if err != nil {
-		return out, err
-	}
-	cfg.DataDir = dir
-	lock, err := dirlock.Acquire(dir)
+	lock, err := lockDataDir(&cfg)
 	if err != nil {
 		if errors.Is(err, dirlock.ErrLocked) {
 			return out, fmt.Errorf("%w: stop the server first", err)
@@ -49,6 +40,7 @@ func RotateKeys(ctx context.Context, cfg Config, names []string) (Rotation, erro
 		return out, err
 	}
 	defer lock.Release()
+	dir := cfg.DataDir
 	r, resumed, err := secrets.BeginRotation(dir, names)
 	if err != nil {
 		return out, err

@@ -45,10 +45,10 @@ func (s *Service) ImportCards(ctx context.Context, importID, after string, skip,
 		}
 	}
 	db := s.db.WithContext(ctx)
-	if err := db.Select("id").Take(&importRow{}, "id = ?", importID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-		return out, apierr.ErrNotFound.Withf("no import %s", importID)
-	} else if err != nil {
+	if ok, err := importExists(db, importID); err != nil {
 		return out, fmt.Errorf("enroll: import cards: %w", err)
+	} else if !ok {
+		return out, apierr.ErrNotFound.Withf("no import %s", importID)
 	}
 	// ix_beneficiaries_import (import_id, id) serves both; UUIDv7 ids follow the file's order.
 	of := func() *gorm.DB {
@@ -69,6 +69,15 @@ func (s *Service) ImportCards(ctx context.Context, importID, after string, skip,
 		out.Next = rows[len(rows)-1].ID
 	}
 	return out, nil
+}
+
+// importExists tells whether an import with id was ever started.
+func importExists(db *gorm.DB, id string) (bool, error) {
+	err := db.Select("id").Take(&importRow{}, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return false, nil
+	}
+	return err == nil, err
 }
 
 // MaxListedImports is how many imports ListImports returns.

@@ -2,7 +2,6 @@ package enroll
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -145,10 +144,10 @@ func (s *Service) Recipients(ctx context.Context, ids []string, allActive bool, 
 	db := s.db.WithContext(ctx)
 	if allActive {
 		if importID != "" {
-			if err := db.Select("id").Take(&importRow{}, "id = ?", importID).Error; errors.Is(err, gorm.ErrRecordNotFound) {
-				return apierr.Invalid("import_id", "no import %s", importID)
-			} else if err != nil {
+			if ok, err := importExists(db, importID); err != nil {
 				return fmt.Errorf("enroll: recipients: %w", err)
+			} else if !ok {
+				return apierr.Invalid("import_id", "no import %s", importID)
 			}
 		}
 		after := ""

@@ -3,8 +3,6 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -45,20 +43,15 @@ func TestEnroll_AllocatesACycleToThePeopleOfOneImport(t *testing.T) {
 	admin, worker, vendor := login(t, adminEmail), login(t, workerEmail), login(t, vendorEmail)
 	_, elsewhere, _ := newBeneficiary(t, worker, "2468")
 	p := activeProgram(t, admin)
-	var csv strings.Builder
-	csv.WriteString("given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin\n")
+	var rows []string
 	for range 3 {
 		m := next()
-		fmt.Fprintf(&csv, "New,Arrival%d,1991-06-07,NEW%d,,2,Irbid,2468\n", m, m)
-	}
-	path := filepath.Join(t.TempDir(), "newcomers.csv")
-	if err := os.WriteFile(path, []byte(csv.String()), 0o600); err != nil {
-		t.Fatal(err)
+		rows = append(rows, fmt.Sprintf("New,Arrival%d,1991-06-07,NEW%d,,2,Irbid,2468", m, m))
 	}
 
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/enroll", workerEmail)
-	run(t, ctx, chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}), chromedp.Click("#import-submit"))
+	uploadCSV(t, ctx, rows)
 	waitJS(t, ctx, `document.querySelector('#import-msg.ok')`, 60*time.Second)
 	var ims struct {
 		Imports []struct{ ID string } `json:"imports"`

@@ -48,17 +48,14 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	screenshot(t, ctx, "enroll-beneficiary")
 
 	// CSV import: watch the progress bar reach 100 %.
-	var csv strings.Builder
-	csv.WriteString("given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin\n")
+	var rows []string
 	for i := 0; i < 20; i++ {
 		m := next()
-		fmt.Fprintf(&csv, "Imp,Row%d,1985-03-04,CSV%d,+96277%07d,3,Mafraq,1357\n", m, m, m%10_000_000)
+		rows = append(rows, fmt.Sprintf("Imp,Row%d,1985-03-04,CSV%d,+96277%07d,3,Mafraq,1357", m, m, m%10_000_000))
 	}
-	csv.WriteString("Bad,Row,not-a-date,,,0,,\n")
-	path := filepath.Join(t.TempDir(), "people.csv")
-	os.WriteFile(path, []byte(csv.String()), 0o600)
-	run(t, ctx, chromedp.Click("#back"), chromedp.WaitVisible("#tab-import"), chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}),
-		chromedp.Click("#import-submit"))
+	rows = append(rows, "Bad,Row,not-a-date,,,0,,")
+	run(t, ctx, chromedp.Click("#back"), chromedp.WaitVisible("#tab-import"))
+	uploadCSV(t, ctx, rows)
 	waitJS(t, ctx, `document.querySelector('#import-progress').value === 100 && document.querySelector('#import-msg.ok, #import-msg.error')`, 2*time.Minute)
 	waitJS(t, ctx, `document.querySelector('#import-errors-csv') && document.querySelector('#imports tbody tr[data-import]')`, 15*time.Second)
 	screenshot(t, ctx, "enroll-import")
@@ -122,19 +119,14 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 
 func TestEnroll_StopsAnImportOfTheWrongFile(t *testing.T) {
 	needBrowser(t)
-	var csv strings.Builder
-	csv.WriteString("given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin\n")
 	base := int(next()) * 100_000
-	for i := range 30_000 {
-		fmt.Fprintf(&csv, "Wrong,File%d,1975-02-03,WRONG%d,,1,Nowhere,1357\n", base+i, base+i)
-	}
-	path := filepath.Join(t.TempDir(), "wrong.csv")
-	if err := os.WriteFile(path, []byte(csv.String()), 0o600); err != nil {
-		t.Fatal(err)
+	rows := make([]string, 30_000)
+	for i := range rows {
+		rows[i] = fmt.Sprintf("Wrong,File%d,1975-02-03,WRONG%d,,1,Nowhere,1357", base+i, base+i)
 	}
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/enroll", workerEmail)
-	run(t, ctx, chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}), chromedp.Click("#import-submit"))
+	uploadCSV(t, ctx, rows)
 	run(t, ctx, chromedp.WaitVisible("#import-stop"), chromedp.Click("#import-stop"))
 	confirm(t, ctx)
 	waitJS(t, ctx, `document.querySelector('#import-msg.error')?.textContent.includes('Stopped') && document.querySelector('#import-stop').hidden`, 60*time.Second)
@@ -149,4 +141,15 @@ func TestEnroll_StopsAnImportOfTheWrongFile(t *testing.T) {
 	if im := ims.Imports[0]; im.Status != "failed" || !strings.Contains(im.Error, "Stopped") || im.Processed >= 30_000 {
 		t.Fatalf("the stopped import: %+v; want it failed part-way", im)
 	}
+}
+
+// uploadCSV writes rows under the import header to a file and imports it in /enroll's Import tab.
+func uploadCSV(t *testing.T, ctx context.Context, rows []string) {
+	t.Helper()
+	body := "given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin\n" + strings.Join(rows, "\n") + "\n"
+	path := filepath.Join(t.TempDir(), "people.csv")
+	if err := os.WriteFile(path, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	run(t, ctx, chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}), chromedp.Click("#import-submit"))
 }
