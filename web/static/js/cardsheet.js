@@ -1,5 +1,5 @@
-// The card sheet of /enroll: an import's cards printed a batch at a time, eight to an A4 page at
-// the size of a bank card, and the list of recent imports to print them from.
+// The imports of /enroll: their cards printed a batch at a time, eight to an A4 page at
+// the size of a bank card, the list of recent imports to print them from, and stopping one.
 import { h, clear, msg, field, confirmDialog } from './dom.js';
 import { t, fmtNumber, fmtDate } from './i18n.js';
 import { api, blobURL } from './api.js';
@@ -72,10 +72,16 @@ export function recentImports(panel, back) {
         h('td', {}, h('div', { class: 'row' }, im.created > 0 ? h('button', { type: 'button', class: 'secondary', 'data-action': 'print', text: t('enroll.print_cards', { n: fmtNumber(im.created) }),
           on: { click: () => { clear(panel); printCards(panel, im.id, back); } } }) : null,
         im.status === 'running' ? h('button', { type: 'button', class: 'danger', 'data-action': 'stop', text: t('enroll.import_stop'), on: { click: async () => {
-          if (!await confirmDialog(t('enroll.import_stop_confirm'), t('enroll.import_stop'), t('cancel'), true)) return;
-          try { await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(im.id) + '/stop', { method: 'POST', once: true }); back(); } catch (e) { msg(box, 'error', errorText(e)); }
+          try { if (await stopImport(im.id)) back(); } catch (e) { msg(box, 'error', errorText(e)); }
         } } }) : null)))))))
       : h('p', { class: 'muted', text: t('enroll.no_imports') }));
   }, (e) => { clear(box); msg(box, 'error', errorText(e)); });
   return box;
+}
+
+// stopImport asks, then stops a running import (the wrong file); false if the aid worker said no.
+export async function stopImport(id) {
+  if (!await confirmDialog(t('enroll.import_stop_confirm'), t('enroll.import_stop'), t('cancel'), true)) return false;
+  await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(id) + '/stop', { method: 'POST', once: true });
+  return true;
 }

@@ -8,7 +8,7 @@ import { api, blobURL, listAll } from './api.js';
 import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
 import { formatCard } from './damm.js';
 import { toCSV } from './csv.js';
-import { printCards, recentImports } from './cardsheet.js';
+import { printCards, recentImports, stopImport } from './cardsheet.js';
 
 let main, current = 'enroll';
 const S = { q: '', page: 1, detailId: null };
@@ -260,10 +260,7 @@ function importCSV(panel) {
       const fd = new FormData(); fd.append('file', await gzipped(file.files[0]));
       const job = await api('/api/v1/beneficiaries/imports', { method: 'POST', form: fd, timeout: 120000 });
       // The wrong file: stop it. What it enrolled so far stays; the poll below then sees it end.
-      stop.onclick = async () => {
-        if (!await confirmDialog(t('enroll.import_stop_confirm'), t('enroll.import_stop'), t('cancel'), true)) return;
-        try { await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(job.id) + '/stop', { method: 'POST', once: true }); } catch (e) { if (e.code !== 'import_finished') msg(out, 'error', errorText(e)); }
-      };
+      stop.onclick = () => stopImport(job.id).catch((e) => { if (e.code !== 'import_finished') msg(out, 'error', errorText(e)); });
       stop.hidden = false;
       for (;;) {
         const r = await api('/api/v1/beneficiaries/imports/' + encodeURIComponent(job.id)).catch((e) => (e.network ? null : Promise.reject(e)));
