@@ -13,6 +13,7 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 ///   funded >= allocated == outstanding + redeemed + expired
 /// and, per program and vendor:
 ///   redeemed == settled + unsettled
+/// where redeemed is net of refunds: the sum of `Redeemed` amounts less the sum of `Refunded` ones.
 /// from the views below and the events, without trusting the operator's server.
 ///
 /// Nothing here loops over the population of beneficiaries or vendors; batch functions loop only
@@ -95,6 +96,8 @@ contract AidLedger is AccessControl, Pausable {
     );
     event Expired(uint64 indexed programId, bytes32 indexed beneficiary, uint128 amount);
     event Settled(uint64 indexed programId, address indexed vendor, bytes32 indexed ref, uint128 amount);
+    /// `ref` is the refunded redemption's ref, as its `Redeemed` event carries it.
+    event Refunded(uint64 indexed programId, bytes32 indexed beneficiary, address indexed vendor, uint128 amount, bytes32 ref);
     event VendorApproved(address indexed vendor);
     event VendorRevoked(address indexed vendor);
     event BeneficiarySuspended(bytes32 indexed beneficiary);
@@ -317,6 +320,35 @@ contract AidLedger is AccessControl, Pausable {
         }
         // One write of the program total per batch instead of one per item.
         if (total != 0) p.redeemed += uint128(total);
+    }
+
+    // ---------------------------------------------------------------- refunds
+
+    /// @notice Gives back to a beneficiary all or part of a redemption at `vendor` (goods
+    /// returned, an amount typed wrong), identified by its ref. It comes out of what the agency
+    /// still owes the vendor, so a vendor already paid for it is refused (`ExceedsUnsettled`):
+    /// the agency recovers that money off chain first. The operator's service checks that
+    /// refunds never add up to more than the redemption; anyone can check it from the events.
+    /// It is allowed for a suspended beneficiary, a revoked vendor and an inactive program:
+    /// value only goes back to the beneficiary's entitlement.
+    function refund(uint64 programId, bytes32 beneficiary, address vendor, uint128 amount, bytes32 ref)
+        external
+        onlyRole(OPERATOR_ROLE)
+        whenNotPaused
+    {
+        if (amount == 0) revert ZeroAmount();
+        Program storage p = _existing(programId);
+        uint256 pos = _vendorPositions[programId][vendor];
+        uint128 redeemed = uint128(pos & BALANCE_MASK);
+        uint128 unsettled = redeemed - uint128(pos >> SETTLED_SHIFT);
+        if (amount > unsettled) revert ExceedsUnsettled(vendor, unsettled, amount);
+        uint256 e = _entitlements[programId][beneficiary];
+        // Cannot overflow: the amount was redeemed from some entitlement of this program, and
+        // balances are bounded by the program's allocated total, a uint128.
+        _entitlements[programId][beneficiary] = e + amount;
+        _vendorPositions[programId][vendor] = pos - amount;
+        p.redeemed -= amount;
+        emit Refunded(programId, beneficiary, vendor, amount, ref);
     }
 
     // ---------------------------------------------------------------- settlement

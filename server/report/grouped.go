@@ -40,7 +40,8 @@ type Report struct {
 }
 
 // Row is one group: its key (vendor name, category, location, YYYY-MM-DD or ISO week like
-// 2026-W48), the amount redeemed in minor units, and the number of redemptions.
+// 2026-W48), the amount redeemed in minor units net of refunds (a refund counts on its own day),
+// and the number of redemptions.
 type Row struct {
 	Key    string `json:"key"`
 	Amount int64  `json:"amount"`
@@ -126,18 +127,24 @@ func (s *Service) ProgramReport(ctx context.Context, programID, groupBy string, 
 				// Summed by the database: a partial day holds thousands of redemptions, and
 				// reading each into Go was most of a bounded report's time.
 				var sums []cellRow
-				if err := edge.Select("vendor, SUM(amount) AS amount, COUNT(*) AS count").Group("vendor").Scan(&sums).Error; err != nil {
+				if err := edge.Select("vendor, SUM(CASE WHEN kind = ? THEN -amount ELSE amount END) AS amount, "+
+					"SUM(CASE WHEN kind = ? THEN 0 ELSE 1 END) AS count", index.KindRefunded, index.KindRefunded).
+					Group("vendor").Scan(&sums).Error; err != nil {
 					return err
 				}
 				cells = append(cells, sums...)
 				continue
 			}
 			var evs []index.Event
-			if err := edge.Select("vendor, ref, amount, block_time").Find(&evs).Error; err != nil {
+			if err := edge.Select("kind, vendor, ref, amount, block_time").Find(&evs).Error; err != nil {
 				return err
 			}
 			for _, ev := range evs {
-				cells = append(cells, cellRow{Day: dayOf(ev.BlockTime), Vendor: ev.Vendor, Category: categoryOf(ev.Ref), Amount: ev.Amount, Count: 1})
+				c := cellRow{Day: dayOf(ev.BlockTime), Vendor: ev.Vendor, Category: categoryOf(ev.Ref), Amount: ev.Amount, Count: 1}
+				if ev.Kind == index.KindRefunded {
+					c.Amount, c.Count = -ev.Amount, 0
+				}
+				cells = append(cells, c)
 			}
 		}
 		return nil
@@ -286,11 +293,11 @@ func WriteCSV(w io.Writer, r Report) error {
 	return cw.Error()
 }
 
-// edgeRedemptions are a program's redemptions among the events first..last (by id) that fall in
-// [from, to): a partial day at a report's edge. The (program_id, kind, id) index reads that id
-// range alone.
+// edgeRedemptions are a program's redemptions and refunds among the events first..last (by id)
+// that fall in [from, to): a partial day at a report's edge. The (program_id, kind, id) index
+// reads that id range alone, once for each kind.
 func edgeRedemptions(tx *gorm.DB, programID uint64, first, last int64, from, to time.Time) *gorm.DB {
 	return tx.Model(&index.Event{}).
-		Where("program_id = ? AND kind = ? AND id >= ? AND id <= ? AND block_time >= ? AND block_time < ?",
-			programID, index.KindRedeemed, first, last, from, to)
+		Where("program_id = ? AND kind IN ? AND id >= ? AND id <= ? AND block_time >= ? AND block_time < ?",
+			programID, []string{index.KindRedeemed, index.KindRefunded}, first, last, from, to)
 }

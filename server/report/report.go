@@ -114,14 +114,17 @@ type ProgramSummary struct {
 	Decimals       int    `json:"decimals"`
 	Funded         int64  `json:"funded"`
 	Allocated      int64  `json:"allocated"`
-	Redeemed       int64  `json:"redeemed"`
-	Settled        int64  `json:"settled"`
-	Expired        int64  `json:"expired"`
+	// Redeemed is net of refunds, as the ledger keeps it: what vendors are owed or were paid.
+	Redeemed int64 `json:"redeemed"`
+	Refunded int64 `json:"refunded"` // given back to beneficiaries out of redemptions (Refunded events)
+	Settled  int64 `json:"settled"`
+	Expired  int64 `json:"expired"`
 	// Outstanding is allocated − redeemed − expired: what beneficiaries still hold.
 	Outstanding   int64 `json:"outstanding"`
 	Beneficiaries int64 `json:"beneficiaries"` // distinct beneficiaries ever allocated to
 	Vendors       int64 `json:"vendors"`       // distinct vendors that redeemed
 	Redemptions   int64 `json:"redemptions"`   // Redeemed events
+	Refunds       int64 `json:"refunds"`       // Refunded events
 }
 
 // readTx runs fn in a read transaction so that the cursor and the rollups it reads agree even
@@ -188,7 +191,9 @@ func (s *Service) Summary(ctx context.Context) (Summary, error) {
 			case index.KindAllocated:
 				p.Allocated = t.Amount
 			case index.KindRedeemed:
-				p.Redeemed, p.Redemptions = t.Amount, t.Count
+				p.Redeemed, p.Redemptions = p.Redeemed+t.Amount, t.Count
+			case index.KindRefunded:
+				p.Redeemed, p.Refunded, p.Refunds = p.Redeemed-t.Amount, t.Amount, t.Count
 			case index.KindSettled:
 				p.Settled = t.Amount
 			case index.KindExpired:

@@ -20,7 +20,7 @@ import (
 var totalled = map[string]bool{
 	index.KindFunded: true, index.KindAllocated: true, index.KindAllocationRejected: true,
 	index.KindRedeemed: true, index.KindRedemptionRejected: true, index.KindSettled: true,
-	index.KindExpired: true,
+	index.KindExpired: true, index.KindRefunded: true,
 }
 
 // Run advances the rollups until ctx ends: as fast as the events come while behind, then every
@@ -206,6 +206,9 @@ type sums struct{ amount, count int64 }
 
 func (s *sums) add(amount int64) { s.amount += amount; s.count++ }
 
+// refund takes a refund out of a redemption cell: the amount goes, the count of redemptions stays.
+func (s *sums) refund(amount int64) { s.amount -= amount }
+
 type (
 	totalKey struct {
 		program uint64
@@ -249,6 +252,13 @@ func apply(tx *gorm.DB, events []index.Event) error {
 			cell(vendorDays, vendorDayK{e.ProgramID, day, e.Vendor}).add(e.Amount)
 			cell(categoryDays, categoryDay{e.ProgramID, day, categoryOf(e.Ref)}).add(e.Amount)
 			cell(vendors, vendorKey{e.ProgramID, e.Vendor}).add(e.Amount)
+		case index.KindRefunded:
+			// On the refund's own day, so that a period's figure is what moved in it; its
+			// category is the redemption's, which the event's ref carries.
+			day := dayOf(e.BlockTime)
+			cell(vendorDays, vendorDayK{e.ProgramID, day, e.Vendor}).refund(e.Amount)
+			cell(categoryDays, categoryDay{e.ProgramID, day, categoryOf(e.Ref)}).refund(e.Amount)
+			cell(vendors, vendorKey{e.ProgramID, e.Vendor}).refund(e.Amount)
 		}
 		if totalled[e.Kind] {
 			cell(totals, totalKey{e.ProgramID, e.Kind}).add(e.Amount)

@@ -41,6 +41,13 @@ func oracle(t *testing.T, w *world, program uint64) (report.ProgramSummary, map[
 			var ref [32]byte
 			copy(ref[:], hexBytes(t, e.Ref))
 			byCategory[ledger.ParseRef(ref).Category.String()] += e.Amount
+		case index.KindRefunded:
+			p.Redeemed -= e.Amount
+			p.Refunded += e.Amount
+			p.Refunds++
+			var ref [32]byte
+			copy(ref[:], hexBytes(t, e.Ref))
+			byCategory[ledger.ParseRef(ref).Category.String()] -= e.Amount
 		case index.KindSettled:
 			p.Settled += e.Amount
 		case index.KindExpired:

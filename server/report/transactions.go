@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ethereum/go-ethereum/common"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/apierr"
@@ -27,6 +28,7 @@ var transactionKinds = map[string]string{
 	index.KindRedemptionRejected:   "redemption_rejected",
 	index.KindSettled:              "settlement",
 	index.KindExpired:              "expiry",
+	index.KindRefunded:             "refund",
 }
 
 // Transaction is one on-chain program event. Beneficiary is the on-chain pseudonym (0x…), the
@@ -42,9 +44,12 @@ type Transaction struct {
 	Vendor         string    `json:"vendor"`
 	VendorName     string    `json:"vendor_name"`
 	Amount         int64     `json:"amount"`
-	Category       string    `json:"category"` // redemptions and their rejections
+	Category       string    `json:"category"` // redemptions, their rejections and refunds
 	Beneficiary    string    `json:"beneficiary"`
 	Reason         string    `json:"reason,omitempty"` // rejections
+	// Redemption is, for a refund, the id of the redemption it gives back (from the event's ref,
+	// which the redemption's own event carries too).
+	Redemption string `json:"redemption,omitempty"`
 }
 
 // TransactionPage is one page of transactions, newest first.
@@ -159,6 +164,9 @@ func (s *Service) Transactions(ctx context.Context, q TransactionQuery) (Transac
 		switch e.Kind {
 		case index.KindRedeemed, index.KindRedemptionRejected:
 			t.Category = ledger.Category(categoryOf(e.Ref)).String()
+		case index.KindRefunded:
+			t.Category = ledger.Category(categoryOf(e.Ref)).String()
+			t.Redemption = ledger.ParseRef(common.HexToHash(e.Ref)).ID.String()
 		}
 		if e.Kind == index.KindRedemptionRejected || e.Kind == index.KindAllocationRejected {
 			t.Reason = ledger.Reason(e.Reason).String()

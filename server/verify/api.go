@@ -20,18 +20,21 @@ type apiProgram struct {
 	Funded         int64  `json:"funded"`
 	Allocated      int64  `json:"allocated"`
 	Redeemed       int64  `json:"redeemed"`
+	Refunded       int64  `json:"refunded"`
 	Settled        int64  `json:"settled"`
 	Expired        int64  `json:"expired"`
 	Outstanding    int64  `json:"outstanding"`
 	Beneficiaries  int64  `json:"beneficiaries"`
 	Vendors        int64  `json:"vendors"`
 	Redemptions    int64  `json:"redemptions"`
+	Refunds        int64  `json:"refunds"`
 }
 
 func (p apiProgram) figure(name string) int64 {
 	return map[string]int64{
 		"funded": p.Funded, "allocated": p.Allocated, "redeemed": p.Redeemed, "settled": p.Settled, "expired": p.Expired,
 		"outstanding": p.Outstanding, "beneficiaries": p.Beneficiaries, "vendors": p.Vendors, "redemptions": p.Redemptions,
+		"refunded": p.Refunded, "refunds": p.Refunds,
 	}[name]
 }
 

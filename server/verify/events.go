@@ -18,6 +18,7 @@ type event struct {
 	beneficiary common.Hash
 	vendor      common.Address
 	amount      *big.Int
+	ref         common.Hash // Redeemed and Refunded: the redemption's ref
 }
 
 // readEvents reads the ledger's value events from FromBlock to head, Range blocks per call.
@@ -82,7 +83,13 @@ func decode(l *types.Log) (event, bool, error) {
 		if err != nil {
 			return e, false, wrap(err)
 		}
-		e.program, e.beneficiary, e.vendor, e.amount = x.ProgramId, x.Beneficiary, x.Vendor, x.Amount
+		e.program, e.beneficiary, e.vendor, e.amount, e.ref = x.ProgramId, x.Beneficiary, x.Vendor, x.Amount, x.Ref
+	case "Refunded":
+		x, err := ledgerABI.UnpackRefundedEvent(l)
+		if err != nil {
+			return e, false, wrap(err)
+		}
+		e.program, e.beneficiary, e.vendor, e.amount, e.ref = x.ProgramId, x.Beneficiary, x.Vendor, x.Amount, x.Ref
 	case "Settled":
 		x, err := ledgerABI.UnpackSettledEvent(l)
 		if err != nil {

@@ -14,6 +14,7 @@ import (
 	"math/big"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	ethereum "github.com/ethereum/go-ethereum"
@@ -81,16 +82,27 @@ var (
 
 // totals is one program's figures recomputed from logs.
 type totals struct {
-	funded, allocated, redeemed, settled, expired *big.Int
-	beneficiaries, vendors                        map[common.Hash]bool
-	redemptions                                   int64
-	vendorRedeemed, vendorSettled                 map[common.Address]*big.Int
+	funded, allocated, redeemed, refunded, settled, expired *big.Int // redeemed is net of refunds
+	beneficiaries, vendors                                  map[common.Hash]bool
+	redemptions, refunds                                    int64
+	vendorRedeemed, vendorSettled                           map[common.Address]*big.Int
+	// sales are the program's redemptions by ref, with what refunds gave back of each so far;
+	// strayRefunds counts refunds that give back more than a redemption of that card at that shop.
+	sales        map[common.Hash]*sale
+	strayRefunds []string
+}
+
+// sale is one redemption as its event tells it, and what its refunds gave back.
+type sale struct {
+	beneficiary      common.Hash
+	vendor           common.Address
+	amount, refunded *big.Int
 }
 
 func newTotals() *totals {
-	return &totals{funded: new(big.Int), allocated: new(big.Int), redeemed: new(big.Int), settled: new(big.Int), expired: new(big.Int),
-		beneficiaries: map[common.Hash]bool{}, vendors: map[common.Hash]bool{},
-		vendorRedeemed: map[common.Address]*big.Int{}, vendorSettled: map[common.Address]*big.Int{}}
+	return &totals{funded: new(big.Int), allocated: new(big.Int), redeemed: new(big.Int), refunded: new(big.Int), settled: new(big.Int),
+		expired: new(big.Int), beneficiaries: map[common.Hash]bool{}, vendors: map[common.Hash]bool{},
+		vendorRedeemed: map[common.Address]*big.Int{}, vendorSettled: map[common.Address]*big.Int{}, sales: map[common.Hash]*sale{}}
 }
 
 // Run verifies the ledger at the chain's current head.
@@ -208,6 +220,13 @@ func Run(ctx context.Context, client Client, cfg Config) (*Result, error) {
 		}
 		res.Checks = append(res.Checks, Check{Program: id, Name: "sum of vendors' redeemed == program redeemed",
 			Detail: fmt.Sprintf("%s == %s", vendorSum, pt.Redeemed), OK: vendorSum.Cmp(pt.Redeemed) == 0})
+		// The ledger leaves this one to the operator's service: its logs must show it.
+		detail := fmt.Sprintf("%d refunds", t.refunds)
+		if len(t.strayRefunds) > 0 {
+			detail = strings.Join(t.strayRefunds, "; ")
+		}
+		res.Checks = append(res.Checks, Check{Program: id, Name: "each refund gives back at most what a redemption of that card at that shop took",
+			Detail: detail, OK: len(t.strayRefunds) == 0})
 	}
 	for id := range api {
 		if logs[id] == nil {
@@ -230,7 +249,8 @@ func Run(ctx context.Context, client Client, cfg Config) (*Result, error) {
 }
 
 // figureNames are the figures compared, in the order they are printed.
-var figureNames = []string{"funded", "allocated", "redeemed", "settled", "expired", "outstanding", "beneficiaries", "vendors", "redemptions"}
+var figureNames = []string{"funded", "allocated", "redeemed", "refunded", "settled", "expired", "outstanding", "beneficiaries", "vendors",
+	"redemptions", "refunds"}
 
 func figure(t *totals, name string) *big.Int {
 	switch name {
@@ -240,6 +260,10 @@ func figure(t *totals, name string) *big.Int {
 		return t.allocated
 	case "redeemed":
 		return t.redeemed
+	case "refunded":
+		return t.refunded
+	case "refunds":
+		return big.NewInt(t.refunds)
 	case "settled":
 		return t.settled
 	case "expired":
@@ -296,6 +320,17 @@ func recompute(events []event, upTo uint64) (map[uint64]*totals, []uint64) {
 			t.redemptions++
 			t.vendors[common.BytesToHash(e.vendor.Bytes())] = true
 			t.vendorRedeemed[e.vendor] = new(big.Int).Add(orZero(t.vendorRedeemed[e.vendor]), e.amount)
+			t.sales[e.ref] = &sale{beneficiary: e.beneficiary, vendor: e.vendor, amount: e.amount, refunded: new(big.Int)}
+		case "Refunded":
+			t := get(e.program)
+			t.redeemed.Sub(t.redeemed, e.amount)
+			t.refunded.Add(t.refunded, e.amount)
+			t.refunds++
+			t.vendorRedeemed[e.vendor] = new(big.Int).Sub(orZero(t.vendorRedeemed[e.vendor]), e.amount)
+			s := t.sales[e.ref]
+			if s == nil || s.beneficiary != e.beneficiary || s.vendor != e.vendor || s.refunded.Add(s.refunded, e.amount).Cmp(s.amount) > 0 {
+				t.strayRefunds = append(t.strayRefunds, fmt.Sprintf("block %d: %s refunded of %s", e.block, e.amount, e.ref.Hex()))
+			}
 		case "Settled":
 			t := get(e.program)
 			t.settled.Add(t.settled, e.amount)

@@ -33,7 +33,7 @@ func (directory) Vendor(context.Context, string) (report.VendorInfo, bool, error
 }
 
 // history runs two programs through funding, allocation, a redemption batch with valid and
-// rejected items, settlement and expiry.
+// rejected items, settlement, a refund and expiry.
 func history(t *testing.T, c *testenv.Chain) {
 	t.Helper()
 	shop, kiosk := common.HexToAddress("0xa1"), common.HexToAddress("0xb2")
@@ -56,6 +56,7 @@ func history(t *testing.T, c *testenv.Chain) {
 		{Beneficiary: cardA, Vendor: kiosk, Amount: big.NewInt(450), Seq: 0, Ref: [32]byte{6}},
 	}))
 	c.Transact(t, ledgerABI.PackSettle(1, shop, big.NewInt(250), [32]byte{0x5e}))
+	c.Transact(t, ledgerABI.PackRefund(1, cardB, kiosk, big.NewInt(50), [32]byte{2}))
 	c.Transact(t, ledgerABI.PackExpire(1, [][32]byte{cardB}))
 }
 
@@ -124,13 +125,14 @@ func TestVerify_HonestChainAndAPIAgree(t *testing.T) {
 	if len(res.Programs) != 2 || !res.APIUsed {
 		t.Errorf("programs %v, api used %v", res.Programs, res.APIUsed)
 	}
-	// Hand-computed: program 1 funded 5000, allocated 1800, redeemed 500, settled 250, expired 600.
+	// Hand-computed: program 1 funded 5000, allocated 1800, redeemed 500 less a refund of 50,
+	// settled 250, expired 650 (card B's 600 and the 50 given back).
 	tests := []struct {
 		figure string
 		want   int64
 	}{
-		{"funded", 5000}, {"allocated", 1800}, {"redeemed", 500}, {"settled", 250}, {"expired", 600},
-		{"outstanding", 700}, {"beneficiaries", 2}, {"vendors", 2}, {"redemptions", 2},
+		{"funded", 5000}, {"allocated", 1800}, {"redeemed", 450}, {"refunded", 50}, {"settled", 250}, {"expired", 650},
+		{"outstanding", 700}, {"beneficiaries", 2}, {"vendors", 2}, {"redemptions", 2}, {"refunds", 1},
 	}
 	for _, tt := range tests {
 		row := find(t, res, 1, tt.figure)
@@ -197,5 +199,49 @@ func TestVerify_ComparesALaggingAPIWithTheLogsAtItsBlock(t *testing.T) {
 	}
 	if row := find(t, res, 1, "funded"); row.Logs.Int64() != 5001 || row.API.Int64() != 5000 {
 		t.Errorf("funded row %+v", row)
+	}
+}
+
+func TestVerify_ReportsARefundNoRedemptionOfThatCardAtThatShopCovers(t *testing.T) {
+	tests := []struct {
+		name   string
+		card   [32]byte
+		vendor common.Address
+		amount int64
+		ref    [32]byte
+	}{
+		{"more than the sale", [32]byte{0xaa}, common.HexToAddress("0xa1"), 301, [32]byte{1}},
+		{"another shop's sale", [32]byte{0xaa}, common.HexToAddress("0xa1"), 10, [32]byte{2}},
+		{"another card's sale", [32]byte{0xbb}, common.HexToAddress("0xa1"), 10, [32]byte{1}},
+		{"no such sale", [32]byte{0xaa}, common.HexToAddress("0xa1"), 10, [32]byte{0x77}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := testenv.NewChain(t, 1)
+			cardA, shop := [32]byte{0xaa}, common.HexToAddress("0xa1")
+			c.Transact(t, ledgerABI.PackApproveVendor(shop))
+			c.Transact(t, ledgerABI.PackCreateProgram(1))
+			c.Transact(t, ledgerABI.PackFund(1, big.NewInt(5000), [32]byte{1}))
+			c.Transact(t, ledgerABI.PackAllocate(1, 1, [][32]byte{cardA}, []*big.Int{big.NewInt(1000)}))
+			c.Transact(t, ledgerABI.PackRedeemBatch(1, []aidledger.AidLedgerRedeemItem{
+				{Beneficiary: cardA, Vendor: shop, Amount: big.NewInt(300), Seq: 0, Ref: [32]byte{1}},
+				{Beneficiary: cardA, Vendor: shop, Amount: big.NewInt(200), Seq: 1, Ref: [32]byte{3}},
+			}))
+			// The ledger takes it: the shop is owed enough. Only the logs can tell.
+			c.Transact(t, ledgerABI.PackRefund(1, tt.card, tt.vendor, big.NewInt(tt.amount), tt.ref))
+			res, err := verify.Run(context.Background(), c.Client, verify.Config{Contract: c.Contract})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var failed []string
+			for _, ch := range res.Checks {
+				if !ch.OK {
+					failed = append(failed, ch.Name+": "+ch.Detail)
+				}
+			}
+			if res.OK() || len(failed) != 1 || !strings.HasPrefix(failed[0], "each refund gives back at most") {
+				t.Errorf("failed checks %q", failed)
+			}
+		})
 	}
 }

@@ -22,6 +22,7 @@ const (
 	KindRedemptionRejected    = "RedemptionRejected"
 	KindExpired               = "Expired"
 	KindSettled               = "Settled"
+	KindRefunded              = "Refunded" // Ref is the refunded redemption's ref
 	KindVendorApproved        = "VendorApproved"
 	KindVendorRevoked         = "VendorRevoked"
 	KindBeneficiarySuspended  = "BeneficiarySuspended"

@@ -66,6 +66,7 @@ func TestIndexer_StoresEveryLedgerEventWithItsFields(t *testing.T) {
 		{Beneficiary: card, Vendor: vendor, Amount: big.NewInt(5000), Seq: 1, Ref: [32]byte{0x02}},
 	}))
 	c.Transact(t, ledgerABI.PackSettle(3, vendor, big.NewInt(200), [32]byte{0x9a}))
+	c.Transact(t, ledgerABI.PackRefund(3, card, vendor, big.NewInt(30), ref))
 	c.Transact(t, ledgerABI.PackSuspendBeneficiary(card))
 
 	ix := newIndexer(t, c, db)
@@ -90,6 +91,10 @@ func TestIndexer_StoresEveryLedgerEventWithItsFields(t *testing.T) {
 		{index.KindRedemptionRejected, func(e index.Event) bool { return e.Amount == 5000 && e.Seq == 1 && e.Reason == 5 }},
 		{index.KindSettled, func(e index.Event) bool {
 			return e.Amount == 200 && e.Vendor == vendor.Hex() && e.Ref == common.Hash{0x9a}.Hex()
+		}},
+		{index.KindRefunded, func(e index.Event) bool {
+			return e.ProgramID == 3 && e.Amount == 30 && e.Vendor == vendor.Hex() && e.Beneficiary == common.Hash(card).Hex() &&
+				e.Ref == common.Hash(ref).Hex()
 		}},
 		{index.KindBeneficiarySuspended, func(e index.Event) bool { return e.Beneficiary == common.Hash(card).Hex() }},
 	}

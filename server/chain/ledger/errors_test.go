@@ -121,6 +121,7 @@ func TestRoles_EveryWriteIsDeniedWithoutItsRole(t *testing.T) {
 			{"redeem", manager, abiL.PackRedeem(1, b0, v0, big.NewInt(1), 1, ref("x")), ledger.RoleOperator},
 			{"redeemBatch", admin, abiL.PackRedeemBatch(1, items), ledger.RoleOperator},
 			{"settle", operator, abiL.PackSettle(1, v0, big.NewInt(1), ref("s")), ledger.RoleSettler},
+			{"refund", settler, abiL.PackRefund(1, b0, v0, big.NewInt(1), ref("x")), ledger.RoleOperator},
 		}
 		keys := f.roleKeys()
 		for _, tc := range cases {

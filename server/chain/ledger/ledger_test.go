@@ -173,6 +173,51 @@ func TestSettle_ReducesUnsettledAndEmits(t *testing.T) {
 	})
 }
 
+func TestRefund_GivesBackToTheBeneficiaryOutOfWhatTheVendorIsOwed(t *testing.T) {
+	chaintest.Run(t, func(t *testing.T, c *chaintest.Chain) {
+		f := newFixture(t, c)
+		f.setupProgram(1, 1000)
+		b0, v0 := beneficiary(0), vendorAddr(0)
+		f.do(f.manager, abiL.PackApproveVendor(v0))
+		f.allocate(1, 1, [][32]byte{b0}, 100)
+		f.do(f.operator, abiL.PackRedeem(1, b0, v0, big.NewInt(40), 0, ref("sale")))
+		f.do(f.settler, abiL.PackSettle(1, v0, big.NewInt(25), ref("bank-1")))
+
+		r := f.do(f.operator, abiL.PackRefund(1, b0, v0, big.NewInt(10), ref("sale")))
+		e := one(t, r, abiL.UnpackRefundedEvent)
+		if e.ProgramId != 1 || e.Beneficiary != b0 || e.Vendor != v0 || e.Ref != ref("sale") {
+			t.Errorf("Refunded = %+v", e)
+		}
+		eqInt(t, "Refunded.amount", e.Amount, 10)
+		ent := f.entitlement(1, b0)
+		eqInt(t, "balance", ent.Balance, 70)
+		if ent.Seq != 1 {
+			t.Errorf("seq = %d, want 1: a refund is not a redemption", ent.Seq)
+		}
+		pos := f.vendor(1, v0)
+		eqInt(t, "vendor redeemed", pos.Redeemed, 30)
+		eqInt(t, "vendor settled", pos.Settled, 25)
+		eqInt(t, "vendor unsettled", pos.Unsettled, 5)
+		tot := f.totals(1)
+		eqInt(t, "program redeemed", tot.Redeemed, 30)
+		eqInt(t, "program settled", tot.Settled, 25)
+
+		// What the vendor was already paid cannot be refunded on chain.
+		want := "ExceedsUnsettled(vendor=" + v0.Hex() + ", unsettled=5, requested=6)"
+		if got := f.revert(f.operator, abiL.PackRefund(1, b0, v0, big.NewInt(6), ref("sale"))); got != want {
+			t.Errorf("revert = %s, want %s", got, want)
+		}
+		if got := f.revert(f.operator, abiL.PackRefund(1, b0, v0, big.NewInt(0), ref("sale"))); got != "ZeroAmount()" {
+			t.Errorf("revert = %s, want ZeroAmount()", got)
+		}
+		// A suspended beneficiary still gets its money back.
+		f.do(f.manager, abiL.PackSuspendBeneficiary(b0))
+		f.do(f.operator, abiL.PackRefund(1, b0, v0, big.NewInt(5), ref("sale")))
+		eqInt(t, "balance after a refund while suspended", f.entitlement(1, b0).Balance, 75)
+		eqInt(t, "vendor unsettled at the end", f.vendor(1, v0).Unsettled, 0)
+	})
+}
+
 func TestExpire_ReturnsRemainingBalanceToTheProgram(t *testing.T) {
 	chaintest.Run(t, func(t *testing.T, c *chaintest.Chain) {
 		f := newFixture(t, c)

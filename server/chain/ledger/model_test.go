@@ -157,3 +157,17 @@ func (m *model) settle(pid uint64, v common.Address, amount uint64) bool {
 	p.settled += amount
 	return true
 }
+
+// refund gives back part of what vendor v redeemed to beneficiary id; it comes out of what the
+// vendor is still owed.
+func (m *model) refund(pid uint64, id [32]byte, v common.Address, amount uint64) bool {
+	p := m.programs[pid]
+	pos := p.pos(v)
+	if amount == 0 || amount > pos.redeemed-pos.settled {
+		return false
+	}
+	p.ent(id).balance += amount
+	pos.redeemed -= amount
+	p.redeemed -= amount
+	return true
+}

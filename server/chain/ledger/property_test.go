@@ -163,6 +163,11 @@ func (g *propGen) next() propOp {
 		ids := [][32]byte{g.ben(), g.ben()}
 		g.m.expire(pid, ids)
 		return propOp{fmt.Sprintf("expire(%d)", pid), abiL.PackExpire(pid, ids), true, nil}
+	case k < 76:
+		b, v := g.ben(), g.vnd()
+		a := g.amount(60)
+		ok := g.m.refund(pid, b, v, a)
+		return propOp{fmt.Sprintf("refund(%d,%x,%s,%d)", pid, b[:4], v.Hex()[:8], a), abiL.PackRefund(pid, b, v, new(big.Int).SetUint64(a), ref("r")), ok, nil}
 	case k < 80:
 		v := g.vnd()
 		a := g.amount(200)
