@@ -159,6 +159,37 @@ func (s *Server) beneficiaryRedemptions(c echo.Context) error {
 	return c.JSON(http.StatusOK, p)
 }
 
+// POST /api/v1/redemptions/:id/refunds: 201 when the chain confirmed it within a few seconds,
+// 202 while pending.
+func (s *Server) refund(c echo.Context) error {
+	var req redeem.RefundRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	r, err := s.deps.Redeem.Refund(c.Request().Context(), actor(c), vendorScope(c), c.Param("id"), c.Request().Header.Get("Idempotency-Key"), req)
+	if err != nil {
+		return err
+	}
+	status := http.StatusCreated
+	if r.Status == redeem.StatusPending {
+		status = http.StatusAccepted
+	}
+	return c.JSON(status, r)
+}
+
+type refundsResponse struct {
+	Refunds []redeem.RefundView `json:"refunds"`
+}
+
+// GET /api/v1/redemptions/:id/refunds
+func (s *Server) listRefunds(c echo.Context) error {
+	rs, err := s.deps.Redeem.Refunds(c.Request().Context(), c.Param("id"), vendorScope(c))
+	if err != nil {
+		return err
+	}
+	return c.JSON(http.StatusOK, refundsResponse{Refunds: rs})
+}
+
 // POST /api/v1/settlements
 func (s *Server) settle(c echo.Context) error {
 	var req redeem.SettleRequest

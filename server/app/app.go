@@ -213,7 +213,7 @@ func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {
 		a.closeBase()
 		return nil, err
 	}
-	if err := a.startServices(); err != nil {
+	if err := a.startServices(ctx); err != nil {
 		a.closeBase()
 		return nil, err
 	}
@@ -270,8 +270,14 @@ func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {
 }
 
 // startServices builds the domain services over the database and the pipeline.
-func (a *App) startServices() error {
-	var err error
+func (a *App) startServices(ctx context.Context) error {
+	refunds, err := a.Chain.HasRefunds(ctx)
+	if err != nil {
+		return err
+	}
+	if !refunds {
+		a.log.Warn("the ledger contract on this chain predates refunds: refunds are refused", "contract", a.Chain.Contract.Hex())
+	}
 	a.Enroll, err = enroll.New(a.DB, a.Pipeline, enroll.Config{
 		Keys:      enrollKeys(a.Secrets),
 		ImportDir: filepath.Join(a.Cfg.DataDir, "imports"), Logger: a.log,
@@ -285,7 +291,7 @@ func (a *App) startServices() error {
 		return fmt.Errorf("programs service: %w", err)
 	}
 	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait, AcceptorNice: a.Cfg.AcceptorNice,
-		ShopWrongPINs: a.Cfg.ShopWrongPINs, OnShopPaused: a.shopPaused})
+		ShopWrongPINs: a.Cfg.ShopWrongPINs, OnShopPaused: a.shopPaused, RefundsUnsupported: !refunds})
 	return nil
 }
 

@@ -370,6 +370,19 @@ func (s *Service) findCard(ctx context.Context, cardNumber string, r *beneficiar
 	return cardOf(r), nil
 }
 
+// ChainKey is a beneficiary's on-chain pseudonym, as bytes (it stays when personal data is erased).
+func (s *Service) ChainKey(ctx context.Context, id string) ([32]byte, error) {
+	var r beneficiaryRow
+	err := s.db.WithContext(ctx).Select("chain_id").Take(&r, "id = ?", id).Error
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return [32]byte{}, apierr.ErrNotFound.Withf("no beneficiary %s", id)
+	}
+	if err != nil {
+		return [32]byte{}, fmt.Errorf("enroll: chain key of %s: %w", id, err)
+	}
+	return common.HexToHash(r.ChainID), nil
+}
+
 func cardOf(r *beneficiaryRow) Card {
 	return Card{
 		ID: r.ID, CardNumber: FormatCardNumber(r.CardNumber), ChainID: r.ChainID, ChainKey: common.HexToHash(r.ChainID),

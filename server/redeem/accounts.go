@@ -134,7 +134,7 @@ func (st *standing) sums() (allocated, spent map[entitlement]int64) {
 		switch r.Part {
 		case partRedeemed:
 			spent[e] += r.Amount
-		case partFailed:
+		case partFailed, partRefunded:
 			spent[e] -= r.Amount
 		case partAllocated:
 			allocated[e] = r.Amount
@@ -159,20 +159,26 @@ func standingQuery(tx *gorm.DB, holders any) *gorm.DB {
 }
 
 // The parts of standingOf's rows: what an entitlement's redemptions sum to, what its failed ones
-// sum to, what the chain confirmed as allocated to it.
+// sum to, what the chain confirmed as allocated to it, what its confirmed refunds gave back.
 const (
 	partRedeemed  = 0
 	partFailed    = 1
 	partAllocated = 2
+	partRefunded  = 3
 )
 
-// spentQuery sums each entitlement's redemptions (partRedeemed) and its failed ones (partFailed).
+// spentQuery sums each entitlement's redemptions (partRedeemed), its failed ones (partFailed)
+// and its confirmed refunds (partRefunded). Only confirmed refunds: the ledger credits the card
+// when the refund's transaction is mined, and a sale accepted against a pending one could reach
+// the chain first and fail there.
 func spentQuery(tx *gorm.DB, holders any) *gorm.DB {
 	return tx.Raw(fmt.Sprintf("SELECT program_id, beneficiary_id, SUM(amount) AS amount, %d AS part FROM redemptions"+
 		" WHERE beneficiary_id IN (?) GROUP BY beneficiary_id, program_id"+
 		" UNION ALL SELECT program_id, beneficiary_id, SUM(failed_amount), %d FROM redemptions"+
-		" WHERE failed_amount > 0 AND beneficiary_id IN (?) GROUP BY beneficiary_id, program_id", partRedeemed, partFailed),
-		holders, holders)
+		" WHERE failed_amount > 0 AND beneficiary_id IN (?) GROUP BY beneficiary_id, program_id"+
+		" UNION ALL SELECT program_id, beneficiary_id, SUM(amount), %d FROM refunds"+
+		" WHERE status = 'confirmed' AND beneficiary_id IN (?) GROUP BY beneficiary_id, program_id", partRedeemed, partFailed, partRefunded),
+		holders, holders, holders)
 }
 
 // holdersOf lists the beneficiaries of the entitlements, once each.

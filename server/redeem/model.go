@@ -74,6 +74,30 @@ type settlementRow struct {
 
 func (settlementRow) TableName() string { return "settlements" }
 
+// refundRow gives back all or part of a confirmed redemption to its card. (actor, key) is unique:
+// a retried request can never refund twice.
+type refundRow struct {
+	ID             string `gorm:"primaryKey;size:36"`
+	RedemptionID   string `gorm:"size:36;not null;index"`
+	VendorID       string `gorm:"size:36;not null;index"`
+	BeneficiaryID  string `gorm:"size:36;not null"` // with program and amount in ix_refunds_holder (confirmed ones)
+	ProgramID      string `gorm:"size:36;not null"`
+	Amount         int64  `gorm:"not null"`
+	Note           string `gorm:"size:200"`
+	Actor          string `gorm:"size:36;not null;uniqueIndex:ux_refunds_key,priority:1"`
+	IdempotencyKey string `gorm:"size:200;not null;uniqueIndex:ux_refunds_key,priority:2"`
+	RequestHash    string `gorm:"size:64;not null"`
+	Status         string `gorm:"size:12;not null"`
+	Reason         string `gorm:"size:500"` // why it failed
+	IntentID       int64  `gorm:"not null"`
+	TxHash         string `gorm:"size:66"`
+	BlockNumber    uint64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (refundRow) TableName() string { return "refunds" }
+
 // Frozen copies of the models as migration 1 created them: later changes to the live models
 // must come as new migrations, never by editing these.
 type redemptionV1 struct {
@@ -128,6 +152,29 @@ type settlementV1 struct {
 }
 
 func (settlementV1) TableName() string { return "settlements" }
+
+// refundV11 is refundRow as migration 11 created it.
+type refundV11 struct {
+	ID             string `gorm:"primaryKey;size:36"`
+	RedemptionID   string `gorm:"size:36;not null;index"`
+	VendorID       string `gorm:"size:36;not null;index"`
+	BeneficiaryID  string `gorm:"size:36;not null"`
+	ProgramID      string `gorm:"size:36;not null"`
+	Amount         int64  `gorm:"not null"`
+	Note           string `gorm:"size:200"`
+	Actor          string `gorm:"size:36;not null;uniqueIndex:ux_refunds_key,priority:1"`
+	IdempotencyKey string `gorm:"size:200;not null;uniqueIndex:ux_refunds_key,priority:2"`
+	RequestHash    string `gorm:"size:64;not null"`
+	Status         string `gorm:"size:12;not null"`
+	Reason         string `gorm:"size:500"`
+	IntentID       int64  `gorm:"not null"`
+	TxHash         string `gorm:"size:66"`
+	BlockNumber    uint64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
+}
+
+func (refundV11) TableName() string { return "refunds" }
 
 // Schema is the redemption service's tables.
 var Schema = store.Component{
@@ -263,6 +310,17 @@ var Schema = store.Component{
 				return err
 			}
 			return tx.Exec("DROP INDEX ux_redemptions_vendor_key").Error
+		},
+	}, {
+		// Refunds give a sale back to its card. An entitlement's standing counts its confirmed
+		// refunds on every acceptance: the partial index holds those alone, with the amount, so
+		// that sum reads a few index entries (none for almost every card).
+		Version: 11, Name: "refunds",
+		Up: func(tx *gorm.DB) error {
+			if err := tx.Migrator().CreateTable(&refundV11{}); err != nil {
+				return err
+			}
+			return tx.Exec("CREATE INDEX ix_refunds_holder ON refunds (beneficiary_id, program_id, amount) WHERE status = 'confirmed'").Error
 		},
 	}},
 }

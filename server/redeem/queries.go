@@ -22,7 +22,12 @@ func (s *Service) Get(ctx context.Context, id, vendorID string) (Redemption, err
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Redemption{}, apierr.ErrNotFound
 	}
-	return view(r), err
+	if err != nil {
+		return Redemption{}, err
+	}
+	out := view(r)
+	out.Refunded, err = refundedOf(s.db.WithContext(ctx), r.ID)
+	return out, err
 }
 
 // Filter selects redemptions.
@@ -72,8 +77,28 @@ func (s *Service) List(ctx context.Context, f Filter) (Page, error) {
 	if err := q.Order("created_at DESC, id DESC").Offset((f.Page - 1) * f.PageSize).Limit(f.PageSize).Find(&rows).Error; err != nil {
 		return out, err
 	}
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var refunded []struct {
+		RedemptionID string
+		Total        int64
+	}
+	if len(ids) > 0 {
+		if err := s.db.WithContext(ctx).Model(&refundRow{}).Select("redemption_id, SUM(amount) AS total").
+			Where("redemption_id IN ? AND status <> ?", ids, StatusFailed).Group("redemption_id").Scan(&refunded).Error; err != nil {
+			return out, err
+		}
+	}
+	given := make(map[string]int64, len(refunded))
+	for _, r := range refunded {
+		given[r.RedemptionID] = r.Total
+	}
 	for _, r := range rows {
-		out.Redemptions = append(out.Redemptions, view(r))
+		v := view(r)
+		v.Refunded = given[r.ID]
+		out.Redemptions = append(out.Redemptions, v)
 	}
 	return out, nil
 }
@@ -119,7 +144,7 @@ func (s *Service) Card(ctx context.Context, cardNumber string) (CardInfo, error)
 // Balance is a card's spendable balance in one program.
 type Balance struct {
 	CardProgram
-	Available int64 `json:"available"` // confirmed allocation − confirmed and pending redemptions
+	Available int64 `json:"available"` // confirmed allocation − confirmed and pending redemptions + confirmed refunds
 	Pending   int64 `json:"pending"`   // reserved by redemptions the chain has not confirmed yet
 }
 
@@ -163,6 +188,14 @@ func (s *Service) balancesOf(ctx context.Context, beneficiaryID string) ([]Balan
 		Group("program_id, status").Scan(&sums).Error; err != nil {
 		return nil, err
 	}
+	var refunds []struct {
+		ProgramID string
+		Total     int64
+	}
+	if err := s.db.WithContext(ctx).Model(&refundRow{}).Select("program_id, SUM(amount) AS total").
+		Where("beneficiary_id = ? AND status = ?", beneficiaryID, StatusConfirmed).Group("program_id").Scan(&refunds).Error; err != nil {
+		return nil, err
+	}
 	out := []Balance{}
 	for _, e := range ents {
 		p, err := s.programs.ProgramInfo(ctx, e.ProgramID)
@@ -176,6 +209,11 @@ func (s *Service) balancesOf(ctx context.Context, beneficiaryID string) ([]Balan
 				if sm.Status == StatusPending {
 					b.Pending = sm.Total
 				}
+			}
+		}
+		for _, r := range refunds {
+			if r.ProgramID == e.ProgramID {
+				b.Available += r.Total
 			}
 		}
 		out = append(out, b)

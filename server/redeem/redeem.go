@@ -63,7 +63,10 @@ type Config struct {
 	// OnShopPaused, if set, hears of each shop paused for wrong PINs (the app records it in the
 	// audit log, for admins who watch no metrics).
 	OnShopPaused func(ctx context.Context, vendorID, detail string)
-	Logger       *slog.Logger
+	// RefundsUnsupported: the ledger on this chain has no refund function (deployed before it);
+	// refunds are refused with ErrRefundsUnsupported instead of failing on chain.
+	RefundsUnsupported bool
+	Logger             *slog.Logger
 }
 
 // Service redeems vouchers and settles vendors.
@@ -111,7 +114,7 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 	}
 	s.acceptor = newAcceptor(db, shape, maxQueued, s.acceptGroup, pipelined, s.log)
 	p.OnOutcome(pipeline.KindRedeem, s.onRedeemOutcome)
-	p.OnOutcome(pipeline.KindCall, s.onSettleOutcome)
+	p.OnOutcome(pipeline.KindCall, s.onCallOutcome)
 	return s
 }
 
@@ -147,6 +150,8 @@ type Redemption struct {
 	Category     string     `json:"category"`
 	Reason       string     `json:"reason,omitempty"`
 	FinalAt      *time.Time `json:"final_at,omitempty"`
+	// Refunded is what refunds that have not failed give back of it (read by Get and List).
+	Refunded int64 `json:"refunded"`
 }
 
 func view(r redemptionRow) Redemption {

@@ -2,12 +2,9 @@ package redeem
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"math/big"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -19,7 +16,6 @@ import (
 	"github.com/aidledger/aidledger/bindings/aidledger"
 	"github.com/aidledger/aidledger/server/apierr"
 	"github.com/aidledger/aidledger/server/chain/pipeline"
-	"github.com/aidledger/aidledger/server/spreadsheet"
 	"github.com/aidledger/aidledger/server/store"
 )
 
@@ -98,10 +94,8 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 	row := settlementRow{ID: uuid.Must(uuid.NewV7()).String(), VendorID: vendor.ID, ProgramID: prog.ID, Amount: req.Amount,
 		Reference: req.Reference, Status: StatusPending, CreatedBy: actor}
 	err = store.InTx(ctx, s.db, func(tx *gorm.DB) error {
-		if store.DialectOf(tx) == store.Postgres {
-			if err := tx.Exec("SELECT pg_advisory_xact_lock(hashtext(?))", "settle:"+vendor.ID).Error; err != nil {
-				return err
-			}
+		if err := lockVendorAccount(tx, vendor.ID); err != nil {
+			return err
 		}
 		var prior []string
 		if err := tx.Model(&settlementRow{}).Where("vendor_id = ? AND program_id = ? AND reference = ? AND status <> ?",
@@ -144,8 +138,11 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 	return settlementView(row), nil
 }
 
+// unsettledIn is what the shop is owed in a program and may still be paid or refunded: its
+// confirmed redemptions less its settlements and refunds that have not failed (pending ones
+// included, so that two of them can never together take more than the chain will have).
 func unsettledIn(tx *gorm.DB, vendorID, programID string) (int64, error) {
-	var redeemed, settled int64
+	var redeemed, settled, refunded int64
 	if err := tx.Model(&redemptionRow{}).Where("vendor_id = ? AND program_id = ? AND status = ?", vendorID, programID, StatusConfirmed).
 		Select("COALESCE(SUM(amount), 0)").Scan(&redeemed).Error; err != nil {
 		return 0, err
@@ -154,7 +151,11 @@ func unsettledIn(tx *gorm.DB, vendorID, programID string) (int64, error) {
 		Select("COALESCE(SUM(amount), 0)").Scan(&settled).Error; err != nil {
 		return 0, err
 	}
-	return redeemed - settled, nil
+	if err := tx.Model(&refundRow{}).Where("vendor_id = ? AND program_id = ? AND status <> ?", vendorID, programID, StatusFailed).
+		Select("COALESCE(SUM(amount), 0)").Scan(&refunded).Error; err != nil {
+		return 0, err
+	}
+	return redeemed - settled - refunded, nil
 }
 
 func (s *Service) owedPrograms(ctx context.Context, vendorID string) ([]string, error) {
@@ -176,9 +177,16 @@ func (s *Service) owedPrograms(ctx context.Context, vendorID string) ([]string, 
 	return owed, nil
 }
 
-// onSettleOutcome mirrors settlement intents' outcomes (call intents with a settlement ref).
-func (s *Service) onSettleOutcome(tx *gorm.DB, intents []pipeline.Intent) error {
+// onCallOutcome mirrors the outcomes of settlement and refund intents (call intents with a
+// settlement or refund ref).
+func (s *Service) onCallOutcome(tx *gorm.DB, intents []pipeline.Intent) error {
 	for _, in := range intents {
+		if ok, err := onRefundOutcome(tx, in); ok || err != nil {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		id, ok := strings.CutPrefix(in.Ref, "settlement:")
 		if !ok {
 			continue
@@ -191,107 +199,4 @@ func (s *Service) onSettleOutcome(tx *gorm.DB, intents []pipeline.Intent) error 
 		}
 	}
 	return nil
-}
-
-// ProgramPosition is a vendor's position in one program.
-type ProgramPosition struct {
-	ProgramID string `json:"program_id"`
-	Currency  string `json:"currency"`
-	Decimals  int    `json:"decimals"`
-	Redeemed  int64  `json:"redeemed"`
-	Settled   int64  `json:"settled"`
-	Unsettled int64  `json:"unsettled"`
-}
-
-// Statement is a vendor's account: totals over all time, and the movements within [from, to).
-type Statement struct {
-	VendorID    string            `json:"vendor_id"`
-	Redeemed    int64             `json:"redeemed"`
-	Settled     int64             `json:"settled"`
-	Unsettled   int64             `json:"unsettled"`
-	Programs    []ProgramPosition `json:"programs"`
-	Redemptions []Redemption      `json:"redemptions"`
-	Settlements []Settlement      `json:"settlements"`
-}
-
-// Statement builds a vendor's statement. Totals count confirmed redemptions and settlements only.
-func (s *Service) Statement(ctx context.Context, vendorID string, from, to time.Time) (Statement, error) {
-	if _, err := s.programs.Vendor(ctx, vendorID); err != nil {
-		return Statement{}, err
-	}
-	db := s.db.WithContext(ctx)
-	out := Statement{VendorID: vendorID, Programs: []ProgramPosition{}, Redemptions: []Redemption{}, Settlements: []Settlement{}}
-	type sum struct {
-		ProgramID string
-		Total     int64
-	}
-	var red, set []sum
-	if err := db.Model(&redemptionRow{}).Select("program_id, SUM(amount) AS total").Where("vendor_id = ? AND status = ?", vendorID, StatusConfirmed).
-		Group("program_id").Scan(&red).Error; err != nil {
-		return out, err
-	}
-	if err := db.Model(&settlementRow{}).Select("program_id, SUM(amount) AS total").Where("vendor_id = ? AND status = ?", vendorID, StatusConfirmed).
-		Group("program_id").Scan(&set).Error; err != nil {
-		return out, err
-	}
-	pos := map[string]*ProgramPosition{}
-	get := func(id string) *ProgramPosition {
-		if p, ok := pos[id]; ok {
-			return p
-		}
-		p := &ProgramPosition{ProgramID: id}
-		if prog, err := s.programs.ProgramInfo(ctx, id); err == nil {
-			p.Currency, p.Decimals = prog.Currency, prog.Decimals
-		}
-		pos[id] = p
-		return p
-	}
-	for _, r := range red {
-		get(r.ProgramID).Redeemed = r.Total
-	}
-	for _, r := range set {
-		get(r.ProgramID).Settled = r.Total
-	}
-	for _, p := range pos {
-		p.Unsettled = p.Redeemed - p.Settled
-		out.Redeemed, out.Settled, out.Unsettled = out.Redeemed+p.Redeemed, out.Settled+p.Settled, out.Unsettled+p.Unsettled
-		out.Programs = append(out.Programs, *p)
-	}
-	q := db.Where("vendor_id = ?", vendorID)
-	if !from.IsZero() {
-		q = q.Where("created_at >= ?", from.UTC())
-	}
-	if !to.IsZero() {
-		q = q.Where("created_at < ?", to.UTC())
-	}
-	var rrows []redemptionRow
-	if err := q.Session(&gorm.Session{}).Order("created_at").Find(&rrows).Error; err != nil {
-		return out, err
-	}
-	for _, r := range rrows {
-		out.Redemptions = append(out.Redemptions, view(r))
-	}
-	var srows []settlementRow
-	if err := q.Session(&gorm.Session{}).Order("created_at").Find(&srows).Error; err != nil {
-		return out, err
-	}
-	for _, r := range srows {
-		out.Settlements = append(out.Settlements, settlementView(r))
-	}
-	return out, nil
-}
-
-// WriteStatementCSV writes a statement's movements as CSV, one line per redemption or
-// settlement, for a vendor's bookkeeping.
-func WriteStatementCSV(w io.Writer, st Statement) error {
-	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"type", "id", "created_at", "program_id", "amount", "category", "status", "reference", "tx_hash"})
-	for _, r := range st.Redemptions {
-		_ = cw.Write([]string{"redemption", r.ID, r.CreatedAt.Format(time.RFC3339), r.ProgramID, strconv.FormatInt(r.Amount, 10), r.Category, r.Status, "", r.TxHash})
-	}
-	for _, r := range st.Settlements {
-		_ = cw.Write([]string{"settlement", r.ID, r.CreatedAt.Format(time.RFC3339), r.ProgramID, strconv.FormatInt(r.Amount, 10), "", r.Status, spreadsheet.Text(r.Reference), r.TxHash})
-	}
-	cw.Flush()
-	return cw.Error()
 }

@@ -7,6 +7,7 @@
 package ledger
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"fmt"
@@ -114,4 +115,14 @@ func GrantRole(ctx context.Context, backend Backend, key *ecdsa.PrivateKey, chai
 		return nil, fmt.Errorf("grant %s to %s: %w", RoleName(role), account.Hex(), err)
 	}
 	return tx, nil
+}
+
+// HasFunction reports whether runtime code dispatches the ledger ABI's method name: whether its
+// selector appears as a PUSH4 operand (0x63), as Solidity's dispatcher pushes each selector.
+func HasFunction(code []byte, name string) bool {
+	m, ok := aidledger.NewAidLedger().GetABI().Methods[name]
+	if !ok {
+		return false
+	}
+	return bytes.Contains(code, append([]byte{0x63}, m.ID...))
 }
