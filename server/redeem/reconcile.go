@@ -21,7 +21,13 @@ type Reconciliation struct {
 	MissingEvents        []string  `json:"missing_events"`   // confirmed redemption ids with no event
 	UnknownEvents        []string  `json:"unknown_events"`   // tx hashes of events with no confirmed redemption
 	DuplicateEvents      []string  `json:"duplicate_events"` // refs with more than one event
-	OK                   bool      `json:"ok"`
+	// Refunds: each confirmed refund has its own transaction, with one Refunded event of its
+	// amount; each Refunded event belongs to a confirmed refund.
+	ConfirmedRefunds    int64    `json:"confirmed_refunds"`
+	RefundedEvents      int64    `json:"refunded_events"`
+	MissingRefundEvents []string `json:"missing_refund_events"` // confirmed refund ids with no matching event
+	UnknownRefundEvents []string `json:"unknown_refund_events"` // tx hashes of Refunded events with no confirmed refund
+	OK                  bool     `json:"ok"`
 }
 
 // listLimit bounds the ids a report lists; the counts are exact.
@@ -87,14 +93,16 @@ func (r *Reconciler) check(ctx context.Context, pace float64) (Reconciliation, e
 	if err != nil {
 		return rep, err
 	}
-	mismatches := len(rep.MissingEvents) + len(rep.UnknownEvents) + len(rep.DuplicateEvents)
+	mismatches := len(rep.MissingEvents) + len(rep.UnknownEvents) + len(rep.DuplicateEvents) +
+		len(rep.MissingRefundEvents) + len(rep.UnknownRefundEvents)
 	if d := rep.ConfirmedRedemptions - rep.RedeemedEvents; mismatches == 0 && d != 0 {
 		mismatches = int(max(d, -d))
 	}
 	r.gauge.Set(float64(mismatches))
 	if !rep.OK {
 		r.log.Error("reconciliation mismatch", "missing_events", len(rep.MissingEvents), "unknown_events", len(rep.UnknownEvents),
-			"duplicate_events", len(rep.DuplicateEvents), "as_of_block", rep.AsOfBlock)
+			"duplicate_events", len(rep.DuplicateEvents), "missing_refund_events", len(rep.MissingRefundEvents),
+			"unknown_refund_events", len(rep.UnknownRefundEvents), "as_of_block", rep.AsOfBlock)
 	}
 	r.mu.Lock()
 	r.last, r.hasValue = rep, true

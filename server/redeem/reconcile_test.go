@@ -149,3 +149,49 @@ func mustExec(t *testing.T, db *gorm.DB, sql string, args ...any) {
 func sameStrings(got, want []string) bool {
 	return slices.Equal(slices.Sorted(slices.Values(got)), slices.Sorted(slices.Values(want)))
 }
+
+func TestReconcile_MatchesConfirmedRefundsWithTheirEventsByTransactionAndAmount(t *testing.T) {
+	db, _ := testenv.DB(t, Schema, index.Schema)
+	ledgerOf(t, db, 3)
+	now := time.Now().UTC()
+	refund := func(id, tx string, amount int64, block uint64, status string) refundRow {
+		return refundRow{ID: id, RedemptionID: "r", VendorID: "v", BeneficiaryID: "b", ProgramID: "p", Amount: amount, Actor: "a",
+			IdempotencyKey: id, RequestHash: "h", Status: status, TxHash: tx, BlockNumber: block, CreatedAt: now}
+	}
+	event := func(n int, tx string, amount int64, block uint64) index.Event {
+		return index.Event{BlockNumber: block, BlockHash: fmt.Sprintf("0x%064x", 100+n), BlockTime: now, TxHash: tx,
+			Kind: index.KindRefunded, Ref: "0xref", Amount: amount}
+	}
+	refunds := []refundRow{
+		refund("matched", "0xA", 5, 4, StatusConfirmed),
+		refund("no-event", "0xB", 3, 4, StatusConfirmed),
+		refund("other-amount", "0xC", 4, 5, StatusConfirmed),
+		refund("pending", "", 9, 0, StatusPending),
+		refund("after-the-block", "0xE", 2, 50, StatusConfirmed),
+	}
+	events := []index.Event{event(1, "0xA", 5, 4), event(2, "0xC", 7, 5), event(3, "0xD", 1, 6), event(4, "0xE", 2, 50)}
+	if err := db.Create(&refunds).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Create(&events).Error; err != nil {
+		t.Fatal(err)
+	}
+	rep, err := reconcile(context.Background(), db, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK || rep.ConfirmedRefunds != 3 || rep.RefundedEvents != 3 ||
+		!slices.Equal(rep.MissingRefundEvents, []string{"no-event", "other-amount"}) || !slices.Equal(rep.UnknownRefundEvents, []string{"0xD"}) {
+		t.Errorf("report %+v", rep)
+	}
+	// Without the strays, it reconciles.
+	if err := db.Where("id IN ?", []string{"no-event", "other-amount"}).Delete(&refundRow{}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Where("tx_hash IN ?", []string{"0xC", "0xD"}).Delete(&index.Event{}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := reconcile(context.Background(), db, 10, 0); err != nil || !rep.OK || rep.ConfirmedRefunds != 1 {
+		t.Errorf("report %+v %v", rep, err)
+	}
+}

@@ -2,6 +2,7 @@ package redeem
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"time"
 
@@ -40,9 +41,50 @@ func reconcile(ctx context.Context, db *gorm.DB, asOfBlock uint64, pace float64)
 	}); err != nil {
 		return out, err
 	}
+	if err := reconcileRefunds(db, asOfBlock, &out); err != nil {
+		return out, err
+	}
 	out.OK = len(out.MissingEvents) == 0 && len(out.UnknownEvents) == 0 && len(out.DuplicateEvents) == 0 &&
-		out.ConfirmedRedemptions == out.RedeemedEvents
+		out.ConfirmedRedemptions == out.RedeemedEvents && len(out.MissingRefundEvents) == 0 && len(out.UnknownRefundEvents) == 0
 	return out, nil
+}
+
+// reconcileRefunds matches confirmed refunds with Refunded events by transaction (a refund is a
+// transaction of its own) and amount. Refunds are few next to redemptions: both sides are read
+// whole.
+func reconcileRefunds(db *gorm.DB, asOfBlock uint64, out *Reconciliation) error {
+	out.MissingRefundEvents, out.UnknownRefundEvents = []string{}, []string{}
+	var refunds []refundRow
+	if err := db.Select("id", "amount", "tx_hash").Where("status = ? AND block_number <= ?", StatusConfirmed, asOfBlock).
+		Order("id").Find(&refunds).Error; err != nil {
+		return fmt.Errorf("read confirmed refunds: %w", err)
+	}
+	var events []index.Event
+	if err := db.Select("tx_hash", "amount").Where("kind = ? AND block_number <= ?", index.KindRefunded, asOfBlock).
+		Order("id").Find(&events).Error; err != nil {
+		return fmt.Errorf("read refund events: %w", err)
+	}
+	out.ConfirmedRefunds, out.RefundedEvents = int64(len(refunds)), int64(len(events))
+	byTx := make(map[string][]int64, len(events))
+	for _, e := range events {
+		byTx[e.TxHash] = append(byTx[e.TxHash], e.Amount)
+	}
+	for _, r := range refunds {
+		got := byTx[r.TxHash]
+		delete(byTx, r.TxHash)
+		if len(got) != 1 || got[0] != r.Amount {
+			if len(out.MissingRefundEvents) < listLimit {
+				out.MissingRefundEvents = append(out.MissingRefundEvents, r.ID)
+			}
+		}
+	}
+	for _, e := range events {
+		if _, left := byTx[e.TxHash]; left && len(out.UnknownRefundEvents) < listLimit {
+			out.UnknownRefundEvents = append(out.UnknownRefundEvents, e.TxHash)
+			delete(byTx, e.TxHash)
+		}
+	}
+	return nil
 }
 
 // walk calls page with the last key of the page before (first, to begin) until a page is

@@ -63,6 +63,16 @@ func TestRefund_GivesTheAmountBackToTheCardOnChainAndItCanBeSpentAgain(t *testin
 	if err != nil || st.Redeemed != 3000 || st.Refunded != 2000 || st.Unsettled != 3000 || len(st.Refunds) != 1 {
 		t.Errorf("statement %+v %v", st, err)
 	}
+	var rep redeem.Reconciliation
+	f.WaitFor("the indexer to catch up", 10*time.Second, func() bool {
+		_, indexed := f.App.Indexer.Progress()
+		var err error
+		rep, err = redeem.Reconcile(ctx, f.App.DB, indexed)
+		return err == nil && rep.ConfirmedRefunds == 1
+	})
+	if !rep.OK || rep.RefundedEvents != 1 {
+		t.Errorf("reconciliation %+v", rep)
+	}
 	// What was given back is spendable: the whole balance, refund included, in one sale.
 	if last := f.sale(t, f.allocated-3000); last.BalanceAfter != 0 {
 		t.Errorf("the last sale left %d", last.BalanceAfter)
