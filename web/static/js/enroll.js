@@ -9,8 +9,9 @@ import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
 import { formatCard } from './damm.js';
 import { toCSV } from './csv.js';
 import { printCards, recentImports, stopImport } from './cardsheet.js';
+import { refundSale, refundable, refundedNote } from './refund.js';
 
-let main, current = 'enroll';
+let main, user, current = 'enroll';
 const S = { q: '', page: 1, detailId: null };
 
 function draw() {
@@ -183,6 +184,12 @@ function purchasesOf(base, balances) {
   const box = h('div', { id: 'purchases', class: 'noprint' }, t('loading'));
   const programs = new Map(balances.map((x) => [x.id, x]));
   const money = (v, pid) => { const p = programs.get(pid); return p ? fmtMoney(v, p.currency, currencyDecimals(p.currency, p.decimals)) : fmtNumber(v); };
+  // Admins give back a sale (a shop's mistake reported at the help desk); aid workers may not.
+  const refundButton = (x) => (user?.role !== 'admin' || refundable(x) <= 0 ? null :
+    h('button', { type: 'button', class: 'secondary refund', text: t('refund.button'), on: { click: async () => {
+      const p = programs.get(x.program_id) || {};
+      if (await refundSale(x, { currency: p.currency || '', decimals: currencyDecimals(p.currency, p.decimals) })) draw();
+    } } }));
   const rows = h('tbody');
   const more = h('button', { type: 'button', class: 'secondary', id: 'purchases-more', text: t('enroll.purchases_more') });
   let page = 0;
@@ -196,8 +203,9 @@ function purchasesOf(base, balances) {
       rows.append(...list.map((x) => h('tr', { 'data-redemption': x.id, 'data-status': x.status },
         h('td', { text: fmtDate(x.created_at) }), h('td', { text: vendorNames.get(x.vendor_id) || x.vendor_id }),
         h('td', { text: programs.get(x.program_id)?.name || '' }), h('td', { text: t('cat.' + x.category) }),
-        h('td', { class: 'num', text: money(x.amount, x.program_id) }), h('td', { class: 'num', text: money(x.balance_after, x.program_id) }),
-        h('td', {}, statusBadge(x.status)), h('td', {}, txHash(x.tx_hash)))));
+        h('td', { class: 'num' }, money(x.amount, x.program_id), refundedNote(x, (v) => money(v, x.program_id))),
+        h('td', { class: 'num', text: money(x.balance_after, x.program_id) }),
+        h('td', {}, statusBadge(x.status), refundButton(x)), h('td', {}, txHash(x.tx_hash)))));
       if (page === 1) {
         clear(box, h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {},
           [t('vendor.time'), t('tr.col_vendor'), t('tr.program'), t('vendor.category'), t('vendor.amount'), t('vendor.balance_after'), t('status'), t('tx.hash')]
@@ -354,4 +362,4 @@ async function allocate(panel) {
   });
 }
 
-startApp({ titleKey: 'app.enroll', roles: ['aidworker', 'admin'], render: (m) => { main = m; draw(); } });
+startApp({ titleKey: 'app.enroll', roles: ['aidworker', 'admin'], render: (m, u) => { main = m; user = u; draw(); } });

@@ -91,7 +91,7 @@ function programCard(p) {
         h('div', { class: 'track' }, fill, h('span', { class: 'val', 'data-key': k, 'data-minor': p[k] ?? 0, text: money(p[k] ?? 0, p) })));
     })),
     h('div', { class: 'stats' },
-      [['outstanding', money(p.outstanding ?? 0, p)], ['expired', money(p.expired ?? 0, p)], ['beneficiaries', fmtNumber(p.beneficiaries ?? 0)],
+      [['outstanding', money(p.outstanding ?? 0, p)], ['expired', money(p.expired ?? 0, p)], ['refunded', money(p.refunded ?? 0, p)], ['beneficiaries', fmtNumber(p.beneficiaries ?? 0)],
         ['vendors', fmtNumber(p.vendors ?? 0)], ['redemptions', fmtNumber(p.redemptions ?? 0)]]
         .map(([k, v]) => h('div', { class: 'stat' }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', 'data-key': k, text: v })))));
 }

@@ -11,6 +11,7 @@ import { t, fmtMoney, fmtDate, parseMajor, currencyDecimals, fmtNumber } from '.
 import { api, listAll, fetchText, newKey } from './api.js';
 import { startApp, errorText, txHash, statusBadge } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
+import { refundSale, refundable, refundedNote } from './refund.js';
 
 const CATEGORIES = ['food', 'hygiene', 'household', 'medicine', 'clothing', 'shelter', 'education', 'fuel', 'other'];
 const PENDING_KEY = 'aidledger.pendingRedemption';
@@ -25,6 +26,12 @@ const programInfo = new Map(); // id → {name, currency, decimals}
 function loadPending() { try { return JSON.parse(sessionStorage.getItem(PENDING_KEY)); } catch { return null; } }
 function savePending() { try { sessionStorage.setItem(PENDING_KEY, JSON.stringify(S.pending)); } catch { /* memory only */ } }
 function clearPending() { S.pending = null; try { sessionStorage.removeItem(PENDING_KEY); } catch { /* ignore */ } }
+
+// moneyOf is a program's currency and its decimals, for amounts typed and shown.
+function moneyOf(programId, fallback = {}) {
+  const p = programInfo.get(programId) || fallback;
+  return { currency: p.currency || '', decimals: currencyDecimals(p.currency, p.decimals) };
+}
 
 function money(minor, programId, fallback = {}) {
   const p = programInfo.get(programId) || fallback;
@@ -333,9 +340,14 @@ function receiptStep() {
         h('dt', { text: t('vendor.time') }), h('dd', { text: fmtDate(r.created_at) }),
         h('dt', { text: t('status') }), h('dd', {}, statusBadge(r.status)),
         h('dt', { text: t('tx.block') }), h('dd', { text: r.block_number ?? '' }),
-        h('dt', { text: t('tx.hash') }), h('dd', { id: 'receipt-tx' }, txHash(r.tx_hash)))),
+        h('dt', { text: t('tx.hash') }), h('dd', { id: 'receipt-tx' }, txHash(r.tx_hash))),
+      refundedNote(r, (v) => money(v, r.program_id, r))),
+    refundable(r) > 0 ? h('button', { class: 'big secondary', type: 'button', id: 'receipt-refund', text: t('refund.this_sale'), on: { click: async () => {
+      const done = await refundSale(r, moneyOf(r.program_id, r));
+      if (done) { S.result = { ...r, refunded: Number(r.refunded || 0) + done.amount }; draw(); }
+    } } }) : null,
     h('button', { class: 'big', type: 'button', id: 'next-sale', text: t('vendor.new_sale'), on: { click: () => { reset(); go('card'); } } }),
-    h('button', { class: 'big secondary', type: 'button', text: t('vendor.home'), on: { click: () => go('home') } }));
+    h('button', { class: 'big secondary', type: 'button', id: 'receipt-home', text: t('vendor.home'), on: { click: () => go('home') } }));
 }
 
 function errorStep() {
@@ -383,16 +395,20 @@ async function salesStep() {
       if (!(r.redemptions || []).length) break;
       list.push(...r.redemptions);
     }
-    const totals = new Map();
-    for (const x of list) if (x.status === 'confirmed') totals.set(x.program_id, (totals.get(x.program_id) || 0) + Number(x.amount));
+    const totals = new Map(); // net of refunds: what the shop is owed for today's sales
+    for (const x of list) if (x.status === 'confirmed') totals.set(x.program_id, (totals.get(x.program_id) || 0) + Number(x.amount) - Number(x.refunded || 0));
     const sold = list.filter((x) => x.status === 'confirmed').length;
     clear(box,
       h('div', { class: 'stats' }, h('div', { class: 'stat', id: 'sales-count' }, h('div', { class: 'muted', text: t('vendor.sales_count') }), h('div', { class: 'v', text: fmtNumber(sold) })),
         [...totals].map(([pid, sum]) => h('div', { class: 'stat', 'data-program': pid }, h('div', { class: 'muted', text: programInfo.get(pid)?.name || t('vendor.total') }), h('div', { class: 'v', text: money(sum, pid) })))),
       list.length === 0 ? h('p', { text: t('vendor.no_sales') }) :
-        h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('vendor.time'), t('vendor.amount'), t('vendor.category'), t('status')].map((c) => h('th', { scope: 'col', text: c })))),
-          h('tbody', {}, list.slice(0, SALES_SHOWN).map((x) => h('tr', {}, h('td', { text: fmtDate(x.created_at) }), h('td', { class: 'num', text: money(x.amount, x.program_id, x) }),
-            h('td', { text: t('cat.' + x.category) }), h('td', {}, statusBadge(x.status))))))),
+        h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('vendor.time'), t('vendor.amount'), t('vendor.category'), t('status'), ''].map((c) => h('th', { scope: 'col', text: c })))),
+          h('tbody', {}, list.slice(0, SALES_SHOWN).map((x) => h('tr', { 'data-redemption': x.id }, h('td', { text: fmtDate(x.created_at) }),
+            h('td', { class: 'num' }, money(x.amount, x.program_id, x), refundedNote(x, (v) => money(v, x.program_id, x))),
+            h('td', { text: t('cat.' + x.category) }), h('td', {}, statusBadge(x.status)),
+            h('td', {}, refundable(x) > 0 ? h('button', { type: 'button', class: 'secondary refund', text: t('refund.button'), on: { click: async () => {
+              if (await refundSale(x, moneyOf(x.program_id, x))) draw();
+            } } }) : null)))))),
       list.length > SALES_SHOWN ? h('p', { class: 'muted', text: t('vendor.sales_more', { shown: fmtNumber(SALES_SHOWN), n: fmtNumber(list.length) }) }) : null);
   } catch (e) { clear(box); msg(out, 'error', errorText(e)); }
 }
@@ -413,7 +429,7 @@ async function statementStep() {
     if (!positions.length) box.replaceChildren(h('p', { text: t('vendor.no_sales') }));
     else clear(box, positions.map((x) => h('section', { class: 'card', 'data-program': x.program_id },
       h('h2', { text: programInfo.get(x.program_id)?.name || x.currency }),
-      h('div', { class: 'stats' }, ['redeemed', 'settled', 'unsettled'].map((k) =>
+      h('div', { class: 'stats' }, ['redeemed', 'refunded', 'settled', 'unsettled'].filter((k) => k !== 'refunded' || x.refunded > 0).map((k) =>
         h('div', { class: 'stat', id: positions.length === 1 ? 'st-' + k : undefined, 'data-key': k }, h('div', { class: 'muted', text: t('vendor.' + k) }),
           h('div', { class: 'v', text: fmtMoney(x[k] ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) })))))));
     const settlements = r.settlements || [];

@@ -1,0 +1,84 @@
+package e2e
+
+import (
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// refundText is the amount typed into the refund dialog for four tenths of a unit, and that
+// amount in minor units; a currency without decimals refunds the whole unit.
+func refundText(p program) (string, int64) {
+	unit := int64(1)
+	for i := 0; i < p.Decimals; i++ {
+		unit *= 10
+	}
+	if p.Decimals == 0 {
+		return "1", unit
+	}
+	return "0.4", unit * 4 / 10
+}
+
+// The shop typed the wrong amount: from the receipt it gives part of the sale back, and the card
+// has it again, once, even when the first answer to the refund is lost on the way.
+func TestVendor_RefundsPartOfASaleFromTheReceiptOnceEvenWhenTheAnswerIsLost(t *testing.T) {
+	needBrowser(t)
+	card, p := fundedCard(t, "4821")
+	vendor := login(t, vendorEmail)
+	ctx := browser(t, 360, 740)
+	saleUpTo(t, ctx, card, "4821", p)
+	run(t, ctx, chromedp.Click("#confirm"), chromedp.WaitVisible("#receipt"), chromedp.WaitVisible("#receipt-refund"))
+	afterSale := balance(t, vendor, card, "4821", p.ID)
+	typed, minor := refundText(p)
+
+	dropped := dropFirstAnswer(t, ctx, "*/refunds")
+	run(t, ctx, chromedp.Click("#receipt-refund"), chromedp.WaitVisible("#refund-amount"),
+		chromedp.SetValue("#refund-amount", typed), chromedp.SendKeys("#refund-note", "typed the wrong amount"))
+	screenshot(t, ctx, "vendor-refund")
+	run(t, ctx, chromedp.Click("dialog button[type=submit]"))
+	waitJS(t, ctx, `document.querySelector('#refund-amount')?.readOnly === true && !!document.querySelector('dialog .msg.error')`, 30*time.Second)
+	if !dropped.Load() {
+		t.Fatal("the first refund's answer was not intercepted")
+	}
+	// The server gave it back already; the retry re-sends the same key and gets that refund.
+	run(t, ctx, chromedp.Click("dialog button[type=submit]"))
+	waitJS(t, ctx, `!document.querySelector('dialog') && !!document.querySelector('#receipt .refunded')`, 30*time.Second)
+	screenshot(t, ctx, "vendor-refunded")
+	if got := balance(t, vendor, card, "4821", p.ID); got-afterSale != minor {
+		t.Fatalf("balance went from %d to %d after the refund: %d given back, want exactly %d once", afterSale, got, got-afterSale, minor)
+	}
+}
+
+// Today's sales lists each sale with what was given back of it, and a refund button while any
+// of it is left.
+func TestVendor_TodaysSalesGiveASaleBackWhole(t *testing.T) {
+	needBrowser(t)
+	card, p := fundedCard(t, "4821")
+	vendor := login(t, vendorEmail)
+	ctx := browser(t, 360, 740)
+	saleUpTo(t, ctx, card, "4821", p)
+	run(t, ctx, chromedp.Click("#confirm"), chromedp.WaitVisible("#receipt"))
+	var newest struct {
+		Redemptions []struct {
+			ID     string `json:"id"`
+			Amount int64  `json:"amount"`
+		} `json:"redemptions"`
+	}
+	vendor.must(t, "GET", "/api/v1/redemptions?page=1&page_size=1", nil, &newest)
+	if len(newest.Redemptions) != 1 {
+		t.Fatal("the vendor has no redemption")
+	}
+	sale := newest.Redemptions[0]
+	afterSale := balance(t, vendor, card, "4821", p.ID)
+	row := `#sales tr[data-redemption="` + sale.ID + `"]`
+	run(t, ctx, chromedp.Click("#receipt-home"), chromedp.WaitVisible("#today"), chromedp.Click("#today"),
+		chromedp.WaitVisible(row+" button.refund"), chromedp.Click(row+" button.refund"), chromedp.WaitVisible("#refund-amount"))
+	// The whole sale is offered; it all goes back.
+	run(t, ctx, chromedp.Click("dialog button[type=submit]"))
+	waitJS(t, ctx, `!document.querySelector('dialog') && !!document.querySelector('`+row+` .refunded') && !document.querySelector('`+row+` button.refund')`, 30*time.Second)
+	screenshot(t, ctx, "vendor-sales-refunded")
+	if got := balance(t, vendor, card, "4821", p.ID); got-afterSale != sale.Amount {
+		t.Fatalf("balance went from %d to %d, want the whole sale of %d back", afterSale, got, sale.Amount)
+	}
+}
