@@ -402,13 +402,13 @@ async function salesStep() {
       h('div', { class: 'stats' }, h('div', { class: 'stat', id: 'sales-count' }, h('div', { class: 'muted', text: t('vendor.sales_count') }), h('div', { class: 'v', text: fmtNumber(sold) })),
         [...totals].map(([pid, sum]) => h('div', { class: 'stat', 'data-program': pid }, h('div', { class: 'muted', text: programInfo.get(pid)?.name || t('vendor.total') }), h('div', { class: 'v', text: money(sum, pid) })))),
       list.length === 0 ? h('p', { text: t('vendor.no_sales') }) :
-        h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('vendor.time'), t('vendor.amount'), t('vendor.category'), t('status'), ''].map((c) => h('th', { scope: 'col', text: c })))),
+        h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('vendor.time'), t('vendor.amount'), t('vendor.category'), t('status')].map((c) => h('th', { scope: 'col', text: c })))),
           h('tbody', {}, list.slice(0, SALES_SHOWN).map((x) => h('tr', { 'data-redemption': x.id }, h('td', { text: fmtDate(x.created_at) }),
-            h('td', { class: 'num' }, money(x.amount, x.program_id, x), refundedNote(x, (v) => money(v, x.program_id, x))),
-            h('td', { text: t('cat.' + x.category) }), h('td', {}, statusBadge(x.status)),
-            h('td', {}, refundable(x) > 0 ? h('button', { type: 'button', class: 'secondary refund', text: t('refund.button'), on: { click: async () => {
-              if (await refundSale(x, moneyOf(x.program_id, x))) draw();
-            } } }) : null)))))),
+            h('td', { class: 'num' }, money(x.amount, x.program_id, x), refundedNote(x, (v) => money(v, x.program_id, x)),
+              refundable(x) > 0 ? h('button', { type: 'button', class: 'secondary refund', text: t('refund.button'), on: { click: async () => {
+                if (await refundSale(x, moneyOf(x.program_id, x))) draw();
+              } } }) : null),
+            h('td', { text: t('cat.' + x.category) }), h('td', {}, statusBadge(x.status))))))),
       list.length > SALES_SHOWN ? h('p', { class: 'muted', text: t('vendor.sales_more', { shown: fmtNumber(SALES_SHOWN), n: fmtNumber(list.length) }) }) : null);
   } catch (e) { clear(box); msg(out, 'error', errorText(e)); }
 }
