@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -80,5 +81,27 @@ func TestVendor_TodaysSalesGiveASaleBackWhole(t *testing.T) {
 	screenshot(t, ctx, "vendor-sales-refunded")
 	if got := balance(t, vendor, card, "4821", p.ID); got-afterSale != sale.Amount {
 		t.Fatalf("balance went from %d to %d, want the whole sale of %d back", afterSale, got, sale.Amount)
+	}
+}
+
+// At the help desk: a shop charged a card twice for one basket. An admin finds the beneficiary,
+// gives the second sale back from its purchases, and the balance shows it.
+func TestEnroll_AnAdminGivesASaleBackFromTheBeneficiarysPurchases(t *testing.T) {
+	needBrowser(t)
+	card, p := fundedCard(t, "1357")
+	redeemAPI(t, card, "1357", p, 2*unitOf(p))
+	ctx := browser(t, 1280, 800)
+	uiLogin(t, ctx, "/enroll", adminEmail)
+	run(t, ctx, chromedp.Click("#tab-search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", card+"\n"))
+	waitJS(t, ctx, `document.querySelectorAll('#results tbody tr').length === 1`, 30*time.Second)
+	run(t, ctx, chromedp.Click("#results tbody button"), chromedp.WaitVisible("#purchases button.refund"))
+	cell := fmt.Sprintf(`#balances tr[data-program=%q] .available`, p.ID)
+	waitJS(t, ctx, `document.querySelector('`+cell+`')?.dataset.minor === '`+fmt.Sprint(48*unitOf(p))+`'`, 15*time.Second)
+	run(t, ctx, chromedp.Click("#purchases button.refund"), chromedp.WaitVisible("#refund-amount"),
+		chromedp.SendKeys("#refund-note", "charged twice for one basket"), chromedp.Click("dialog button[type=submit]"))
+	waitJS(t, ctx, `document.querySelector('`+cell+`')?.dataset.minor === '`+fmt.Sprint(50*unitOf(p))+`' && !!document.querySelector('#purchases .refunded')`, 30*time.Second)
+	screenshot(t, ctx, "enroll-purchase-refunded")
+	if eval[bool](t, ctx, `!!document.querySelector('#purchases button.refund')`) {
+		t.Error("a refund is still offered for a sale given back whole")
 	}
 }

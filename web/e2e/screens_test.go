@@ -209,6 +209,9 @@ func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.
 	if eval[bool](t, ctx, `!document.querySelector('#purchases-more').hidden`) {
 		t.Error("'show older purchases' offered with one purchase")
 	}
+	if eval[bool](t, ctx, `!!document.querySelector('#purchases button.refund')`) {
+		t.Error("an aid worker is offered a refund; only admins may give a sale back")
+	}
 	screenshot(t, ctx, "enroll-beneficiary-funded")
 
 	run(t, ctx, chromedp.Click("#suspend"))
