@@ -348,7 +348,7 @@ func TestWriteTransactionsCSV_WritesEveryTransactionOnceNewestFirstAcrossPages(t
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "time block_number log_index tx_hash kind program_id chain_program_id vendor vendor_name amount category beneficiary reason"
+	want := "time block_number log_index tx_hash kind program_id chain_program_id vendor vendor_name amount category beneficiary reason redemption"
 	if len(rows) == 0 || strings.Join(rows[0], " ") != want {
 		t.Fatalf("header %v, want %s", rows[:min(1, len(rows))], want)
 	}

@@ -12,7 +12,7 @@ import (
 
 // transactionColumns head WriteTransactionsCSV's file: Transaction's JSON fields.
 var transactionColumns = []string{"time", "block_number", "log_index", "tx_hash", "kind", "program_id", "chain_program_id",
-	"vendor", "vendor_name", "amount", "category", "beneficiary", "reason"}
+	"vendor", "vendor_name", "amount", "category", "beneficiary", "reason", "redemption"}
 
 // csvPageSize is how many transactions WriteTransactionsCSV reads at a time.
 var csvPageSize = MaxPageSize
@@ -35,7 +35,7 @@ func (s *Service) WriteTransactionsCSV(ctx context.Context, w io.Writer, program
 		for _, t := range page.Transactions {
 			row := []string{t.Time.Format(time.RFC3339), strconv.FormatUint(t.BlockNumber, 10), strconv.FormatUint(uint64(t.LogIndex), 10),
 				t.TxHash, t.Kind, t.ProgramID, strconv.FormatUint(t.ChainProgramID, 10), t.Vendor, spreadsheet.Text(t.VendorName),
-				strconv.FormatInt(t.Amount, 10), t.Category, t.Beneficiary, t.Reason}
+				strconv.FormatInt(t.Amount, 10), t.Category, t.Beneficiary, t.Reason, t.Redemption}
 			if err := cw.Write(row); err != nil {
 				return err
 			}
