@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/aidledger/aidledger/server/app/apptest"
@@ -89,6 +90,12 @@ func TestRefunds_AShopGivesItsOwnSaleBackOnceAndTheCardCanSpendItAgain(t *testin
 				t.Errorf("%d %s; want %d %s", r.Status, r.Body, tc.status, tc.code)
 			}
 		})
+	}
+	// The shop's books: the sale, and the refund as a negative line naming it.
+	r = w.do("GET", "/api/v1/vendors/"+sold.VendorID+"/statement?format=csv", auth.Vendor, nil)
+	if want := "refund," + first.ID + ","; r.Status != 200 || !strings.Contains(string(r.Body), want) ||
+		!strings.Contains(string(r.Body), ",-500,,confirmed,"+sold.ID+",") {
+		t.Errorf("statement CSV: %d\n%s\nwant a line %s… -500 … %s", r.Status, r.Body, want, sold.ID)
 	}
 	// The admin gives back the rest.
 	if r := w.do("POST", path, auth.Admin, map[string]any{"amount": 200}, "Idempotency-Key", "refund-2"); r.Status != 201 {

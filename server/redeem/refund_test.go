@@ -63,6 +63,9 @@ func TestRefund_GivesTheAmountBackToTheCardOnChainAndItCanBeSpentAgain(t *testin
 	if err != nil || st.Redeemed != 3000 || st.Refunded != 2000 || st.Unsettled != 3000 || len(st.Refunds) != 1 {
 		t.Errorf("statement %+v %v", st, err)
 	}
+	if len(st.Redemptions) != 1 || st.Redemptions[0].Refunded != 2000 {
+		t.Errorf("the statement's sale %+v; want 2000 refunded of it", st.Redemptions)
+	}
 	var rep redeem.Reconciliation
 	f.WaitFor("the indexer to catch up", 10*time.Second, func() bool {
 		_, indexed := f.App.Indexer.Progress()

@@ -101,8 +101,9 @@ func (s *Service) Statement(ctx context.Context, vendorID string, from, to time.
 	if err := q.Session(&gorm.Session{}).Order("created_at").Find(&rrows).Error; err != nil {
 		return out, err
 	}
-	for _, r := range rrows {
-		out.Redemptions = append(out.Redemptions, view(r))
+	var err error
+	if out.Redemptions, err = viewsWithRefunds(db, rrows); err != nil {
+		return out, err
 	}
 	var srows []settlementRow
 	if err := q.Session(&gorm.Session{}).Order("created_at").Find(&srows).Error; err != nil {
