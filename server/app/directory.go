@@ -61,7 +61,7 @@ func (a *App) programTotals(ctx context.Context, chainIDs ...uint64) (map[uint64
 	for _, p := range sum.Programs {
 		if _, ok := out[p.ChainProgramID]; ok {
 			out[p.ChainProgramID] = programs.Totals{Funded: p.Funded, Allocated: p.Allocated, Redeemed: p.Redeemed,
-				Settled: p.Settled, Expired: p.Expired, Outstanding: p.Outstanding}
+				Refunded: p.Refunded, Settled: p.Settled, Expired: p.Expired, Outstanding: p.Outstanding}
 		}
 	}
 	return out, nil
