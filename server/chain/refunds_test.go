@@ -1,0 +1,44 @@
+package chain_test
+
+import (
+	"context"
+	"math/big"
+	"testing"
+
+	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
+	"github.com/ethereum/go-ethereum/common"
+
+	"github.com/aidledger/aidledger/bindings/baselinetoken"
+	"github.com/aidledger/aidledger/server/chain"
+	"github.com/aidledger/aidledger/server/internal/testenv"
+)
+
+// A ledger deployed by a release before refunds keeps its code: the server must tell it apart
+// and refuse refunds there rather than send transactions that revert. Another contract without a
+// refund function stands in for it.
+func TestHasRefunds_TellsTheCurrentLedgerFromCodeWithoutRefund(t *testing.T) {
+	db, _ := testenv.DB(t, chain.Schema)
+	c, err := open(t, db, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if ok, err := c.HasRefunds(ctx); err != nil || !ok {
+		t.Fatalf("the deployed ledger: HasRefunds = %v, %v; want true", ok, err)
+	}
+	opts := bind.NewKeyedTransactor(c.Keys[0], c.ChainID)
+	tok := baselinetoken.NewBaselineToken()
+	addr, tx, err := bind.DeployContract(opts, common.FromHex(baselinetoken.BaselineTokenMetaData.Bin), c.Client,
+		tok.PackConstructor(opts.From, big.NewInt(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := bind.WaitDeployed(ctx, c.Client, tx.Hash()); err != nil {
+		t.Fatal(err)
+	}
+	other := *c
+	other.Contract = addr
+	if ok, err := other.HasRefunds(ctx); err != nil || ok {
+		t.Fatalf("a contract without refund: HasRefunds = %v, %v; want false", ok, err)
+	}
+}
