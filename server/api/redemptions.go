@@ -99,11 +99,15 @@ func (s *Server) redeem(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusCreated
-	if r.Status == redeem.StatusPending {
-		status = http.StatusAccepted
+	return createdOrPending(c, r.Status, r)
+}
+
+// createdOrPending answers 201 with what the chain confirmed, 202 with what it has not yet.
+func createdOrPending(c echo.Context, status string, body any) error {
+	if status == redeem.StatusPending {
+		return c.JSON(http.StatusAccepted, body)
 	}
-	return c.JSON(status, r)
+	return c.JSON(http.StatusCreated, body)
 }
 
 // GET /api/v1/redemptions/:id
@@ -170,11 +174,7 @@ func (s *Server) refund(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	status := http.StatusCreated
-	if r.Status == redeem.StatusPending {
-		status = http.StatusAccepted
-	}
-	return c.JSON(status, r)
+	return createdOrPending(c, r.Status, r)
 }
 
 type refundsResponse struct {

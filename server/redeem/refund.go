@@ -172,19 +172,25 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 	return s.awaitRefund(ctx, row), nil
 }
 
-// awaitRefund waits briefly for the chain and answers with the refund as it then is. The refund
-// is accepted (its intent is stored): if reading it back fails, the answer is the refund as
-// written, never an error, which would let a retry under a new key refund twice.
+// awaitRefund waits briefly for the chain and answers with the refund as it then is.
 func (s *Service) awaitRefund(ctx context.Context, row refundRow) RefundView {
+	return refundView(awaitRow(ctx, s, row, row.ID, row.IntentID))
+}
+
+// awaitRow waits at most ConfirmWait for an accepted call intent (a settlement's or a refund's)
+// and reads its row back. Its intent is stored and will be sent, so if the read fails the answer
+// is the row as written (pending), never an error: an error would release the caller's
+// Idempotency-Key, and a retry would pay or refund a second time.
+func awaitRow[T any](ctx context.Context, s *Service, row T, id string, intentID int64) T {
 	wctx, cancel := context.WithTimeout(ctx, s.cfg.ConfirmWait)
-	_, _ = s.p.Wait(wctx, row.IntentID)
+	_, _ = s.p.Wait(wctx, intentID)
 	cancel()
 	written := row
-	if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&row, "id = ?", row.ID).Error; err != nil {
-		s.log.Warn("read refund back", "refund", row.ID, "err", err)
-		return refundView(written)
+	if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&row, "id = ?", id).Error; err != nil {
+		s.log.Warn("read an accepted row back", "id", id, "err", err)
+		return written
 	}
-	return refundView(row)
+	return row
 }
 
 func (s *Service) replayRefund(ctx context.Context, prev refundRow, hash string) (RefundView, error) {

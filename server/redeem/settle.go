@@ -124,18 +124,7 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 	if err != nil {
 		return Settlement{}, err
 	}
-	wctx, cancel := context.WithTimeout(ctx, s.cfg.ConfirmWait)
-	_, _ = s.p.Wait(wctx, row.IntentID)
-	cancel()
-	// The settlement is accepted: its intent is stored and will be sent. If reading its status
-	// back fails, answer with it as written (pending) rather than an error, which would release
-	// the caller's Idempotency-Key and let a retry pay it a second time.
-	written := row
-	if err := s.db.WithContext(context.WithoutCancel(ctx)).Take(&row, "id = ?", row.ID).Error; err != nil {
-		s.log.Warn("read settlement back", "settlement", row.ID, "err", err)
-		return settlementView(written), nil
-	}
-	return settlementView(row), nil
+	return settlementView(awaitRow(ctx, s, row, row.ID, row.IntentID)), nil
 }
 
 // unsettledIn is what the shop is owed in a program and may still be paid or refunded: its

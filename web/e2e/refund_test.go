@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
@@ -21,15 +22,23 @@ func refundText(p program) (string, int64) {
 	return "0.4", unit * 4 / 10
 }
 
-// The shop typed the wrong amount: from the receipt it gives part of the sale back, and the card
-// has it again, once, even when the first answer to the refund is lost on the way.
-func TestVendor_RefundsPartOfASaleFromTheReceiptOnceEvenWhenTheAnswerIsLost(t *testing.T) {
+// soldOnThePhone sells one unit from a new card (PIN 4821) in the vendor app on a phone-sized
+// page, which then shows the receipt.
+func soldOnThePhone(t *testing.T) (context.Context, *client, string, program) {
+	t.Helper()
 	needBrowser(t)
 	card, p := fundedCard(t, "4821")
 	vendor := login(t, vendorEmail)
 	ctx := browser(t, 360, 740)
 	saleUpTo(t, ctx, card, "4821", p)
 	run(t, ctx, chromedp.Click("#confirm"), chromedp.WaitVisible("#receipt"), chromedp.WaitVisible("#receipt-refund"))
+	return ctx, vendor, card, p
+}
+
+// The shop typed the wrong amount: from the receipt it gives part of the sale back, and the card
+// has it again, once, even when the first answer to the refund is lost on the way.
+func TestVendor_RefundsPartOfASaleFromTheReceiptOnceEvenWhenTheAnswerIsLost(t *testing.T) {
+	ctx, vendor, card, p := soldOnThePhone(t)
 	afterSale := balance(t, vendor, card, "4821", p.ID)
 	typed, minor := refundText(p)
 
@@ -54,12 +63,7 @@ func TestVendor_RefundsPartOfASaleFromTheReceiptOnceEvenWhenTheAnswerIsLost(t *t
 // Today's sales lists each sale with what was given back of it, and a refund button while any
 // of it is left.
 func TestVendor_TodaysSalesGiveASaleBackWhole(t *testing.T) {
-	needBrowser(t)
-	card, p := fundedCard(t, "4821")
-	vendor := login(t, vendorEmail)
-	ctx := browser(t, 360, 740)
-	saleUpTo(t, ctx, card, "4821", p)
-	run(t, ctx, chromedp.Click("#confirm"), chromedp.WaitVisible("#receipt"))
+	ctx, vendor, card, p := soldOnThePhone(t)
 	var newest struct {
 		Redemptions []struct {
 			ID     string `json:"id"`
@@ -92,8 +96,7 @@ func TestEnroll_AnAdminGivesASaleBackFromTheBeneficiarysPurchases(t *testing.T) 
 	redeemAPI(t, card, "1357", p, 2*unitOf(p))
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/enroll", adminEmail)
-	run(t, ctx, chromedp.Click("#tab-search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", card+"\n"))
-	waitJS(t, ctx, `document.querySelectorAll('#results tbody tr').length === 1`, 30*time.Second)
+	findBeneficiary(t, ctx, card)
 	run(t, ctx, chromedp.Click("#results tbody button"), chromedp.WaitVisible("#purchases button.refund"))
 	cell := fmt.Sprintf(`#balances tr[data-program=%q] .available`, p.ID)
 	waitJS(t, ctx, `document.querySelector('`+cell+`')?.dataset.minor === '`+fmt.Sprint(48*unitOf(p))+`'`, 15*time.Second)

@@ -186,14 +186,20 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	screenshot(t, ctx, "admin-reconciliation")
 }
 
+// findBeneficiary searches /enroll for a card number until its one holder is listed.
+func findBeneficiary(t *testing.T, ctx context.Context, card string) {
+	t.Helper()
+	run(t, ctx, chromedp.Click("#tab-search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", card+"\n"))
+	waitJS(t, ctx, `document.querySelectorAll('#results tbody tr').length === 1`, 30*time.Second)
+}
+
 func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.T) {
 	needBrowser(t)
 	card, p := fundedCard(t, "1357")
 	redeemAPI(t, card, "1357", p, 2*unitOf(p)) // at vendor1, Abu Ali Grocery
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/enroll", workerEmail)
-	run(t, ctx, chromedp.Click("#tab-search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", card+"\n"))
-	waitJS(t, ctx, `document.querySelectorAll('#results tbody tr').length === 1`, 30*time.Second)
+	findBeneficiary(t, ctx, card)
 	run(t, ctx, chromedp.Click("#results tbody button"), chromedp.WaitVisible("#suspend"))
 	cell := fmt.Sprintf(`#balances tr[data-program=%q] .available`, p.ID)
 	waitJS(t, ctx, `document.querySelector('`+cell+`')?.dataset.minor === '`+fmt.Sprint(48*unitOf(p))+`'`, 15*time.Second)
