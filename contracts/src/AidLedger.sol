@@ -336,12 +336,7 @@ contract AidLedger is AccessControl, Pausable {
         onlyRole(OPERATOR_ROLE)
         whenNotPaused
     {
-        if (amount == 0) revert ZeroAmount();
-        Program storage p = _existing(programId);
-        uint256 pos = _vendorPositions[programId][vendor];
-        uint128 redeemed = uint128(pos & BALANCE_MASK);
-        uint128 unsettled = redeemed - uint128(pos >> SETTLED_SHIFT);
-        if (amount > unsettled) revert ExceedsUnsettled(vendor, unsettled, amount);
+        (Program storage p, uint256 pos) = _takeUnsettled(programId, vendor, amount);
         uint256 e = _entitlements[programId][beneficiary];
         // Cannot overflow: the amount was redeemed from some entitlement of this program, and
         // balances are bounded by the program's allocated total, a uint128.
@@ -360,13 +355,7 @@ contract AidLedger is AccessControl, Pausable {
         onlyRole(SETTLER_ROLE)
         whenNotPaused
     {
-        if (amount == 0) revert ZeroAmount();
-        Program storage p = _existing(programId);
-        uint256 pos = _vendorPositions[programId][vendor];
-        uint128 redeemed = uint128(pos & BALANCE_MASK);
-        uint128 settled = uint128(pos >> SETTLED_SHIFT);
-        uint128 unsettled = redeemed - settled;
-        if (amount > unsettled) revert ExceedsUnsettled(vendor, unsettled, amount);
+        (Program storage p, uint256 pos) = _takeUnsettled(programId, vendor, amount);
         _vendorPositions[programId][vendor] = pos + (uint256(amount) << SETTLED_SHIFT);
         p.settled += amount;
         emit Settled(programId, vendor, ref, amount);
@@ -424,6 +413,20 @@ contract AidLedger is AccessControl, Pausable {
 
     function isVendorApproved(address vendor) external view returns (bool) {
         return _vendorApproved[vendor];
+    }
+
+    /// @dev What settlements and refunds share: a positive amount, an existing program, and no
+    /// more than the vendor is still owed there. Returns the program and the vendor's position.
+    function _takeUnsettled(uint64 programId, address vendor, uint128 amount)
+        private
+        view
+        returns (Program storage p, uint256 pos)
+    {
+        if (amount == 0) revert ZeroAmount();
+        p = _existing(programId);
+        pos = _vendorPositions[programId][vendor];
+        uint128 unsettled = uint128(pos & BALANCE_MASK) - uint128(pos >> SETTLED_SHIFT);
+        if (amount > unsettled) revert ExceedsUnsettled(vendor, unsettled, amount);
     }
 
     function _existing(uint64 programId) private view returns (Program storage p) {
