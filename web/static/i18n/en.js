@@ -34,6 +34,7 @@ export default {
   'err.exceeds_unsettled': 'More than the agency still owes the shop: it has already been paid that much.',
   'err.redemption_pending': 'The sale is not confirmed on the ledger yet. Refund it once it is.',
   'err.refunds_unsupported': 'This ledger was set up before refunds and cannot take them.',
+  'err.refund_failed': 'The ledger refused this refund: nothing was given back. Close this and try again, or ask the agency.',
   'refund.button': 'Refund', 'refund.this_sale': 'Refund this sale', 'refund.title': 'Refund a sale of {amount}',
   'refund.amount': 'Amount to give back to the card', 'refund.left': 'Up to {amount} can still be given back.',
   'refund.note': 'Why (optional)', 'refund.note_hint': 'For example: goods returned, or the amount was typed wrong.',

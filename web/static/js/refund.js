@@ -43,12 +43,16 @@ export function refundSale(sale, money) {
       if (minor > left) throw { field: 'amount', code: 'exceeds_refundable' };
       const body = { amount: minor };
       if (v.note.trim()) body.note = v.note.trim();
+      let r;
       try {
-        return await api(`/api/v1/redemptions/${encodeURIComponent(sale.id)}/refunds`, { method: 'POST', body, headers: { 'Idempotency-Key': key } });
+        r = await api(`/api/v1/redemptions/${encodeURIComponent(sale.id)}/refunds`, { method: 'POST', body, headers: { 'Idempotency-Key': key } });
       } catch (e) {
         if (e.network) { amount.readOnly = true; note.readOnly = true; }
         throw e;
       }
+      // Refused on chain: nothing went back. This key now always answers so; a new dialog may try again.
+      if (r.status === 'failed') throw { code: 'refund_failed' };
+      return r;
     },
   });
 }
