@@ -33,10 +33,11 @@ var (
 	ErrRedemptionFailed = apierr.New(http.StatusConflict, "redemption_failed", "the sale failed on the ledger: nothing was taken from the card")
 	// ErrExceedsRefundable: more than the sale less what was already given back of it.
 	ErrExceedsRefundable = apierr.New(http.StatusUnprocessableEntity, "exceeds_refundable", "the amount is more than what is left to refund of this sale")
-	// ErrRefundSettled: the agency already paid the shop for it. The ledger takes a refund out of
-	// what the shop is still owed, so the payment is recovered off chain first.
+	// ErrRefundSettled: the shop is owed less than the refund in this program. The ledger takes a
+	// refund out of what the agency still owes the shop, so a sale already paid for is given back
+	// out of the shop's next unpaid sales: once it is owed as much again, the refund goes through.
 	ErrRefundSettled = apierr.New(http.StatusUnprocessableEntity, "exceeds_unsettled",
-		"the shop has already been paid for this; the agency must recover that payment before it can be refunded")
+		"the shop is owed less than this in the program (it has been paid for its sales); a refund comes out of what the shop is owed, so it can be made once the shop is owed as much again")
 	// ErrRefundsUnsupported: the ledger contract on this chain was deployed before refunds.
 	ErrRefundsUnsupported = apierr.New(http.StatusNotImplemented, "refunds_unsupported",
 		"the ledger contract on this chain predates refunds; deploy a current ledger to give sales back")

@@ -31,7 +31,7 @@ export default {
   'err.validation': 'Some fields are not valid.', 'err.not_found': 'Not found.', 'err.redemption_failed': 'The payment was rejected by the ledger.',
   'err.invalid_amount': 'Enter a valid amount.',
   'err.refund_amount': 'Enter an amount greater than zero.', 'err.exceeds_refundable': 'That is more than what is left to give back of this sale.',
-  'err.exceeds_unsettled': 'More than the agency still owes the shop: it has already been paid that much.',
+  'err.exceeds_unsettled': 'More than the agency still owes the shop (it has been paid for its sales). A refund comes out of what the shop is owed: it can be made once the shop is owed as much again.',
   'err.redemption_pending': 'The sale is not confirmed on the ledger yet. Refund it once it is.',
   'err.refunds_unsupported': 'This ledger was set up before refunds and cannot take them.',
   'err.refund_failed': 'The ledger refused this refund: nothing was given back. Close this and try again, or ask the agency.',
