@@ -13,7 +13,8 @@ import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 ///   funded >= allocated == outstanding + redeemed + expired
 /// and, per program and vendor:
 ///   redeemed == settled + unsettled
-/// where redeemed is net of refunds: the sum of `Redeemed` amounts less the sum of `Refunded` ones.
+/// where redeemed is net of refunds (the sum of `Redeemed` amounts less the sum of `Refunded` ones)
+/// and settled net of reversals (`Settled` less `SettlementReversed`).
 /// from the views below and the events, without trusting the operator's server.
 ///
 /// Nothing here loops over the population of beneficiaries or vendors; batch functions loop only
@@ -96,6 +97,8 @@ contract AidLedger is AccessControl, Pausable {
     );
     event Expired(uint64 indexed programId, bytes32 indexed beneficiary, uint128 amount);
     event Settled(uint64 indexed programId, address indexed vendor, bytes32 indexed ref, uint128 amount);
+    /// `ref` is the reversed settlement's ref, as its `Settled` event carries it.
+    event SettlementReversed(uint64 indexed programId, address indexed vendor, bytes32 indexed ref, uint128 amount);
     /// `ref` is the refunded redemption's ref, as its `Redeemed` event carries it.
     event Refunded(uint64 indexed programId, bytes32 indexed beneficiary, address indexed vendor, uint128 amount, bytes32 ref);
     event VendorApproved(address indexed vendor);
@@ -116,6 +119,7 @@ contract AidLedger is AccessControl, Pausable {
     error SequenceMismatch(bytes32 beneficiary, uint64 expected, uint64 given);
     error InsufficientBalance(bytes32 beneficiary, uint128 balance, uint128 requested);
     error ExceedsUnsettled(address vendor, uint128 unsettled, uint128 requested);
+    error ExceedsSettled(address vendor, uint128 settled, uint128 requested);
 
     constructor(address admin) {
         if (admin == address(0)) revert ZeroAddress();
@@ -359,6 +363,26 @@ contract AidLedger is AccessControl, Pausable {
         _vendorPositions[programId][vendor] = pos + (uint256(amount) << SETTLED_SHIFT);
         p.settled += amount;
         emit Settled(programId, vendor, ref, amount);
+    }
+
+    /// @notice Takes back all or part of a settlement recorded earlier under `ref`: a payout
+    /// entered with the wrong amount or for the wrong vendor, or money the vendor paid back. The
+    /// vendor is owed it again (and refunds can come out of it). The operator's service checks
+    /// that reversals of a `ref` never add up to more than its settlement; anyone can check it
+    /// from the events.
+    function reverseSettlement(uint64 programId, address vendor, uint128 amount, bytes32 ref)
+        external
+        onlyRole(SETTLER_ROLE)
+        whenNotPaused
+    {
+        if (amount == 0) revert ZeroAmount();
+        Program storage p = _existing(programId);
+        uint256 pos = _vendorPositions[programId][vendor];
+        uint128 settled = uint128(pos >> SETTLED_SHIFT);
+        if (amount > settled) revert ExceedsSettled(vendor, settled, amount);
+        _vendorPositions[programId][vendor] = pos - (uint256(amount) << SETTLED_SHIFT);
+        p.settled -= amount;
+        emit SettlementReversed(programId, vendor, ref, amount);
     }
 
     // ---------------------------------------------------------------- views

@@ -40,7 +40,7 @@ type Totals struct {
 	Allocated   int64 `json:"allocated"`
 	Redeemed    int64 `json:"redeemed"` // net of refunds, as the ledger keeps it
 	Refunded    int64 `json:"refunded"`
-	Settled     int64 `json:"settled"`
+	Settled     int64 `json:"settled"` // net of reversals
 	Expired     int64 `json:"expired"`
 	Outstanding int64 `json:"outstanding"` // allocated − redeemed − expired
 }
@@ -295,7 +295,7 @@ func totalsOf(db *gorm.DB, chainIDs ...uint64) (map[uint64]Totals, error) {
 	}
 	err := db.Model(&index.Event{}).Select("program_id, kind, COALESCE(SUM(amount), 0) AS total").
 		Where("program_id IN ? AND kind IN ?", chainIDs, []string{index.KindFunded, index.KindAllocated,
-			index.KindRedeemed, index.KindRefunded, index.KindSettled, index.KindExpired}).
+			index.KindRedeemed, index.KindRefunded, index.KindSettled, index.KindSettlementReversed, index.KindExpired}).
 		Group("program_id, kind").Scan(&sums).Error
 	if err != nil {
 		return nil, fmt.Errorf("sum chain events: %w", err)
@@ -316,7 +316,9 @@ func totalsOf(db *gorm.DB, chainIDs ...uint64) (map[uint64]Totals, error) {
 			t.Redeemed -= r.Total
 			t.Refunded = r.Total
 		case index.KindSettled:
-			t.Settled = r.Total
+			t.Settled += r.Total
+		case index.KindSettlementReversed:
+			t.Settled -= r.Total
 		case index.KindExpired:
 			t.Expired = r.Total
 		}

@@ -29,10 +29,13 @@ func (w *world) refundPharmacySale(amount int64) (time.Time, string) {
 	return w.blockTime(rc), sale.Ref
 }
 
-func TestReports_TakeARefundOutOfItsVendorAndCategoryOnTheRefundsDay(t *testing.T) {
+func TestReports_TakeARefundOutOfItsVendorAndCategoryOnTheRefundsDayAndSettlementsNetOfReversals(t *testing.T) {
 	w := newWorld(t)
 	s := w.play()
 	refunded, saleRef := w.refundPharmacySale(100)
+	// And 50 of the bakery's payout of 150 was recorded by mistake.
+	w.Transact(t, ledgerABI.PackReverseSettlement(1, bakery, big.NewInt(50), [32]byte{0x5e}))
+	w.sync()
 	ctx := context.Background()
 
 	sum, err := w.svc.Summary(ctx)
@@ -40,7 +43,7 @@ func TestReports_TakeARefundOutOfItsVendorAndCategoryOnTheRefundsDay(t *testing.
 		t.Fatal(err)
 	}
 	want := report.ProgramSummary{ID: "prog-food", ChainProgramID: 1, Name: "Winter food", Currency: "EUR", Funded: 10000, Allocated: 2500,
-		Redeemed: 550, Refunded: 100, Settled: 150, Expired: 400, Outstanding: 1550, Beneficiaries: 3, Vendors: 4, Redemptions: 4, Refunds: 1}
+		Redeemed: 550, Refunded: 100, Settled: 100, SettledReversed: 50, Expired: 400, Outstanding: 1550, Beneficiaries: 3, Vendors: 4, Redemptions: 4, Refunds: 1}
 	if sum.Programs[0] != want {
 		t.Errorf("summary\n got %+v\nwant %+v", sum.Programs[0], want)
 	}
@@ -95,11 +98,14 @@ func TestReports_TakeARefundOutOfItsVendorAndCategoryOnTheRefundsDay(t *testing.
 		t.Errorf("by category %v, recomputed %v", got, byCategory)
 	}
 
-	page, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: 1})
+	page, err := w.svc.Transactions(ctx, report.TransactionQuery{ProgramID: "prog-food", Page: 1, PageSize: 2})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tx := page.Transactions[0]
+	if rev := page.Transactions[0]; rev.Kind != "settlement_reversal" || rev.Amount != 50 || rev.Vendor != bakery.Hex() {
+		t.Errorf("newest transaction %+v, want the settlement's reversal", rev)
+	}
+	tx := page.Transactions[1]
 	if tx.Kind != "refund" || tx.Amount != 100 || tx.Category != "medicine" || tx.Vendor != pharmacy.Hex() ||
 		tx.Beneficiary != common.Hash(card2).Hex() || tx.Redemption != ledger.ParseRef(common.HexToHash(saleRef)).ID.String() {
 		t.Errorf("newest transaction %+v, want the refund of %s", tx, saleRef)

@@ -117,8 +117,10 @@ type ProgramSummary struct {
 	// Redeemed is net of refunds, as the ledger keeps it: what vendors are owed or were paid.
 	Redeemed int64 `json:"redeemed"`
 	Refunded int64 `json:"refunded"` // given back to beneficiaries out of redemptions (Refunded events)
-	Settled  int64 `json:"settled"`
-	Expired  int64 `json:"expired"`
+	// Settled is net of reversals, as the ledger keeps it: what the agency paid vendors.
+	Settled         int64 `json:"settled"`
+	SettledReversed int64 `json:"settled_reversed"` // settlements taken back (SettlementReversed events)
+	Expired         int64 `json:"expired"`
 	// Outstanding is allocated − redeemed − expired: what beneficiaries still hold.
 	Outstanding   int64 `json:"outstanding"`
 	Beneficiaries int64 `json:"beneficiaries"` // distinct beneficiaries ever allocated to
@@ -195,7 +197,9 @@ func (s *Service) Summary(ctx context.Context) (Summary, error) {
 			case index.KindRefunded:
 				p.Redeemed, p.Refunded, p.Refunds = p.Redeemed-t.Amount, t.Amount, t.Count
 			case index.KindSettled:
-				p.Settled = t.Amount
+				p.Settled += t.Amount
+			case index.KindSettlementReversed:
+				p.Settled, p.SettledReversed = p.Settled-t.Amount, t.Amount
 			case index.KindExpired:
 				p.Expired = t.Amount
 			}

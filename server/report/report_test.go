@@ -427,7 +427,7 @@ func TestReports_CarryNoPersonalData(t *testing.T) {
 
 	allowed := map[string]bool{}
 	for _, k := range strings.Fields(`as_of_block chain_id contract programs id chain_program_id name currency decimals funded allocated
-		redeemed refunded settled expired outstanding beneficiaries vendors redemptions refunds redemption program_id group_by rows key amount count
+		redeemed refunded settled settled_reversed expired outstanding beneficiaries vendors redemptions refunds redemption program_id group_by rows key amount count
 		total page page_size transactions tx_hash block_number log_index time kind vendor vendor_name category beneficiary reason`) {
 		allowed[k] = true
 	}

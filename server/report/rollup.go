@@ -20,7 +20,7 @@ import (
 var totalled = map[string]bool{
 	index.KindFunded: true, index.KindAllocated: true, index.KindAllocationRejected: true,
 	index.KindRedeemed: true, index.KindRedemptionRejected: true, index.KindSettled: true,
-	index.KindExpired: true, index.KindRefunded: true,
+	index.KindExpired: true, index.KindRefunded: true, index.KindSettlementReversed: true,
 }
 
 // Run advances the rollups until ctx ends: as fast as the events come while behind, then every

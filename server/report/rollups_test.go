@@ -50,6 +50,9 @@ func oracle(t *testing.T, w *world, program uint64) (report.ProgramSummary, map[
 			byCategory[ledger.ParseRef(ref).Category.String()] -= e.Amount
 		case index.KindSettled:
 			p.Settled += e.Amount
+		case index.KindSettlementReversed:
+			p.Settled -= e.Amount
+			p.SettledReversed += e.Amount
 		case index.KindExpired:
 			p.Expired += e.Amount
 		}

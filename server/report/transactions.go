@@ -29,6 +29,7 @@ var transactionKinds = map[string]string{
 	index.KindSettled:              "settlement",
 	index.KindExpired:              "expiry",
 	index.KindRefunded:             "refund",
+	index.KindSettlementReversed:   "settlement_reversal",
 }
 
 // Transaction is one on-chain program event. Beneficiary is the on-chain pseudonym (0x…), the

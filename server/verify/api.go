@@ -22,6 +22,7 @@ type apiProgram struct {
 	Redeemed       int64  `json:"redeemed"`
 	Refunded       int64  `json:"refunded"`
 	Settled        int64  `json:"settled"`
+	SettledRev     int64  `json:"settled_reversed"`
 	Expired        int64  `json:"expired"`
 	Outstanding    int64  `json:"outstanding"`
 	Beneficiaries  int64  `json:"beneficiaries"`
@@ -34,7 +35,7 @@ func (p apiProgram) figure(name string) int64 {
 	return map[string]int64{
 		"funded": p.Funded, "allocated": p.Allocated, "redeemed": p.Redeemed, "settled": p.Settled, "expired": p.Expired,
 		"outstanding": p.Outstanding, "beneficiaries": p.Beneficiaries, "vendors": p.Vendors, "redemptions": p.Redemptions,
-		"refunded": p.Refunded, "refunds": p.Refunds,
+		"refunded": p.Refunded, "refunds": p.Refunds, "settled_reversed": p.SettledRev,
 	}[name]
 }
 

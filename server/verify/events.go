@@ -18,7 +18,7 @@ type event struct {
 	beneficiary common.Hash
 	vendor      common.Address
 	amount      *big.Int
-	ref         common.Hash // Redeemed and Refunded: the redemption's ref
+	ref         common.Hash // Redeemed and Refunded: the redemption's ref; Settled and SettlementReversed: the payout's
 }
 
 // readEvents reads the ledger's value events from FromBlock to head, Range blocks per call.
@@ -95,7 +95,13 @@ func decode(l *types.Log) (event, bool, error) {
 		if err != nil {
 			return e, false, wrap(err)
 		}
-		e.program, e.vendor, e.amount = x.ProgramId, x.Vendor, x.Amount
+		e.program, e.vendor, e.amount, e.ref = x.ProgramId, x.Vendor, x.Amount, x.Ref
+	case "SettlementReversed":
+		x, err := ledgerABI.UnpackSettlementReversedEvent(l)
+		if err != nil {
+			return e, false, wrap(err)
+		}
+		e.program, e.vendor, e.amount, e.ref = x.ProgramId, x.Vendor, x.Amount, x.Ref
 	case "Expired":
 		x, err := ledgerABI.UnpackExpiredEvent(l)
 		if err != nil {

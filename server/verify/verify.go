@@ -82,14 +82,23 @@ var (
 
 // totals is one program's figures recomputed from logs.
 type totals struct {
-	funded, allocated, redeemed, refunded, settled, expired *big.Int // redeemed is net of refunds
-	beneficiaries, vendors                                  map[common.Hash]bool
-	redemptions, refunds                                    int64
-	vendorRedeemed, vendorSettled                           map[common.Address]*big.Int
+	funded, allocated, redeemed, refunded, settled, reversed, expired *big.Int // redeemed, settled: net
+	beneficiaries, vendors                                            map[common.Hash]bool
+	redemptions, refunds                                              int64
+	vendorRedeemed, vendorSettled                                     map[common.Address]*big.Int
 	// sales are the program's redemptions by ref, with what refunds gave back of each so far;
 	// strayRefunds counts refunds that give back more than a redemption of that card at that shop.
 	sales        map[common.Hash]*sale
 	strayRefunds []string
+	// payouts are the program's settlements by ref and vendor, with what reversals took back;
+	// strayReversals counts reversals that take back more than a settlement of that vendor.
+	payouts        map[payoutKey]*big.Int
+	strayReversals []string
+}
+
+type payoutKey struct {
+	ref    common.Hash
+	vendor common.Address
 }
 
 // sale is one redemption as its event tells it, and what its refunds gave back.
@@ -101,8 +110,9 @@ type sale struct {
 
 func newTotals() *totals {
 	return &totals{funded: new(big.Int), allocated: new(big.Int), redeemed: new(big.Int), refunded: new(big.Int), settled: new(big.Int),
-		expired: new(big.Int), beneficiaries: map[common.Hash]bool{}, vendors: map[common.Hash]bool{},
-		vendorRedeemed: map[common.Address]*big.Int{}, vendorSettled: map[common.Address]*big.Int{}, sales: map[common.Hash]*sale{}}
+		reversed: new(big.Int), expired: new(big.Int), beneficiaries: map[common.Hash]bool{}, vendors: map[common.Hash]bool{},
+		vendorRedeemed: map[common.Address]*big.Int{}, vendorSettled: map[common.Address]*big.Int{}, sales: map[common.Hash]*sale{},
+		payouts: map[payoutKey]*big.Int{}}
 }
 
 // Run verifies the ledger at the chain's current head.
@@ -227,6 +237,12 @@ func Run(ctx context.Context, client Client, cfg Config) (*Result, error) {
 		}
 		res.Checks = append(res.Checks, Check{Program: id, Name: "each refund gives back at most what a redemption of that card at that shop took",
 			Detail: detail, OK: len(t.strayRefunds) == 0})
+		detail = fmt.Sprintf("%s reversed", t.reversed)
+		if len(t.strayReversals) > 0 {
+			detail = strings.Join(t.strayReversals, "; ")
+		}
+		res.Checks = append(res.Checks, Check{Program: id, Name: "each settlement reversal takes back at most what a settlement of that shop under its ref recorded",
+			Detail: detail, OK: len(t.strayReversals) == 0})
 	}
 	for id := range api {
 		if logs[id] == nil {
@@ -249,8 +265,8 @@ func Run(ctx context.Context, client Client, cfg Config) (*Result, error) {
 }
 
 // figureNames are the figures compared, in the order they are printed.
-var figureNames = []string{"funded", "allocated", "redeemed", "refunded", "settled", "expired", "outstanding", "beneficiaries", "vendors",
-	"redemptions", "refunds"}
+var figureNames = []string{"funded", "allocated", "redeemed", "refunded", "settled", "settled_reversed", "expired", "outstanding",
+	"beneficiaries", "vendors", "redemptions", "refunds"}
 
 func figure(t *totals, name string) *big.Int {
 	switch name {
@@ -266,6 +282,8 @@ func figure(t *totals, name string) *big.Int {
 		return big.NewInt(t.refunds)
 	case "settled":
 		return t.settled
+	case "settled_reversed":
+		return t.reversed
 	case "expired":
 		return t.expired
 	case "outstanding":
@@ -335,6 +353,19 @@ func recompute(events []event, upTo uint64) (map[uint64]*totals, []uint64) {
 			t := get(e.program)
 			t.settled.Add(t.settled, e.amount)
 			t.vendorSettled[e.vendor] = new(big.Int).Add(orZero(t.vendorSettled[e.vendor]), e.amount)
+			k := payoutKey{e.ref, e.vendor}
+			t.payouts[k] = new(big.Int).Add(orZero(t.payouts[k]), e.amount)
+		case "SettlementReversed":
+			t := get(e.program)
+			t.settled.Sub(t.settled, e.amount)
+			t.reversed.Add(t.reversed, e.amount)
+			t.vendorSettled[e.vendor] = new(big.Int).Sub(orZero(t.vendorSettled[e.vendor]), e.amount)
+			k := payoutKey{e.ref, e.vendor}
+			left := new(big.Int).Sub(orZero(t.payouts[k]), e.amount)
+			if left.Sign() < 0 {
+				t.strayReversals = append(t.strayReversals, fmt.Sprintf("block %d: %s reversed of %s", e.block, e.amount, e.ref.Hex()))
+			}
+			t.payouts[k] = left
 		case "Expired":
 			t := get(e.program)
 			t.expired.Add(t.expired, e.amount)

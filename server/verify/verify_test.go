@@ -33,7 +33,7 @@ func (directory) Vendor(context.Context, string) (report.VendorInfo, bool, error
 }
 
 // history runs two programs through funding, allocation, a redemption batch with valid and
-// rejected items, settlement, a refund and expiry.
+// rejected items, settlement and a part of it reversed, a refund and expiry.
 func history(t *testing.T, c *testenv.Chain) {
 	t.Helper()
 	shop, kiosk := common.HexToAddress("0xa1"), common.HexToAddress("0xb2")
@@ -57,6 +57,7 @@ func history(t *testing.T, c *testenv.Chain) {
 	}))
 	c.Transact(t, ledgerABI.PackSettle(1, shop, big.NewInt(250), [32]byte{0x5e}))
 	c.Transact(t, ledgerABI.PackRefund(1, cardB, kiosk, big.NewInt(50), [32]byte{2}))
+	c.Transact(t, ledgerABI.PackReverseSettlement(1, shop, big.NewInt(30), [32]byte{0x5e}))
 	c.Transact(t, ledgerABI.PackExpire(1, [][32]byte{cardB}))
 }
 
@@ -126,12 +127,12 @@ func TestVerify_HonestChainAndAPIAgree(t *testing.T) {
 		t.Errorf("programs %v, api used %v", res.Programs, res.APIUsed)
 	}
 	// Hand-computed: program 1 funded 5000, allocated 1800, redeemed 500 less a refund of 50,
-	// settled 250, expired 650 (card B's 600 and the 50 given back).
+	// settled 250 less a reversal of 30, expired 650 (card B's 600 and the 50 given back).
 	tests := []struct {
 		figure string
 		want   int64
 	}{
-		{"funded", 5000}, {"allocated", 1800}, {"redeemed", 450}, {"refunded", 50}, {"settled", 250}, {"expired", 650},
+		{"funded", 5000}, {"allocated", 1800}, {"redeemed", 450}, {"refunded", 50}, {"settled", 220}, {"settled_reversed", 30}, {"expired", 650},
 		{"outstanding", 700}, {"beneficiaries", 2}, {"vendors", 2}, {"redemptions", 2}, {"refunds", 1},
 	}
 	for _, tt := range tests {
@@ -240,6 +241,52 @@ func TestVerify_ReportsARefundNoRedemptionOfThatCardAtThatShopCovers(t *testing.
 				}
 			}
 			if res.OK() || len(failed) != 1 || !strings.HasPrefix(failed[0], "each refund gives back at most") {
+				t.Errorf("failed checks %q", failed)
+			}
+		})
+	}
+}
+
+func TestVerify_ReportsASettlementReversalNoSettlementOfThatShopCovers(t *testing.T) {
+	tests := []struct {
+		name   string
+		vendor common.Address
+		amount int64
+		ref    [32]byte
+	}{
+		{"more than the payout", common.HexToAddress("0xa1"), 101, [32]byte{0x5e}},
+		{"another shop's payout", common.HexToAddress("0xb2"), 10, [32]byte{0x5e}},
+		{"no such payout", common.HexToAddress("0xa1"), 10, [32]byte{0x77}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := testenv.NewChain(t, 1)
+			card, shop, kiosk := [32]byte{0xaa}, common.HexToAddress("0xa1"), common.HexToAddress("0xb2")
+			c.Transact(t, ledgerABI.PackApproveVendor(shop))
+			c.Transact(t, ledgerABI.PackApproveVendor(kiosk))
+			c.Transact(t, ledgerABI.PackCreateProgram(1))
+			c.Transact(t, ledgerABI.PackFund(1, big.NewInt(5000), [32]byte{1}))
+			c.Transact(t, ledgerABI.PackAllocate(1, 1, [][32]byte{card}, []*big.Int{big.NewInt(1000)}))
+			c.Transact(t, ledgerABI.PackRedeemBatch(1, []aidledger.AidLedgerRedeemItem{
+				{Beneficiary: card, Vendor: shop, Amount: big.NewInt(300), Seq: 0, Ref: [32]byte{1}},
+				{Beneficiary: card, Vendor: kiosk, Amount: big.NewInt(300), Seq: 1, Ref: [32]byte{2}},
+			}))
+			c.Transact(t, ledgerABI.PackSettle(1, shop, big.NewInt(100), [32]byte{0x5e}))
+			c.Transact(t, ledgerABI.PackSettle(1, shop, big.NewInt(100), [32]byte{0x5f}))
+			c.Transact(t, ledgerABI.PackSettle(1, kiosk, big.NewInt(100), [32]byte{0x60}))
+			// The ledger takes it: the shop was settled enough. Only the logs can tell.
+			c.Transact(t, ledgerABI.PackReverseSettlement(1, tt.vendor, big.NewInt(tt.amount), tt.ref))
+			res, err := verify.Run(context.Background(), c.Client, verify.Config{Contract: c.Contract})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var failed []string
+			for _, ch := range res.Checks {
+				if !ch.OK {
+					failed = append(failed, ch.Name+": "+ch.Detail)
+				}
+			}
+			if res.OK() || len(failed) != 1 || !strings.HasPrefix(failed[0], "each settlement reversal takes back at most") {
 				t.Errorf("failed checks %q", failed)
 			}
 		})

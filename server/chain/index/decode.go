@@ -22,7 +22,8 @@ const (
 	KindRedemptionRejected    = "RedemptionRejected"
 	KindExpired               = "Expired"
 	KindSettled               = "Settled"
-	KindRefunded              = "Refunded" // Ref is the refunded redemption's ref
+	KindRefunded              = "Refunded"           // Ref is the refunded redemption's ref
+	KindSettlementReversed    = "SettlementReversed" // Ref is the reversed settlement's payout ref
 	KindVendorApproved        = "VendorApproved"
 	KindVendorRevoked         = "VendorRevoked"
 	KindBeneficiarySuspended  = "BeneficiarySuspended"

@@ -67,6 +67,7 @@ func TestIndexer_StoresEveryLedgerEventWithItsFields(t *testing.T) {
 	}))
 	c.Transact(t, ledgerABI.PackSettle(3, vendor, big.NewInt(200), [32]byte{0x9a}))
 	c.Transact(t, ledgerABI.PackRefund(3, card, vendor, big.NewInt(30), ref))
+	c.Transact(t, ledgerABI.PackReverseSettlement(3, vendor, big.NewInt(20), [32]byte{0x9a}))
 	c.Transact(t, ledgerABI.PackSuspendBeneficiary(card))
 
 	ix := newIndexer(t, c, db)
@@ -95,6 +96,9 @@ func TestIndexer_StoresEveryLedgerEventWithItsFields(t *testing.T) {
 		{index.KindRefunded, func(e index.Event) bool {
 			return e.ProgramID == 3 && e.Amount == 30 && e.Vendor == vendor.Hex() && e.Beneficiary == common.Hash(card).Hex() &&
 				e.Ref == common.Hash(ref).Hex()
+		}},
+		{index.KindSettlementReversed, func(e index.Event) bool {
+			return e.ProgramID == 3 && e.Amount == 20 && e.Vendor == vendor.Hex() && e.Ref == common.Hash{0x9a}.Hex()
 		}},
 		{index.KindBeneficiarySuspended, func(e index.Event) bool { return e.Beneficiary == common.Hash(card).Hex() }},
 	}

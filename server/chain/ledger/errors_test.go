@@ -66,6 +66,11 @@ func TestCustomErrors_AreDecodedInGo(t *testing.T) {
 				fmt.Sprintf("InsufficientBalance(beneficiary=%s, balance=90, requested=1000)", hx(b0))},
 			{"settle beyond unsettled", settler, abiL.PackSettle(1, v0, big.NewInt(11), ref("s")),
 				fmt.Sprintf("ExceedsUnsettled(vendor=%s, unsettled=10, requested=11)", v0.Hex())},
+			{"refund beyond unsettled", operator, abiL.PackRefund(1, b0, v0, big.NewInt(11), ref("x")),
+				fmt.Sprintf("ExceedsUnsettled(vendor=%s, unsettled=10, requested=11)", v0.Hex())},
+			{"reverse beyond settled", settler, abiL.PackReverseSettlement(1, v0, big.NewInt(1), ref("s")),
+				fmt.Sprintf("ExceedsSettled(vendor=%s, settled=0, requested=1)", v0.Hex())},
+			{"reverse zero", settler, abiL.PackReverseSettlement(1, v0, big.NewInt(0), ref("s")), "ZeroAmount()"},
 			{"unpause when not paused", admin, abiL.PackUnpause(), "ExpectedPause()"},
 			{"renounce for someone else", operator, abiL.PackRenounceRole(ledger.RoleOperator, v0), "AccessControlBadConfirmation()"},
 		}
@@ -122,6 +127,7 @@ func TestRoles_EveryWriteIsDeniedWithoutItsRole(t *testing.T) {
 			{"redeemBatch", admin, abiL.PackRedeemBatch(1, items), ledger.RoleOperator},
 			{"settle", operator, abiL.PackSettle(1, v0, big.NewInt(1), ref("s")), ledger.RoleSettler},
 			{"refund", settler, abiL.PackRefund(1, b0, v0, big.NewInt(1), ref("x")), ledger.RoleOperator},
+			{"reverseSettlement", operator, abiL.PackReverseSettlement(1, v0, big.NewInt(1), ref("s")), ledger.RoleSettler},
 		}
 		keys := f.roleKeys()
 		for _, tc := range cases {

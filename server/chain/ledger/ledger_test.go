@@ -218,6 +218,36 @@ func TestRefund_GivesBackToTheBeneficiaryOutOfWhatTheVendorIsOwed(t *testing.T) 
 	})
 }
 
+func TestReverseSettlement_TheVendorIsOwedItAgain(t *testing.T) {
+	chaintest.Run(t, func(t *testing.T, c *chaintest.Chain) {
+		f := newFixture(t, c)
+		f.setupProgram(1, 1000)
+		b0, v0 := beneficiary(0), vendorAddr(0)
+		f.do(f.manager, abiL.PackApproveVendor(v0))
+		f.allocate(1, 1, [][32]byte{b0}, 100)
+		f.do(f.operator, abiL.PackRedeem(1, b0, v0, big.NewInt(40), 0, ref("sale")))
+		f.do(f.settler, abiL.PackSettle(1, v0, big.NewInt(40), ref("bank-1"))) // typed 40 for 4
+
+		r := f.do(f.settler, abiL.PackReverseSettlement(1, v0, big.NewInt(36), ref("bank-1")))
+		e := one(t, r, abiL.UnpackSettlementReversedEvent)
+		if e.ProgramId != 1 || e.Vendor != v0 || e.Ref != ref("bank-1") {
+			t.Errorf("SettlementReversed = %+v", e)
+		}
+		eqInt(t, "SettlementReversed.amount", e.Amount, 36)
+		pos := f.vendor(1, v0)
+		eqInt(t, "settled", pos.Settled, 4)
+		eqInt(t, "unsettled", pos.Unsettled, 36)
+		eqInt(t, "program settled", f.totals(1).Settled, 4)
+		// What is owed again can be refunded to the card.
+		f.do(f.operator, abiL.PackRefund(1, b0, v0, big.NewInt(36), ref("sale")))
+		eqInt(t, "balance after the refund", f.entitlement(1, b0).Balance, 96)
+		want := "ExceedsSettled(vendor=" + v0.Hex() + ", settled=4, requested=5)"
+		if got := f.revert(f.settler, abiL.PackReverseSettlement(1, v0, big.NewInt(5), ref("bank-1"))); got != want {
+			t.Errorf("revert = %s, want %s", got, want)
+		}
+	})
+}
+
 func TestExpire_ReturnsRemainingBalanceToTheProgram(t *testing.T) {
 	chaintest.Run(t, func(t *testing.T, c *chaintest.Chain) {
 		f := newFixture(t, c)

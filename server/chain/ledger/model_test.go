@@ -171,3 +171,15 @@ func (m *model) refund(pid uint64, id [32]byte, v common.Address, amount uint64)
 	p.redeemed -= amount
 	return true
 }
+
+// reverseSettlement takes back part of what was recorded as paid to vendor v.
+func (m *model) reverseSettlement(pid uint64, v common.Address, amount uint64) bool {
+	p := m.programs[pid]
+	pos := p.pos(v)
+	if amount == 0 || amount > pos.settled {
+		return false
+	}
+	pos.settled -= amount
+	p.settled -= amount
+	return true
+}

@@ -168,6 +168,11 @@ func (g *propGen) next() propOp {
 		a := g.amount(60)
 		ok := g.m.refund(pid, b, v, a)
 		return propOp{fmt.Sprintf("refund(%d,%x,%s,%d)", pid, b[:4], v.Hex()[:8], a), abiL.PackRefund(pid, b, v, new(big.Int).SetUint64(a), ref("r")), ok, nil}
+	case k < 78:
+		v := g.vnd()
+		a := g.amount(80)
+		ok := g.m.reverseSettlement(pid, v, a)
+		return propOp{fmt.Sprintf("reverseSettlement(%d,%s,%d)", pid, v.Hex()[:8], a), abiL.PackReverseSettlement(pid, v, new(big.Int).SetUint64(a), ref("pay")), ok, nil}
 	case k < 80:
 		v := g.vnd()
 		a := g.amount(200)
