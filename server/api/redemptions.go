@@ -203,6 +203,19 @@ func (s *Server) settle(c echo.Context) error {
 	return c.JSON(http.StatusCreated, st)
 }
 
+// POST /api/v1/settlements/:id/reversals: 201 once confirmed, 202 while pending.
+func (s *Server) reverseSettlement(c echo.Context) error {
+	var req redeem.ReversalRequest
+	if err := bind(c, &req); err != nil {
+		return err
+	}
+	st, err := s.deps.Redeem.ReverseSettlement(c.Request().Context(), actor(c), c.Param("id"), req)
+	if err != nil {
+		return err
+	}
+	return createdOrPending(c, st.Status, st)
+}
+
 // GET /api/v1/vendors/:id/statement?from=&to=&format=csv
 func (s *Server) statement(c echo.Context) error {
 	id := c.Param("id")

@@ -105,3 +105,57 @@ func TestRefunds_AShopGivesItsOwnSaleBackOnceAndTheCardCanSpendItAgain(t *testin
 		t.Errorf("balance %d, want the whole sale back: %d", got, before+700)
 	}
 }
+
+func TestSettlementReversals_OnlyAdminsTakeBackAConfirmedSettlement(t *testing.T) {
+	w := newAPIWorld(t)
+	card := w.Seeded.Beneficiaries[0].CardNumber
+	sale := map[string]any{"card_number": card, "pin": demo.PIN, "program_id": w.Seeded.Programs[0].ID, "amount": 900, "category": "food"}
+	r := w.do("POST", "/api/v1/redemptions", auth.Vendor, sale, "Idempotency-Key", "reversal-sale")
+	var sold redeem.Redemption
+	if r.JSON(t, &sold); r.Status != 201 {
+		t.Fatalf("sale: %d %s", r.Status, r.Body)
+	}
+	r = w.do("POST", "/api/v1/settlements", auth.Admin, map[string]any{"vendor_id": sold.VendorID, "program_id": sold.ProgramID, "amount": 900, "reference": "REV-1"})
+	var paid redeem.Settlement
+	if r.JSON(t, &paid); r.Status != 201 || paid.Status != redeem.StatusConfirmed {
+		t.Fatalf("settlement: %d %s", r.Status, r.Body)
+	}
+	path := "/api/v1/settlements/" + paid.ID + "/reversals"
+	for _, tc := range []struct {
+		name   string
+		role   auth.Role
+		path   string
+		body   map[string]any
+		status int
+		code   string
+	}{
+		{"a vendor", auth.Vendor, path, map[string]any{"amount": 1}, 403, "forbidden"},
+		{"an aid worker", auth.AidWorker, path, map[string]any{"amount": 1}, 403, "forbidden"},
+		{"more than the settlement", auth.Admin, path, map[string]any{"amount": 901}, 422, "exceeds_settled"},
+		{"no amount", auth.Admin, path, map[string]any{}, 400, "invalid_field"},
+		{"no such settlement", auth.Admin, "/api/v1/settlements/01a21101-3c39-7c4e-bc3c-091516369641/reversals", map[string]any{"amount": 1}, 404, "not_found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if r := w.do("POST", tc.path, tc.role, tc.body); r.Status != tc.status || errorCode(r) != tc.code {
+				t.Errorf("%d %s; want %d %s", r.Status, r.Body, tc.status, tc.code)
+			}
+		})
+	}
+	r = w.do("POST", path, auth.Admin, map[string]any{"amount": 400, "note": "paid 500, not 900"})
+	var rev redeem.Settlement
+	if r.JSON(t, &rev); r.Status != 201 || rev.Amount != -400 || rev.ReversesID != paid.ID {
+		t.Fatalf("reversal: %d %s", r.Status, r.Body)
+	}
+	var st redeem.Statement
+	if r = w.do("GET", "/api/v1/vendors/"+sold.VendorID+"/statement", auth.Admin, nil); r.Status != 200 {
+		t.Fatalf("statement: %d %s", r.Status, r.Body)
+	}
+	if r.JSON(t, &st); st.Settled != 500 || len(st.Settlements) != 2 {
+		t.Errorf("statement %s; want 500 settled in a settlement and its reversal", r.Body)
+	}
+	var events audit.Page
+	r = w.do("GET", "/api/v1/admin/audit?action=settlement.reverse&subject="+paid.ID, auth.Admin, nil)
+	if r.JSON(t, &events); len(events.Events) != 1 {
+		t.Errorf("audit: %s", r.Body)
+	}
+}

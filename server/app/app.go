@@ -271,12 +271,12 @@ func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {
 
 // startServices builds the domain services over the database and the pipeline.
 func (a *App) startServices(ctx context.Context) error {
-	refunds, err := a.Chain.HasRefunds(ctx)
+	corrections, err := a.Chain.HasCorrections(ctx)
 	if err != nil {
 		return err
 	}
-	if !refunds {
-		a.log.Warn("the ledger contract on this chain predates refunds: refunds are refused", "contract", a.Chain.Contract.Hex())
+	if !corrections {
+		a.log.Warn("the ledger contract on this chain predates refunds and settlement reversals: both are refused", "contract", a.Chain.Contract.Hex())
 	}
 	a.Enroll, err = enroll.New(a.DB, a.Pipeline, enroll.Config{
 		Keys:      enrollKeys(a.Secrets),
@@ -291,7 +291,7 @@ func (a *App) startServices(ctx context.Context) error {
 		return fmt.Errorf("programs service: %w", err)
 	}
 	a.Redeem = redeem.New(a.DB, a.Pipeline, a.Enroll, a.Programs, redeem.Config{Logger: a.log, ConfirmWait: a.Cfg.ConfirmWait, AcceptorNice: a.Cfg.AcceptorNice,
-		ShopWrongPINs: a.Cfg.ShopWrongPINs, OnShopPaused: a.shopPaused, RefundsUnsupported: !refunds})
+		ShopWrongPINs: a.Cfg.ShopWrongPINs, OnShopPaused: a.shopPaused, OldLedger: !corrections})
 	return nil
 }
 

@@ -222,14 +222,14 @@ func redactURL(u string) string {
 	return u
 }
 
-// HasRefunds reports whether the ledger deployed on this chain has the refund function: one
-// deployed by a release before refunds does not, and stays there (a contract's code does not
-// change). Solidity's dispatcher compares the call's selector with each function's, pushed as a
-// PUSH4 constant, so the function is there if its selector is pushed.
-func (c *Chain) HasRefunds(ctx context.Context) (bool, error) {
+// HasCorrections reports whether the ledger deployed on this chain has the functions that correct
+// mistakes (refund, reverseSettlement): one deployed by a release before them does not, and stays
+// so (a contract's code does not change). Solidity's dispatcher compares the call's selector with
+// each function's, pushed as a PUSH4 constant, so a function is there if its selector is pushed.
+func (c *Chain) HasCorrections(ctx context.Context) (bool, error) {
 	code, err := c.Client.CodeAt(ctx, c.Contract, nil)
 	if err != nil {
 		return false, fmt.Errorf("read ledger code: %w", err)
 	}
-	return ledger.HasFunction(code, "refund"), nil
+	return ledger.HasFunction(code, "refund") && ledger.HasFunction(code, "reverseSettlement"), nil
 }

@@ -16,15 +16,15 @@ import (
 // A ledger deployed by a release before refunds keeps its code: the server must tell it apart
 // and refuse refunds there rather than send transactions that revert. Another contract without a
 // refund function stands in for it.
-func TestHasRefunds_TellsTheCurrentLedgerFromCodeWithoutRefund(t *testing.T) {
+func TestHasCorrections_TellsTheCurrentLedgerFromCodeWithoutRefund(t *testing.T) {
 	db, _ := testenv.DB(t, chain.Schema)
 	c, err := open(t, db, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	if ok, err := c.HasRefunds(ctx); err != nil || !ok {
-		t.Fatalf("the deployed ledger: HasRefunds = %v, %v; want true", ok, err)
+	if ok, err := c.HasCorrections(ctx); err != nil || !ok {
+		t.Fatalf("the deployed ledger: HasCorrections = %v, %v; want true", ok, err)
 	}
 	opts := bind.NewKeyedTransactor(c.Keys[0], c.ChainID)
 	tok := baselinetoken.NewBaselineToken()
@@ -38,7 +38,7 @@ func TestHasRefunds_TellsTheCurrentLedgerFromCodeWithoutRefund(t *testing.T) {
 	}
 	other := *c
 	other.Contract = addr
-	if ok, err := other.HasRefunds(ctx); err != nil || ok {
-		t.Fatalf("a contract without refund: HasRefunds = %v, %v; want false", ok, err)
+	if ok, err := other.HasCorrections(ctx); err != nil || ok {
+		t.Fatalf("a contract without refund: HasCorrections = %v, %v; want false", ok, err)
 	}
 }

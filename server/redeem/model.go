@@ -68,8 +68,12 @@ type settlementRow struct {
 	TxHash      string `gorm:"size:66"`
 	BlockNumber uint64
 	CreatedBy   string `gorm:"size:36"`
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// ReversesID names the settlement a reversal takes back part of; its Amount is then
+	// negative, so that sums of settlements are net of reversals (migration 12).
+	ReversesID string `gorm:"size:36;not null;default:''"`
+	Note       string `gorm:"size:200;not null;default:''"`
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 func (settlementRow) TableName() string { return "settlements" }
@@ -321,6 +325,22 @@ var Schema = store.Component{
 				return err
 			}
 			return tx.Exec("CREATE INDEX ix_refunds_holder ON refunds (beneficiary_id, program_id, amount) WHERE status = 'confirmed'").Error
+		},
+	}, {
+		// A settlement recorded by mistake, or paid back, is taken back by a reversal: a row of
+		// its own naming it, with a negative amount.
+		Version: 12, Name: "settlement reversals",
+		Up: func(tx *gorm.DB) error {
+			for _, q := range []string{
+				"ALTER TABLE settlements ADD COLUMN reverses_id VARCHAR(36) NOT NULL DEFAULT ''",
+				"ALTER TABLE settlements ADD COLUMN note VARCHAR(200) NOT NULL DEFAULT ''",
+				"CREATE INDEX ix_settlements_reverses ON settlements (reverses_id) WHERE reverses_id <> ''",
+			} {
+				if err := tx.Exec(q).Error; err != nil {
+					return err
+				}
+			}
+			return nil
 		},
 	}},
 }

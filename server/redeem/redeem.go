@@ -63,9 +63,10 @@ type Config struct {
 	// OnShopPaused, if set, hears of each shop paused for wrong PINs (the app records it in the
 	// audit log, for admins who watch no metrics).
 	OnShopPaused func(ctx context.Context, vendorID, detail string)
-	// RefundsUnsupported: the ledger on this chain has no refund function (deployed before it);
-	// refunds are refused with ErrRefundsUnsupported instead of failing on chain.
-	RefundsUnsupported bool
+	// OldLedger: the ledger on this chain was deployed before refunds and settlement reversals
+	// (chain.HasCorrections); both are refused (ErrRefundsUnsupported, ErrReversalsUnsupported)
+	// instead of failing on chain.
+	OldLedger bool
 	Logger             *slog.Logger
 }
 

@@ -103,7 +103,7 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 		}
 		return s.replayRefund(ctx, prev, hash)
 	}
-	if s.cfg.RefundsUnsupported {
+	if s.cfg.OldLedger {
 		return RefundView{}, ErrRefundsUnsupported
 	}
 	sale, err := s.Get(ctx, redemptionID, vendorID)

@@ -51,11 +51,15 @@ type Settlement struct {
 	TxHash      string    `json:"tx_hash,omitempty"`
 	BlockNumber uint64    `json:"block_number,omitempty"`
 	CreatedAt   time.Time `json:"created_at"`
+	// A reversal names the settlement it takes back part of, and its amount is negative.
+	ReversesID string `json:"reverses_id,omitempty"`
+	Note       string `json:"note,omitempty"`
 }
 
 func settlementView(r settlementRow) Settlement {
 	return Settlement{ID: r.ID, VendorID: r.VendorID, ProgramID: r.ProgramID, Amount: r.Amount, Reference: r.Reference,
-		Status: r.Status, Reason: r.Reason, TxHash: r.TxHash, BlockNumber: r.BlockNumber, CreatedAt: r.CreatedAt}
+		Status: r.Status, Reason: r.Reason, TxHash: r.TxHash, BlockNumber: r.BlockNumber, CreatedAt: r.CreatedAt,
+		ReversesID: r.ReversesID, Note: r.Note}
 }
 
 func settlementRef(id string) string { return "settlement:" + id }
@@ -97,13 +101,19 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 		if err := lockVendorAccount(tx, vendor.ID); err != nil {
 			return err
 		}
-		var prior []string
-		if err := tx.Model(&settlementRow{}).Where("vendor_id = ? AND program_id = ? AND reference = ? AND status <> ?",
-			vendor.ID, prog.ID, req.Reference, StatusFailed).Limit(1).Pluck("id", &prior).Error; err != nil {
+		// A reference whose settlements were reversed in full may be entered again: the payout
+		// recorded with the wrong amount, taken back, then recorded right.
+		var prior []settlementRow
+		if err := tx.Select("id", "amount").Where("vendor_id = ? AND program_id = ? AND reference = ? AND status <> ?",
+			vendor.ID, prog.ID, req.Reference, StatusFailed).Order("created_at").Find(&prior).Error; err != nil {
 			return err
 		}
-		if len(prior) > 0 {
-			return ErrDuplicateReference.WithDetail("settlement_id", prior[0])
+		var net int64
+		for _, p := range prior {
+			net += p.Amount
+		}
+		if net > 0 {
+			return ErrDuplicateReference.WithDetail("settlement_id", prior[0].ID)
 		}
 		unsettled, err := unsettledIn(tx, vendor.ID, prog.ID)
 		if err != nil {
@@ -129,14 +139,18 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 
 // unsettledIn is what the shop is owed in a program and may still be paid or refunded: its
 // confirmed redemptions less its settlements and refunds that have not failed (pending ones
-// included, so that two of them can never together take more than the chain will have).
+// included, so that two of them can never together take more than the chain will have), plus
+// its confirmed settlement reversals.
 func unsettledIn(tx *gorm.DB, vendorID, programID string) (int64, error) {
 	var redeemed, settled, refunded int64
 	if err := tx.Model(&redemptionRow{}).Where("vendor_id = ? AND program_id = ? AND status = ?", vendorID, programID, StatusConfirmed).
 		Select("COALESCE(SUM(amount), 0)").Scan(&redeemed).Error; err != nil {
 		return 0, err
 	}
-	if err := tx.Model(&settlementRow{}).Where("vendor_id = ? AND program_id = ? AND status <> ?", vendorID, programID, StatusFailed).
+	// Reversals (negative amounts) count once confirmed: until then the chain has not taken the
+	// payout back.
+	if err := tx.Model(&settlementRow{}).Where("vendor_id = ? AND program_id = ? AND status <> ? AND (amount > 0 OR status = ?)",
+		vendorID, programID, StatusFailed, StatusConfirmed).
 		Select("COALESCE(SUM(amount), 0)").Scan(&settled).Error; err != nil {
 		return 0, err
 	}
