@@ -67,7 +67,7 @@ type Config struct {
 	// (chain.HasCorrections); both are refused (ErrRefundsUnsupported, ErrReversalsUnsupported)
 	// instead of failing on chain.
 	OldLedger bool
-	Logger             *slog.Logger
+	Logger    *slog.Logger
 }
 
 // Service redeems vouchers and settles vendors.

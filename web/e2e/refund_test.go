@@ -108,3 +108,46 @@ func TestEnroll_AnAdminGivesASaleBackFromTheBeneficiarysPurchases(t *testing.T) 
 		t.Error("a refund is still offered for a sale given back whole")
 	}
 }
+
+// A finance officer typed a payout's amount wrong: the settlement is taken back from the
+// vendor's statement, and the shop is owed it again.
+func TestAdmin_TakesBackASettlementRecordedByMistake(t *testing.T) {
+	needBrowser(t)
+	p, vendorID := owedToVendor1(t)
+	ref := fmt.Sprintf("E2E-WRONG-%d", next())
+	ctx := browser(t, 1280, 800)
+	uiLogin(t, ctx, "/admin", adminEmail)
+	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
+	chooseSettlement(t, ctx, vendorID, p.ID)
+	run(t, ctx, chromedp.SendKeys("#settle-amount", "1"), chromedp.SendKeys("#settle-reference", ref), chromedp.Click(`#settle-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#settle-form .msg.ok code.tx')?.textContent.startsWith('0x')`, 60*time.Second)
+
+	admin := login(t, adminEmail)
+	var st struct {
+		Unsettled   int64 `json:"unsettled"`
+		Settlements []struct {
+			ID         string `json:"id"`
+			Reference  string `json:"reference"`
+			ReversesID string `json:"reverses_id"`
+		} `json:"settlements"`
+	}
+	admin.must(t, "GET", "/api/v1/vendors/"+vendorID+"/statement", nil, &st)
+	before, id := st.Unsettled, ""
+	for _, s := range st.Settlements {
+		if s.Reference == ref {
+			id = s.ID
+		}
+	}
+	if id == "" {
+		t.Fatalf("no settlement %s in the statement", ref)
+	}
+	row := `#statement tr[data-settlement="` + id + `"]`
+	run(t, ctx, chromedp.WaitVisible(row+" button.reverse"), chromedp.Click(row+" button.reverse"), chromedp.WaitVisible("#reverse-amount"),
+		chromedp.SendKeys("#reverse-note", "typed 1 for 0"), chromedp.Click("dialog button[type=submit]"))
+	waitJS(t, ctx, `!document.querySelector('dialog') && !!document.querySelector('`+row+`') && !document.querySelector('`+row+` button.reverse')`, 60*time.Second)
+	screenshot(t, ctx, "admin-settlement-reversed")
+	admin.must(t, "GET", "/api/v1/vendors/"+vendorID+"/statement", nil, &st)
+	if st.Unsettled-before != unitOf(p) {
+		t.Fatalf("unsettled went from %d to %d; want the unit taken back (%d) owed again", before, st.Unsettled, unitOf(p))
+	}
+}

@@ -232,8 +232,10 @@ async function settlements(panel) {
         } } }),
         (r.settlements || []).length ? h('h3', { text: t('admin.settlements') }) : null,
         (r.settlements || []).length ? table([t('vendor.time'), t('tr.program'), t('vendor.amount'), t('admin.reference'), t('status'), t('tx.hash')], r.settlements.map((s) =>
-          h('tr', {}, h('td', { text: fmtDate(s.created_at) }), h('td', { text: progOf(s.program_id)?.name || '' }), h('td', { class: 'num', text: m(s.amount, s.program_id) }),
-            h('td', { text: s.reference || '' }), h('td', {}, statusBadge(s.status)), h('td', {}, txHash(s.tx_hash))))) : null);
+          h('tr', { 'data-settlement': s.id }, h('td', { text: fmtDate(s.created_at) }), h('td', { text: progOf(s.program_id)?.name || '' }),
+            h('td', { class: 'num', text: m(s.amount, s.program_id) }),
+            h('td', {}, s.reference || '', s.reverses_id ? h('div', { class: 'muted', text: t('admin.reversal') + (s.note ? ': ' + s.note : '') }) : null),
+            h('td', {}, statusBadge(s.status), reverseButton(s, r.settlements, progOf(s.program_id), showStatement)), h('td', {}, txHash(s.tx_hash))))) : null);
     } catch (e) { clear(stmt); alertErr(stmt, e); }
   };
   vendorSel.addEventListener('change', showStatement);
@@ -249,6 +251,31 @@ async function settlements(panel) {
       showStatement(); return txHash(r.tx_hash);
     }), h('h2', { text: t('vendor.statement') }), stmt);
   showStatement();
+}
+
+// reverseButton takes back what is left of a confirmed settlement (a payout recorded with the
+// wrong amount, for the wrong shop, or paid back); none for a reversal or what is all taken back.
+function reverseButton(s, all, p, done) {
+  if (s.reverses_id || s.status !== 'confirmed' || !p) return null;
+  const left = Number(s.amount) + all.filter((x) => x.reverses_id === s.id && x.status !== 'failed').reduce((n, x) => n + Number(x.amount), 0);
+  if (left <= 0) return null;
+  const d = currencyDecimals(p.currency, p.decimals);
+  return h('button', { type: 'button', class: 'secondary reverse', text: t('admin.reverse'), on: { click: async () => {
+    const amount = input({ inputmode: 'decimal', id: 'reverse-amount', value: (left / 10 ** d).toFixed(d) });
+    const r = await formDialog({
+      title: t('admin.reverse_title', { ref: s.reference, amount: fmtMoney(s.amount, p.currency, d) }), ok: t('admin.reverse'), cancel: t('cancel'), errorText,
+      fields: [{ name: 'amount', label: t('vendor.amount') + ' (' + p.currency + ')', input: amount, hint: t('admin.reverse_hint', { amount: fmtMoney(left, p.currency, d) }) },
+        { name: 'note', label: t('refund.note'), input: h('input', { type: 'text', id: 'reverse-note', maxlength: 200 }) }],
+      submit: async (v) => {
+        const a = parseMajor(v.amount, d);
+        if (a === null) throw { field: 'amount', code: 'invalid_amount' };
+        const body = { amount: a };
+        if (v.note.trim()) body.note = v.note.trim();
+        return api('/api/v1/settlements/' + encodeURIComponent(s.id) + '/reversals', { method: 'POST', once: true, body });
+      },
+    });
+    if (r) done();
+  } } });
 }
 
 async function reconciliation(panel) {
