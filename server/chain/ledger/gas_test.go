@@ -165,6 +165,9 @@ func BenchmarkGas(b *testing.B) {
 	g.do(g.settler, abiL.PackSettle(1, vendorAddr(0), big.NewInt(1), ref("payout-0")))
 	report("settle_tx", g.do(g.settler, abiL.PackSettle(1, vendorAddr(0), big.NewInt(1), ref("payout-1"))).GasUsed, 1)
 
+	// Part of that settlement taken back.
+	report("reverse_settlement_tx", g.do(g.settler, abiL.PackReverseSettlement(1, vendorAddr(0), big.NewInt(1), ref("payout-1"))).GasUsed, 1)
+
 	// A refund of a warm-up sale: the card and the vendor have been written before.
 	report("refund_tx", g.do(g.operator, abiL.PackRefund(1, beneficiary(0), vendorAddr(0), big.NewInt(1), ref("sale-0"))).GasUsed, 1)
 
