@@ -152,13 +152,8 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 		if req.Amount > unsettled {
 			return ErrRefundSettled.WithDetail("unsettled", unsettled)
 		}
-		intents, err := s.p.Enqueue(ctx, tx, pipeline.CallIntent(refundRef(row.ID), ledgerABI.PackRefund(prog.ChainProgramID, holder,
-			common.HexToAddress(vendor.Address), big.NewInt(req.Amount), common.HexToHash(saleRow.ChainRef))))
-		if err != nil {
-			return err
-		}
-		row.IntentID = intents[0].ID
-		return tx.Create(&row).Error
+		return enqueueWith(ctx, s, tx, refundRef(row.ID), ledgerABI.PackRefund(prog.ChainProgramID, holder,
+			common.HexToAddress(vendor.Address), big.NewInt(req.Amount), common.HexToHash(saleRow.ChainRef)), &row, &row.IntentID)
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// The same key, sent twice at once: the other request stored it.

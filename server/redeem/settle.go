@@ -64,6 +64,21 @@ func settlementView(r settlementRow) Settlement {
 
 func settlementRef(id string) string { return "settlement:" + id }
 
+// payoutRef is a payout reference as the ledger carries it: hashed, since it is typed by hand and
+// may be longer than 32 bytes.
+func payoutRef(reference string) [32]byte { return crypto.Keccak256Hash([]byte("payout:" + reference)) }
+
+// enqueueWith stores, in tx, a call intent with its ref and calldata and the row that records it,
+// with the intent's id set: the intent and the row exist together or not at all.
+func enqueueWith[T any](ctx context.Context, s *Service, tx *gorm.DB, ref string, calldata []byte, row *T, intentID *int64) error {
+	intents, err := s.p.Enqueue(ctx, tx, pipeline.CallIntent(ref, calldata))
+	if err != nil {
+		return err
+	}
+	*intentID = intents[0].ID
+	return tx.Create(row).Error
+}
+
 // Settle records a settlement on chain; it cannot exceed the vendor's unsettled balance (confirmed
 // redemptions minus settlements not failed), checked under a per-vendor lock.
 func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (Settlement, error) {
@@ -122,14 +137,8 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 		if req.Amount > unsettled {
 			return ErrExceedsUnsettled.WithDetail("unsettled", unsettled)
 		}
-		ref := crypto.Keccak256Hash([]byte("payout:" + req.Reference))
-		intents, err := s.p.Enqueue(ctx, tx, pipeline.CallIntent(settlementRef(row.ID),
-			ledgerABI.PackSettle(prog.ChainProgramID, common.HexToAddress(vendor.Address), big.NewInt(req.Amount), ref)))
-		if err != nil {
-			return err
-		}
-		row.IntentID = intents[0].ID
-		return tx.Create(&row).Error
+		return enqueueWith(ctx, s, tx, settlementRef(row.ID), ledgerABI.PackSettle(prog.ChainProgramID,
+			common.HexToAddress(vendor.Address), big.NewInt(req.Amount), payoutRef(req.Reference)), &row, &row.IntentID)
 	})
 	if err != nil {
 		return Settlement{}, err

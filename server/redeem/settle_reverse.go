@@ -8,12 +8,10 @@ import (
 	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
-	"github.com/ethereum/go-ethereum/crypto"
 	"github.com/google/uuid"
 	"gorm.io/gorm"
 
 	"github.com/aidledger/aidledger/server/apierr"
-	"github.com/aidledger/aidledger/server/chain/pipeline"
 	"github.com/aidledger/aidledger/server/store"
 )
 
@@ -87,14 +85,8 @@ func (s *Service) ReverseSettlement(ctx context.Context, actor, settlementID str
 		if left := orig.Amount + reversed; req.Amount > left {
 			return ErrExceedsSettled.WithDetail("reversible", left)
 		}
-		ref := crypto.Keccak256Hash([]byte("payout:" + orig.Reference))
-		intents, err := s.p.Enqueue(ctx, tx, pipeline.CallIntent(settlementRef(row.ID),
-			ledgerABI.PackReverseSettlement(prog.ChainProgramID, common.HexToAddress(vendor.Address), big.NewInt(req.Amount), ref)))
-		if err != nil {
-			return err
-		}
-		row.IntentID = intents[0].ID
-		return tx.Create(&row).Error
+		return enqueueWith(ctx, s, tx, settlementRef(row.ID), ledgerABI.PackReverseSettlement(prog.ChainProgramID,
+			common.HexToAddress(vendor.Address), big.NewInt(req.Amount), payoutRef(orig.Reference)), &row, &row.IntentID)
 	})
 	if err != nil {
 		return Settlement{}, err

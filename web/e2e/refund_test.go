@@ -112,14 +112,8 @@ func TestEnroll_AnAdminGivesASaleBackFromTheBeneficiarysPurchases(t *testing.T) 
 // A finance officer typed a payout's amount wrong: the settlement is taken back from the
 // vendor's statement, and the shop is owed it again.
 func TestAdmin_TakesBackASettlementRecordedByMistake(t *testing.T) {
-	needBrowser(t)
-	p, vendorID := owedToVendor1(t)
-	ref := fmt.Sprintf("E2E-WRONG-%d", next())
-	ctx := browser(t, 1280, 800)
-	uiLogin(t, ctx, "/admin", adminEmail)
-	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
-	chooseSettlement(t, ctx, vendorID, p.ID)
-	run(t, ctx, chromedp.SendKeys("#settle-amount", "1"), chromedp.SendKeys("#settle-reference", ref), chromedp.Click(`#settle-form button[type="submit"]`))
+	ctx, p, vendorID, ref := settlementFormFilled(t, "E2E-WRONG")
+	run(t, ctx, chromedp.Click(`#settle-form button[type="submit"]`))
 	waitJS(t, ctx, `document.querySelector('#settle-form .msg.ok code.tx')?.textContent.startsWith('0x')`, 60*time.Second)
 
 	admin := login(t, adminEmail)

@@ -51,6 +51,22 @@ func owedToVendor1(t *testing.T) (program, string) {
 }
 
 // chooseSettlement picks the vendor and the program in the admin's settlement form.
+// settlementFormFilled opens the admin's Settlements tab on a desktop-sized page and fills in a
+// payout of one unit to vendor 1, who is owed two, under a new reference starting with prefix;
+// the form is not sent.
+func settlementFormFilled(t *testing.T, prefix string) (context.Context, program, string, string) {
+	t.Helper()
+	needBrowser(t)
+	p, vendorID := owedToVendor1(t)
+	ref := fmt.Sprintf("%s-%d", prefix, next())
+	ctx := browser(t, 1280, 800)
+	uiLogin(t, ctx, "/admin", adminEmail)
+	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
+	chooseSettlement(t, ctx, vendorID, p.ID)
+	run(t, ctx, chromedp.SendKeys("#settle-amount", "1"), chromedp.SendKeys("#settle-reference", ref))
+	return ctx, p, vendorID, ref
+}
+
 func chooseSettlement(t *testing.T, ctx context.Context, vendorID, programID string) {
 	t.Helper()
 	choose(t, ctx, "#settle-vendor", vendorID)
@@ -347,15 +363,7 @@ func TestTransparency_ChartsSortableTablesAndCSV(t *testing.T) {
 // An admin on a bad link settles a vendor; the server pays on chain but the answer never
 // arrives, so the admin submits the same form again. The settlement must be paid once.
 func TestAdmin_ASettlementWhoseAnswerIsLostIsPaidOnce(t *testing.T) {
-	needBrowser(t)
-	p, vendorID := owedToVendor1(t)
-	ref := fmt.Sprintf("E2E-LOST-%d", next())
-
-	ctx := browser(t, 1280, 800)
-	uiLogin(t, ctx, "/admin", adminEmail)
-	run(t, ctx, chromedp.Click("#tab-settlements"), chromedp.WaitVisible("#settle-form"))
-	chooseSettlement(t, ctx, vendorID, p.ID)
-	run(t, ctx, chromedp.SendKeys("#settle-amount", "1"), chromedp.SendKeys("#settle-reference", ref))
+	ctx, _, vendorID, ref := settlementFormFilled(t, "E2E-LOST")
 
 	dropped := dropFirstAnswer(t, ctx, "*/api/v1/settlements")
 	run(t, ctx, chromedp.Click(`#settle-form button[type="submit"]`))

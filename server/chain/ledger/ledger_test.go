@@ -144,14 +144,22 @@ func TestRedeem_MovesValueToVendorAndAdvancesSeq(t *testing.T) {
 	})
 }
 
+// soldForty sets up program 1 with 1,000 funded, allocates 100 to beneficiary 0 and redeems 40
+// of it at an approved vendor 0 (ref "sale").
+func (f *fixture) soldForty() ([32]byte, common.Address) {
+	f.t.Helper()
+	f.setupProgram(1, 1000)
+	b0, v0 := beneficiary(0), vendorAddr(0)
+	f.do(f.manager, abiL.PackApproveVendor(v0))
+	f.allocate(1, 1, [][32]byte{b0}, 100)
+	f.do(f.operator, abiL.PackRedeem(1, b0, v0, big.NewInt(40), 0, ref("sale")))
+	return b0, v0
+}
+
 func TestSettle_ReducesUnsettledAndEmits(t *testing.T) {
 	chaintest.Run(t, func(t *testing.T, c *chaintest.Chain) {
 		f := newFixture(t, c)
-		f.setupProgram(1, 1000)
-		b0, v0 := beneficiary(0), vendorAddr(0)
-		f.do(f.manager, abiL.PackApproveVendor(v0))
-		f.allocate(1, 1, [][32]byte{b0}, 100)
-		f.do(f.operator, abiL.PackRedeem(1, b0, v0, big.NewInt(40), 0, ref("sale")))
+		_, v0 := f.soldForty()
 
 		r := f.do(f.settler, abiL.PackSettle(1, v0, big.NewInt(25), ref("bank-1")))
 		s := one(t, r, abiL.UnpackSettledEvent)
@@ -176,11 +184,7 @@ func TestSettle_ReducesUnsettledAndEmits(t *testing.T) {
 func TestRefund_GivesBackToTheBeneficiaryOutOfWhatTheVendorIsOwed(t *testing.T) {
 	chaintest.Run(t, func(t *testing.T, c *chaintest.Chain) {
 		f := newFixture(t, c)
-		f.setupProgram(1, 1000)
-		b0, v0 := beneficiary(0), vendorAddr(0)
-		f.do(f.manager, abiL.PackApproveVendor(v0))
-		f.allocate(1, 1, [][32]byte{b0}, 100)
-		f.do(f.operator, abiL.PackRedeem(1, b0, v0, big.NewInt(40), 0, ref("sale")))
+		b0, v0 := f.soldForty()
 		f.do(f.settler, abiL.PackSettle(1, v0, big.NewInt(25), ref("bank-1")))
 
 		r := f.do(f.operator, abiL.PackRefund(1, b0, v0, big.NewInt(10), ref("sale")))
@@ -221,11 +225,7 @@ func TestRefund_GivesBackToTheBeneficiaryOutOfWhatTheVendorIsOwed(t *testing.T) 
 func TestReverseSettlement_TheVendorIsOwedItAgain(t *testing.T) {
 	chaintest.Run(t, func(t *testing.T, c *chaintest.Chain) {
 		f := newFixture(t, c)
-		f.setupProgram(1, 1000)
-		b0, v0 := beneficiary(0), vendorAddr(0)
-		f.do(f.manager, abiL.PackApproveVendor(v0))
-		f.allocate(1, 1, [][32]byte{b0}, 100)
-		f.do(f.operator, abiL.PackRedeem(1, b0, v0, big.NewInt(40), 0, ref("sale")))
+		b0, v0 := f.soldForty()
 		f.do(f.settler, abiL.PackSettle(1, v0, big.NewInt(40), ref("bank-1"))) // typed 40 for 4
 
 		r := f.do(f.settler, abiL.PackReverseSettlement(1, v0, big.NewInt(36), ref("bank-1")))
