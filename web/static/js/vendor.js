@@ -434,7 +434,7 @@ async function statementStep() {
           h('div', { class: 'v', text: fmtMoney(x[k] ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) })))))));
     const settlements = r.settlements || [];
     if (settlements.length) box.append(h('h2', { text: t('admin.settlements') }), h('ul', { class: 'settlements' }, settlements.map((s) =>
-      h('li', {}, fmtDate(s.created_at), ' · ', money(s.amount, s.program_id), ' · ', s.reference || '', ' ', txHash(s.tx_hash)))));
+      h('li', {}, fmtDate(s.created_at), ' · ', money(s.amount, s.program_id), ' · ', s.reference || '', s.reverses_id ? ' (' + t('admin.reversal') + ')' : '', ' ', txHash(s.tx_hash)))));
   } catch (e) { clear(box); msg(out, 'error', errorText(e)); }
 }
 
