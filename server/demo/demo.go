@@ -182,6 +182,21 @@ func Seed(ctx context.Context, a *app.App, size Size, progress func(string)) (Se
 			}
 		}
 	}
+	// A shop not yet paid gives half of its latest sale back: goods returned.
+	if len(out.Vendors) > 2 {
+		v := out.Vendors[2]
+		page, err := a.Redeem.List(ctx, redeem.Filter{VendorID: v.ID, PageSize: 1})
+		if err != nil {
+			return out, err
+		}
+		if len(page.Redemptions) == 1 && page.Redemptions[0].Status == redeem.StatusConfirmed && page.Redemptions[0].Amount > 1 {
+			progress("a refund")
+			sale := page.Redemptions[0]
+			if _, err := a.Redeem.Refund(ctx, actor, v.ID, sale.ID, "demo-refund", redeem.RefundRequest{Amount: sale.Amount / 2, Note: "goods returned"}); err != nil {
+				return out, fmt.Errorf("demo refund: %w", err)
+			}
+		}
+	}
 	return out, nil
 }
 
