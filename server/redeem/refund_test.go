@@ -182,3 +182,26 @@ func TestRefund_RefusesWithTheRightCode(t *testing.T) {
 		t.Errorf("a payout after the refund: %v; want exceeds_unsettled", err)
 	}
 }
+
+// A data directory from a release before refunds keeps its ledger, which has neither refund nor
+// reverseSettlement: both are refused with a clear code instead of transactions that revert.
+func TestRefundsAndReversals_AreRefusedOnALedgerDeployedBeforeThem(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	sale := f.sale(t, 1000)
+	paid, err := f.App.Redeem.Settle(ctx, "officer", redeem.SettleRequest{VendorID: f.vendors[0], Amount: 500, Reference: "OLD-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := redeem.New(f.App.DB, f.App.Pipeline, f.App.Enroll, f.App.Programs, redeem.Config{OldLedger: true})
+	t.Cleanup(old.Close)
+	if _, err := old.Refund(ctx, "clerk", f.vendors[0], sale.ID, "old-1", redeem.RefundRequest{Amount: 1}); code(err) != "refunds_unsupported" {
+		t.Errorf("refund on an old ledger: %v", err)
+	}
+	if _, err := old.ReverseSettlement(ctx, "officer", paid.ID, redeem.ReversalRequest{Amount: 1}); code(err) != "reversals_unsupported" {
+		t.Errorf("reversal on an old ledger: %v", err)
+	}
+	if bal, _ := f.chainBalance(t); bal != f.allocated-1000 {
+		t.Errorf("on chain %d, want %d: nothing given back", bal, f.allocated-1000)
+	}
+}
