@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"gorm.io/gorm"
 
@@ -90,6 +91,8 @@ type Service struct {
 	log *slog.Logger
 	*keys
 	owner string // the import directory's name (ImportOwnerFile)
+	// abandonedChecked is when endAbandonedImports last looked (unix nanoseconds).
+	abandonedChecked atomic.Int64
 
 	ctx    context.Context
 	cancel context.CancelFunc

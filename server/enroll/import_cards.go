@@ -86,6 +86,9 @@ const MaxListedImports = 50
 // ListImports returns the latest imports, newest first, without their row errors (GetImport has
 // them), so an aid worker can come back to one: to print its cards days later, say.
 func (s *Service) ListImports(ctx context.Context) ([]Import, error) {
+	if err := s.endAbandonedImports(ctx); err != nil {
+		return nil, err
+	}
 	var rows []importRow
 	if err := s.db.WithContext(ctx).Order("created_at DESC, id DESC").Limit(MaxListedImports).Find(&rows).Error; err != nil {
 		return nil, fmt.Errorf("enroll: list imports: %w", err)

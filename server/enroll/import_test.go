@@ -3,6 +3,7 @@ package enroll_test
 import (
 	"bytes"
 	"compress/gzip"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -320,6 +321,46 @@ func TestImport_AServerResumesItsOwnImportsAndLeavesAReplicasAlone(t *testing.T)
 	e.db.Raw("SELECT owner FROM beneficiary_imports WHERE id = ?", own.ID).Scan(&got)
 	if got+"\n" != string(owner) {
 		t.Errorf("an import here recorded the owner %q, want %q", got, owner)
+	}
+}
+
+func TestImport_AReplicasImportWithoutProgressForHalfAnHourIsEndedAndItsPeopleStay(t *testing.T) {
+	e := newEnv(t, nil)
+	insert := func(owner string, updated time.Time) string {
+		t.Helper()
+		id := uuid.Must(uuid.NewV7()).String()
+		if err := e.db.Exec("INSERT INTO beneficiary_imports (id, status, actor, path, owner, total, processed, created, duplicates, failed, error_count, created_at, updated_at) VALUES (?, 'running', 'x', '/other/imports/import-1.csv', ?, 10, 5, 5, 0, 0, 0, ?, ?)",
+			id, owner, updated.Add(-time.Hour), updated).Error; err != nil {
+			t.Fatal(err)
+		}
+		return id
+	}
+	now := time.Now().UTC()
+	gone := insert(uuid.NewString(), now.Add(-enroll.AbandonedImportAfter-time.Minute))
+	slow := insert(uuid.NewString(), now.Add(-enroll.AbandonedImportAfter+5*time.Minute))
+	old := insert("", now.Add(-2*enroll.AbandonedImportAfter)) // from before imports named their directory: resumed as this server's
+
+	svc := e.start(t)
+	list, err := svc.ListImports(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	status := map[string]enroll.Import{}
+	for _, im := range list {
+		status[im.ID] = im
+	}
+	if im := status[gone]; im.Status != enroll.ImportFailed || !strings.Contains(im.Error, "Upload the file again") || im.Created != 5 || im.FinishedAt == nil {
+		t.Errorf("the import of a replica gone for half an hour: %+v; want it failed, its 5 people kept", im)
+	}
+	if im := status[slow]; im.Status != enroll.ImportRunning {
+		t.Errorf("the import of a replica last seen 25 minutes ago: %+v; want it still running", im)
+	}
+	if im := status[old]; im.Status != enroll.ImportFailed || strings.Contains(im.Error, "Upload the file again to import the rest") {
+		t.Errorf("an import from before owners: %+v; want it resumed as this server's (its file is lost)", im)
+	}
+	// A replica that comes back finds it ended: stopping it again is refused.
+	if _, err := svc.StopImport(ctx, gone); !errors.Is(err, enroll.ErrImportFinished) {
+		t.Errorf("stop after it was ended: %v", err)
 	}
 }
 

@@ -124,6 +124,9 @@ func (g gzipErrors) Read(p []byte) (int, error) {
 // GetImport reads an import's progress.
 func (s *Service) GetImport(ctx context.Context, id string) (Import, error) {
 	db := s.db.WithContext(ctx)
+	if err := s.endAbandonedImports(ctx); err != nil {
+		return Import{}, err
+	}
 	var job importRow
 	err := db.Take(&job, "id = ?", id).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
@@ -151,9 +154,53 @@ func importView(j importRow, errs []importErrorRow) Import {
 	return out
 }
 
+// AbandonedImportAfter is how long another replica's running import may go without a batch
+// before any server ends it: that replica is gone (or has been down that long) with the file.
+const AbandonedImportAfter = 30 * time.Minute
+
+// errImportAbandoned is the message of an import ended by endAbandonedImports.
+const errImportAbandoned = "The server importing this file stopped before the end and has not come back: the people enrolled before that stay enrolled. Upload the file again to import the rest (those already enrolled are recognised as duplicates)."
+
+// endAbandonedImports ends, as failed, the running imports of other import directories (replicas
+// sharing the database) that made no progress for AbandonedImportAfter: their file is in that
+// replica's data directory, so no other server can finish them, and without this they stayed
+// "running" until someone stopped them. A replica that comes back later finds them ended, as a
+// stopped import, and leaves them. This server's own imports resume at its start instead.
+//
+// It runs when imports are read, at most once a minute, and writes only when a read found one:
+// on SQLite any write, even one that changes nothing, waits for the one write connection that
+// redemptions use.
+func (s *Service) endAbandonedImports(ctx context.Context) error {
+	now := time.Now().UTC()
+	if last := s.abandonedChecked.Load(); last != 0 && now.Sub(time.Unix(0, last)) < time.Minute {
+		return nil
+	}
+	s.abandonedChecked.Store(now.UnixNano())
+	abandoned := func(db *gorm.DB) *gorm.DB {
+		return db.Model(&importRow{}).Where("status = ? AND owner <> ? AND owner <> '' AND updated_at < ?",
+			ImportRunning, s.owner, now.Add(-AbandonedImportAfter))
+	}
+	var ids []string
+	if err := abandoned(s.db.WithContext(ctx)).Limit(1).Pluck("id", &ids).Error; err != nil || len(ids) == 0 {
+		return err
+	}
+	res := abandoned(s.db.WithContext(ctx)).
+		Updates(map[string]any{"status": ImportFailed, "error": errImportAbandoned, "finished_at": now, "updated_at": now})
+	if res.Error != nil {
+		return fmt.Errorf("enroll: end abandoned imports: %w", res.Error)
+	}
+	if res.RowsAffected > 0 {
+		s.log.WarnContext(ctx, "imports of a server that stopped ended", "imports", res.RowsAffected)
+	}
+	return nil
+}
+
 // resumeImports restarts the imports a previous process on this import directory left running
 // (and those from before imports named their directory). Another replica's stay its own.
 func (s *Service) resumeImports() error {
+	if err := s.endAbandonedImports(context.Background()); err != nil {
+		return err
+	}
 	var jobs []importRow
 	if err := s.db.Where("status = ? AND (owner = ? OR owner = '')", ImportRunning, s.owner).Find(&jobs).Error; err != nil {
 		return fmt.Errorf("find running imports: %w", err)
