@@ -33,10 +33,10 @@ var (
 	ErrRedemptionFailed = apierr.New(http.StatusConflict, "redemption_failed", "the sale failed on the ledger: nothing was taken from the card")
 	// ErrExceedsRefundable: more than the sale less what was already given back of it.
 	ErrExceedsRefundable = apierr.New(http.StatusUnprocessableEntity, "exceeds_refundable", "the amount is more than what is left to refund of this sale")
-	// ErrRefundSettled: the shop is owed less than the refund in this program. The ledger takes a
+	// ErrRefundExceedsUnsettled: the shop is owed less than the refund in this program. The ledger takes a
 	// refund out of what the agency still owes the shop, so a sale already paid for is given back
 	// out of the shop's next unpaid sales: once it is owed as much again, the refund goes through.
-	ErrRefundSettled = apierr.New(http.StatusUnprocessableEntity, "exceeds_unsettled",
+	ErrRefundExceedsUnsettled = apierr.New(http.StatusUnprocessableEntity, "exceeds_unsettled",
 		"the shop is owed less than this in the program (it has been paid for its sales); a refund comes out of what the shop is owed, so it can be made once the shop is owed as much again")
 	// ErrRefundsUnsupported: the ledger contract on this chain was deployed before refunds.
 	ErrRefundsUnsupported = apierr.New(http.StatusNotImplemented, "refunds_unsupported",
@@ -79,9 +79,11 @@ func (r RefundRequest) hash(redemptionID string) string {
 // Refund gives back req.Amount of a confirmed redemption to its card, once per (actor, key): a
 // retry with the same key gets the same refund. vendorID, when not empty, limits it to that
 // shop's own sales. It is refused above what is left of the sale, and above what the shop is
-// still owed in the program (what the agency already paid it is recovered off chain first);
-// both are checked under the lock settlements take, so refunds and payouts can never add up to
-// more than the shop's sales. The balance given back is spendable once the chain confirms it.
+// still owed in the program (a refund is netted against the shop's payouts: a sale already paid
+// for comes out of later unpaid ones, or out of a settlement reversal once the shop paid the
+// money back); both are checked under the lock settlements take, so refunds and payouts can
+// never add up to more than the shop's sales. The balance given back is spendable once the
+// chain confirms it.
 func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key string, req RefundRequest) (RefundView, error) {
 	if key == "" {
 		return RefundView{}, ErrRefundKeyRequired
@@ -150,7 +152,7 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 			return err
 		}
 		if req.Amount > unsettled {
-			return ErrRefundSettled.WithDetail("unsettled", unsettled)
+			return ErrRefundExceedsUnsettled.WithDetail("unsettled", unsettled)
 		}
 		return enqueueWith(ctx, s, tx, refundRef(row.ID), ledgerABI.PackRefund(prog.ChainProgramID, holder,
 			common.HexToAddress(vendor.Address), big.NewInt(req.Amount), common.HexToHash(saleRow.ChainRef)), &row, &row.IntentID)
