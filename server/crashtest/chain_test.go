@@ -31,8 +31,8 @@ type chainLedger struct {
 	Allocated  map[entKey]*big.Int
 	Expired    map[entKey]bool
 	ByRef      map[uuid.UUID][]*aidledger.AidLedgerRedeemed
-	RedeemedBy map[entKey]*big.Int
-	ProgramSum map[uint64]*big.Int // Σ Redeemed amounts per program
+	RedeemedBy map[entKey]*big.Int // net of refunds, as the contract keeps it
+	ProgramSum map[uint64]*big.Int // Σ Redeemed − Σ Refunded amounts per program
 }
 
 func dialChain(t *testing.T, url string) *ethclient.Client {
@@ -54,8 +54,9 @@ func dialChain(t *testing.T, url string) *ethclient.Client {
 	}
 }
 
-// readLedger reads every Redeemed, RedemptionRejected, Allocated and Expired event of the
-// contract with eth_getLogs and decodes them with the generated bindings.
+// readLedger reads every Redeemed, RedemptionRejected, Refunded, Allocated and Expired event of
+// the contract with eth_getLogs and decodes them with the generated bindings. (The demo seed
+// refunds one sale.)
 func readLedger(t *testing.T, c *ethclient.Client, contract common.Address) *chainLedger {
 	t.Helper()
 	ctx := context.Background()
@@ -69,6 +70,7 @@ func readLedger(t *testing.T, c *ethclient.Client, contract common.Address) *cha
 	}
 	redeemedID, rejectedID := parsed.Events["Redeemed"].ID, parsed.Events["RedemptionRejected"].ID
 	allocatedID, expiredID := parsed.Events["Allocated"].ID, parsed.Events["Expired"].ID
+	refundedID := parsed.Events["Refunded"].ID
 	out := &chainLedger{Head: head, Allocated: map[entKey]*big.Int{}, Expired: map[entKey]bool{},
 		ByRef: map[uuid.UUID][]*aidledger.AidLedgerRedeemed{}, RedeemedBy: map[entKey]*big.Int{}, ProgramSum: map[uint64]*big.Int{}}
 	const step = 2000
@@ -76,7 +78,7 @@ func readLedger(t *testing.T, c *ethclient.Client, contract common.Address) *cha
 		to := min(from+step-1, head)
 		logs, err := c.FilterLogs(ctx, ethereum.FilterQuery{
 			FromBlock: new(big.Int).SetUint64(from), ToBlock: new(big.Int).SetUint64(to),
-			Addresses: []common.Address{contract}, Topics: [][]common.Hash{{redeemedID, rejectedID, allocatedID, expiredID}},
+			Addresses: []common.Address{contract}, Topics: [][]common.Hash{{redeemedID, rejectedID, allocatedID, expiredID, refundedID}},
 		})
 		if err != nil {
 			t.Fatalf("eth_getLogs %d..%d: %v", from, to, err)
@@ -98,6 +100,14 @@ func readLedger(t *testing.T, c *ethclient.Client, contract common.Address) *cha
 				k := entKey{ev.ProgramId, ev.Beneficiary}
 				addTo(out.RedeemedBy, k, ev.Amount)
 				addTo(out.ProgramSum, ev.ProgramId, ev.Amount)
+			case refundedID:
+				ev, err := ledgerABI.UnpackRefundedEvent(l)
+				if err != nil {
+					t.Fatalf("decode Refunded in %s: %v", l.TxHash, err)
+				}
+				k := entKey{ev.ProgramId, ev.Beneficiary}
+				addTo(out.RedeemedBy, k, new(big.Int).Neg(ev.Amount))
+				addTo(out.ProgramSum, ev.ProgramId, new(big.Int).Neg(ev.Amount))
 			case rejectedID:
 				ev, err := ledgerABI.UnpackRedemptionRejectedEvent(l)
 				if err != nil {

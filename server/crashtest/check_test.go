@@ -202,7 +202,7 @@ func checkLedger(t *testing.T, s *server, w *world, acc map[string]accepted, out
 		}
 		e := entitlementOnChain(t, client, s.Contract, k, block)
 		if want := new(big.Int).Sub(alloc, red); e.Balance.Cmp(want) != 0 || e.Balance.Sign() < 0 {
-			t.Errorf("entitlement %d/%s: balance on chain %s, want allocated %s − redeemed %s = %s", k.Program, k.Beneficiary.Hex(), e.Balance, alloc, red, want)
+			t.Errorf("entitlement %d/%s: balance on chain %s, want allocated %s − redeemed net of refunds %s = %s", k.Program, k.Beneficiary.Hex(), e.Balance, alloc, red, want)
 		}
 		checked++
 	}
@@ -217,7 +217,7 @@ func checkLedger(t *testing.T, s *server, w *world, acc map[string]accepted, out
 	for _, p := range w.programs {
 		onChain := programTotalsOnChain(t, client, s.Contract, p.ChainProgramID, block)
 		if sum := led.ProgramSum[p.ChainProgramID]; sum == nil || sum.Cmp(onChain.Redeemed) != 0 {
-			t.Errorf("program %d: Σ Redeemed events %v, programTotals.redeemed %s", p.ChainProgramID, sum, onChain.Redeemed)
+			t.Errorf("program %d: Σ Redeemed − Σ Refunded events %v, programTotals.redeemed %s", p.ChainProgramID, sum, onChain.Redeemed)
 		}
 		deadline := time.Now().Add(60 * time.Second)
 		for {
