@@ -27,7 +27,12 @@ type Reconciliation struct {
 	RefundedEvents      int64    `json:"refunded_events"`
 	MissingRefundEvents []string `json:"missing_refund_events"` // confirmed refund ids with no matching event
 	UnknownRefundEvents []string `json:"unknown_refund_events"` // tx hashes of Refunded events with no confirmed refund
-	OK                  bool     `json:"ok"`
+	// Settlements and their reversals, likewise, with Settled and SettlementReversed events.
+	ConfirmedSettlements    int64    `json:"confirmed_settlements"`
+	SettlementEvents        int64    `json:"settlement_events"`
+	MissingSettlementEvents []string `json:"missing_settlement_events"`
+	UnknownSettlementEvents []string `json:"unknown_settlement_events"`
+	OK                      bool     `json:"ok"`
 }
 
 // listLimit bounds the ids a report lists; the counts are exact.
@@ -94,7 +99,7 @@ func (r *Reconciler) check(ctx context.Context, pace float64) (Reconciliation, e
 		return rep, err
 	}
 	mismatches := len(rep.MissingEvents) + len(rep.UnknownEvents) + len(rep.DuplicateEvents) +
-		len(rep.MissingRefundEvents) + len(rep.UnknownRefundEvents)
+		len(rep.MissingRefundEvents) + len(rep.UnknownRefundEvents) + len(rep.MissingSettlementEvents) + len(rep.UnknownSettlementEvents)
 	if d := rep.ConfirmedRedemptions - rep.RedeemedEvents; mismatches == 0 && d != 0 {
 		mismatches = int(max(d, -d))
 	}
@@ -102,7 +107,8 @@ func (r *Reconciler) check(ctx context.Context, pace float64) (Reconciliation, e
 	if !rep.OK {
 		r.log.Error("reconciliation mismatch", "missing_events", len(rep.MissingEvents), "unknown_events", len(rep.UnknownEvents),
 			"duplicate_events", len(rep.DuplicateEvents), "missing_refund_events", len(rep.MissingRefundEvents),
-			"unknown_refund_events", len(rep.UnknownRefundEvents), "as_of_block", rep.AsOfBlock)
+			"unknown_refund_events", len(rep.UnknownRefundEvents), "missing_settlement_events", len(rep.MissingSettlementEvents),
+			"unknown_settlement_events", len(rep.UnknownSettlementEvents), "as_of_block", rep.AsOfBlock)
 	}
 	r.mu.Lock()
 	r.last, r.hasValue = rep, true

@@ -195,3 +195,41 @@ func TestReconcile_MatchesConfirmedRefundsWithTheirEventsByTransactionAndAmount(
 		t.Errorf("report %+v %v", rep, err)
 	}
 }
+
+func TestReconcile_MatchesSettlementsAndTheirReversalsWithTheirEvents(t *testing.T) {
+	db, _ := testenv.DB(t, Schema, index.Schema)
+	now := time.Now().UTC()
+	settlement := func(id, tx string, amount int64, reverses string) settlementRow {
+		return settlementRow{ID: id, VendorID: "v", ProgramID: "p", Amount: amount, Reference: "PAY", Status: StatusConfirmed,
+			TxHash: tx, BlockNumber: 4, ReversesID: reverses, CreatedAt: now}
+	}
+	event := func(n int, kind, tx string, amount int64) index.Event {
+		return index.Event{BlockNumber: 4, BlockHash: fmt.Sprintf("0x%064x", 200+n), BlockTime: now, TxHash: tx, Kind: kind, Amount: amount}
+	}
+	rows := []settlementRow{settlement("paid", "0xA", 500, ""), settlement("taken-back", "0xB", -200, "paid"), settlement("no-event", "0xC", 300, "")}
+	events := []index.Event{event(1, index.KindSettled, "0xA", 500), event(2, index.KindSettlementReversed, "0xB", 200),
+		event(3, index.KindSettled, "0xD", 50)}
+	if err := db.Create(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Create(&events).Error; err != nil {
+		t.Fatal(err)
+	}
+	rep, err := reconcile(context.Background(), db, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.OK || rep.ConfirmedSettlements != 3 || rep.SettlementEvents != 3 ||
+		!slices.Equal(rep.MissingSettlementEvents, []string{"no-event"}) || !slices.Equal(rep.UnknownSettlementEvents, []string{"0xD"}) {
+		t.Errorf("report %+v", rep)
+	}
+	if err := db.Where("id = ?", "no-event").Delete(&settlementRow{}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Where("tx_hash = ?", "0xD").Delete(&index.Event{}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if rep, err := reconcile(context.Background(), db, 10, 0); err != nil || !rep.OK {
+		t.Errorf("a settlement and its reversal, each with its event: %+v %v", rep, err)
+	}
+}

@@ -41,49 +41,78 @@ func reconcile(ctx context.Context, db *gorm.DB, asOfBlock uint64, pace float64)
 	}); err != nil {
 		return out, err
 	}
-	if err := reconcileRefunds(db, asOfBlock, &out); err != nil {
+	if err := reconcileByTx(db, asOfBlock, &out); err != nil {
 		return out, err
 	}
 	out.OK = len(out.MissingEvents) == 0 && len(out.UnknownEvents) == 0 && len(out.DuplicateEvents) == 0 &&
-		out.ConfirmedRedemptions == out.RedeemedEvents && len(out.MissingRefundEvents) == 0 && len(out.UnknownRefundEvents) == 0
+		out.ConfirmedRedemptions == out.RedeemedEvents && len(out.MissingRefundEvents) == 0 && len(out.UnknownRefundEvents) == 0 &&
+		len(out.MissingSettlementEvents) == 0 && len(out.UnknownSettlementEvents) == 0
 	return out, nil
 }
 
-// reconcileRefunds matches confirmed refunds with Refunded events by transaction (a refund is a
-// transaction of its own) and amount. Refunds are few next to redemptions: both sides are read
-// whole.
-func reconcileRefunds(db *gorm.DB, asOfBlock uint64, out *Reconciliation) error {
-	out.MissingRefundEvents, out.UnknownRefundEvents = []string{}, []string{}
-	var refunds []refundRow
-	if err := db.Select("id", "amount", "tx_hash").Where("status = ? AND block_number <= ?", StatusConfirmed, asOfBlock).
-		Order("id").Find(&refunds).Error; err != nil {
-		return fmt.Errorf("read confirmed refunds: %w", err)
-	}
-	var events []index.Event
-	if err := db.Select("tx_hash", "amount").Where("kind = ? AND block_number <= ?", index.KindRefunded, asOfBlock).
-		Order("id").Find(&events).Error; err != nil {
-		return fmt.Errorf("read refund events: %w", err)
-	}
-	out.ConfirmedRefunds, out.RefundedEvents = int64(len(refunds)), int64(len(events))
+// txAmount is one side of a match by transaction: a row's id (or an event's kind), the
+// transaction that carries it, and its amount.
+type txAmount struct {
+	ID, TxHash string
+	Amount     int64
+}
+
+// matchByTx pairs rows with events by transaction (refunds, settlements and reversals are each a
+// transaction of their own) and amount. It lists the rows with no event of their amount in their
+// transaction, and the transactions of events that no row claims, each up to listLimit.
+func matchByTx(rows, events []txAmount) (missing, unknown []string) {
+	missing, unknown = []string{}, []string{}
 	byTx := make(map[string][]int64, len(events))
 	for _, e := range events {
 		byTx[e.TxHash] = append(byTx[e.TxHash], e.Amount)
 	}
-	for _, r := range refunds {
+	for _, r := range rows {
 		got := byTx[r.TxHash]
 		delete(byTx, r.TxHash)
-		if len(got) != 1 || got[0] != r.Amount {
-			if len(out.MissingRefundEvents) < listLimit {
-				out.MissingRefundEvents = append(out.MissingRefundEvents, r.ID)
-			}
+		if (len(got) != 1 || got[0] != r.Amount) && len(missing) < listLimit {
+			missing = append(missing, r.ID)
 		}
 	}
 	for _, e := range events {
-		if _, left := byTx[e.TxHash]; left && len(out.UnknownRefundEvents) < listLimit {
-			out.UnknownRefundEvents = append(out.UnknownRefundEvents, e.TxHash)
+		if _, left := byTx[e.TxHash]; left && len(unknown) < listLimit {
+			unknown = append(unknown, e.TxHash)
 			delete(byTx, e.TxHash)
 		}
 	}
+	return missing, unknown
+}
+
+// reconcileByTx matches confirmed refunds with Refunded events, and confirmed settlements
+// and their reversals with Settled and SettlementReversed events (a reversal's amount is
+// negative on both sides). They are few next to redemptions: both sides are read whole.
+func reconcileByTx(db *gorm.DB, asOfBlock uint64, out *Reconciliation) error {
+	var refunds, settlements, refundEvents, settleEvents []txAmount
+	if err := db.Model(&refundRow{}).Select("id", "amount", "tx_hash").Where("status = ? AND block_number <= ?", StatusConfirmed, asOfBlock).
+		Order("id").Scan(&refunds).Error; err != nil {
+		return fmt.Errorf("read confirmed refunds: %w", err)
+	}
+	if err := db.Model(&settlementRow{}).Select("id", "amount", "tx_hash").Where("status = ? AND block_number <= ?", StatusConfirmed, asOfBlock).
+		Order("id").Scan(&settlements).Error; err != nil {
+		return fmt.Errorf("read confirmed settlements: %w", err)
+	}
+	if err := db.Model(&index.Event{}).Select("kind AS id", "tx_hash", "amount").Where("kind = ? AND block_number <= ?", index.KindRefunded, asOfBlock).
+		Order("id").Scan(&refundEvents).Error; err != nil {
+		return fmt.Errorf("read refund events: %w", err)
+	}
+	if err := db.Model(&index.Event{}).Select("kind AS id", "tx_hash", "amount").
+		Where("kind IN ? AND block_number <= ?", []string{index.KindSettled, index.KindSettlementReversed}, asOfBlock).
+		Order("id").Scan(&settleEvents).Error; err != nil {
+		return fmt.Errorf("read settlement events: %w", err)
+	}
+	for i := range settleEvents {
+		if settleEvents[i].ID == index.KindSettlementReversed {
+			settleEvents[i].Amount = -settleEvents[i].Amount
+		}
+	}
+	out.ConfirmedRefunds, out.RefundedEvents = int64(len(refunds)), int64(len(refundEvents))
+	out.MissingRefundEvents, out.UnknownRefundEvents = matchByTx(refunds, refundEvents)
+	out.ConfirmedSettlements, out.SettlementEvents = int64(len(settlements)), int64(len(settleEvents))
+	out.MissingSettlementEvents, out.UnknownSettlementEvents = matchByTx(settlements, settleEvents)
 	return nil
 }
 

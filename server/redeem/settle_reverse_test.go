@@ -47,6 +47,16 @@ func TestReverseSettlement_APayoutTypedWrongIsTakenBackAndRecordedRight(t *testi
 	if err != nil || st.Settled != 500 || st.Unsettled != 4500 {
 		t.Fatalf("statement at the end %+v %v", st, err)
 	}
+	var rep redeem.Reconciliation
+	f.WaitFor("the indexer to catch up", 10*time.Second, func() bool {
+		_, indexed := f.App.Indexer.Progress()
+		var err error
+		rep, err = redeem.Reconcile(ctx, f.App.DB, indexed)
+		return err == nil && rep.ConfirmedSettlements == 4
+	})
+	if !rep.OK || rep.SettlementEvents != 4 {
+		t.Errorf("reconciliation of two settlements and two reversals: %+v", rep)
+	}
 	// What the shop is owed again can be refunded to a card.
 	sales, err := f.App.Redeem.List(ctx, redeem.Filter{VendorID: f.vendors[0]})
 	if err != nil || len(sales.Redemptions) != 1 {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -198,6 +199,11 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	waitJS(t, ctx, `document.querySelector('#recon-result')`, 60*time.Second)
 	if ok := eval[string](t, ctx, `document.querySelector('#recon-result').dataset.ok`); ok != "true" {
 		t.Errorf("reconciliation reports a mismatch: %s", eval[string](t, ctx, `document.querySelector('#reconciliation').innerText`))
+	}
+	// Settlements (this test's and the demo's) are on chain as recorded: as many on each side.
+	if got := eval[string](t, ctx, `document.querySelector('#recon-settlements').textContent`); !regexp.MustCompile(`^([1-9][0-9]*) / ([1-9][0-9]*)$`).MatchString(got) ||
+		strings.Split(got, " / ")[0] != strings.Split(got, " / ")[1] {
+		t.Errorf("settlements in the reconciliation: %q; want as many confirmed as on chain", got)
 	}
 	screenshot(t, ctx, "admin-reconciliation")
 }

@@ -37,6 +37,7 @@ export default {
   'err.refund_failed': 'رفض السجل هذا الإرجاع: لم يُعَد شيء. أغلق هذه النافذة وحاول مجددًا، أو اسأل الوكالة.',
   'admin.reverse': 'استرداد', 'admin.reversal': 'مُسترد', 'admin.reverse_title': 'استرداد التسوية {ref} بقيمة {amount}', 'admin.reverse_hint': 'سُجّلت خطأً، أو أعادها المتجر: يصبح المتجر مستحقًا لها مجددًا. حتى {amount}.',
   'err.exceeds_settled': 'هذا أكثر مما تبقّى من هذه التسوية.', 'err.settlement_not_confirmed': 'لا يمكن استرداد إلا تسوية مؤكدة على السجل.', 'err.is_reversal': 'هذا استرداد لتسوية بالفعل؛ سجّل الدفعة من جديد بدلًا من ذلك.', 'err.reversals_unsupported': 'أُعدّ هذا السجل قبل إمكانية استرداد التسويات.',
+  'admin.recon_refunds': 'الإرجاعات: المؤكدة / على السلسلة', 'admin.recon_settlements': 'التسويات والاستردادات: المؤكدة / على السلسلة',
   'refund.button': 'إرجاع', 'refund.this_sale': 'إرجاع عملية الشراء هذه', 'refund.title': 'إرجاع عملية شراء بقيمة {amount}',
   'refund.amount': 'المبلغ المُعاد إلى البطاقة', 'refund.left': 'يمكن إرجاع {amount} كحد أقصى.',
   'refund.note': 'السبب (اختياري)', 'refund.note_hint': 'مثلًا: أُعيدت البضاعة، أو كُتب المبلغ خطأً.',

@@ -37,6 +37,7 @@ export default {
   'err.refund_failed': 'The ledger refused this refund: nothing was given back. Close this and try again, or ask the agency.',
   'admin.reverse': 'Take back', 'admin.reversal': 'Taken back', 'admin.reverse_title': 'Take back settlement {ref} of {amount}', 'admin.reverse_hint': 'Recorded by mistake, or paid back by the shop: the shop is owed it again. Up to {amount}.',
   'err.exceeds_settled': 'That is more than what is left of this settlement.', 'err.settlement_not_confirmed': 'Only a settlement confirmed on the ledger can be taken back.', 'err.is_reversal': 'This already takes a settlement back; record the payout again instead.', 'err.reversals_unsupported': 'This ledger was set up before settlements could be taken back.',
+  'admin.recon_refunds': 'Refunds: confirmed / on chain', 'admin.recon_settlements': 'Settlements and reversals: confirmed / on chain',
   'refund.button': 'Refund', 'refund.this_sale': 'Refund this sale', 'refund.title': 'Refund a sale of {amount}',
   'refund.amount': 'Amount to give back to the card', 'refund.left': 'Up to {amount} can still be given back.',
   'refund.note': 'Why (optional)', 'refund.note_hint': 'For example: goods returned, or the amount was typed wrong.',

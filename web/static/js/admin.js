@@ -285,7 +285,8 @@ async function reconciliation(panel) {
     h('button', { type: 'button', class: 'secondary', text: t('refresh'), on: { click: () => { clear(panel); reconciliation(panel); } } }));
   try {
     const r = await api('/api/v1/admin/reconciliation');
-    // {checked_at, as_of_block, confirmed_redemptions, redeemed_events, missing_events, unknown_events, duplicate_events, ok}
+    // {checked_at, as_of_block, confirmed_redemptions, redeemed_events, missing_events, unknown_events, duplicate_events,
+    //  confirmed_refunds, refunded_events, …_refund_events, confirmed_settlements, settlement_events, …_settlement_events, ok}
     const ids = (list) => ((list || []).length ? h('ul', {}, list.map((x) => h('li', { class: 'mono', text: x }))) : '0');
     clear(box, h('div', { class: 'msg ' + (r.ok ? 'ok' : 'error'), id: 'recon-result', 'data-ok': String(!!r.ok), role: r.ok ? 'status' : 'alert', text: r.ok ? t('admin.recon_ok') : t('admin.recon_bad') }),
       h('div', { class: 'card' }, h('dl', { class: 'kv' },
@@ -295,7 +296,12 @@ async function reconciliation(panel) {
         h('dt', { text: t('admin.recon_events') }), h('dd', { text: fmtNumber(r.redeemed_events ?? 0) }),
         h('dt', { text: t('admin.recon_missing') }), h('dd', {}, ids(r.missing_events)),
         h('dt', { text: t('admin.recon_unknown') }), h('dd', {}, ids(r.unknown_events)),
-        h('dt', { text: t('admin.recon_duplicate') }), h('dd', {}, ids(r.duplicate_events)))));
+        h('dt', { text: t('admin.recon_duplicate') }), h('dd', {}, ids(r.duplicate_events)),
+        // Refunds, settlements and reversals: confirmed / on chain, then any that do not match.
+        ...[['refunds', r.confirmed_refunds, r.refunded_events, r.missing_refund_events, r.unknown_refund_events],
+          ['settlements', r.confirmed_settlements, r.settlement_events, r.missing_settlement_events, r.unknown_settlement_events]]
+          .flatMap(([k, rows, evs, missing, unknown]) => [h('dt', { text: t('admin.recon_' + k) }), h('dd', { id: 'recon-' + k },
+            fmtNumber(rows ?? 0) + ' / ' + fmtNumber(evs ?? 0), [...(missing || []), ...(unknown || [])].length ? ids([...(missing || []), ...(unknown || [])]) : null)]))));
   } catch (e) { clear(box); alertErr(box, e); }
 }
 
