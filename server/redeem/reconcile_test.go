@@ -170,16 +170,7 @@ func TestReconcile_MatchesConfirmedRefundsWithTheirEventsByTransactionAndAmount(
 		refund("after-the-block", "0xE", 2, 50, StatusConfirmed),
 	}
 	events := []index.Event{event(1, "0xA", 5, 4), event(2, "0xC", 7, 5), event(3, "0xD", 1, 6), event(4, "0xE", 2, 50)}
-	if err := db.Create(&refunds).Error; err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Create(&events).Error; err != nil {
-		t.Fatal(err)
-	}
-	rep, err := reconcile(context.Background(), db, 10, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := storedAndReconciled(t, db, &refunds, events)
 	if rep.OK || rep.ConfirmedRefunds != 3 || rep.RefundedEvents != 3 ||
 		!slices.Equal(rep.MissingRefundEvents, []string{"no-event", "other-amount"}) || !slices.Equal(rep.UnknownRefundEvents, []string{"0xD"}) {
 		t.Errorf("report %+v", rep)
@@ -209,16 +200,7 @@ func TestReconcile_MatchesSettlementsAndTheirReversalsWithTheirEvents(t *testing
 	rows := []settlementRow{settlement("paid", "0xA", 500, ""), settlement("taken-back", "0xB", -200, "paid"), settlement("no-event", "0xC", 300, "")}
 	events := []index.Event{event(1, index.KindSettled, "0xA", 500), event(2, index.KindSettlementReversed, "0xB", 200),
 		event(3, index.KindSettled, "0xD", 50)}
-	if err := db.Create(&rows).Error; err != nil {
-		t.Fatal(err)
-	}
-	if err := db.Create(&events).Error; err != nil {
-		t.Fatal(err)
-	}
-	rep, err := reconcile(context.Background(), db, 10, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
+	rep := storedAndReconciled(t, db, &rows, events)
 	if rep.OK || rep.ConfirmedSettlements != 3 || rep.SettlementEvents != 3 ||
 		!slices.Equal(rep.MissingSettlementEvents, []string{"no-event"}) || !slices.Equal(rep.UnknownSettlementEvents, []string{"0xD"}) {
 		t.Errorf("report %+v", rep)
@@ -232,4 +214,20 @@ func TestReconcile_MatchesSettlementsAndTheirReversalsWithTheirEvents(t *testing
 	if rep, err := reconcile(context.Background(), db, 10, 0); err != nil || !rep.OK {
 		t.Errorf("a settlement and its reversal, each with its event: %+v %v", rep, err)
 	}
+}
+
+// storedAndReconciled stores rows and events and reconciles as of block 10.
+func storedAndReconciled(t *testing.T, db *gorm.DB, rows any, events []index.Event) Reconciliation {
+	t.Helper()
+	if err := db.Create(rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := db.Create(&events).Error; err != nil {
+		t.Fatal(err)
+	}
+	rep, err := reconcile(context.Background(), db, 10, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rep
 }
