@@ -13,6 +13,17 @@ import (
 // Get reads a redemption. vendorID, when not empty, restricts to that vendor's redemptions (a
 // vendor asking for another's gets not found, not forbidden: ids are not to be probed).
 func (s *Service) Get(ctx context.Context, id, vendorID string) (Redemption, error) {
+	r, err := s.row(ctx, id, vendorID)
+	if err != nil {
+		return Redemption{}, err
+	}
+	out := view(r)
+	out.Refunded, err = refundedOf(s.db.WithContext(ctx), r.ID)
+	return out, err
+}
+
+// row reads a redemption's row, limited to vendorID's as Get is.
+func (s *Service) row(ctx context.Context, id, vendorID string) (redemptionRow, error) {
 	var r redemptionRow
 	q := s.db.WithContext(ctx).Where("id = ?", id)
 	if vendorID != "" {
@@ -20,14 +31,9 @@ func (s *Service) Get(ctx context.Context, id, vendorID string) (Redemption, err
 	}
 	err := q.Take(&r).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return Redemption{}, apierr.ErrNotFound
+		return r, apierr.ErrNotFound
 	}
-	if err != nil {
-		return Redemption{}, err
-	}
-	out := view(r)
-	out.Refunded, err = refundedOf(s.db.WithContext(ctx), r.ID)
-	return out, err
+	return r, err
 }
 
 // Filter selects redemptions.

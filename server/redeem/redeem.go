@@ -18,6 +18,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ethereum/go-ethereum/common"
@@ -164,6 +165,23 @@ func view(r redemptionRow) Redemption {
 // maxAmount keeps every sum far from int64 overflow.
 const maxAmount = 1 << 50
 
+// checkAmount refuses an amount that is not a positive number of minor units below maxAmount.
+func checkAmount(amount int64) error {
+	if amount <= 0 || amount > maxAmount {
+		return apierr.Invalid("amount", "must be a positive integer number of minor units")
+	}
+	return nil
+}
+
+// cleanNote trims a free-text note (why a refund or a reversal) and bounds it.
+func cleanNote(note string) (string, error) {
+	note = strings.TrimSpace(note)
+	if len(note) > 200 {
+		return "", apierr.Invalid("note", "at most 200 characters")
+	}
+	return note, nil
+}
+
 func (r Request) validate() (ledger.Category, error) {
 	if _, err := enroll.ParseCardNumber(r.CardNumber); err != nil {
 		return 0, err
@@ -174,8 +192,8 @@ func (r Request) validate() (ledger.Category, error) {
 	if r.ProgramID == "" {
 		return 0, apierr.Invalid("program_id", "is required")
 	}
-	if r.Amount <= 0 || r.Amount > maxAmount {
-		return 0, apierr.Invalid("amount", "must be a positive integer number of minor units")
+	if err := checkAmount(r.Amount); err != nil {
+		return 0, err
 	}
 	c, ok := ledger.ParseCategory(r.Category)
 	if !ok {

@@ -91,12 +91,12 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 	if len(key) > 200 {
 		return RefundView{}, apierr.Invalid("Idempotency-Key", "at most 200 characters")
 	}
-	if req.Amount <= 0 || req.Amount > maxAmount {
-		return RefundView{}, apierr.Invalid("amount", "must be a positive integer number of minor units")
+	if err := checkAmount(req.Amount); err != nil {
+		return RefundView{}, err
 	}
-	req.Note = strings.TrimSpace(req.Note)
-	if len(req.Note) > 200 {
-		return RefundView{}, apierr.Invalid("note", "at most 200 characters")
+	var err error
+	if req.Note, err = cleanNote(req.Note); err != nil {
+		return RefundView{}, err
 	}
 	hash := req.hash(redemptionID)
 	if prev, found, err := s.refundByKey(s.db.WithContext(ctx), actor, key); err != nil || found {
@@ -108,7 +108,7 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 	if s.cfg.OldLedger {
 		return RefundView{}, ErrRefundsUnsupported
 	}
-	sale, err := s.Get(ctx, redemptionID, vendorID)
+	sale, err := s.row(ctx, redemptionID, vendorID)
 	if err != nil {
 		return RefundView{}, err
 	}
@@ -118,11 +118,7 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 	case StatusFailed:
 		return RefundView{}, ErrRedemptionFailed
 	}
-	var saleRow redemptionRow
-	if err := s.db.WithContext(ctx).Select("beneficiary_id", "chain_ref").Take(&saleRow, "id = ?", sale.ID).Error; err != nil {
-		return RefundView{}, fmt.Errorf("refund %s: %w", sale.ID, err)
-	}
-	holder, err := s.cards.ChainKey(ctx, saleRow.BeneficiaryID)
+	holder, err := s.cards.ChainKey(ctx, sale.BeneficiaryID)
 	if err != nil {
 		return RefundView{}, fmt.Errorf("refund %s: %w", sale.ID, err)
 	}
@@ -134,7 +130,7 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 	if err != nil {
 		return RefundView{}, err
 	}
-	row := refundRow{ID: uuid.Must(uuid.NewV7()).String(), RedemptionID: sale.ID, VendorID: sale.VendorID, BeneficiaryID: saleRow.BeneficiaryID,
+	row := refundRow{ID: uuid.Must(uuid.NewV7()).String(), RedemptionID: sale.ID, VendorID: sale.VendorID, BeneficiaryID: sale.BeneficiaryID,
 		ProgramID: sale.ProgramID, Amount: req.Amount, Note: req.Note, Actor: actor, IdempotencyKey: key, RequestHash: hash, Status: StatusPending}
 	err = store.InTx(ctx, s.db, func(tx *gorm.DB) error {
 		if err := lockVendorAccount(tx, sale.VendorID); err != nil {
@@ -155,7 +151,7 @@ func (s *Service) Refund(ctx context.Context, actor, vendorID, redemptionID, key
 			return ErrRefundExceedsUnsettled.WithDetail("unsettled", unsettled)
 		}
 		return enqueueWith(ctx, s, tx, refundRef(row.ID), ledgerABI.PackRefund(prog.ChainProgramID, holder,
-			common.HexToAddress(vendor.Address), big.NewInt(req.Amount), common.HexToHash(saleRow.ChainRef)), &row, &row.IntentID)
+			common.HexToAddress(vendor.Address), big.NewInt(req.Amount), common.HexToHash(sale.ChainRef)), &row, &row.IntentID)
 	})
 	if errors.Is(err, gorm.ErrDuplicatedKey) {
 		// The same key, sent twice at once: the other request stored it.
@@ -226,7 +222,7 @@ func refundedOf(tx *gorm.DB, redemptionID string) (int64, error) {
 
 // Refunds lists a redemption's refunds, oldest first; vendorID as in Get.
 func (s *Service) Refunds(ctx context.Context, redemptionID, vendorID string) ([]RefundView, error) {
-	if _, err := s.Get(ctx, redemptionID, vendorID); err != nil {
+	if _, err := s.row(ctx, redemptionID, vendorID); err != nil {
 		return nil, err
 	}
 	var rows []refundRow

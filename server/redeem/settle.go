@@ -85,8 +85,8 @@ func (s *Service) Settle(ctx context.Context, actor string, req SettleRequest) (
 	if req.VendorID == "" {
 		return Settlement{}, apierr.Invalid("vendor_id", "is required")
 	}
-	if req.Amount <= 0 || req.Amount > maxAmount {
-		return Settlement{}, apierr.Invalid("amount", "must be a positive integer number of minor units")
+	if err := checkAmount(req.Amount); err != nil {
+		return Settlement{}, err
 	}
 	req.Reference = strings.TrimSpace(req.Reference)
 	if req.Reference == "" || len(req.Reference) > 200 {

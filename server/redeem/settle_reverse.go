@@ -5,7 +5,6 @@ import (
 	"errors"
 	"math/big"
 	"net/http"
-	"strings"
 
 	"github.com/ethereum/go-ethereum/common"
 	"github.com/google/uuid"
@@ -40,15 +39,15 @@ type ReversalRequest struct {
 // under the lock settlements and refunds take. The reversal is a settlement row of its own with
 // a negative amount, so statements and the vendor's balance are net of it.
 func (s *Service) ReverseSettlement(ctx context.Context, actor, settlementID string, req ReversalRequest) (Settlement, error) {
-	if req.Amount <= 0 || req.Amount > maxAmount {
-		return Settlement{}, apierr.Invalid("amount", "must be a positive integer number of minor units")
+	if err := checkAmount(req.Amount); err != nil {
+		return Settlement{}, err
 	}
-	req.Note = strings.TrimSpace(req.Note)
-	if len(req.Note) > 200 {
-		return Settlement{}, apierr.Invalid("note", "at most 200 characters")
+	var err error
+	if req.Note, err = cleanNote(req.Note); err != nil {
+		return Settlement{}, err
 	}
 	var orig settlementRow
-	err := s.db.WithContext(ctx).Take(&orig, "id = ?", settlementID).Error
+	err = s.db.WithContext(ctx).Take(&orig, "id = ?", settlementID).Error
 	if errors.Is(err, gorm.ErrRecordNotFound) {
 		return Settlement{}, apierr.ErrNotFound
 	}
