@@ -8,9 +8,11 @@ import (
 
 	"github.com/ethereum/go-ethereum/accounts/abi/bind/v2"
 	"github.com/ethereum/go-ethereum/common"
+	"github.com/ethereum/go-ethereum/core/types"
 
 	"github.com/aidledger/aidledger/bindings/baselinetoken"
 	"github.com/aidledger/aidledger/server/chain"
+	"github.com/aidledger/aidledger/server/chain/node"
 	"github.com/aidledger/aidledger/server/internal/testenv"
 )
 
@@ -34,20 +36,10 @@ func TestHasCorrections_TellsTheCurrentLedgerFromCodeWithoutRefund(t *testing.T)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Mined, and its code readable at the head: the embedded node can hand out the receipt a
-	// moment before the head's state has the code (bind.WaitDeployed failed so once in CI).
-	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(50 * time.Millisecond) {
-		rc, rerr := c.Client.TransactionReceipt(ctx, tx.Hash())
-		code, cerr := c.Client.CodeAt(ctx, addr, nil)
-		if rerr == nil && rc.Status != 1 {
-			t.Fatalf("the deployment reverted: %+v", rc)
-		}
-		if rerr == nil && cerr == nil && len(code) > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no code at %s 30 s after the deployment: %v, %v", addr.Hex(), rerr, cerr)
-		}
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if rc, err := node.WaitReceipt(wctx, c.Client, tx.Hash()); err != nil || rc.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("the deployment: %+v, %v", rc, err)
 	}
 	other := *c
 	other.Contract = addr

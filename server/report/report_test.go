@@ -19,7 +19,7 @@ import (
 
 func TestSummary_MatchesTheChainHistory(t *testing.T) {
 	w := newWorld(t)
-	w.play()
+	s := w.play()
 	w.sync()
 
 	got, err := w.svc.Summary(context.Background())
@@ -27,8 +27,8 @@ func TestSummary_MatchesTheChainHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	head, indexed := w.ix.Progress()
-	if got.AsOfBlock != indexed || indexed != head {
-		t.Errorf("as_of_block %d, indexed %d, head %d", got.AsOfBlock, indexed, head)
+	if got.AsOfBlock != indexed || indexed != head || head < s.lastBlock {
+		t.Errorf("as_of_block %d, indexed %d, head %d, history's last block %d", got.AsOfBlock, indexed, head, s.lastBlock)
 	}
 	if got.ChainID != w.ChainID.Uint64() || got.Contract != w.Contract.Hex() {
 		t.Errorf("chain %d contract %s", got.ChainID, got.Contract)

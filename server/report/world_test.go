@@ -130,6 +130,7 @@ func amounts(a ...int64) []*big.Int {
 // scenario is what the world's chain went through, with the block times the reports group by.
 type scenario struct {
 	firstRedemptions, laterRedemptions time.Time // block times of the two redemption batches
+	lastBlock                          uint64    // the block of the history's last transaction
 }
 
 // play runs a realistic history on the chain:
@@ -169,7 +170,8 @@ func (w *world) play() scenario {
 	w.Transact(w.t, ledgerABI.PackCreateProgram(2))
 	w.Transact(w.t, ledgerABI.PackFund(2, big.NewInt(500), [32]byte{0xd1}))
 	w.Transact(w.t, ledgerABI.PackAllocate(2, 1, [][32]byte{card1}, amounts(200)))
-	w.Transact(w.t, ledgerABI.PackRedeemBatch(2, []aidledger.AidLedgerRedeemItem{item(card1, pharmacy, 50, 0, ledger.CategoryFood)}))
+	rc = w.Transact(w.t, ledgerABI.PackRedeemBatch(2, []aidledger.AidLedgerRedeemItem{item(card1, pharmacy, 50, 0, ledger.CategoryFood)}))
+	s.lastBlock = rc.BlockNumber.Uint64()
 	return s
 }
 

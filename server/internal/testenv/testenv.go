@@ -208,18 +208,14 @@ func (c *Chain) Transact(t testing.TB, data []byte) *types.Receipt {
 	if err := c.Client.SendTransaction(ctx, tx); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		rc, err := c.Client.TransactionReceipt(ctx, tx.Hash())
-		if err == nil {
-			if rc.Status != types.ReceiptStatusSuccessful {
-				t.Fatalf("transaction %s reverted", tx.Hash().Hex())
-			}
-			return rc
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("transaction %s not mined: %v", tx.Hash().Hex(), err)
-		}
-		time.Sleep(5 * time.Millisecond)
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	rc, err := node.WaitReceipt(wctx, c.Client, tx.Hash())
+	if err != nil {
+		t.Fatalf("transaction %s not mined: %v", tx.Hash().Hex(), err)
 	}
+	if rc.Status != types.ReceiptStatusSuccessful {
+		t.Fatalf("transaction %s reverted", tx.Hash().Hex())
+	}
+	return rc
 }
