@@ -47,15 +47,21 @@ func (s *Server) audited(action string) echo.MiddlewareFunc {
 			if subject == "" {
 				subject = actor(c)
 			}
-			// The work is done and answered; a failure to record it is logged, not turned into
-			// an error the caller would retry.
-			ev := audit.Event{Actor: actor(c), Action: action, Subject: subject, Detail: detail}
-			if rerr := s.deps.Audit.Record(context.WithoutCancel(c.Request().Context()), ev); rerr != nil {
-				s.log.Error("audit record lost", "action", action, "subject", subject, "err", rerr)
-				s.deps.Metrics.auditLost.Inc()
-			}
+			s.record(c, audit.Event{Actor: actor(c), Action: action, Subject: subject, Detail: detail})
 			return nil
 		}
+	}
+}
+
+// record writes events of a call that succeeded. The work is done and answered: a failure to
+// record it is logged and counted, not turned into an error the caller would retry.
+func (s *Server) record(c echo.Context, events ...audit.Event) {
+	if s.deps.Audit == nil || len(events) == 0 {
+		return
+	}
+	if err := s.deps.Audit.RecordAll(context.WithoutCancel(c.Request().Context()), events); err != nil {
+		s.log.Error("audit record lost", "action", events[0].Action, "records", len(events), "err", err)
+		s.deps.Metrics.auditLost.Add(float64(len(events)))
 	}
 }
 

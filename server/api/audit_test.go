@@ -91,6 +91,75 @@ func TestAudit_SaysWhoDidWhatToABeneficiaryWithoutTheirPersonalData(t *testing.T
 	}
 }
 
+func TestAudit_RecordsWhoFoundWhichBeneficiaryInASearchButNotTheSearch(t *testing.T) {
+	w := newAPIWorld(t)
+	worker := userID(t, w, apptest.AidWorker)
+	var ids []string
+	for _, p := range []struct{ nid, phone, born string }{{"5550001111", "+962791110001", "1990-04-05"}, {"5550002222", "+962791110002", "1971-09-30"}} {
+		r := w.do("POST", "/api/v1/beneficiaries", auth.AidWorker, map[string]any{"given_name": "Samira", "family_name": "Haddad",
+			"date_of_birth": p.born, "national_id": p.nid, "phone": p.phone, "household_size": 2, "location": "Mafraq", "pin": "2468"})
+		var b struct {
+			ID string `json:"id"`
+		}
+		if r.JSON(t, &b); r.Status != 201 {
+			t.Fatalf("enroll: %d %s", r.Status, r.Body)
+		}
+		ids = append(ids, b.ID)
+	}
+	searches := []struct {
+		query string
+		found int
+	}{
+		{"q=Samira%20Haddad", 2},        // one name, two people
+		{"q=%2B962791110002", 1},        // a phone
+		{"q=%2B962799999999", 0},        // nobody: nothing shown, nothing recorded
+		{"page=1&page_size=2", 2},       // the registry, no search
+		{"q=5550001111&page_size=1", 1}, // a national id
+	}
+	for _, s := range searches {
+		r := w.do("GET", "/api/v1/beneficiaries?"+s.query, auth.AidWorker, nil)
+		var l struct {
+			Beneficiaries []struct{ ID string } `json:"beneficiaries"`
+		}
+		if r.JSON(t, &l); r.Status != 200 || len(l.Beneficiaries) != s.found {
+			t.Fatalf("GET ?%s: %d %s; want %d found", s.query, r.Status, r.Body, s.found)
+		}
+	}
+
+	r := w.do("GET", "/api/v1/admin/audit?actor="+worker, auth.Admin, nil)
+	var page audit.Page
+	if r.JSON(t, &page); r.Status != 200 {
+		t.Fatalf("audit: %d %s", r.Status, r.Body)
+	}
+	var got []string
+	for _, e := range page.Events {
+		if e.Action == "beneficiary.enroll" {
+			continue
+		}
+		subject := map[string]string{ids[0]: "first", ids[1]: "second", worker: "the worker"}[e.Subject]
+		got = append(got, e.Action+" "+subject+" "+e.Detail)
+	}
+	// Newest first. The name search found both, recorded in either order.
+	if len(got) == 5 && got[3] > got[4] {
+		got[3], got[4] = got[4], got[3]
+	}
+	want := []string{
+		"beneficiary.search first one of 1 found",
+		"beneficiary.list the worker 2 records",
+		"beneficiary.search second one of 1 found",
+		"beneficiary.search first one of 2 found",
+		"beneficiary.search second one of 2 found",
+	}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Fatalf("events, newest first:\n%q\nwant\n%q", got, want)
+	}
+	for _, secret := range []string{"Samira", "Haddad", "962791110002", "962799999999", "5550001111", "Mafraq"} {
+		if strings.Contains(string(r.Body), secret) {
+			t.Errorf("the audit log holds what was searched for or personal data: %q", secret)
+		}
+	}
+}
+
 func TestAudit_ARecordThatCannotBeWrittenDoesNotFailTheActionAndIsCounted(t *testing.T) {
 	w := newAPIWorld(t)
 	err := w.App.DB.Callback().Create().Before("gorm:create").Register("test:fail-audit", func(db *gorm.DB) {

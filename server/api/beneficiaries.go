@@ -1,12 +1,14 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/aidledger/aidledger/server/apierr"
+	"github.com/aidledger/aidledger/server/audit"
 	"github.com/aidledger/aidledger/server/enroll"
 	"github.com/aidledger/aidledger/server/redeem"
 )
@@ -82,7 +84,27 @@ func (s *Server) listBeneficiaries(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	s.record(c, listingAudit(actor(c), q, p.Items)...)
 	return c.JSON(http.StatusOK, beneficiaryList{Beneficiaries: p.Items, Total: p.Total, Page: p.Page, PageSize: p.PageSize, NextAfter: p.NextAfter})
+}
+
+// listingAudit is what the audit log keeps of a list of beneficiaries shown to staff, whose
+// names and phones it carries. A search records each record it found, so that record's history
+// says who looked it up; a page of the registry without a search is one entry, so a registry
+// read page by page shows as such. The search text is personal data (a name, a phone number)
+// and is not kept; a search that found nobody showed nobody's data and is not recorded.
+func listingAudit(who, q string, found []enroll.Beneficiary) []audit.Event {
+	if q == "" {
+		if len(found) == 0 {
+			return nil
+		}
+		return []audit.Event{{Actor: who, Action: "beneficiary.list", Subject: who, Detail: fmt.Sprintf("%d records", len(found))}}
+	}
+	events := make([]audit.Event, len(found))
+	for i, b := range found {
+		events[i] = audit.Event{Actor: who, Action: "beneficiary.search", Subject: b.ID, Detail: fmt.Sprintf("one of %d found", len(found))}
+	}
+	return events
 }
 
 // GET /api/v1/beneficiaries/:id (with balances per program)

@@ -72,10 +72,23 @@ func New(db *gorm.DB) *Log { return &Log{db: db} }
 
 // Record stores one event; its ID and time are set here.
 func (l *Log) Record(ctx context.Context, e Event) error {
-	r := eventRow{ID: uuid.Must(uuid.NewV7()).String(), At: time.Now().UTC(), Actor: e.Actor, Action: e.Action,
-		Subject: e.Subject, Detail: truncate(e.Detail, 500)}
-	if err := l.db.WithContext(ctx).Create(&r).Error; err != nil {
-		return fmt.Errorf("record %s by %s: %w", e.Action, e.Actor, err)
+	return l.RecordAll(ctx, []Event{e})
+}
+
+// RecordAll stores events in one statement (a search that found several records records each),
+// in their order; their IDs and times are set here.
+func (l *Log) RecordAll(ctx context.Context, events []Event) error {
+	if len(events) == 0 {
+		return nil
+	}
+	at := time.Now().UTC()
+	rows := make([]eventRow, len(events))
+	for i, e := range events {
+		rows[i] = eventRow{ID: uuid.Must(uuid.NewV7()).String(), At: at, Actor: e.Actor, Action: e.Action,
+			Subject: e.Subject, Detail: truncate(e.Detail, 500)}
+	}
+	if err := l.db.WithContext(ctx).CreateInBatches(&rows, 200).Error; err != nil {
+		return fmt.Errorf("record %d× %s by %s: %w", len(events), events[0].Action, events[0].Actor, err)
 	}
 	return nil
 }

@@ -276,7 +276,7 @@ func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.
 	confirm(t, ctx)
 	waitJS(t, ctx, `document.querySelector('#detail-msg.ok') && document.querySelector('#erase')`, 30*time.Second)
 	// The record's history says who did each of it, also after the erasure.
-	for _, action := range []string{"beneficiary.erase", "beneficiary.card_replace", "beneficiary.pin_reset", "beneficiary.reinstate", "beneficiary.suspend", "beneficiary.view"} {
+	for _, action := range []string{"beneficiary.erase", "beneficiary.card_replace", "beneficiary.pin_reset", "beneficiary.reinstate", "beneficiary.suspend", "beneficiary.view", "beneficiary.search"} {
 		waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#history tr[data-action=%q]')].some((tr) => tr.textContent.includes(%q))`, action, workerEmail), 15*time.Second)
 	}
 	screenshot(t, ctx, "enroll-erased")

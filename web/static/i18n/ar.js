@@ -117,7 +117,7 @@ export default {
   'audit.user.password_change': 'غيّر كلمة مروره', 'audit.program.create': 'أنشأ برنامجًا', 'audit.program.close': 'أغلق برنامجًا',
   'audit.program.reopen': 'أعاد فتح برنامج', 'audit.program.fund': 'سجّل تمويلًا', 'audit.program.allocate': 'خصّص دورة',
   'audit.vendor.create': 'اعتمد متجرًا', 'audit.vendor.suspend': 'أوقف متجرًا', 'audit.vendor.reinstate': 'أعاد تفعيل متجر',
-  'audit.beneficiary.enroll': 'سجّل مستفيدًا', 'audit.beneficiary.view': 'اطّلع على مستفيد', 'audit.beneficiary.update': 'صحّح بيانات مستفيد',
+  'audit.beneficiary.enroll': 'سجّل مستفيدًا', 'audit.beneficiary.view': 'اطّلع على مستفيد', 'audit.beneficiary.search': 'وجد مستفيدًا في بحث', 'audit.beneficiary.list': 'اطّلع على قائمة المستفيدين', 'audit.beneficiary.update': 'صحّح بيانات مستفيد',
   'audit.beneficiary.suspend': 'أوقف بطاقة', 'audit.beneficiary.reinstate': 'أعاد تفعيل بطاقة', 'audit.beneficiary.pin_reset': 'أعاد تعيين رقم سري',
   'audit.beneficiary.erase': 'محا بيانات شخصية', 'audit.beneficiary.card': 'طبع بطاقة', 'audit.beneficiary.import': 'استورد ملف CSV',
   'audit.settlement.create': 'سجّل تسوية',

@@ -117,7 +117,7 @@ export default {
   'audit.user.password_change': 'changed their password', 'audit.program.create': 'created a program', 'audit.program.close': 'closed a program',
   'audit.program.reopen': 'reopened a program', 'audit.program.fund': 'recorded a funding', 'audit.program.allocate': 'allocated a cycle',
   'audit.vendor.create': 'approved a vendor', 'audit.vendor.suspend': 'suspended a vendor', 'audit.vendor.reinstate': 'reinstated a vendor',
-  'audit.beneficiary.enroll': 'enrolled a beneficiary', 'audit.beneficiary.view': 'viewed a beneficiary', 'audit.beneficiary.update': 'corrected a beneficiary',
+  'audit.beneficiary.enroll': 'enrolled a beneficiary', 'audit.beneficiary.view': 'viewed a beneficiary', 'audit.beneficiary.search': 'found a beneficiary in a search', 'audit.beneficiary.list': 'listed beneficiaries', 'audit.beneficiary.update': 'corrected a beneficiary',
   'audit.beneficiary.suspend': 'suspended a card', 'audit.beneficiary.reinstate': 'reinstated a card', 'audit.beneficiary.pin_reset': 'reset a PIN',
   'audit.beneficiary.erase': 'erased personal data', 'audit.beneficiary.card': 'printed a card', 'audit.beneficiary.import': 'imported a CSV',
   'audit.settlement.create': 'recorded a settlement',
