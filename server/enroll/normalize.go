@@ -172,11 +172,8 @@ func normalizeNationalID(raw string) (string, bool) {
 func normalizePhone(raw, countryCode string) (string, bool) {
 	s := strings.TrimSpace(raw)
 	plus := false
-	switch {
-	case strings.HasPrefix(s, "+"):
+	if strings.HasPrefix(s, "+") {
 		plus, s = true, s[1:]
-	case strings.HasPrefix(s, "00"):
-		plus, s = true, s[2:]
 	}
 	var b strings.Builder
 	for _, r := range s {
@@ -189,6 +186,11 @@ func normalizePhone(raw, countryCode string) (string, bool) {
 		}
 	}
 	d := b.String()
+	// "00" is read after the separators go: "(00) 962…" is "+962…" as "00962…" is, so that the
+	// output, normalized again, stays as it is.
+	if !plus && strings.HasPrefix(d, "00") {
+		plus, d = true, d[2:]
+	}
 	if !plus && countryCode != "" && strings.HasPrefix(d, "0") && !strings.HasPrefix(d, "00") {
 		plus, d = true, countryCode+d[1:]
 	}

@@ -100,7 +100,7 @@ func decode(l *types.Log) (Event, error) {
 			switch name {
 			case "beneficiary":
 				e.Beneficiary = common.Hash(v).Hex()
-			case "role", "newAdminRole":
+			case "role": // RoleAdminChanged's newAdminRole is not kept: the role is what changed
 				e.Role = common.Hash(v).Hex()
 			case "ref", "donorRef":
 				e.Ref = common.Hash(v).Hex()
