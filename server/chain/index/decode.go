@@ -56,7 +56,8 @@ func decode(l *types.Log) (Event, error) {
 	}
 	e.Kind = ev.Name
 	f := map[string]any{}
-	if len(l.Data) > 0 {
+	// An event with fields in its data and none there is an error, not zeros in their columns.
+	if len(l.Data) > 0 || len(ev.Inputs.NonIndexed()) > 0 {
 		if err := ev.Inputs.UnpackIntoMap(f, l.Data); err != nil {
 			return e, fmt.Errorf("decode %s %s/%d: %w", ev.Name, l.TxHash.Hex(), l.Index, err)
 		}

@@ -39,9 +39,10 @@ func fuzzLog(pick, n uint8, raw []byte) *types.Log {
 }
 
 // FuzzDecode: whatever topics (0 to 5, topic 0 a real event ID or not) and data a node returns,
-// decode never panics; it keeps the log's position; an anonymous or unknown log is an error; a
-// decoded one has its event's name, as many topics as the event has indexed fields and an amount
-// that fits the column; and decoding the same log twice gives the same event.
+// decode never panics; it keeps the log's position; an anonymous or unknown log, or one without
+// the data its event has fields in, is an error; a decoded one has its event's name, as many
+// topics as the event has indexed fields and an amount that fits the column; and decoding the
+// same log twice gives the same event.
 func FuzzDecode(f *testing.F) {
 	for i, ev := range fuzzEvents {
 		indexed := 0
@@ -86,6 +87,9 @@ func FuzzDecode(f *testing.F) {
 		}
 		if err != nil {
 			return
+		}
+		if len(l.Data) == 0 && len(ev.Inputs.NonIndexed()) > 0 {
+			t.Fatalf("decode(topics %x, no data) = %+v: %s has fields in its data; want an error", l.Topics, e, ev.Name)
 		}
 		indexed := 0
 		for _, a := range ev.Inputs {
