@@ -65,10 +65,8 @@ func FuzzDecode(f *testing.F) {
 // FuzzDecodeEncoded: a value event the contract could emit (any field values, ABI encoded)
 // decodes to exactly those values; any other event is skipped.
 func FuzzDecodeEncoded(f *testing.F) {
-	for i := range fuzzEvents {
-		f.Add(uint8(i), []byte{})
-		f.Add(uint8(i), bytes.Repeat([]byte{0xff}, 200))
-		f.Add(uint8(i), bytes.Repeat([]byte{0x01, 0x7f, 0x80}, 100))
+	for _, seed := range logfuzz.EncodedSeeds(fuzzEvents) {
+		f.Add(seed.Pick, seed.Raw)
 	}
 	f.Fuzz(func(t *testing.T, pick uint8, raw []byte) {
 		ev := fuzzEvents[int(pick)%len(fuzzEvents)]

@@ -63,10 +63,8 @@ func FuzzDecode(f *testing.F) {
 // encoded) decodes to exactly those values in their columns, or, only when the amount does not
 // fit in 63 bits, to an error.
 func FuzzDecodeEncoded(f *testing.F) {
-	for i := range fuzzEvents {
-		f.Add(uint8(i), []byte{})
-		f.Add(uint8(i), bytes.Repeat([]byte{0xff}, 200))
-		f.Add(uint8(i), bytes.Repeat([]byte{0x01, 0x7f, 0x80}, 100))
+	for _, seed := range logfuzz.EncodedSeeds(fuzzEvents) {
+		f.Add(seed.Pick, seed.Raw)
 	}
 	f.Fuzz(func(t *testing.T, pick uint8, raw []byte) {
 		ev := fuzzEvents[int(pick)%len(fuzzEvents)]

@@ -78,6 +78,17 @@ func Seeds(events []abi.Event) []Seed {
 	return append(out, Seed{255, 0, []byte{}}, Seed{255, 1, []byte("not an event id")}, Seed{255, 5, bytes.Repeat([]byte{0xff}, 4096)})
 }
 
+// EncodedSeeds are inputs of Encoded worth starting from, for each of events: all zeros, all
+// ones (amounts over 63 bits), and mixed bytes.
+func EncodedSeeds(events []abi.Event) []Seed {
+	var out []Seed
+	for i := range events {
+		out = append(out, Seed{Pick: uint8(i), Raw: []byte{}}, Seed{Pick: uint8(i), Raw: bytes.Repeat([]byte{0xff}, 200)},
+			Seed{Pick: uint8(i), Raw: bytes.Repeat([]byte{0x01, 0x7f, 0x80}, 100)})
+	}
+	return out
+}
+
 // Encoded is a log ev could be, ABI-encoded at block 9, index 1, with its field values cut from
 // raw (zero once raw runs out), and those values by field name: uint8, uint32 and uint64 as
 // such, uint128 as *big.Int, bool, common.Address and [32]byte.
