@@ -8,11 +8,12 @@ import (
 	"io/fs"
 )
 
-//go:embed index.html sw.js vendor enroll admin transparency static
+//go:embed index.html sw.js vendor enroll admin transparency balance static
 var files embed.FS
 
 // FS is the web root: "index.html" is the landing page, "vendor/index.html",
-// "enroll/index.html", "admin/index.html" and "transparency/index.html" are the apps, and
+// "enroll/index.html", "admin/index.html", "transparency/index.html" and "balance/index.html" (a
+// card holder's own balance) are the apps, and
 // "static/..." holds the shared JS, CSS, translations and vendored libraries, and "sw.js" is the
 // service worker that keeps them for use without a connection (its file list filled in when
 // served).

@@ -115,7 +115,7 @@ func serveCmd() *cobra.Command {
 	f.StringVar(&addr, "addr", "127.0.0.1:8080", "address the API and web app listen on")
 	f.StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file, read again when it changes; the phones' camera and offline copy need HTTPS")
 	f.StringVar(&tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
-	f.StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy (address or CIDR; repeatable) whose X-Forwarded-For names the client, for the login lock-out per address; default: none, the client is the connection's peer")
+	f.StringSliceVar(&proxies, "trusted-proxy", nil, "a reverse proxy (address or CIDR; repeatable) whose X-Forwarded-For names the client, for the login lock-out and the balance page's guard per address; default: none, the client is the connection's peer")
 	f.StringVar(&cfg.EthRPC, "eth-rpc", "", "JSON-RPC URL of an external Ethereum node; empty runs the embedded chain")
 	f.StringVar(&cfg.OperatorKey, "operator-key", "", "keystore file of the operator account (with --eth-rpc); its passphrase in AIDLEDGER_OPERATOR_PASSPHRASE")
 	f.StringVar(&pprofAddr, "pprof-addr", "", "serve Go's profiler (net/http/pprof) on this loopback address, e.g. 127.0.0.1:6060; empty disables it")

@@ -107,6 +107,7 @@ func (s *Server) table() []Route {
 	if s.deps.Redeem != nil {
 		rs = append(rs, []Route{
 			{Method: http.MethodGet, Path: "/api/v1/cards/:card", Roles: vendorsOnly, Summary: "a card's status, programs and holder's initials", Response: redeem.CardInfo{}, Status: 200, Handler: s.getCard},
+			{Method: http.MethodPost, Path: "/api/v1/holder/balance", Roles: public, Secret: true, Summary: "a card's holder checks its balance and latest purchases with the card number and PIN (no account; an unknown card and a wrong PIN both answer 422 wrong_card_or_pin; 429 too_many_attempts after 20 wrong from one address within 15 minutes)", Request: holderRequest{}, Response: redeem.HolderView{}, Status: 200, Handler: s.holderBalance},
 			{Method: http.MethodPost, Path: "/api/v1/cards/:card/balance", Roles: vendorsOnly, Summary: "balances per program (PIN required)", Request: pinRequest{}, Response: balancesResponse{}, Status: 200, Handler: s.cardBalance},
 			{Method: http.MethodPost, Path: "/api/v1/redemptions", Roles: vendorsOnly, OwnIdempotency: true, Summary: "redeem (Idempotency-Key required); 201 confirmed, 202 pending (at once with Prefer: respond-async)", Request: redeem.Request{}, Response: redeem.Redemption{}, Status: 201, Handler: s.redeem},
 			{Method: http.MethodGet, Path: "/api/v1/redemptions", Roles: vendorOrAdmin, Summary: "redemptions, newest first (a vendor: its own)", Response: redeem.Page{}, Status: 200, Handler: s.listRedemptions},

@@ -16,7 +16,7 @@ import (
 // webApps are the browser apps: each path serves its index.html.
 var webApps = map[string]string{
 	"/": "index.html", "/vendor": "vendor/index.html", "/enroll": "enroll/index.html",
-	"/admin": "admin/index.html", "/transparency": "transparency/index.html",
+	"/admin": "admin/index.html", "/transparency": "transparency/index.html", "/balance": "balance/index.html",
 }
 
 // webPage serves one app's index.html.

@@ -258,7 +258,7 @@ func TestServiceWorker_ListsTheAppsFilesAndChangesVersionWithAnyOfThem(t *testin
 		return v, files
 	}
 	v1, files := serve(apps("export const v = 1;"))
-	want := []string{"/", "/admin", "/enroll", "/static/css/app.css", "/static/js/vendor.js", "/transparency", "/vendor"}
+	want := []string{"/", "/admin", "/balance", "/enroll", "/static/css/app.css", "/static/js/vendor.js", "/transparency", "/vendor"}
 	if !slices.Equal(files, want) {
 		t.Errorf("FILES %v, want %v (pages, scripts and styles; no licences)", files, want)
 	}

@@ -31,6 +31,7 @@ type pinGuard struct {
 	window time.Duration
 	now    func() time.Time
 	paused prometheus.Counter
+	where  string // in the refusal: "at this shop"
 
 	active atomic.Int32 // shops with failures in memory: the common case (none) takes no lock
 	mu     sync.Mutex
@@ -44,12 +45,25 @@ type shopPINs struct {
 
 func newPINGuard(max int, window time.Duration) *pinGuard {
 	return &pinGuard{
-		max: max, window: window, now: time.Now, shops: map[string]*shopPINs{},
+		max: max, window: window, now: time.Now, shops: map[string]*shopPINs{}, where: "at this shop",
 		paused: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "aidledger_shop_pin_pauses_total",
 			Help: "Times a shop's PIN checks were paused after too many wrong PINs across cards.",
 		}),
 	}
+}
+
+// newHolderGuard is the same guard for the public balance page, per client address: there an
+// unknown card counts as a wrong PIN too, so neither PINs nor card numbers can be guessed at
+// speed from one address.
+func newHolderGuard(max int, window time.Duration) *pinGuard {
+	g := newPINGuard(max, window)
+	g.where = "from this address"
+	g.paused = prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "aidledger_holder_pin_pauses_total",
+		Help: "Times the balance page was paused for one client address after too many wrong card numbers or PINs.",
+	})
+	return g
 }
 
 // check refuses a paused shop's PIN checks.
@@ -65,8 +79,8 @@ func (g *pinGuard) check(vendorID string) error {
 	}
 	now := g.now()
 	if now.Before(s.pausedUntil) {
-		return apierr.ErrTooManyAttempts.Withf("too many wrong PINs at this shop: PIN checks are paused for %d minutes",
-			int(s.pausedUntil.Sub(now).Minutes())+1)
+		return apierr.ErrTooManyAttempts.Withf("too many wrong PINs %s: PIN checks are paused for %d minutes",
+			g.where, int(s.pausedUntil.Sub(now).Minutes())+1)
 	}
 	g.prune(vendorID, s, now)
 	return nil

@@ -84,6 +84,7 @@ type Service struct {
 	finals       finals
 	acceptor     *acceptor[*acceptance]
 	pins         *pinGuard
+	holderPins   *pinGuard // the public balance page's, per client address
 }
 
 // New makes the service and registers its outcome hooks with the pipeline.
@@ -107,7 +108,7 @@ func New(db *gorm.DB, p *pipeline.Pipeline, cards *enroll.Service, progs *progra
 		cfg.ShopPINWindow = DefaultShopPINWindow
 	}
 	s := &Service{db: db, p: p, cards: cards, programs: progs, cfg: cfg, log: cfg.Logger.With("component", "redeem"),
-		pins: newPINGuard(cfg.ShopWrongPINs, cfg.ShopPINWindow)}
+		pins: newPINGuard(cfg.ShopWrongPINs, cfg.ShopPINWindow), holderPins: newHolderGuard(cfg.ShopWrongPINs, cfg.ShopPINWindow)}
 	shape := shapeFor(db)
 	shape.threadNice = cfg.AcceptorNice
 	var pipelined pipelinedFunc[*acceptance]
@@ -126,7 +127,7 @@ func (s *Service) Close() { s.acceptor.close() }
 // Collectors are where acceptances spend their time (aidledger_redemption_acceptance_seconds by
 // stage, and the groups' sizes) and the shops' PIN pauses, for the metrics registry.
 func (s *Service) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{s.acceptor.stages, s.pins.paused}
+	return []prometheus.Collector{s.acceptor.stages, s.pins.paused, s.holderPins.paused}
 }
 
 // Request is a vendor's redemption.

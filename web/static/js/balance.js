@@ -1,0 +1,81 @@
+// /balance: a card's holder checks what is left on the card and what each shop charged, with the
+// card number and PIN, from any phone and without an account. The PIN is sent once and kept
+// nowhere; leaving the page (or "Done") clears what was shown.
+import { h, clear, msg, field } from './dom.js';
+import { t, fmtMoney, fmtDate, currencyDecimals } from './i18n.js';
+import { api } from './api.js';
+import { startApp, errorText, statusBadge } from './shell.js';
+import { checkCard, formatCard } from './damm.js';
+
+const S = { card: '', view: null };
+let main;
+
+function form() {
+  const input = h('input', { id: 'card-input', class: 'cardno', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: '16', value: formatCard(S.card), placeholder: '0000-0000-000' });
+  const cf = field(t('vendor.card_number'), input, t('vendor.card_hint'));
+  const pin = h('input', { id: 'pin-input', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: '8' });
+  const pf = field(t('balance.pin'), pin, t('balance.pin_hint'));
+  const out = h('div', { class: 'msg', id: 'balance-msg', 'aria-live': 'assertive' });
+  const go = h('button', { class: 'big', type: 'submit', id: 'balance-check', text: t('balance.check') });
+  input.addEventListener('input', () => {
+    const c = checkCard(input.value);
+    input.value = formatCard(input.value);
+    S.card = c.digits;
+    cf.setError(c.state === 'bad' ? t('card.bad') : c.state === 'long' ? t('card.long') : '');
+  });
+  const f = h('form', { novalidate: true, id: 'balance-form' }, cf, pf, out, go);
+  f.addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    if (checkCard(input.value).state !== 'ok') return cf.setError(t('card.bad'));
+    if (!/^\d{4,8}$/.test(pin.value)) return pf.setError(t('vendor.pin_format'));
+    go.disabled = true;
+    msg(out, '', '');
+    try {
+      S.view = await api('/api/v1/holder/balance', { method: 'POST', auth: false, body: { card_number: S.card, pin: pin.value } });
+      draw();
+    } catch (e) {
+      msg(out, 'error', errorText(e));
+    } finally {
+      pin.value = '';
+      go.disabled = false;
+    }
+  });
+  main.append(h('h1', { text: t('balance.title') }), h('p', { text: t('balance.intro') }), f);
+}
+
+function result(v) {
+  const programs = new Map(v.balances.map((b) => [b.id, b]));
+  const money = (minor, id) => { const p = programs.get(id); return fmtMoney(minor, p?.currency, currencyDecimals(p?.currency, p?.decimals)); };
+  main.append(h('h1', { text: t('balance.title') }), h('p', { class: 'cardno', text: formatCard(S.card) }));
+  if (v.status !== 'active') main.append(h('div', { class: 'msg warn', role: 'alert', id: 'balance-suspended', text: t('balance.suspended') }));
+  main.append(h('div', { class: 'table-wrap' }, h('table', { id: 'balances' },
+    h('thead', {}, h('tr', {}, [t('balance.program'), t('balance.available')].map((c) => h('th', { scope: 'col', text: c })))),
+    h('tbody', {}, v.balances.map((b) => h('tr', { 'data-program': b.id }, h('td', { text: b.name }),
+      h('td', { class: 'available num', 'data-minor': String(b.available), text: money(b.available, b.id) })))))));
+  main.append(h('h2', { text: t('balance.purchases') }));
+  if (!v.purchases.length) {
+    main.append(h('p', { class: 'muted', id: 'no-purchases', text: t('balance.no_purchases') }));
+  } else {
+    // A list, not a table: it reads on a narrow phone. The transaction is shortened; its whole
+    // hash is in the title, and on the receipt the shop showed.
+    main.append(h('ul', { id: 'purchases', class: 'purchases' }, v.purchases.map((p) => h('li', { 'data-status': p.status },
+      h('p', {}, h('strong', { class: 'num', text: money(p.amount, p.program_id) }), ' · ', p.shop || '—', ' ',
+        p.status === 'confirmed' ? '' : statusBadge(p.status)),
+      p.refunded ? h('p', { class: 'refunded', text: t('balance.refunded', { amount: money(p.refunded, p.program_id) }) }) : '',
+      h('p', { class: 'muted' }, fmtDate(p.at), p.tx_hash ? ' · ' : '',
+        p.tx_hash ? h('code', { class: 'mono tx', title: p.tx_hash, text: p.tx_hash.slice(0, 10) + '…' }) : '')))));
+    main.append(h('p', { class: 'muted', text: t('balance.wrong_charge') }));
+  }
+  main.append(h('button', { type: 'button', class: 'big secondary', id: 'balance-done', text: t('balance.done'), on: { click: () => { S.view = null; S.card = ''; draw(); } } }));
+}
+
+function draw() {
+  clear(main);
+  main.className = 'narrow';
+  if (S.view) result(S.view); else form();
+}
+
+// Nothing shown stays when the page is left: the next person with this phone sees the form.
+window.addEventListener('pagehide', () => { S.view = null; });
+
+startApp({ titleKey: 'app.balance', publicApp: true, render: (m) => { main = m; draw(); } });
