@@ -4,25 +4,18 @@
 import { h, clear, msg, field } from './dom.js';
 import { t, fmtMoney, fmtDate, currencyDecimals } from './i18n.js';
 import { api } from './api.js';
-import { startApp, errorText, statusBadge } from './shell.js';
+import { startApp, errorText, statusBadge, cardField } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
 
 const S = { card: '', view: null };
 let main;
 
 function form() {
-  const input = h('input', { id: 'card-input', class: 'cardno', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: '16', value: formatCard(S.card), placeholder: '0000-0000-000' });
-  const cf = field(t('vendor.card_number'), input, t('vendor.card_hint'));
+  const { field: cf, input } = cardField(S.card, (c) => { S.card = c.digits; });
   const pin = h('input', { id: 'pin-input', type: 'password', inputmode: 'numeric', autocomplete: 'off', maxlength: '8' });
   const pf = field(t('balance.pin'), pin, t('balance.pin_hint'));
   const out = h('div', { class: 'msg', id: 'balance-msg', 'aria-live': 'assertive' });
   const go = h('button', { class: 'big', type: 'submit', id: 'balance-check', text: t('balance.check') });
-  input.addEventListener('input', () => {
-    const c = checkCard(input.value);
-    input.value = formatCard(input.value);
-    S.card = c.digits;
-    cf.setError(c.state === 'bad' ? t('card.bad') : c.state === 'long' ? t('card.long') : '');
-  });
   const f = h('form', { novalidate: true, id: 'balance-form' }, cf, pf, out, go);
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();

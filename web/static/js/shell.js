@@ -3,6 +3,7 @@
 import { h, clear, msg, field, formDialog } from './dom.js';
 import { t, setLang, getLang, LANGS, applyDocument } from './i18n.js';
 import { login, logout, restore, currentUser, changePassword } from './api.js';
+import { checkCard, formatCard } from './damm.js';
 
 // errorText maps an ApiError to a sentence for people (every documented code has a string).
 export function errorText(e) {
@@ -170,6 +171,25 @@ async function resume(main, drawHeader) {
 
 export function statusBadge(status) {
   return h('span', { class: 'badge ' + (status || ''), text: t('status.' + status) });
+}
+
+// cardField is the card number as typed at a shop or on the balance page: grouped as printed
+// while typing (the caret kept at the end), a wrong check digit or too many digits said on the
+// field. onCheck(c) hears each checkCard result ({state, digits}); check() runs it on the value
+// as it is (a number typed before going back).
+export function cardField(value, onCheck) {
+  const input = h('input', { id: 'card-input', class: 'cardno', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: '16', value: formatCard(value), placeholder: '0000-0000-000' });
+  const f = field(t('vendor.card_number'), input, t('vendor.card_hint'));
+  const check = () => {
+    const c = checkCard(input.value);
+    const atEnd = input.selectionStart === input.value.length;
+    input.value = formatCard(input.value);
+    if (atEnd) input.setSelectionRange(input.value.length, input.value.length);
+    f.setError(c.state === 'bad' ? t('card.bad') : c.state === 'long' ? t('card.long') : '');
+    onCheck(c);
+  };
+  input.addEventListener('input', check);
+  return { field: f, input, check };
 }
 
 // txHash shows a transaction hash as evidence: monospace, selectable, with a copy button.

@@ -9,7 +9,7 @@
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
 import { t, fmtMoney, fmtDate, parseMajor, currencyDecimals, fmtNumber } from './i18n.js';
 import { api, listAll, fetchText, newKey } from './api.js';
-import { startApp, errorText, txHash, statusBadge } from './shell.js';
+import { startApp, errorText, txHash, statusBadge, cardField } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
 import { refundSale, refundable, refundedNote } from './refund.js';
 
@@ -77,28 +77,20 @@ function reset() { Object.assign(S, { pin: null, lookup: null, card: '', balance
 function back(step) { return h('button', { type: 'button', class: 'secondary', id: 'back', text: t('back'), on: { click: () => go(step) } }); }
 
 function cardStep() {
-  const input = h('input', { id: 'card-input', class: 'cardno', inputmode: 'numeric', autocomplete: 'off', spellcheck: 'false', maxlength: '16', value: formatCard(S.card), placeholder: '0000-0000-000' });
-  const f = field(t('vendor.card_number'), input, t('vendor.card_hint'));
   const ok = h('p', { class: 'field-ok', id: 'card-ok', 'aria-live': 'polite' });
   const out = h('div', { class: 'msg', id: 'card-msg' });
   const next = h('button', { class: 'big', type: 'submit', id: 'card-next', text: t('next'), disabled: true });
-  const update = () => {
-    const c = checkCard(input.value);
-    const pos = input.selectionStart === input.value.length;
-    input.value = formatCard(input.value);
-    if (pos) input.setSelectionRange(input.value.length, input.value.length);
+  const { field: f, input, check } = cardField(S.card, (c) => {
     S.card = c.digits;
-    f.setError(c.state === 'bad' ? t('card.bad') : c.state === 'long' ? t('card.long') : '');
     ok.textContent = c.state === 'ok' ? t('card.ok') : c.state === 'short' ? t('card.short', { n: 11 - c.digits.length }) : '';
     next.disabled = c.state !== 'ok';
-  };
-  input.addEventListener('input', update);
+  });
   const form = h('form', { novalidate: true }, f, ok, out, next);
   form.addEventListener('submit', async (ev) => { ev.preventDefault(); if (!next.disabled) await lookup(out, next); });
   main.append(h('h1', { text: t('vendor.card_title') }),
     h('button', { class: 'big secondary', id: 'scan', type: 'button', text: t('vendor.scan'), on: { click: () => go('scan') } }),
     h('p', { class: 'muted', text: t('vendor.or_type') }), form, back('home'));
-  update();
+  check();
   input.focus();
 }
 
