@@ -68,7 +68,8 @@ function draw() {
   if (S.view) result(S.view); else form();
 }
 
-// Nothing shown stays when the page is left: the next person with this phone sees the form.
-window.addEventListener('pagehide', () => { S.view = null; });
+// Nothing shown stays when the page is left: the browser may keep the page as it is and show it
+// again on "back", so the form is drawn before it goes.
+window.addEventListener('pagehide', () => { S.view = null; S.card = ''; if (main) draw(); });
 
 startApp({ titleKey: 'app.balance', publicApp: true, render: (m) => { main = m; draw(); } });
