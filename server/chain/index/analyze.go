@@ -24,9 +24,18 @@ func (ix *Indexer) afterStep(ctx context.Context, n int, behind bool) {
 	// before analysing (2,000 blocks of ours, MaxRange, can hold half a million).
 	if behind || ix.wasBehind || n >= ix.cfg.AnalyzeAfter {
 		ix.catchUpEvents += n
+		ix.catchUpTotal += n
+	}
+	// A catch-up's last step analyses what is left since the last analysis, however few, when
+	// the catch-up as a whole stored enough: how its events fall into steps depends on how many
+	// empty blocks lie between them, and the reports read the table as it is after the catch-up.
+	ended := ix.wasBehind && !behind
+	leftover := ended && ix.catchUpTotal >= ix.cfg.AnalyzeAfter && ix.catchUpEvents > 0
+	if !behind {
+		ix.catchUpTotal = 0
 	}
 	ix.wasBehind = behind
-	if ix.catchUpEvents < ix.cfg.AnalyzeAfter || int64(ix.catchUpEvents)*10 < ix.analysedRows {
+	if (ix.catchUpEvents < ix.cfg.AnalyzeAfter && !leftover) || int64(ix.catchUpEvents)*10 < ix.analysedRows {
 		return // too few yet, or under a tenth of the table as last analysed: autovacuum's own rule
 	}
 	table := Event{}.TableName()

@@ -53,7 +53,8 @@ type Indexer struct {
 
 	// afterStep's state; only Step touches it.
 	wasBehind     bool
-	catchUpEvents int
+	catchUpEvents int // events of the catch-up since it was last analysed
+	catchUpTotal  int // events of the catch-up under way
 	analysedRows  int64
 }
 
