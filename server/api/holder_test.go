@@ -20,9 +20,10 @@ func TestHolderBalance_NeedsNoAccountOnlyTheCardAndItsPIN(t *testing.T) {
 			ID        string `json:"id"`
 			Available int64  `json:"available"`
 		} `json:"balances"`
-		Purchases []any `json:"purchases"`
+		Purchases      []any  `json:"purchases"`
+		PurchasesTotal *int64 `json:"purchases_total"`
 	}
-	if r.JSON(t, &v); r.Status != 200 || v.Status != "active" || len(v.Balances) == 0 || v.Purchases == nil {
+	if r.JSON(t, &v); r.Status != 200 || v.Status != "active" || len(v.Balances) == 0 || v.Purchases == nil || v.PurchasesTotal == nil {
 		t.Fatalf("%d %s", r.Status, r.Body)
 	}
 	for _, p := range []string{"given_name", "family_name", "phone", "national_id", "date_of_birth"} {

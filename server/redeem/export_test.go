@@ -98,3 +98,10 @@ func (s *Service) PretendBacklogSince(oldest time.Time) {
 	s.backlogCache.m = map[string]ttlEntry[time.Time]{"": {v: oldest, at: time.Now()}}
 	s.backlogCache.mu.Unlock()
 }
+
+// SetHolderPurchases sets how many purchases Holder returns, until the test ends.
+func SetHolderPurchases(t interface{ Cleanup(func()) }, n int) {
+	was := holderPurchases
+	holderPurchases = n
+	t.Cleanup(func() { holderPurchases = was })
+}

@@ -16,7 +16,10 @@ import (
 type HolderView struct {
 	Status    string           `json:"status"` // active, or suspended (shops refuse it)
 	Balances  []Balance        `json:"balances"`
-	Purchases []HolderPurchase `json:"purchases"` // the latest, newest first
+	Purchases []HolderPurchase `json:"purchases"` // the latest fifty, newest first
+	// PurchasesTotal counts every purchase on the card, so a page can say that older ones exist
+	// (an aid worker sees them all in the beneficiary's record).
+	PurchasesTotal int64 `json:"purchases_total"`
 }
 
 // HolderPurchase is one sale on the card as its holder sees it: where, when, how much, and what
@@ -32,8 +35,10 @@ type HolderPurchase struct {
 	TxHash    string    `json:"tx_hash,omitempty"`
 }
 
-// HolderPurchases is how many of the latest purchases the holder sees.
-const HolderPurchases = 10
+// holderPurchases is how many of the latest purchases the holder is sent: a few months of
+// shopping for most, in one answer, since the PIN is sent once and kept nowhere (a second page
+// would need it again). The page shows them ten at a time.
+var holderPurchases = 50 // a variable for tests
 
 // ErrWrongCardOrPIN answers an unknown card, a replaced one and a wrong PIN alike on the public
 // page, which would otherwise tell anyone which card numbers exist.
@@ -70,10 +75,11 @@ func (s *Service) Holder(ctx context.Context, client, cardNumber, pin string) (H
 	if out.Balances, err = s.balancesOf(ctx, card.ID); err != nil {
 		return HolderView{}, err
 	}
-	page, err := s.List(ctx, Filter{BeneficiaryID: card.ID, PageSize: HolderPurchases})
+	page, err := s.List(ctx, Filter{BeneficiaryID: card.ID, PageSize: holderPurchases})
 	if err != nil {
 		return HolderView{}, err
 	}
+	out.PurchasesTotal = page.Total
 	shops := map[string]string{}
 	for _, r := range page.Redemptions {
 		name, ok := shops[r.VendorID]

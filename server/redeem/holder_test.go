@@ -40,8 +40,8 @@ func TestHolder_SeesTheBalanceAndWhatEachShopCharged(t *testing.T) {
 	if want := f.allocated - 700 + 200 - 50; available != want {
 		t.Errorf("available %d, want %d", available, want)
 	}
-	if len(v.Purchases) != 2 {
-		t.Fatalf("purchases %+v, want the two sales", v.Purchases)
+	if len(v.Purchases) != 2 || v.PurchasesTotal != 2 {
+		t.Fatalf("purchases %+v of %d, want the two sales", v.Purchases, v.PurchasesTotal)
 	}
 	shop := func(id string) string {
 		t.Helper()
@@ -55,6 +55,24 @@ func TestHolder_SeesTheBalanceAndWhatEachShopCharged(t *testing.T) {
 	if newest.Amount != 50 || newest.Shop != shop(f.vendors[1]) || older.Amount != 700 || older.Refunded != 200 ||
 		older.Shop != shop(f.vendors[0]) || older.Status != "confirmed" || older.TxHash == "" || older.Category != "food" {
 		t.Errorf("purchases, newest first: %+v", v.Purchases)
+	}
+}
+
+func TestHolder_GetsTheLatestPurchasesAndHowManyThereAreInAll(t *testing.T) {
+	f := newFixture(t)
+	ctx := context.Background()
+	redeem.SetHolderPurchases(t, 2)
+	for i, amount := range []int64{30, 40, 50} {
+		if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], fmt.Sprintf("holder-latest-%d", i), f.req(amount)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, err := f.App.Redeem.Holder(ctx, "198.51.100.7", f.card, demo.PIN)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Purchases) != 2 || v.Purchases[0].Amount != 50 || v.Purchases[1].Amount != 40 || v.PurchasesTotal != 3 {
+		t.Errorf("purchases %+v of %d, want 50 and 40 of 3", v.Purchases, v.PurchasesTotal)
 	}
 }
 

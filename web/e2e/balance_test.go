@@ -15,6 +15,14 @@ func TestBalance_AHolderSeesWhatIsLeftAndWhatTheShopCharged(t *testing.T) {
 	needBrowser(t)
 	card, p := fundedCard(t, "2468")
 	redeemAPI(t, card, "2468", p, 3*unitOf(p)) // at vendor1, Abu Ali Grocery
+	// Ten more small sales, so that the first one is on the second "page" of the list.
+	vendor := login(t, vendorEmail)
+	for range 10 {
+		body := map[string]any{"card_number": card, "pin": "2468", "program_id": p.ID, "amount": unitOf(p), "category": "food"}
+		if err := vendor.do("POST", "/api/v1/redemptions", body, nil, map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-%d", next())}); err != nil {
+			t.Fatalf("POST /api/v1/redemptions: %v", err)
+		}
+	}
 	ctx := browser(t, 360, 740)
 	run(t, ctx, chromedp.Navigate(srv.base+"/"), chromedp.WaitVisible("#go-balance"), chromedp.Click("#go-balance"),
 		chromedp.WaitVisible("#card-input"))
@@ -28,14 +36,24 @@ func TestBalance_AHolderSeesWhatIsLeftAndWhatTheShopCharged(t *testing.T) {
 
 	run(t, ctx, chromedp.SendKeys("#pin-input", "2468"), chromedp.Click("#balance-check"), chromedp.WaitVisible("#balances"))
 	cell := fmt.Sprintf(`#balances tr[data-program=%q] .available`, p.ID)
-	if got := eval[string](t, ctx, `document.querySelector('`+cell+`')?.dataset.minor`); got != fmt.Sprint(47*unitOf(p)) {
-		t.Errorf("left to spend %s, want %d", got, 47*unitOf(p))
-	}
-	row := eval[string](t, ctx, `document.querySelector('#purchases li[data-status="confirmed"]')?.textContent || ''`)
-	if !strings.Contains(row, "Abu Ali Grocery") || !strings.Contains(row, "3") || !strings.Contains(row, "0x") {
-		t.Errorf("purchase row %q: want the shop, the amount and its transaction", row)
+	if got := eval[string](t, ctx, `document.querySelector('`+cell+`')?.dataset.minor`); got != fmt.Sprint(37*unitOf(p)) {
+		t.Errorf("left to spend %s, want %d", got, 37*unitOf(p))
 	}
 	screenshot(t, ctx, "balance")
+
+	// Ten at a time, newest first: the first sale is the eleventh, behind "older".
+	if n := eval[int](t, ctx, `document.querySelectorAll('#purchases li').length`); n != 10 {
+		t.Errorf("%d purchases shown at first, want 10", n)
+	}
+	run(t, ctx, chromedp.Click("#purchases-more"))
+	waitJS(t, ctx, `document.querySelectorAll('#purchases li').length === 11`, 5*time.Second)
+	if eval[bool](t, ctx, `!document.querySelector('#purchases-more').hidden || !document.querySelector('#purchases-rest').hidden`) {
+		t.Errorf("with every purchase shown, the page still offers older ones")
+	}
+	row := eval[string](t, ctx, `document.querySelector('#purchases li:last-child[data-status="confirmed"]')?.textContent || ''`)
+	if !strings.Contains(row, "Abu Ali Grocery") || !strings.Contains(row, "3") || !strings.Contains(row, "0x") {
+		t.Errorf("the oldest purchase %q: want the shop, the amount and its transaction", row)
+	}
 
 	// Done clears it: the next person with this phone sees an empty form.
 	run(t, ctx, chromedp.Click("#balance-done"), chromedp.WaitVisible("#card-input"))

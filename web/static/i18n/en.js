@@ -16,6 +16,8 @@ export default {
   'balance.no_purchases': 'No purchases yet.',
   'balance.refunded': '{amount} given back',
   'balance.wrong_charge': 'A purchase you did not make, or an amount you did not agree to? Tell an aid worker: each one is recorded on the ledger.',
+  'balance.older': 'Show older purchases',
+  'balance.older_elsewhere': 'These are your latest {shown} of {total} purchases. An aid worker can show you the older ones.',
   'balance.done': 'Done',
   'balance.suspended': 'This card is suspended: shops cannot sell on it. Ask an aid worker.',
   'err.wrong_card_or_pin': 'The card number or the PIN is not correct. After five wrong PINs the card locks until an aid worker resets it.',

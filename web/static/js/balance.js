@@ -2,12 +2,13 @@
 // card number and PIN, from any phone and without an account. The PIN is sent once and kept
 // nowhere; leaving the page (or "Done") clears what was shown.
 import { h, clear, msg, field } from './dom.js';
-import { t, fmtMoney, fmtDate, currencyDecimals } from './i18n.js';
+import { t, fmtMoney, fmtDate, fmtNumber, currencyDecimals } from './i18n.js';
 import { api } from './api.js';
 import { startApp, errorText, statusBadge, cardField } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
 
 const S = { card: '', view: null };
+const PAGE = 10; // purchases shown at a time
 let main;
 
 function form() {
@@ -50,13 +51,29 @@ function result(v) {
     main.append(h('p', { class: 'muted', id: 'no-purchases', text: t('balance.no_purchases') }));
   } else {
     // A list, not a table: it reads on a narrow phone. The transaction is shortened; its whole
-    // hash is in the title, and on the receipt the shop showed.
-    main.append(h('ul', { id: 'purchases', class: 'purchases' }, v.purchases.map((p) => h('li', { 'data-status': p.status },
+    // hash is in the title, and on the receipt the shop showed. Ten at a time: the answer holds
+    // the latest fifty, so "older" needs no second request (and no PIN kept to send it).
+    const item = (p) => h('li', { 'data-status': p.status },
       h('p', {}, h('strong', { class: 'num', text: money(p.amount, p.program_id) }), ' · ', p.shop || '—', ' ',
         p.status === 'confirmed' ? '' : statusBadge(p.status)),
       p.refunded ? h('p', { class: 'refunded', text: t('balance.refunded', { amount: money(p.refunded, p.program_id) }) }) : '',
       h('p', { class: 'muted' }, fmtDate(p.at), p.tx_hash ? ' · ' : '',
-        p.tx_hash ? h('code', { class: 'mono tx', title: p.tx_hash, text: p.tx_hash.slice(0, 10) + '…' }) : '')))));
+        p.tx_hash ? h('code', { class: 'mono tx', title: p.tx_hash, text: p.tx_hash.slice(0, 10) + '…' }) : ''));
+    const list = h('ul', { id: 'purchases', class: 'purchases' });
+    const more = h('button', { type: 'button', class: 'secondary', id: 'purchases-more', text: t('balance.older') });
+    const rest = h('p', { class: 'muted', id: 'purchases-rest' });
+    let shown = 0;
+    const showMore = () => {
+      list.append(...v.purchases.slice(shown, shown + PAGE).map(item));
+      shown = Math.min(shown + PAGE, v.purchases.length);
+      more.hidden = shown >= v.purchases.length;
+      const total = v.purchases_total || 0;
+      rest.hidden = !more.hidden || total <= shown;
+      rest.textContent = rest.hidden ? '' : t('balance.older_elsewhere', { shown: fmtNumber(shown), total: fmtNumber(total) });
+    };
+    more.addEventListener('click', showMore);
+    showMore();
+    main.append(list, more, rest);
     main.append(h('p', { class: 'muted', text: t('balance.wrong_charge') }));
   }
   main.append(h('button', { type: 'button', class: 'big secondary', id: 'balance-done', text: t('balance.done'), on: { click: () => { S.view = null; S.card = ''; draw(); } } }));
