@@ -30,9 +30,9 @@ var roleUser = map[auth.Role]string{
 	auth.Admin: apptest.Admin, auth.AidWorker: apptest.AidWorker, auth.Vendor: apptest.Vendor1, auth.Donor: apptest.Donor,
 }
 
-func newAPIWorld(t *testing.T) *apiWorld {
+func newAPIWorld(t *testing.T, opts ...apptest.Option) *apiWorld {
 	t.Helper()
-	w := apptest.New(t, apptest.Small)
+	w := apptest.New(t, apptest.Small, opts...)
 	return &apiWorld{World: w, t: t, srv: w.App.API}
 }
 

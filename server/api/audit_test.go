@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"gorm.io/gorm"
@@ -161,15 +162,15 @@ func TestAudit_RecordsWhoFoundWhichBeneficiaryInASearchButNotTheSearch(t *testin
 }
 
 func TestAudit_ARecordThatCannotBeWrittenDoesNotFailTheActionAndIsCounted(t *testing.T) {
-	w := newAPIWorld(t)
-	err := w.App.DB.Callback().Create().Before("gorm:create").Register("test:fail-audit", func(db *gorm.DB) {
-		if db.Statement.Table == "audit_events" {
-			db.AddError(errors.New("injected: the disk is full"))
-		}
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var failing atomic.Bool
+	w := newAPIWorld(t, apptest.WithDB(func(db *gorm.DB) error {
+		return db.Callback().Create().Before("gorm:create").Register("test:fail-audit", func(db *gorm.DB) {
+			if failing.Load() && db.Statement.Table == "audit_events" {
+				db.AddError(errors.New("injected: the disk is full"))
+			}
+		})
+	}))
+	failing.Store(true)
 	worker := userID(t, w, apptest.AidWorker)
 	if r := w.do("POST", "/api/v1/users/"+worker+"/disable", auth.Admin, nil); r.Status != 200 {
 		t.Fatalf("the disable with its audit record failing: %d %s; want it done", r.Status, r.Body)

@@ -72,6 +72,10 @@ type Config struct {
 	// BackupPassphrase seals the backups; "" writes them in the clear.
 	BackupPassphrase string
 	Logger           *slog.Logger
+	// PrepareDB, when set, runs on the open, migrated database before any part of the system
+	// uses it. Tests register GORM callbacks there: GORM's callback lists are not safe to change
+	// while queries run.
+	PrepareDB func(*gorm.DB) error
 }
 
 // Components lists every package's schema, in dependency order, for store.Migrate.
@@ -182,6 +186,12 @@ func start(ctx context.Context, cfg Config, lock *dirlock.Lock) (*App, error) {
 	db, err := OpenDB(ctx, cfg)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.PrepareDB != nil {
+		if err := cfg.PrepareDB(db); err != nil {
+			store.Close(db)
+			return nil, fmt.Errorf("prepare the database: %w", err)
+		}
 	}
 	ch, err := chain.Open(ctx, db, chain.Config{
 		DataDir: cfg.DataDir, EthRPC: cfg.EthRPC, Passphrase: cfg.Passphrase, OperatorKeyFile: cfg.OperatorKey, Lanes: cfg.Lanes,

@@ -33,15 +33,15 @@ type fixture struct {
 	allocated int64
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T, opts ...apptest.Option) *fixture {
 	t.Helper()
-	return newFixtureOf(t, apptest.Small)
+	return newFixtureOf(t, apptest.Small, opts...)
 }
 
 // newFixtureOf is newFixture on a system seeded with size.
-func newFixtureOf(t *testing.T, size demo.Size) *fixture {
+func newFixtureOf(t *testing.T, size demo.Size, opts ...apptest.Option) *fixture {
 	t.Helper()
-	w := apptest.New(t, size)
+	w := apptest.New(t, size, opts...)
 	f := &fixture{World: w, program: w.Seeded.Programs[0].ID, card: w.Seeded.Beneficiaries[0].CardNumber, holder: w.Seeded.Beneficiaries[0].ID}
 	for _, v := range w.Seeded.Vendors {
 		f.vendors = append(f.vendors, v.ID)
@@ -314,19 +314,19 @@ func TestSettle_RefusesAPayoutReferenceAlreadyRecordedForTheVendorAndProgram(t *
 // fails, the answer must still be the settlement: an error would release the caller's
 // Idempotency-Key, and a retry would pay it again.
 func TestSettle_AnswersWithTheSettlementWhenReadingItBackFails(t *testing.T) {
-	f := newFixture(t)
+	var failing atomic.Bool
+	var injected atomic.Int32
+	f := newFixture(t, apptest.WithDB(func(db *gorm.DB) error {
+		return db.Callback().Query().Before("gorm:query").Register("test:fail-settlement-read-back", func(db *gorm.DB) {
+			// Only the read-back takes a whole settlement row; the unsettled sums scan numbers.
+			if failing.Load() && fmt.Sprintf("%T", db.Statement.Dest) == "*redeem.settlementRow" {
+				injected.Add(1)
+				db.AddError(errors.New("injected: the database went away"))
+			}
+		})
+	}))
 	ctx := context.Background()
 	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[0], "s-1", f.req(5000)); err != nil {
-		t.Fatal(err)
-	}
-	var failing atomic.Bool
-	err := f.App.DB.Callback().Query().Before("gorm:query").Register("test:fail-settlement-read-back", func(db *gorm.DB) {
-		// Only the read-back takes a whole settlement row; the unsettled sums scan numbers.
-		if failing.Load() && fmt.Sprintf("%T", db.Statement.Dest) == "*redeem.settlementRow" {
-			db.AddError(errors.New("injected: the database went away"))
-		}
-	})
-	if err != nil {
 		t.Fatal(err)
 	}
 	failing.Store(true)
@@ -334,6 +334,9 @@ func TestSettle_AnswersWithTheSettlementWhenReadingItBackFails(t *testing.T) {
 	failing.Store(false)
 	if err != nil || st.ID == "" || st.Amount != 3000 {
 		t.Fatalf("Settle with its read-back failing: %+v %v; want the settlement", st, err)
+	}
+	if injected.Load() == 0 {
+		t.Fatal("the read-back never failed: the test no longer tests it")
 	}
 	f.WaitFor("the settlement to be confirmed", 20*time.Second, func() bool {
 		stmt, err := f.App.Redeem.Statement(ctx, f.vendors[0], time.Time{}, time.Time{})

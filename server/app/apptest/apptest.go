@@ -20,6 +20,8 @@ import (
 	"testing"
 	"time"
 
+	"gorm.io/gorm"
+
 	"github.com/aidledger/aidledger/server/app"
 	"github.com/aidledger/aidledger/server/demo"
 	"github.com/aidledger/aidledger/server/internal/testenv"
@@ -38,8 +40,18 @@ type World struct {
 // Small is a size that seeds in a couple of seconds.
 var Small = demo.Size{Beneficiaries: 6, Redemptions: 0, Vendors: 2}
 
+// Option changes the configuration New starts the system with.
+type Option func(*app.Config)
+
+// WithDB runs prepare on the database before the system starts using it: the place to register
+// GORM callbacks (a fault to inject, statements to count), which cannot be added to a running
+// system without racing its queries.
+func WithDB(prepare func(*gorm.DB) error) Option {
+	return func(c *app.Config) { c.PrepareDB = prepare }
+}
+
 // New starts a system on a temporary data directory and seeds it.
-func New(t testing.TB, size demo.Size) *World {
+func New(t testing.TB, size demo.Size, opts ...Option) *World {
 	t.Helper()
 	cfg := app.Config{DataDir: t.TempDir(), Lanes: 2, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	if os.Getenv("AIDLEDGER_TEST_VERBOSE") != "" {
@@ -47,6 +59,9 @@ func New(t testing.TB, size demo.Size) *World {
 	}
 	if pg := os.Getenv(testenv.EnvPostgres); pg != "" {
 		cfg.DB = testenv.PostgresDB(t, pg)
+	}
+	for _, o := range opts {
+		o(&cfg)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
