@@ -71,6 +71,38 @@ func TestVendor_ManualCardEntry_PaysAndShowsOnChainReceipt(t *testing.T) {
 	}
 }
 
+// The next customer's sale starts with an empty amount (one left from the last sale could be
+// confirmed unread); an amount typed before choosing the program survives the choice; and a
+// card that was given nothing says so instead of asking for a program.
+func TestVendor_ANewSaleStartsEmptyAndACardWithNothingOnItSaysSo(t *testing.T) {
+	needBrowser(t)
+	card, p := fundedCard(t, "4821")
+	_, empty, _ := newBeneficiary(t, login(t, workerEmail), "4821")
+	ctx := browser(t, 360, 740)
+	saleUpTo(t, ctx, card, "4821", p)
+	run(t, ctx, chromedp.Click("#confirm"), chromedp.WaitVisible("#receipt"))
+
+	run(t, ctx, chromedp.Click("#next-sale"), chromedp.WaitVisible("#card-input"), chromedp.SendKeys("#card-input", card),
+		chromedp.WaitEnabled("#card-next"), chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"), chromedp.SendKeys("#pin", "4821"),
+		chromedp.Click("#pin-next"), chromedp.WaitVisible("#amount"))
+	if v := eval[string](t, ctx, `document.querySelector('#amount').value`); v != "" {
+		t.Errorf("the next sale's amount starts as %q, want empty", v)
+	}
+	run(t, ctx, chromedp.SendKeys("#amount", "2"), chromedp.Click(fmt.Sprintf(`button[data-program=%q]`, p.ID)),
+		chromedp.WaitVisible(fmt.Sprintf(`button[data-program=%q][aria-pressed="true"]`, p.ID)))
+	if v := eval[string](t, ctx, `document.querySelector('#amount').value`); v != "2" {
+		t.Errorf("after choosing the program the amount is %q, want the 2 typed before", v)
+	}
+
+	run(t, ctx, chromedp.Click("#back"), chromedp.WaitVisible("#card-input"))
+	run(t, ctx, chromedp.SetValue("#card-input", ""), chromedp.SendKeys("#card-input", empty), chromedp.WaitEnabled("#card-next"),
+		chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"), chromedp.SendKeys("#pin", "4821"), chromedp.Click("#pin-next"),
+		chromedp.WaitVisible("#no-balance"))
+	if eval[bool](t, ctx, `!!document.querySelector('#sale-next')`) {
+		t.Error("a card with nothing on it is offered a sale")
+	}
+}
+
 func TestVendor_WrongPIN_SaysAttemptsLeft(t *testing.T) {
 	needBrowser(t)
 	card, _ := fundedCard(t, "4821")

@@ -72,7 +72,7 @@ export default {
   'vendor.pin_title': 'الرمز السري', 'vendor.pin': 'الرمز السري (يكتبه المستفيد)', 'vendor.pin_hint': 'يُدير صاحب المتجر نظره.', 'vendor.pin_format': 'الرمز من 4 إلى 8 أرقام.',
   'vendor.hand_phone': 'أعطِ الهاتف للمستفيد ليكتب الرمز السري.', 'vendor.holder': 'حامل البطاقة: {name}',
   'vendor.sale_title': 'البيع', 'vendor.program': 'البرنامج', 'vendor.category': 'الفئة', 'vendor.amount': 'المبلغ',
-  'vendor.choose_program': 'اختر برنامجًا.', 'vendor.choose_category': 'اختر فئة.', 'vendor.amount_invalid': 'أدخل مبلغًا أكبر من صفر، بما لا يزيد عن {d} منازل عشرية.',
+  'vendor.no_balance': 'لم يُمنح شيء على هذه البطاقة بعد: لا يوجد ما يُنفق. يمكن لحامل البطاقة أن يسأل أحد موظفي الإغاثة.', 'vendor.choose_program': 'اختر برنامجًا.', 'vendor.choose_category': 'اختر فئة.', 'vendor.amount_invalid': 'أدخل مبلغًا أكبر من صفر، بما لا يزيد عن {d} منازل عشرية.',
   'vendor.confirm_title': 'تأكيد الدفع', 'vendor.charge': 'تأكيد الدفع',
   'vendor.sending': 'جارٍ إرسال الدفعة…', 'vendor.pending': 'قُبلت، بانتظار تأكيد السجل (قيد الانتظار). لا تسلّم البضاعة بعد.',
   'vendor.retrying': 'لا رد من الخادم بعد. الدفعة غير مؤكدة. تتم إعادة المحاولة تلقائيًا…',

@@ -72,7 +72,7 @@ export default {
   'vendor.pin_title': 'PIN', 'vendor.pin': 'PIN (typed by the beneficiary)', 'vendor.pin_hint': 'The shop keeper looks away.', 'vendor.pin_format': 'A PIN is 4 to 8 digits.',
   'vendor.hand_phone': 'Hand the phone to the beneficiary to type the PIN.', 'vendor.holder': 'Card holder: {name}',
   'vendor.sale_title': 'Sale', 'vendor.program': 'Program', 'vendor.category': 'Category', 'vendor.amount': 'Amount',
-  'vendor.choose_program': 'Choose a program.', 'vendor.choose_category': 'Choose a category.', 'vendor.amount_invalid': 'Enter an amount above zero, with at most {d} decimals.',
+  'vendor.no_balance': 'Nothing has been given on this card yet: there is nothing to spend. The holder can ask an aid worker.', 'vendor.choose_program': 'Choose a program.', 'vendor.choose_category': 'Choose a category.', 'vendor.amount_invalid': 'Enter an amount above zero, with at most {d} decimals.',
   'vendor.confirm_title': 'Confirm the payment', 'vendor.charge': 'Confirm payment',
   'vendor.sending': 'Sending the payment…', 'vendor.pending': 'Accepted, waiting for the ledger to confirm (pending). Do not hand over goods yet.',
   'vendor.retrying': 'No answer from the server yet. The payment is NOT confirmed. Retrying automatically…',

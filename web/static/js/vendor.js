@@ -72,7 +72,8 @@ function home() {
     h('button', { class: 'big secondary', id: 'statement', type: 'button', text: t('vendor.statement'), on: { click: () => go('statement') } }));
 }
 
-function reset() { Object.assign(S, { pin: null, lookup: null, card: '', balances: [], program: null, category: null, amount: null, result: null, error: null, retries: 0 }); }
+// A new sale starts empty: an amount left from the last customer could be confirmed unread.
+function reset() { Object.assign(S, { pin: null, lookup: null, card: '', balances: [], program: null, category: null, amount: null, amountText: '', result: null, error: null, retries: 0 }); }
 
 function back(step) { return h('button', { type: 'button', class: 'secondary', id: 'back', text: t('back'), on: { click: () => go(step) } }); }
 
@@ -208,6 +209,12 @@ function normaliseBalances(r) {
 }
 
 function saleStep() {
+  if (!S.balances.length) {
+    // Enrolled but given nothing yet: say so instead of asking for a program there is none of.
+    main.append(h('h1', { text: t('vendor.sale_title') }), h('p', { class: 'cardno', text: formatCard(S.card) }),
+      h('div', { class: 'msg warn', role: 'status', id: 'no-balance', text: t('vendor.no_balance') }), back('card'));
+    return;
+  }
   const out = h('div', { class: 'msg', id: 'sale-msg' });
   const progs = h('div', { class: 'choices', role: 'group', 'aria-label': t('vendor.program') });
   for (const b of S.balances) {
@@ -221,6 +228,8 @@ function saleStep() {
   }
   const p = programInfo.get(S.program);
   const amt = h('input', { id: 'amount', class: 'amount-big', inputmode: 'decimal', autocomplete: 'off', value: S.amountText || '' });
+  // Choosing a program redraws the step: what was typed must survive it.
+  amt.addEventListener('input', () => { S.amountText = amt.value; });
   const f = field(t('vendor.amount') + (p ? ' (' + p.currency + ')' : ''), amt);
   const next = h('button', { class: 'big', type: 'submit', id: 'sale-next', text: t('next') });
   const form = h('form', { novalidate: true }, f, out, next);
