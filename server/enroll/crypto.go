@@ -155,7 +155,7 @@ func (k *keys) pinHash(id, pin string) []byte {
 	m := hmac.New(sha256.New, k.pin)
 	m.Write([]byte(id))
 	m.Write([]byte{0})
-	m.Write([]byte(pin))
+	m.Write([]byte(latinDigits(pin)))
 	return m.Sum(nil)
 }
 

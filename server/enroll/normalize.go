@@ -92,7 +92,26 @@ func (s *Service) prepare(in Input) (prepared, []*apierr.Error) {
 }
 
 func validPIN(pin string) bool {
+	pin = latinDigits(pin)
 	return len(pin) >= 4 && len(pin) <= 8 && isDigits(pin)
+}
+
+// latinDigits maps Arabic-Indic (٠–٩) and Persian (۰–۹) digits to 0–9 and leaves the rest:
+// Arabic phone keyboards type them, and a PIN typed "١٢٣٤" at a shop is the 1234 set at
+// enrolment. PINs are hashed in this form, so hashes stored before are unchanged.
+func latinDigits(s string) string {
+	if isDigits(s) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= '\u0660' && r <= '\u0669':
+			return '0' + r - '\u0660'
+		case r >= '\u06f0' && r <= '\u06f9':
+			return '0' + r - '\u06f0'
+		}
+		return r
+	}, s)
 }
 
 // cleanName is the display form of a name: NFC, trimmed, inner whitespace collapsed.

@@ -79,6 +79,45 @@ func TestCheckPIN_CountsWrongPINsLocksAtFiveAndResetUnlocks(t *testing.T) {
 	}
 }
 
+// Arabic phone keyboards type Arabic-Indic or Persian digits: the same PIN, however typed, at
+// enrolment, at a shop and in a reset.
+func TestCheckPIN_TakesAPINInArabicOrPersianDigitsAsTheSameDigits(t *testing.T) {
+	e := newEnv(t, nil)
+	b := mustEnroll(t, e.svc, person(1)) // PIN 1234
+	tests := []struct {
+		name, pin string
+		right     bool
+	}{
+		{"Latin digits", "1234", true},
+		{"Arabic-Indic digits", "١٢٣٤", true},
+		{"Persian digits", "۱۲۳۴", true},
+		{"Arabic-Indic digits of another PIN", "٤٣٢١", false},
+		{"digits mixed", "1٢۳4", true},
+	}
+	for _, tt := range tests {
+		err := checkPIN(t, e, b.ID, tt.pin)
+		if tt.right && err != nil {
+			t.Errorf("%s: %v, want the PIN taken", tt.name, err)
+		}
+		if !tt.right {
+			wantAPIErr(t, err, "wrong_pin", "")
+		}
+	}
+	if err := e.svc.ResetPIN(ctx, b.ID, "٢٤٦٨٠"); err != nil {
+		t.Fatalf("a reset to a PIN in Arabic digits: %v", err)
+	}
+	if err := e.svc.VerifyPIN(ctx, b.ID, "24680"); err != nil {
+		t.Fatalf("the reset PIN typed in Latin digits: %v", err)
+	}
+	p := person(2)
+	p.PIN = "٥٥٥٥"
+	b2 := mustEnroll(t, e.svc, p)
+	if err := e.svc.VerifyPIN(ctx, b2.ID, "5555"); err != nil {
+		t.Fatalf("a PIN enrolled in Arabic digits, typed in Latin digits: %v", err)
+	}
+	wantAPIErr(t, e.svc.ResetPIN(ctx, b.ID, "١٢"), "invalid_field", "pin")
+}
+
 func TestCheckPINs_GivesEachAttemptTheVerdictCheckPINWouldInTurn(t *testing.T) {
 	e := newEnv(t, nil)
 	a := mustEnroll(t, e.svc, person(1)) // PIN 1234

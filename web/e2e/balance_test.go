@@ -34,7 +34,8 @@ func TestBalance_AHolderSeesWhatIsLeftAndWhatTheShopCharged(t *testing.T) {
 		t.Errorf("the PIN field kept %q", v)
 	}
 
-	run(t, ctx, chromedp.SendKeys("#pin-input", "2468"), chromedp.Click("#balance-check"), chromedp.WaitVisible("#balances"))
+	// Typed on an Arabic keyboard: the same PIN.
+	run(t, ctx, chromedp.SendKeys("#pin-input", "٢٤٦٨"), chromedp.Click("#balance-check"), chromedp.WaitVisible("#balances"))
 	cell := fmt.Sprintf(`#balances tr[data-program=%q] .available`, p.ID)
 	if got := eval[string](t, ctx, `document.querySelector('`+cell+`')?.dataset.minor`); got != fmt.Sprint(37*unitOf(p)) {
 		t.Errorf("left to spend %s, want %d", got, 37*unitOf(p))

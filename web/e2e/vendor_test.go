@@ -72,8 +72,9 @@ func TestVendor_ManualCardEntry_PaysAndShowsOnChainReceipt(t *testing.T) {
 }
 
 // The next customer's sale starts with an empty amount (one left from the last sale could be
-// confirmed unread); an amount typed before choosing the program survives the choice; and a
-// card that was given nothing says so instead of asking for a program.
+// confirmed unread); a PIN typed in Arabic digits is the PIN; an amount typed before choosing the
+// program survives the choice; and a card that was given nothing says so instead of asking for
+// a program.
 func TestVendor_ANewSaleStartsEmptyAndACardWithNothingOnItSaysSo(t *testing.T) {
 	needBrowser(t)
 	card, p := fundedCard(t, "4821")
@@ -83,8 +84,8 @@ func TestVendor_ANewSaleStartsEmptyAndACardWithNothingOnItSaysSo(t *testing.T) {
 	run(t, ctx, chromedp.Click("#confirm"), chromedp.WaitVisible("#receipt"))
 
 	run(t, ctx, chromedp.Click("#next-sale"), chromedp.WaitVisible("#card-input"), chromedp.SendKeys("#card-input", card),
-		chromedp.WaitEnabled("#card-next"), chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"), chromedp.SendKeys("#pin", "4821"),
-		chromedp.Click("#pin-next"), chromedp.WaitVisible("#amount"))
+		chromedp.WaitEnabled("#card-next"), chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"), chromedp.SendKeys("#pin", "٤٨٢١"),
+		chromedp.Click("#pin-next"), chromedp.WaitVisible("#amount")) // the PIN typed on an Arabic keyboard
 	if v := eval[string](t, ctx, `document.querySelector('#amount').value`); v != "" {
 		t.Errorf("the next sale's amount starts as %q, want empty", v)
 	}

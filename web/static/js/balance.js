@@ -2,7 +2,7 @@
 // card number and PIN, from any phone and without an account. The PIN is sent once and kept
 // nowhere; leaving the page (or "Done") clears what was shown.
 import { h, clear, msg, field } from './dom.js';
-import { t, fmtMoney, fmtDate, fmtNumber, currencyDecimals } from './i18n.js';
+import { t, fmtMoney, fmtDate, fmtNumber, currencyDecimals, latinDigits } from './i18n.js';
 import { api } from './api.js';
 import { startApp, errorText, statusBadge, cardField } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
@@ -21,11 +21,12 @@ function form() {
   f.addEventListener('submit', async (ev) => {
     ev.preventDefault();
     if (checkCard(input.value).state !== 'ok') return cf.setError(t('card.bad'));
-    if (!/^\d{4,8}$/.test(pin.value)) return pf.setError(t('vendor.pin_format'));
+    const typed = latinDigits(pin.value);
+    if (!/^\d{4,8}$/.test(typed)) return pf.setError(t('vendor.pin_format'));
     go.disabled = true;
     msg(out, '', '');
     try {
-      S.view = await api('/api/v1/holder/balance', { method: 'POST', auth: false, body: { card_number: S.card, pin: pin.value } });
+      S.view = await api('/api/v1/holder/balance', { method: 'POST', auth: false, body: { card_number: S.card, pin: typed } });
       draw();
     } catch (e) {
       msg(out, 'error', errorText(e));

@@ -3,7 +3,7 @@
 // printable QR card), CSV import with progress and a downloadable error list, and cycle allocation.
 // Personal data stays in memory: never in the URL, the title or browser storage.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
-import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
+import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor, latinDigits } from './i18n.js';
 import { api, blobURL, listAll } from './api.js';
 import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
 import { formatCard } from './damm.js';
@@ -34,7 +34,7 @@ const FIELDS = [
 function validate(name, v) {
   if (!v) return t('v.required');
   if (name === 'household_size' && !(Number.isInteger(+v) && +v >= 1 && +v <= 50)) return t('v.household');
-  if (name === 'pin' && !/^\d{4,8}$/.test(v)) return t('vendor.pin_format');
+  if (name === 'pin' && !/^\d{4,8}$/.test(latinDigits(v))) return t('vendor.pin_format');
   if (name === 'phone' && !/^\+?[0-9 ()-]{6,20}$/.test(v)) return t('v.phone');
   if (name === 'date_of_birth' && !(new Date(v) < new Date())) return t('v.dob');
   return '';

@@ -82,12 +82,17 @@ export function fmtMoney(minor, currency, decimals) {
   }
 }
 
+// latinDigits maps Arabic-Indic and Persian digits to 0-9 and leaves everything else: Arabic
+// phone keyboards type them (in PINs and amounts alike).
+export function latinDigits(s) {
+  return String(s).replace(/[\u0660-\u0669]/g, (c) => String(c.charCodeAt(0) - 0x660))
+    .replace(/[\u06f0-\u06f9]/g, (c) => String(c.charCodeAt(0) - 0x6f0));
+}
+
 // parseMajor('12.50', 2) → 1250 (minor units, integer), or null when not a valid amount with at
 // most `decimals` decimals. Accepts "," or "." or the Arabic decimal separator, and Arabic digits.
 export function parseMajor(input, decimals) {
-  let s = String(input).trim()
-    .replace(/[\u0660-\u0669]/g, (c) => String(c.charCodeAt(0) - 0x660))
-    .replace(/[\u06f0-\u06f9]/g, (c) => String(c.charCodeAt(0) - 0x6f0))
+  let s = latinDigits(String(input).trim())
     .replace(/[\u066b,]/g, '.').replace(/[\s\u066c]/g, '');
   if (!/^\d+(\.\d*)?$/.test(s)) return null;
   let [int, frac = ''] = s.split('.');

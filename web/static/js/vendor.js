@@ -7,7 +7,7 @@
 // again) re-sends the same key with the same body, which the server answers with the original
 // result — never a second payment. A 202 "pending" result is polled until confirmed.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
-import { t, fmtMoney, fmtDate, parseMajor, currencyDecimals, fmtNumber } from './i18n.js';
+import { t, fmtMoney, fmtDate, parseMajor, currencyDecimals, fmtNumber, latinDigits } from './i18n.js';
 import { api, listAll, fetchText, newKey } from './api.js';
 import { startApp, errorText, txHash, statusBadge, cardField } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
@@ -173,12 +173,13 @@ function pinStep() {
   const form = h('form', { novalidate: true }, f, out, next);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    if (!/^\d{4,8}$/.test(pin.value)) return f.setError(t('vendor.pin_format'));
+    const typed = latinDigits(pin.value);
+    if (!/^\d{4,8}$/.test(typed)) return f.setError(t('vendor.pin_format'));
     next.disabled = true;
     try {
       // Checking the balance first verifies the PIN and shows what the beneficiary can spend.
-      const r = await api(`/api/v1/cards/${S.card}/balance`, { method: 'POST', body: { pin: pin.value } });
-      S.pin = pin.value;
+      const r = await api(`/api/v1/cards/${S.card}/balance`, { method: 'POST', body: { pin: typed } });
+      S.pin = typed;
       S.balances = normaliseBalances(r);
       for (const b of S.balances) if (!programInfo.has(b.id)) programInfo.set(b.id, b);
       if (S.balances.length === 1) S.program = S.balances[0].id;
@@ -368,8 +369,9 @@ function resumeStep() {
   const form = h('form', { novalidate: true }, f, h('button', { class: 'big', type: 'submit', text: t('vendor.resume') }));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
-    if (!/^\d{4,8}$/.test(pin.value)) return f.setError(t('vendor.pin_format'));
-    S.pin = pin.value; S.card = p.body.card_number; S.program = p.body.program_id;
+    const typed = latinDigits(pin.value);
+    if (!/^\d{4,8}$/.test(typed)) return f.setError(t('vendor.pin_format'));
+    S.pin = typed; S.card = p.body.card_number; S.program = p.body.program_id;
     programInfo.set(p.body.program_id, { currency: p.currency, decimals: p.decimals, name: '' });
     S.retries = 0; attempt();
   });
