@@ -33,9 +33,16 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	screenshot(t, ctx, "enroll-form")
 	run(t, ctx, chromedp.Click("#enroll-submit"))
 	waitJS(t, ctx, `document.querySelector('#enroll-msg.ok') && document.querySelector('#open-created')`, 30*time.Second)
+	if v := eval[string](t, ctx, `document.querySelector('#f-location').value`); v != "Irbid" {
+		t.Errorf("the location after an enrolment is %q, want Irbid kept for the next person", v)
+	}
+	eval[string](t, ctx, `document.querySelector('#f-location').value = ''`)
 	enter()
 	run(t, ctx, chromedp.Click("#enroll-submit"), chromedp.WaitVisible("#duplicate-card"))
 	waitJS(t, ctx, `document.querySelector('#existing dl')`, 15*time.Second)
+	if m := eval[string](t, ctx, `document.querySelector('#enroll-msg').textContent`); !strings.Contains(m, "national ID") {
+		t.Errorf("the duplicate warning %q does not say what matched (the national ID)", m)
+	}
 	screenshot(t, ctx, "enroll-duplicate")
 
 	// Print the first person's card: the PNG is fetched with the token and window.print is called.
@@ -115,6 +122,24 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	run(t, ctx, chromedp.SetValue("#cards-from", "17"), chromedp.Click("#cards-go"))
 	waitJS(t, ctx, `document.querySelectorAll('#card-sheet img').length === 4 &&
 		document.querySelector('#cards-status').textContent.includes('17–20 of 20') && !document.querySelector('#cards-prev').disabled`, 30*time.Second)
+}
+
+// Many beneficiaries have no national ID or phone of their own: the form enrolls them without.
+func TestEnroll_APersonWithNoPhoneOrNationalIDIsEnrolled(t *testing.T) {
+	needBrowser(t)
+	ctx := browser(t, 360, 740)
+	uiLogin(t, ctx, "/enroll", workerEmail)
+	run(t, ctx, chromedp.WaitVisible("#enroll-form"))
+	values := map[string]string{"given_name": "Noor", "family_name": fmt.Sprintf("Saleh%d", next()), "date_of_birth": "03041979",
+		"household_size": "2", "location": "Azraq", "pin": "1357"}
+	for k, v := range values {
+		run(t, ctx, chromedp.SendKeys("#f-"+k, v))
+	}
+	run(t, ctx, chromedp.Click("#enroll-submit"))
+	waitJS(t, ctx, `document.querySelector('#enroll-msg.ok, #enroll-msg.error')`, 30*time.Second)
+	if m := eval[string](t, ctx, `document.querySelector('#enroll-msg').className + ': ' + document.querySelector('#enroll-msg').textContent`); !strings.Contains(m, "ok") {
+		t.Fatalf("enrolling without phone or national ID: %s", m)
+	}
 }
 
 func TestEnroll_StopsAnImportOfTheWrongFile(t *testing.T) {

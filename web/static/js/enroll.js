@@ -31,8 +31,11 @@ const FIELDS = [
   ['national_id', 'text', 'off'], ['phone', 'tel', 'off'], ['household_size', 'number', 'off'], ['location', 'text', 'off'], ['pin', 'password', 'new-password'],
 ];
 
+// Many beneficiaries have no national ID or phone of their own; the server takes them without.
+const OPTIONAL = new Set(['national_id', 'phone']);
+
 function validate(name, v) {
-  if (!v) return t('v.required');
+  if (!v) return OPTIONAL.has(name) ? '' : t('v.required');
   if (name === 'household_size' && !(Number.isInteger(+v) && +v >= 1 && +v <= 50)) return t('v.household');
   if (name === 'pin' && !/^\d{4,8}$/.test(latinDigits(v))) return t('vendor.pin_format');
   if (name === 'phone' && !/^\+?[0-9 ()-]{6,20}$/.test(v)) return t('v.phone');
@@ -48,7 +51,7 @@ function enrollForm(panel) {
   const grid = h('div', { class: 'grid2' });
   for (const [name, type, ac] of FIELDS) {
     const input = h('input', { id: 'f-' + name, name, type, autocomplete: ac, inputmode: name === 'pin' ? 'numeric' : undefined, min: type === 'number' ? '1' : undefined });
-    const f = field(t('field.' + name), input, name === 'pin' ? t('enroll.pin_hint') : undefined);
+    const f = field(t('field.' + name), input, name === 'pin' ? t('enroll.pin_hint') : OPTIONAL.has(name) ? t('enroll.optional') : undefined);
     input.addEventListener('blur', () => f.setError(validate(name, input.value.trim())));
     input.addEventListener('input', () => { if (input.getAttribute('aria-invalid')) f.setError(validate(name, input.value.trim())); });
     fields[name] = f; grid.append(f);
@@ -72,11 +75,14 @@ function enrollForm(panel) {
     try {
       const r = await api('/api/v1/beneficiaries', { method: 'POST', once: true, body });
       form.reset();
+      // The next person is most likely enrolled at the same place.
+      fields.location.input.value = body.location;
       msg(out, 'ok', t('enroll.created', { card: formatCard(r.card_number) }));
       out.append(' ', h('button', { type: 'button', class: 'secondary', id: 'open-created', text: t('enroll.open'), on: { click: () => open(r.id) } }));
     } catch (e) {
       if (e.code === 'duplicate_beneficiary') {
-        msg(out, 'error', t('err.duplicate_beneficiary'));
+        const rule = e.details?.rule;
+        msg(out, 'error', ['national_id', 'phone', 'name_dob'].includes(rule) ? t('enroll.duplicate_' + rule) : t('err.duplicate_beneficiary'));
         const id = e.details?.existing_id;
         dup.append(h('div', { class: 'card', id: 'duplicate-card' }, h('h3', { text: t('enroll.existing') }), h('div', { id: 'existing' }, t('loading'))));
         if (id) api('/api/v1/beneficiaries/' + encodeURIComponent(id)).then((b) => clear(dup.querySelector('#existing'), summary(b),
