@@ -178,3 +178,49 @@ func uploadCSV(t *testing.T, ctx context.Context, rows []string) {
 	}
 	run(t, ctx, chromedp.Click("#tab-import"), chromedp.WaitVisible("#csv-file"), chromedp.SetUploadFiles("#csv-file", []string{path}), chromedp.Click("#import-submit"))
 }
+
+// An aid worker sees why a shop refuses a card locked by wrong PINs, and corrects a person's
+// record from their page: only what changed is sent, and the page shows what was stored.
+func TestEnroll_AnAidWorkerSeesALockedCardAndCorrectsTheRecord(t *testing.T) {
+	needBrowser(t)
+	worker, shop := login(t, workerEmail), login(t, "vendor2@demo.aidledger.org")
+	id, card, _ := newBeneficiary(t, worker, "2468")
+	for range 5 {
+		err := shop.do("POST", "/api/v1/cards/"+card+"/balance", map[string]string{"pin": "0000"}, nil, nil)
+		if err == nil {
+			t.Fatal("a wrong PIN was taken")
+		}
+	}
+	ctx := browser(t, 360, 740)
+	uiLogin(t, ctx, "/enroll", workerEmail)
+	run(t, ctx, chromedp.Click("#tab-search"), chromedp.WaitVisible("#q"), chromedp.SendKeys("#q", card+"\n"))
+	waitJS(t, ctx, `document.querySelector('#results tbody [data-pin-locked]')`, 15*time.Second)
+	run(t, ctx, chromedp.Click("#results tbody button"), chromedp.WaitVisible("#correct"))
+	if !eval[bool](t, ctx, `!!document.querySelector('.kv [data-pin-locked]')`) {
+		t.Error("the beneficiary's page does not say the PIN is locked")
+	}
+
+	run(t, ctx, chromedp.Click("#correct summary"), chromedp.WaitVisible("#c-family_name"))
+	eval[string](t, ctx, `document.querySelector('#c-family_name').value = ''`)
+	eval[string](t, ctx, `document.querySelector('#c-phone').value = ''`)
+	run(t, ctx, chromedp.SendKeys("#c-family_name", "Corrected"), chromedp.Click("#correct-save"))
+	waitJS(t, ctx, `document.querySelector('#detail-msg.ok')`, 15*time.Second)
+	screenshot(t, ctx, "enroll-corrected")
+	var b struct {
+		FamilyName string `json:"family_name"`
+		Phone      string `json:"phone"`
+		NationalID string `json:"national_id"`
+		Location   string `json:"location"`
+	}
+	worker.must(t, "GET", "/api/v1/beneficiaries/"+id, nil, &b)
+	if b.FamilyName != "Corrected" || b.Phone != "" || b.NationalID == "" || b.Location != "Zaatari" {
+		t.Errorf("stored %+v; want the family name corrected, the phone removed, the rest as enrolled", b)
+	}
+	if shown := eval[string](t, ctx, `document.querySelector('.kv').textContent`); !strings.Contains(shown, "Corrected") {
+		t.Errorf("the page after saving shows %q", shown)
+	}
+
+	// Saving with nothing changed sends nothing.
+	run(t, ctx, chromedp.Click("#correct summary"), chromedp.WaitVisible("#correct-save"), chromedp.Click("#correct-save"))
+	waitJS(t, ctx, `document.querySelector('#correct-msg.warn')`, 5*time.Second)
+}

@@ -1,15 +1,16 @@
 // /enroll: aid workers. Enrollment with inline validation and duplicate warning, search with
-// paging, the beneficiary page (balances, purchases, suspend, reinstate, PIN reset, erasure,
+// paging, the beneficiary page (details and their correction, balances, purchases, suspend, reinstate, PIN reset, erasure,
 // printable QR card), CSV import with progress and a downloadable error list, and cycle allocation.
 // Personal data stays in memory: never in the URL, the title or browser storage.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
-import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor, latinDigits } from './i18n.js';
+import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
 import { api, blobURL, listAll } from './api.js';
 import { startApp, errorText, statusBadge, tabs, txHash } from './shell.js';
 import { formatCard } from './damm.js';
 import { toCSV } from './csv.js';
 import { printCards, recentImports, stopImport } from './cardsheet.js';
 import { refundSale, refundable, refundedNote } from './refund.js';
+import { FIELDS, OPTIONAL, validate, duplicateText, correctForm } from './person.js';
 
 let main, user, current = 'enroll';
 const S = { q: '', page: 1, detailId: null };
@@ -24,23 +25,6 @@ function draw() {
     { id: 'import', label: t('enroll.tab_import'), draw: importCSV },
     { id: 'allocate', label: t('enroll.tab_allocate'), draw: allocate },
   ], main, current);
-}
-
-const FIELDS = [
-  ['given_name', 'text', 'given-name'], ['family_name', 'text', 'family-name'], ['date_of_birth', 'date', 'off'],
-  ['national_id', 'text', 'off'], ['phone', 'tel', 'off'], ['household_size', 'number', 'off'], ['location', 'text', 'off'], ['pin', 'password', 'new-password'],
-];
-
-// Many beneficiaries have no national ID or phone of their own; the server takes them without.
-const OPTIONAL = new Set(['national_id', 'phone']);
-
-function validate(name, v) {
-  if (!v) return OPTIONAL.has(name) ? '' : t('v.required');
-  if (name === 'household_size' && !(Number.isInteger(+v) && +v >= 1 && +v <= 50)) return t('v.household');
-  if (name === 'pin' && !/^\d{4,8}$/.test(latinDigits(v))) return t('vendor.pin_format');
-  if (name === 'phone' && !/^\+?[0-9 ()-]{6,20}$/.test(v)) return t('v.phone');
-  if (name === 'date_of_birth' && !(new Date(v) < new Date())) return t('v.dob');
-  return '';
 }
 
 function enrollForm(panel) {
@@ -81,8 +65,7 @@ function enrollForm(panel) {
       out.append(' ', h('button', { type: 'button', class: 'secondary', id: 'open-created', text: t('enroll.open'), on: { click: () => open(r.id) } }));
     } catch (e) {
       if (e.code === 'duplicate_beneficiary') {
-        const rule = e.details?.rule;
-        msg(out, 'error', ['national_id', 'phone', 'name_dob'].includes(rule) ? t('enroll.duplicate_' + rule) : t('err.duplicate_beneficiary'));
+        msg(out, 'error', duplicateText(e));
         const id = e.details?.existing_id;
         dup.append(h('div', { class: 'card', id: 'duplicate-card' }, h('h3', { text: t('enroll.existing') }), h('div', { id: 'existing' }, t('loading'))));
         if (id) api('/api/v1/beneficiaries/' + encodeURIComponent(id)).then((b) => clear(dup.querySelector('#existing'), summary(b),
@@ -101,9 +84,19 @@ function summary(b) {
     h('dt', { text: t('field.name') }), h('dd', { text: [b.given_name, b.family_name].filter(Boolean).join(' ') || '—' }),
     h('dt', { text: t('vendor.card_number') }), h('dd', { class: 'cardno', text: formatCard(b.card_number || '') }),
     h('dt', { text: t('field.date_of_birth') }), h('dd', { text: b.date_of_birth || '—' }),
+    h('dt', { text: t('field.national_id') }), h('dd', { text: b.national_id || '—' }),
+    h('dt', { text: t('field.phone') }), h('dd', { dir: 'ltr', text: b.phone || '—' }),
     h('dt', { text: t('field.location') }), h('dd', { text: b.location || '—' }),
     h('dt', { text: t('field.household_size') }), h('dd', { text: b.household_size ?? '—' }),
-    h('dt', { text: t('status') }), h('dd', {}, statusBadge(b.status)));
+    h('dt', { text: t('status') }), h('dd', {}, cardStatus(b)));
+}
+
+// cardStatus is the record's status and, when five wrong PINs locked the card, that too: a
+// shop tells the holder to ask an aid worker, who must see why the card is refused.
+function cardStatus(b) {
+  const status = statusBadge(b.status);
+  if (!b.pin_locked) return status;
+  return h('span', {}, status, ' ', h('span', { class: 'badge locked', 'data-pin-locked': 'true', text: t('enroll.pin_locked') }));
 }
 
 function open(id) { S.detailId = id; draw(); main.focus(); }
@@ -125,7 +118,7 @@ function search(panel) {
       clear(list, h('p', { text: t('enroll.results', { n: fmtNumber(r.total || 0) }) }),
         h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('field.name'), t('vendor.card_number'), t('field.location'), t('status')].map((c) => h('th', { scope: 'col', text: c })))),
           h('tbody', {}, items.map((b) => h('tr', {}, h('td', {}, h('button', { type: 'button', class: 'secondary', text: [b.given_name, b.family_name].filter(Boolean).join(' ') || '—', on: { click: () => open(b.id) } })),
-            h('td', { class: 'mono', text: formatCard(b.card_number || '') }), h('td', { text: b.location || '' }), h('td', {}, statusBadge(b.status))))))),
+            h('td', { class: 'mono', text: formatCard(b.card_number || '') }), h('td', { text: b.location || '' }), h('td', {}, cardStatus(b))))))),
         h('nav', { class: 'row', 'aria-label': t('enroll.paging') },
           h('button', { type: 'button', class: 'secondary', text: t('prev'), disabled: S.page <= 1, on: { click: () => { S.page--; run(); } } }),
           h('span', { text: t('enroll.page', { page: fmtNumber(S.page), pages: fmtNumber(pages) }) }),
@@ -153,6 +146,7 @@ async function detail(id, flash) {
   const balances = b.balances || [];
   const printArea = h('div', { class: 'print-area', id: 'print-area' });
   clear(box, h('h1', { text: t('enroll.beneficiary') }), h('div', { class: 'card' }, summary(b)),
+    b.erased ? null : correctForm(b, () => { clear(main); detail(id, ['ok', t('enroll.correct_saved')]); }),
     h('h2', { text: t('enroll.balances') }),
     balances.length ? h('div', { class: 'table-wrap' }, h('table', { id: 'balances' },
       h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('tr.program') }), h('th', { scope: 'col', class: 'num', text: t('enroll.available') }), h('th', { scope: 'col', class: 'num', text: t('enroll.pending') }))),
