@@ -61,7 +61,11 @@ func (s *Service) Holder(ctx context.Context, client, cardNumber, pin string) (H
 	if err == nil {
 		err = s.cards.VerifyPIN(ctx, card.ID, pin)
 	}
-	if errors.Is(err, enroll.ErrUnknownCard) || errors.Is(err, enroll.ErrCardReplaced) || errors.Is(err, enroll.ErrWrongPIN) {
+	// A locked card is answered alike too: "locked" would tell a guesser that the number is a
+	// card (an unknown number never locks), and the answer's message says that five wrong PINs
+	// lock it.
+	if errors.Is(err, enroll.ErrUnknownCard) || errors.Is(err, enroll.ErrCardReplaced) || errors.Is(err, enroll.ErrWrongPIN) ||
+		errors.Is(err, enroll.ErrCardLocked) {
 		if s.holderPins.failed(client) {
 			s.log.WarnContext(ctx, "too many wrong card numbers or PINs from one address: its balance checks are paused",
 				"wrong", s.cfg.ShopWrongPINs, "within", s.cfg.ShopPINWindow)

@@ -92,11 +92,19 @@ func TestHolder_AnswersAnUnknownCardAsAWrongPINAndPausesAnAddressThatKeepsGuessi
 	if _, err := f.App.Redeem.Holder(ctx, guesser, f.card, "9999"); code(err) != "wrong_card_or_pin" {
 		t.Fatalf("a wrong PIN: %v, want wrong_card_or_pin", err)
 	}
+	// Locked by wrong PINs (at a shop, say), a card answers as an unknown number does.
+	locked := f.Seeded.Beneficiaries[len(f.Seeded.Beneficiaries)-1]
+	for range enroll.MaxPINFailures {
+		_, _ = f.App.Redeem.Balances(ctx, f.vendors[1], locked.CardNumber, "0000")
+	}
+	if _, err := f.App.Redeem.Holder(ctx, guesser, locked.CardNumber, demo.PIN); code(err) != "wrong_card_or_pin" {
+		t.Fatalf("a locked card: %v, want wrong_card_or_pin", err)
+	}
 	if _, err := f.App.Redeem.Holder(ctx, guesser, "1234", demo.PIN); code(err) != "invalid_card_number" {
 		t.Fatalf("a malformed card number: %v, want invalid_card_number", err)
 	}
 	// Up to the limit, across cards (four wrong PINs each, so none locks) and unknown numbers.
-	for i := 2; i < redeem.DefaultShopWrongPINs; i++ {
+	for i := 3; i < redeem.DefaultShopWrongPINs; i++ {
 		b := f.Seeded.Beneficiaries[1+i/4%(len(f.Seeded.Beneficiaries)-1)]
 		card := b.CardNumber
 		if i%4 == 3 {
