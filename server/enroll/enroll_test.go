@@ -47,31 +47,34 @@ func TestEnroll_EveryValidationErrorNamesItsField(t *testing.T) {
 	cases := []struct {
 		field  string
 		mutate func(*enroll.Input)
+		says   string // in the message, when set
 	}{
-		{"given_name", func(in *enroll.Input) { in.GivenName = "   " }},
-		{"given_name", func(in *enroll.Input) { in.GivenName = strings.Repeat("a", 101) }},
-		{"family_name", func(in *enroll.Input) { in.FamilyName = "" }},
-		{"family_name", func(in *enroll.Input) { in.FamilyName = "--" }},
-		{"date_of_birth", func(in *enroll.Input) { in.DateOfBirth = "02/01/1990" }},
-		{"date_of_birth", func(in *enroll.Input) { in.DateOfBirth = "2999-01-01" }},
-		{"date_of_birth", func(in *enroll.Input) { in.DateOfBirth = "" }},
-		{"national_id", func(in *enroll.Input) { in.NationalID = "A1" }},
-		{"national_id", func(in *enroll.Input) { in.NationalID = "AB#123" }},
-		{"phone", func(in *enroll.Input) { in.Phone = "12345" }},
-		{"phone", func(in *enroll.Input) { in.Phone = "+1 555 CALL ME" }},
-		{"household_size", func(in *enroll.Input) { in.HouseholdSize = 0 }},
-		{"household_size", func(in *enroll.Input) { in.HouseholdSize = 101 }},
-		{"location", func(in *enroll.Input) { in.Location = " " }},
-		{"pin", func(in *enroll.Input) { in.PIN = "123" }},
-		{"pin", func(in *enroll.Input) { in.PIN = "123456789" }},
-		{"pin", func(in *enroll.Input) { in.PIN = "12a4" }},
+		{"given_name", func(in *enroll.Input) { in.GivenName = "   " }, ""},
+		{"given_name", func(in *enroll.Input) { in.GivenName = strings.Repeat("a", 101) }, ""},
+		{"family_name", func(in *enroll.Input) { in.FamilyName = "" }, ""},
+		{"family_name", func(in *enroll.Input) { in.FamilyName = "--" }, ""},
+		{"date_of_birth", func(in *enroll.Input) { in.DateOfBirth = "02/01/1990" }, "must be written YYYY-MM-DD"},
+		{"date_of_birth", func(in *enroll.Input) { in.DateOfBirth = "2999-01-01" }, "between"},
+		{"date_of_birth", func(in *enroll.Input) { in.DateOfBirth = "" }, "required"},
+		{"national_id", func(in *enroll.Input) { in.NationalID = "A1" }, ""},
+		{"national_id", func(in *enroll.Input) { in.NationalID = "AB#123" }, ""},
+		{"phone", func(in *enroll.Input) { in.Phone = "12345" }, ""},
+		{"phone", func(in *enroll.Input) { in.Phone = "+1 555 CALL ME" }, ""},
+		{"household_size", func(in *enroll.Input) { in.HouseholdSize = 0 }, ""},
+		{"household_size", func(in *enroll.Input) { in.HouseholdSize = 101 }, ""},
+		{"location", func(in *enroll.Input) { in.Location = " " }, ""},
+		{"pin", func(in *enroll.Input) { in.PIN = "123" }, ""},
+		{"pin", func(in *enroll.Input) { in.PIN = "123456789" }, ""},
+		{"pin", func(in *enroll.Input) { in.PIN = "12a4" }, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.field, func(t *testing.T) {
 			in := person(1)
 			c.mutate(&in)
 			_, err := e.svc.Enroll(ctx, in)
-			wantAPIErr(t, err, "invalid_field", c.field)
+			if ae := wantAPIErr(t, err, "invalid_field", c.field); !strings.Contains(ae.Message, c.says) {
+				t.Errorf("message %q, want it to say %q", ae.Message, c.says)
+			}
 		})
 	}
 }

@@ -158,9 +158,14 @@ func nameKey(given, family string) string {
 
 func parseDOB(raw string) (string, *apierr.Error) {
 	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return "", apierr.Invalid("date_of_birth", "required, as YYYY-MM-DD")
+	}
 	d, err := time.Parse(time.DateOnly, raw)
 	if err != nil {
-		return "", apierr.Invalid("date_of_birth", "required, as YYYY-MM-DD")
+		// A spreadsheet's 02/01/1990 is 2 January or 1 February depending on its locale, so it
+		// is not guessed at: the message says what to write instead.
+		return "", apierr.Invalid("date_of_birth", "must be written YYYY-MM-DD (year, month, day: 1990-01-02)")
 	}
 	if d.Year() < 1900 || d.After(time.Now().UTC()) {
 		return "", apierr.Invalid("date_of_birth", "must be between 1900-01-01 and today")

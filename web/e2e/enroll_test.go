@@ -65,6 +65,10 @@ func TestEnroll_EnrollWarnDuplicateImportAndPrint(t *testing.T) {
 	uploadCSV(t, ctx, rows)
 	waitJS(t, ctx, `document.querySelector('#import-progress').value === 100 && document.querySelector('#import-msg.ok, #import-msg.error')`, 2*time.Minute)
 	waitJS(t, ctx, `document.querySelector('#import-errors-csv') && document.querySelector('#imports tbody tr[data-import]')`, 15*time.Second)
+	// The bad row has four bad fields: one row refused, not four.
+	if st := eval[string](t, ctx, `document.querySelector('#import-status').textContent`); !strings.Contains(st, "20 enrolled") || !strings.Contains(st, "1 refused") {
+		t.Errorf("import status %q, want 20 enrolled and 1 refused", st)
+	}
 	screenshot(t, ctx, "enroll-import")
 	// Chromium has CompressionStream: the file went gzipped (the server logs how it came).
 	if log, err := os.ReadFile(srv.log); err != nil || !strings.Contains(string(log), "gzipped=true") {

@@ -102,7 +102,7 @@ export default {
   'enroll.erase': 'محو البيانات الشخصية', 'enroll.erase_confirm': 'محو البيانات الشخصية لهذا الشخص نهائيًا؟ لا يمكن التراجع.',
   'enroll.csv_file': 'ملف CSV', 'enroll.csv_hint': 'الترويسة: given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin',
   'enroll.csv_missing': 'اختر ملف CSV.', 'enroll.import': 'استيراد', 'enroll.progress': 'التقدم',
-  'enroll.import_status': '{pct} % — {processed} من {total} صفًا: {created} مسجل، {duplicates} مكرر، {errors} خطأ',
+  'enroll.import_status': '{pct} % — {processed} من {total} صفًا: {created} مسجل، {duplicates} مكرر، {failed} مرفوض',
   'enroll.import_done': 'انتهى الاستيراد.', 'enroll.import_failed': 'فشل الاستيراد.', 'enroll.errors_csv': 'تنزيل أخطاء الصفوف ({n}) بصيغة CSV',
   'enroll.cycle': 'الدورة', 'enroll.per_household': 'المبلغ لكل أسرة', 'enroll.per_member': 'المبلغ لكل فرد من الأسرة',
   'enroll.all_active': 'يستلمه المستفيدون النشطون فقط؛ البطاقات الموقوفة لا تستلم.', 'enroll.allocate': 'تخصيص', 'enroll.allocate_confirm': 'تخصيص هذه الدورة من {program} لكل المستفيدين النشطين؟',

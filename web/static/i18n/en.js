@@ -102,7 +102,7 @@ export default {
   'enroll.erase': 'Erase personal data', 'enroll.erase_confirm': 'Erase this person’s personal data for good? This cannot be undone.',
   'enroll.csv_file': 'CSV file', 'enroll.csv_hint': 'Header: given_name,family_name,date_of_birth,national_id,phone,household_size,location,pin',
   'enroll.csv_missing': 'Choose a CSV file.', 'enroll.import': 'Import', 'enroll.progress': 'Progress',
-  'enroll.import_status': '{pct} % — {processed} of {total} rows: {created} enrolled, {duplicates} duplicates, {errors} errors',
+  'enroll.import_status': '{pct} % — {processed} of {total} rows: {created} enrolled, {duplicates} duplicates, {failed} refused',
   'enroll.import_done': 'Import finished.', 'enroll.import_failed': 'Import failed.', 'enroll.errors_csv': 'Download the {n} row errors (CSV)',
   'enroll.cycle': 'Cycle', 'enroll.per_household': 'Amount per household', 'enroll.per_member': 'Amount per household member',
   'enroll.all_active': 'Only active beneficiaries receive it; suspended cards do not.', 'enroll.allocate': 'Allocate', 'enroll.allocate_confirm': 'Allocate this cycle of {program} to every active beneficiary?',

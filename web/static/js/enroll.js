@@ -276,7 +276,7 @@ function importCSV(panel) {
           const pct = r.total ? Math.floor(100 * r.processed / r.total) : (r.status === 'done' ? 100 : 0);
           bar.value = r.status === 'done' ? 100 : pct;
           status.textContent = t('enroll.import_status', { pct: fmtNumber(bar.value), processed: fmtNumber(r.processed || 0), total: fmtNumber(r.total || 0),
-            created: fmtNumber(r.created || 0), duplicates: fmtNumber(r.duplicates || 0), errors: fmtNumber(r.error_count ?? (r.errors || []).length) });
+            created: fmtNumber(r.created || 0), duplicates: fmtNumber(r.duplicates || 0), failed: fmtNumber(r.failed || 0) });
           if (r.status === 'done' || r.status === 'failed') {
             stop.hidden = true;
             msg(out, r.status === 'done' ? 'ok' : 'error', t('enroll.import_' + r.status) + (r.error ? ' ' + r.error : ''));
