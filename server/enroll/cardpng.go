@@ -19,7 +19,7 @@ import (
 const (
 	cardWidth  = 640
 	cardHeight = 400
-	qrSize     = 320
+	qrSize     = 300 // leaves the grouped number a margin on the right
 )
 
 // CardPNG renders a printable card: a QR code of the card number, the number grouped for
@@ -43,13 +43,13 @@ func (s *Service) CardPNG(ctx context.Context, id string) ([]byte, error) {
 	qrTop := (cardHeight - qrSize) / 2
 	xdraw.Draw(img, image.Rect(16, qrTop, 16+qrSize, qrTop+qrSize), qr.Image(qrSize), image.Point{}, xdraw.Src)
 
-	textLeft := 16 + qrSize + 16
+	textLeft := 16 + qrSize + 20
 	if s.cfg.CardTitle != "" {
 		drawText(img, s.cfg.CardTitle, textLeft, 60, 2)
 	}
 	drawText(img, FormatCardNumber(r.CardNumber), textLeft, 190, 3)
 	if initials != "" {
-		drawText(img, initials, textLeft, 260, 3)
+		drawInitials(img, initials, textLeft, 268)
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
@@ -59,8 +59,8 @@ func (s *Service) CardPNG(ctx context.Context, id string) ([]byte, error) {
 }
 
 // drawText writes text with its baseline at y, scaled up from the 7x13 bitmap font (enough for
-// digits and initials; a larger font would add a dependency for little gain). Text wider than
-// the card is cut.
+// digits and the ASCII title; initials have fonts of their own, cardinitials.go). Text wider
+// than the card is cut.
 func drawText(dst *image.RGBA, text string, x, y, scale int) {
 	face := basicfont.Face7x13
 	w := font.MeasureString(face, text).Ceil()
