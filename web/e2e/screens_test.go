@@ -302,6 +302,7 @@ func TestVendor_TodaysSalesAndStatement(t *testing.T) {
 	needBrowser(t)
 	card, p := fundedCard(t, "4821")
 	redeemAPI(t, card, "4821", p, unitOf(p))
+	refundSomething(t, card, "4821", p)
 	ctx := browser(t, 360, 740)
 	uiLogin(t, ctx, "/vendor", vendorEmail)
 	run(t, ctx, chromedp.Click("#today"), chromedp.WaitVisible("#sales-count"))
@@ -315,6 +316,14 @@ func TestVendor_TodaysSalesAndStatement(t *testing.T) {
 	run(t, ctx, chromedp.Click("#back"), chromedp.WaitVisible("#statement"), chromedp.Click("#statement"))
 	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#statement-box section[data-program=%q] .stat[data-key="redeemed"] .v')?.textContent.match(/[0-9]/)`, p.ID), 15*time.Second)
 	screenshot(t, ctx, "vendor-statement")
+	// Read top to bottom, the figures add up (the first less the middle ones is the last), with a
+	// refund among the sales: a "given back" figure listed beside a redeemed total that is already
+	// net of it did not.
+	sums := eval[[]int64](t, ctx, fmt.Sprintf(`[...document.querySelectorAll('#statement-box section[data-program=%q] .stat .v')].map((v) => Number(v.dataset.minor))`, p.ID))
+	label := eval[string](t, ctx, fmt.Sprintf(`document.querySelector('#statement-box section[data-program=%q] .stat[data-key="redeemed"] .muted').textContent`, p.ID))
+	if len(sums) < 3 || sums[0]-sum(sums[1:len(sums)-1]) != sums[len(sums)-1] || !strings.Contains(label, "given back") {
+		t.Errorf("statement figures %v under %q: want them to add up, and the first to say what was given back", sums, label)
+	}
 	// The CSV statement the button downloads.
 	var me struct {
 		VendorID string `json:"vendor_id"`
@@ -396,4 +405,46 @@ func TestAdmin_ASettlementWhoseAnswerIsLostIsPaidOnce(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d settlements with reference %s after one lost answer and a second submit; want 1", n, ref)
 	}
+}
+
+// refundSomething sells two units on card at vendor1 and gives one back, both confirmed.
+func refundSomething(t *testing.T, card, pin string, p program) {
+	t.Helper()
+	vendor := login(t, vendorEmail)
+	var r struct{ ID, Status string }
+	body := map[string]any{"card_number": card, "pin": pin, "program_id": p.ID, "amount": 2 * unitOf(p), "category": "food"}
+	if err := vendor.do("POST", "/api/v1/redemptions", body, &r, map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-%d", next())}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(90 * time.Second); r.Status != "confirmed"; time.Sleep(time.Second) {
+		if time.Now().After(deadline) {
+			t.Fatalf("redemption %s still %q", r.ID, r.Status)
+		}
+		vendor.must(t, "GET", "/api/v1/redemptions/"+r.ID, nil, &r)
+	}
+	var f struct{ ID, Status string }
+	err := vendor.do("POST", "/api/v1/redemptions/"+r.ID+"/refunds", map[string]any{"amount": unitOf(p), "note": "goods returned"}, &f,
+		map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-%d", next())})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(90 * time.Second); f.Status != "confirmed"; time.Sleep(time.Second) {
+		if time.Now().After(deadline) {
+			t.Fatalf("refund %s still %q", f.ID, f.Status)
+		}
+		var list struct{ Refunds []struct{ ID, Status string } }
+		vendor.must(t, "GET", "/api/v1/redemptions/"+r.ID+"/refunds", nil, &list)
+		for _, x := range list.Refunds {
+			if x.ID == f.ID {
+				f.Status = x.Status
+			}
+		}
+	}
+}
+
+func sum(xs []int64) (n int64) {
+	for _, x := range xs {
+		n += x
+	}
+	return n
 }

@@ -83,7 +83,7 @@ export default {
   'vendor.resume': 'إكمال الدفعة المعلقة', 'vendor.discard': 'تجاهلها',
   'vendor.discard_confirm': 'تجاهل الدفعة المعلقة؟ راجع مبيعات اليوم أولًا: ربما تمت.',
   'vendor.sales_count': 'المبيعات', 'vendor.total': 'المجموع', 'vendor.no_sales': 'لا مبيعات اليوم بعد.',
-  'vendor.refunded': 'المُعاد إلى البطاقات', 'tr.refunded': 'المُعاد (إرجاعات)',
+  'vendor.redeemed_net': 'المستبدل، بعد إعادة {amount} إلى البطاقات', 'tr.refunded': 'المُعاد (إرجاعات)',
   'vendor.redeemed': 'المصروف', 'vendor.settled': 'المدفوع لك', 'vendor.unsettled': 'المستحق لك',
   'field.given_name': 'الاسم الأول', 'field.family_name': 'اسم العائلة', 'field.date_of_birth': 'تاريخ الميلاد', 'field.national_id': 'الرقم الوطني',
   'field.phone': 'الهاتف', 'field.household_size': 'عدد أفراد الأسرة', 'field.location': 'الموقع', 'field.pin': 'الرمز السري', 'field.name': 'الاسم',

@@ -83,7 +83,7 @@ export default {
   'vendor.resume': 'Finish the unanswered payment', 'vendor.discard': 'Forget it',
   'vendor.discard_confirm': 'Forget the unanswered payment? Check today’s sales first: it may have gone through.',
   'vendor.sales_count': 'Sales', 'vendor.total': 'Total', 'vendor.no_sales': 'No sales yet today.',
-  'vendor.refunded': 'Given back to cards', 'tr.refunded': 'Given back (refunds)',
+  'vendor.redeemed_net': 'Redeemed, after {amount} given back to cards', 'tr.refunded': 'Given back (refunds)',
   'vendor.redeemed': 'Redeemed', 'vendor.settled': 'Paid to you', 'vendor.unsettled': 'Owed to you',
   'field.given_name': 'Given name', 'field.family_name': 'Family name', 'field.date_of_birth': 'Date of birth', 'field.national_id': 'National ID',
   'field.phone': 'Phone', 'field.household_size': 'Household size', 'field.location': 'Location', 'field.pin': 'PIN', 'field.name': 'Name',

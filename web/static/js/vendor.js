@@ -432,9 +432,13 @@ async function statementStep() {
     if (!positions.length) box.replaceChildren(h('p', { text: t('vendor.no_sales') }));
     else clear(box, positions.map((x) => h('section', { class: 'card', 'data-program': x.program_id },
       h('h2', { text: programInfo.get(x.program_id)?.name || x.currency }),
-      h('div', { class: 'stats' }, ['redeemed', 'refunded', 'settled', 'unsettled'].filter((k) => k !== 'refunded' || x.refunded > 0).map((k) =>
-        h('div', { class: 'stat', id: positions.length === 1 ? 'st-' + k : undefined, 'data-key': k }, h('div', { class: 'muted', text: t('vendor.' + k) }),
-          h('div', { class: 'v', text: fmtMoney(x[k] ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) })))))));
+      // Read top to bottom, the figures add up: redeemed (already net of what was given back,
+      // as the ledger keeps it) less paid is owed. What was given back is said with the first.
+      h('div', { class: 'stats' }, ['redeemed', 'settled', 'unsettled'].map((k) =>
+        h('div', { class: 'stat', id: positions.length === 1 ? 'st-' + k : undefined, 'data-key': k },
+          h('div', { class: 'muted', text: k === 'redeemed' && x.refunded > 0
+            ? t('vendor.redeemed_net', { amount: fmtMoney(x.refunded, x.currency, currencyDecimals(x.currency, x.decimals)) }) : t('vendor.' + k) }),
+          h('div', { class: 'v', 'data-minor': String(x[k] ?? 0), text: fmtMoney(x[k] ?? 0, x.currency, currencyDecimals(x.currency, x.decimals)) })))))));
     const settlements = r.settlements || [];
     if (settlements.length) box.append(h('h2', { text: t('admin.settlements') }), h('ul', { class: 'settlements' }, settlements.map((s) =>
       h('li', {}, fmtDate(s.created_at), ' · ', money(s.amount, s.program_id), ' · ', s.reference || '', s.reverses_id ? ' (' + t('admin.reversal') + ')' : '', ' ', txHash(s.tx_hash)))));
