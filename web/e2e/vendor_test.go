@@ -72,7 +72,7 @@ func TestVendor_ManualCardEntry_PaysAndShowsOnChainReceipt(t *testing.T) {
 }
 
 // The next customer's sale starts with an empty amount (one left from the last sale could be
-// confirmed unread); a PIN typed in Arabic digits is the PIN; an amount typed before choosing the
+// confirmed unread), each step's field focused; a PIN typed in Arabic digits is the PIN; an amount typed before choosing the
 // program survives the choice; and a card that was given nothing says so instead of asking for
 // a program.
 func TestVendor_ANewSaleStartsEmptyAndACardWithNothingOnItSaysSo(t *testing.T) {
@@ -83,8 +83,16 @@ func TestVendor_ANewSaleStartsEmptyAndACardWithNothingOnItSaysSo(t *testing.T) {
 	saleUpTo(t, ctx, card, "4821", p)
 	run(t, ctx, chromedp.Click("#confirm"), chromedp.WaitVisible("#receipt"))
 
-	run(t, ctx, chromedp.Click("#next-sale"), chromedp.WaitVisible("#card-input"), chromedp.SendKeys("#card-input", card),
-		chromedp.WaitEnabled("#card-next"), chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"), chromedp.SendKeys("#pin", "٤٨٢١"),
+	// Each step's field has the focus, so that a phone opens its keyboard without a tap.
+	run(t, ctx, chromedp.Click("#next-sale"), chromedp.WaitVisible("#card-input"))
+	if id := eval[string](t, ctx, `document.activeElement.id`); id != "card-input" {
+		t.Errorf("the card step's focus is on %q, want the card number", id)
+	}
+	run(t, ctx, chromedp.SendKeys("#card-input", card), chromedp.WaitEnabled("#card-next"), chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"))
+	if id := eval[string](t, ctx, `document.activeElement.id`); id != "pin" {
+		t.Errorf("the PIN step's focus is on %q, want the PIN", id)
+	}
+	run(t, ctx, chromedp.SendKeys("#pin", "٤٨٢١"),
 		chromedp.Click("#pin-next"), chromedp.WaitVisible("#amount")) // the PIN typed on an Arabic keyboard
 	if v := eval[string](t, ctx, `document.querySelector('#amount').value`); v != "" {
 		t.Errorf("the next sale's amount starts as %q, want empty", v)

@@ -24,7 +24,7 @@ export default {
   'landing.title': 'aidledger', 'landing.intro': 'مساعدات بالقسائم، مسجلة في سجل مشترك يمكن لأي شخص التحقق منه.',
   'landing.vendor': 'للمتاجر: صرف بطاقة المستفيد.', 'landing.enroll': 'للعاملين الإنسانيين: تسجيل المستفيدين وطباعة البطاقات والتخصيص.',
   'landing.admin': 'لموظفي الوكالة: البرامج والتمويل والمتاجر والمستخدمون والتسويات.', 'landing.transparency': 'للجميع: أين ذهبت كل وحدة من المساعدات، قابلة للتحقق على السلسلة.',
-  'login.title': 'تسجيل الدخول', 'login.email': 'البريد الإلكتروني', 'login.password': 'كلمة المرور', 'login.submit': 'دخول', 'login.missing': 'أدخل بريدك الإلكتروني وكلمة المرور.',
+  'login.title': 'تسجيل الدخول', 'login.email': 'البريد الإلكتروني', 'login.password': 'كلمة المرور', 'login.checking': 'جارٍ التحقق…', 'login.slowed': 'ما زال التحقق جاريًا: بعد كلمات مرور خاطئة تستغرق كل محاولة وقتًا أطول.', 'login.submit': 'دخول', 'login.missing': 'أدخل بريدك الإلكتروني وكلمة المرور.',
   'role.admin': 'مدير', 'role.aidworker': 'عامل إغاثة', 'role.vendor': 'متجر', 'role.donor': 'مانح',
   'status.active': 'نشطة', 'status.suspended': 'موقوفة', 'status.locked': 'مقفلة', 'status.erased': 'ممحوة', 'status.pending': 'قيد الانتظار',
   'status.running': 'قيد التنفيذ', 'status.done': 'منتهية', 'enroll.alloc_counts': 'تأكد {confirmed} من {total}، فشل {failed}، المجموع {amount}.', 'enroll.pending': 'قيد الانتظار', 'enroll.available': 'المتاح',

@@ -24,7 +24,7 @@ export default {
   'landing.title': 'aidledger', 'landing.intro': 'Voucher-based aid, recorded on a shared ledger that anyone can check.',
   'landing.vendor': 'For shops: redeem a beneficiary’s card.', 'landing.enroll': 'For aid workers: enroll beneficiaries, print cards, allocate.',
   'landing.admin': 'For agency staff: programs, funding, vendors, users, settlements.', 'landing.transparency': 'For everyone: where every unit of aid went, verifiable on chain.',
-  'login.title': 'Log in', 'login.email': 'Email', 'login.password': 'Password', 'login.submit': 'Log in', 'login.missing': 'Enter your email and password.',
+  'login.title': 'Log in', 'login.email': 'Email', 'login.password': 'Password', 'login.checking': 'Checking…', 'login.slowed': 'Still checking: after wrong passwords each try takes longer.', 'login.submit': 'Log in', 'login.missing': 'Enter your email and password.',
   'role.admin': 'admin', 'role.aidworker': 'aid worker', 'role.vendor': 'shop', 'role.donor': 'donor',
   'status.active': 'active', 'status.suspended': 'suspended', 'status.locked': 'locked', 'status.erased': 'erased', 'status.pending': 'pending',
   'status.running': 'running', 'status.done': 'done', 'enroll.alloc_counts': '{confirmed} of {total} confirmed, {failed} failed, {amount} in total.', 'enroll.pending': 'Pending', 'enroll.available': 'Available',

@@ -71,14 +71,16 @@ export async function startApp({ titleKey, roles, render, publicApp = false }) {
       ev.preventDefault();
       if (!email.value || !pw.value) return msg(out, 'error', t('login.missing'));
       btn.disabled = true;
-      msg(out, '', '');
+      msg(out, '', t('login.checking'));
+      // The server answers wrong passwords more and more slowly: say why the wait is long.
+      const slow = setTimeout(() => msg(out, '', t('login.slowed')), 2000);
       try {
         await login(email.value.trim(), pw.value);
         pw.value = '';
         if (onDone) { drawHeader(); onDone(); } else await draw();
       } catch (e) {
         msg(out, 'error', errorText(e));
-      } finally { btn.disabled = false; }
+      } finally { clearTimeout(slow); btn.disabled = false; }
     });
     clear(main, form);
     if (notice) msg(out, 'warn', notice);

@@ -44,7 +44,13 @@ async function loadPrograms() {
   try { for (const p of await listAll('/api/v1/programs', 'programs')) programInfo.set(p.id, { name: p.name, currency: p.currency, decimals: currencyDecimals(p.currency, p.decimals) }); } catch { /* amounts fall back to plain numbers */ }
 }
 
-function go(step) { S.step = step; draw(); document.getElementById('main')?.focus(); }
+// A step that focuses its own field (the card number, the PIN) keeps it, so a phone's keyboard
+// opens; the others focus the page, so a screen reader starts at the new step.
+function go(step) {
+  S.step = step; draw();
+  const m = document.getElementById('main');
+  if (m && !m.contains(document.activeElement)) m.focus();
+}
 
 function draw() {
   if (stopCamera && S.step !== 'scan') { stopCamera(); stopCamera = null; }
