@@ -47,6 +47,12 @@ export function fmtDate(s) {
   const d = new Date(s);
   return isNaN(d) ? String(s) : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeStyle: 'short' }).format(d);
 }
+
+// fmtTime is the time of day alone, for lists of one day (a phone's narrow column).
+export function fmtTime(s) {
+  const d = new Date(s);
+  return !s || isNaN(d) ? String(s || '') : new Intl.DateTimeFormat(locale(), { timeStyle: 'short' }).format(d);
+}
 export function fmtDay(s) {
   const d = new Date(s);
   return isNaN(d) ? String(s) : new Intl.DateTimeFormat(locale(), { dateStyle: 'medium' }).format(d);

@@ -7,7 +7,7 @@
 // again) re-sends the same key with the same body, which the server answers with the original
 // result — never a second payment. A 202 "pending" result is polled until confirmed.
 import { h, clear, msg, field, confirmDialog, download } from './dom.js';
-import { t, fmtMoney, fmtDate, parseMajor, currencyDecimals, fmtNumber, latinDigits } from './i18n.js';
+import { t, fmtMoney, fmtDate, fmtTime, parseMajor, currencyDecimals, fmtNumber, latinDigits } from './i18n.js';
 import { api, listAll, fetchText, newKey } from './api.js';
 import { startApp, errorText, txHash, statusBadge, cardField } from './shell.js';
 import { checkCard, formatCard } from './damm.js';
@@ -412,7 +412,7 @@ async function salesStep() {
         [...totals].map(([pid, sum]) => h('div', { class: 'stat', 'data-program': pid }, h('div', { class: 'muted', text: programInfo.get(pid)?.name || t('vendor.total') }), h('div', { class: 'v', text: money(sum, pid) })))),
       list.length === 0 ? h('p', { text: t('vendor.no_sales') }) :
         h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, [t('vendor.time'), t('vendor.amount'), t('vendor.category'), t('status')].map((c) => h('th', { scope: 'col', text: c })))),
-          h('tbody', {}, list.slice(0, SALES_SHOWN).map((x) => h('tr', { 'data-redemption': x.id }, h('td', { text: fmtDate(x.created_at) }),
+          h('tbody', {}, list.slice(0, SALES_SHOWN).map((x) => h('tr', { 'data-redemption': x.id }, h('td', { class: 'nowrap', text: fmtTime(x.created_at) }),
             h('td', { class: 'num' }, money(x.amount, x.program_id, x), refundedNote(x, (v) => money(v, x.program_id, x)),
               refundable(x) > 0 ? h('button', { type: 'button', class: 'secondary refund', text: t('refund.button'), on: { click: async () => {
                 if (await refundSale(x, moneyOf(x.program_id, x))) draw();
