@@ -10,6 +10,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"regexp"
 	"runtime"
 	"runtime/debug"
 	"strings"
@@ -54,6 +55,9 @@ func serveCmd() *cobra.Command {
 			}
 			cfg.Passphrase = os.Getenv("AIDLEDGER_OPERATOR_PASSPHRASE")
 			if cfg.BackupPassphrase, err = readPassphrase(backupPassFile); err != nil {
+				return err
+			}
+			if cfg.PhoneCountryCode, err = countryCode(cfg.PhoneCountryCode, seed); err != nil {
 				return err
 			}
 			if cfg.ShopWrongPINs == 0 {
@@ -129,12 +133,26 @@ func serveCmd() *cobra.Command {
 	f.Uint64Var(&cfg.MaxFeeGwei, "max-fee-gwei", 0, "most a transaction re-priced to get mined (its tip refused, or outgrown by the base fee) may offer per gas, in gwei; 0 = 1,000 × the tip")
 	f.IntVar(&cfg.AcceptorNice, "acceptor-nice", -10, "nice value of the threads that run redemptions' acceptance groups, on Linux: a negative one shortens the acceptances' tail on a busy box, and needs CAP_SYS_NICE or LimitNICE= (else they keep the server's priority); 0 = unchanged")
 	f.IntVar(&cfg.ShopWrongPINs, "shop-wrong-pins", redeem.DefaultShopWrongPINs, "pause a shop's PIN checks (sales and balance checks) for 15 minutes after this many wrong PINs there within 15 minutes, across cards: a card locks after five wrong PINs in a row, but a shop could try four on each of many cards; 0 = never")
+	f.StringVar(&cfg.PhoneCountryCode, "phone-country-code", "", "the country's calling code (e.g. 962): a phone typed in national form, 079 123 4567, is then the same number as +962 79 123 4567 for duplicates and search; set it before enrolling (numbers stored before are not rewritten); empty compares numbers as written (the demo: 962)")
 	f.StringVar(&cfg.BackupDir, "backup-dir", "", "where backups of the running system are written (default: the data directory's backups/); better on another disk, copied off the machine")
 	f.DurationVar(&cfg.BackupEvery, "backup-every", 24*time.Hour, "write a backup this often while serving (the first this long after the newest one); 0 = only when an admin asks")
 	f.IntVar(&cfg.BackupKeep, "backup-keep", backup.DefaultKeep, "how many backups to keep in --backup-dir; older ones are removed")
 	f.StringVar(&backupPassFile, "backup-passphrase-file", "", "seal the backups with the passphrase in this file (AES-256-GCM, argon2id): a copy lost on a USB disk then gives nothing away; `restore --passphrase-file` opens them")
 	f.DurationVar(&cfg.BlockPeriod, "block-period", 0, "embedded chain: seal a block every period (whole seconds); 0 seals as soon as transactions wait")
 	return cmd
+}
+
+// countryCode checks --phone-country-code: a calling code of one to three digits, or none. The
+// demo's people are in Jordan, so it defaults to 962 there.
+func countryCode(v string, demo bool) (string, error) {
+	v = strings.TrimPrefix(strings.TrimSpace(v), "+")
+	if v == "" && demo {
+		return "962", nil
+	}
+	if v != "" && !regexp.MustCompile(`^[1-9][0-9]{0,2}$`).MatchString(v) {
+		return "", fmt.Errorf("--phone-country-code %q: a calling code is one to three digits, such as 962", v)
+	}
+	return v, nil
 }
 
 // parseProxies reads --trusted-proxy values: addresses or CIDR ranges.

@@ -43,3 +43,28 @@ func TestParseProxies_TakesAddressesAndRangesAndRefusesTheRest(t *testing.T) {
 		}
 	}
 }
+
+func TestCountryCode_TakesOneToThreeDigitsAndGivesTheDemoJordans(t *testing.T) {
+	tests := []struct {
+		in      string
+		demo    bool
+		want    string
+		wantErr bool
+	}{
+		{"962", false, "962", false},
+		{"+44", false, "44", false},
+		{"1", false, "1", false},
+		{"", false, "", false},
+		{"", true, "962", false},
+		{"33", true, "33", false},
+		{"0962", false, "", true},
+		{"9620", false, "", true},
+		{"jo", false, "", true},
+	}
+	for _, tt := range tests {
+		got, err := countryCode(tt.in, tt.demo)
+		if got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("countryCode(%q, %v) = %q, %v; want %q, error %v", tt.in, tt.demo, got, err, tt.want, tt.wantErr)
+		}
+	}
+}

@@ -63,6 +63,10 @@ type Config struct {
 	// ShopWrongPINs pauses a shop's PIN checks after this many wrong PINs within 15 minutes
 	// (redeem.Config); 0 = redeem.DefaultShopWrongPINs, negative = never.
 	ShopWrongPINs int
+	// PhoneCountryCode (digits, e.g. "962") makes a phone typed in national form, with its
+	// leading 0, the same number as its international form, for deduplication and search;
+	// "" compares numbers as written.
+	PhoneCountryCode string
 	// BackupDir is where backups are written; "" = DataDir/backups.
 	BackupDir string
 	// BackupEvery writes a backup this often; 0 = only when an admin asks.
@@ -290,7 +294,7 @@ func (a *App) startServices(ctx context.Context) error {
 	}
 	a.Enroll, err = enroll.New(a.DB, a.Pipeline, enroll.Config{
 		Keys:      enrollKeys(a.Secrets),
-		ImportDir: filepath.Join(a.Cfg.DataDir, "imports"), Logger: a.log,
+		ImportDir: filepath.Join(a.Cfg.DataDir, "imports"), Logger: a.log, DefaultCountryCode: a.Cfg.PhoneCountryCode,
 	})
 	if err != nil {
 		return fmt.Errorf("enrollment service: %w", err)

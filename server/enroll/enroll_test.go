@@ -110,6 +110,9 @@ func TestEnroll_RefusesDuplicatesWithTheExistingID(t *testing.T) {
 		{"same phone", other(func(in *enroll.Input) { in.Phone = "+962795550101" }), "phone"},
 		{"phone with 00 prefix", other(func(in *enroll.Input) { in.Phone = "00962 79-555-0101" }), "phone"},
 		{"phone in national form", other(func(in *enroll.Input) { in.Phone = "079 555 0101" }), "phone"},
+		{"national id in Arabic-Indic digits", other(func(in *enroll.Input) { in.NationalID = "٩٨٥١٢٣٤٥٦٧" }), "national_id"},
+		{"phone in Arabic-Indic digits", other(func(in *enroll.Input) { in.Phone = "٠٧٩ ٥٥٥ ٠١٠١" }), "phone"},
+		{"phone in Persian digits", other(func(in *enroll.Input) { in.Phone = "+۹۶۲۷۹۵۵۵۰۱۰۱" }), "phone"},
 		{"same name and birth date", other(func(in *enroll.Input) {
 			in.GivenName, in.FamilyName, in.DateOfBirth = "José María", "Núñez", "1985-07-14"
 		}), "name_dob"},

@@ -176,7 +176,8 @@ func parseDOB(raw string) (string, *apierr.Error) {
 // normalizeNationalID upper-cases and drops separators: "ab-123 456" = "AB123456".
 func normalizeNationalID(raw string) (string, bool) {
 	var b strings.Builder
-	for _, r := range strings.ToUpper(strings.TrimSpace(raw)) {
+	// Arabic-Indic digits are the same id: typed either way, it must match itself.
+	for _, r := range strings.ToUpper(latinDigits(strings.TrimSpace(raw))) {
 		switch {
 		case r == ' ' || r == '-' || r == '.' || r == '/':
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
@@ -194,7 +195,7 @@ func normalizeNationalID(raw string) (string, bool) {
 // code, a national number written with its trunk prefix 0 becomes international, so
 // "079 123 4567" and "+962 79 123 4567" match; without one, numbers compare as written.
 func normalizePhone(raw, countryCode string) (string, bool) {
-	s := strings.TrimSpace(raw)
+	s := latinDigits(strings.TrimSpace(raw))
 	plus := false
 	if strings.HasPrefix(s, "+") {
 		plus, s = true, s[1:]

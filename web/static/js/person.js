@@ -17,7 +17,7 @@ export function validate(name, v) {
   if (!v) return OPTIONAL.has(name) ? '' : t('v.required');
   if (name === 'household_size' && !(Number.isInteger(+v) && +v >= 1 && +v <= 50)) return t('v.household');
   if (name === 'pin' && !/^\d{4,8}$/.test(latinDigits(v))) return t('vendor.pin_format');
-  if (name === 'phone' && !/^\+?[0-9 ()-]{6,20}$/.test(v)) return t('v.phone');
+  if (name === 'phone' && !/^\+?[0-9 ()-]{6,20}$/.test(latinDigits(v))) return t('v.phone');
   if (name === 'date_of_birth' && !(new Date(v) < new Date())) return t('v.dob');
   return '';
 }
