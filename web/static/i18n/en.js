@@ -41,6 +41,7 @@ export default {
   'err.insufficient_balance': 'Not enough balance on the card for this amount.',
   'err.beneficiary_suspended': 'This card is suspended. No sale is possible; refer the beneficiary to an aid worker.',
   'err.vendor_suspended': 'Your shop is suspended. Contact the agency.', 'err.program_inactive': 'This program is not active.',
+  'err.category_not_allowed': 'Your shop is not registered to sell this category. Choose another, or ask the agency to add it.',
   'err.idempotency_conflict': 'This payment reference was already used for a different sale. Start a new sale.',
   'err.idempotency_in_progress': 'The server is still working on this request. Wait a moment and submit again: it will not be done twice.',
   'err.invalid_card': 'This card number is not valid. Check it for typing mistakes.',
