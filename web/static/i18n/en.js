@@ -151,7 +151,7 @@ export default {
   'enroll.where': 'Who receives it', 'enroll.everyone': 'Every active beneficiary ({n})', 'enroll.allocate_confirm_at': 'Allocate this cycle of {program} to every active beneficiary in {location}?',
   'err.card_replaced': 'This card was reported lost and replaced: it no longer works. Keep it aside and send the person to an aid worker.',
   'enroll.replace_card': 'Replace lost card', 'enroll.replace_confirm': 'Give this person a new card number? Card {card} stops working at once, in every shop. Balance, PIN and history stay. Print the new card next.', 'audit.beneficiary.card_replace': 'replaced a lost card',
-  'admin.edit': 'Edit', 'admin.edit_vendor': 'Correct {name}', 'admin.edit_vendor_hint': 'The ledger knows the shop by its address only: this corrects its name, place and categories here and in the reports, past sales included.',
+  'admin.edit': 'Edit', 'admin.edit_vendor': 'Correct {name}', 'admin.edit_vendor_hint': 'The ledger knows the shop by its address only: this corrects its name and place here and in the reports, past sales included. The shop may sell only the categories chosen, from its next sale.',
   'admin.recon_checked': 'Checked at', 'admin.recon_confirmed': 'Confirmed redemptions (database)', 'admin.recon_events': 'Redeemed events (chain)', 'admin.recon_missing': 'Missing on chain', 'admin.recon_unknown': 'On chain, unknown to the database', 'admin.recon_duplicate': 'Duplicate events',
   'vendor.sales_more': 'Showing the newest {shown} of {n} sales. The statement CSV lists them all.',
   'admin.recon_ok': 'The database and the chain agree.', 'admin.recon_bad': 'The database and the chain DISAGREE. See the details.',
