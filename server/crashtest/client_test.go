@@ -160,9 +160,10 @@ type (
 		} `json:"totals"`
 	}
 	apiVendor struct {
-		ID      string `json:"id"`
-		Address string `json:"address"`
-		Status  string `json:"status"`
+		ID         string   `json:"id"`
+		Address    string   `json:"address"`
+		Status     string   `json:"status"`
+		Categories []string `json:"categories"`
 	}
 	apiBeneficiary struct {
 		ID         string `json:"id"`

@@ -135,8 +135,8 @@ func plan(w *world, n int, rng *rand.Rand) []job {
 		case r < 13:
 			j.Amount, j.Kind = 1_000_000_000, "huge"
 		}
-		c := cats(j.Program)
-		j.Category = c[rng.IntN(len(c))]
+		// A category the shop sells: any other is refused (category_not_allowed).
+		j.Category = demo.CategoryAt(w.vendorByEmail[j.Vendor].Categories, cats(j.Program), rng)
 		jobs[i] = j
 	}
 	return jobs

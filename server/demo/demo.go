@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -239,14 +240,31 @@ func redeemSome(ctx context.Context, a *app.App, s Seeded, n int, rng *rand.Rand
 		if p == 1 {
 			amount = int64(100 + rng.IntN(900))
 		}
-		jobs <- job{vendor: s.Vendors[rng.IntN(len(s.Vendors))], req: redeem.Request{
+		v := s.Vendors[rng.IntN(len(s.Vendors))]
+		jobs <- job{vendor: v, req: redeem.Request{
 			CardNumber: b.CardNumber, PIN: PIN, ProgramID: s.Programs[p].ID, Amount: amount,
-			Category: categories[p][rng.IntN(len(categories[p]))],
+			Category: CategoryAt(v.Categories, categories[p], rng),
 		}}
 	}
 	close(jobs)
 	wg.Wait()
 	return firstErr
+}
+
+// CategoryAt picks one of a program's usual categories (repeats weigh) that a shop sells, else one
+// of the shop's own: the server refuses a sale in a category the shop is not registered for, so
+// a pharmacy paid from the food program sells medicine or hygiene, as it would.
+func CategoryAt(shop, usual []string, rng *rand.Rand) string {
+	var sold []string
+	for _, c := range usual {
+		if slices.Contains(shop, c) {
+			sold = append(sold, c)
+		}
+	}
+	if len(sold) == 0 {
+		sold = shop
+	}
+	return sold[rng.IntN(len(sold))]
 }
 
 func waitProgram(ctx context.Context, a *app.App, id string) (programs.Program, error) {

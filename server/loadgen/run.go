@@ -245,6 +245,7 @@ type redemption struct {
 	Status string `json:"status"`
 }
 
+// categories are those Setup registers its shops for: the server refuses a sale outside a shop's.
 var categories = []string{"food", "food", "hygiene", "household"}
 
 // redemptionBody is a redemption of a random card in a random category.

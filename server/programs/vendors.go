@@ -52,11 +52,15 @@ type Vendor struct {
 }
 
 func vendorView(r vendorRow) Vendor {
-	cats := []string{}
-	if r.Categories != "" {
-		cats = strings.Split(r.Categories, ",")
+	return Vendor{ID: r.ID, Name: r.Name, Address: r.Address, Status: r.Status, Location: r.Location, Categories: splitCategories(r.Categories)}
+}
+
+// splitCategories reads a vendor row's comma-separated categories.
+func splitCategories(s string) []string {
+	if s == "" {
+		return []string{}
 	}
-	return Vendor{ID: r.ID, Name: r.Name, Address: r.Address, Status: r.Status, Location: r.Location, Categories: cats}
+	return strings.Split(s, ",")
 }
 
 var slugRE = regexp.MustCompile(`^[a-z][a-z0-9-]*$`)

@@ -20,7 +20,7 @@ func TestHolder_SeesTheBalanceAndWhatEachShopCharged(t *testing.T) {
 	if _, err := f.App.Redeem.Refund(ctx, "test", f.vendors[0], sold.ID, "holder-r1", redeem.RefundRequest{Amount: 200}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[1], "holder-2", f.req(50)); err != nil {
+	if _, err := f.App.Redeem.Redeem(ctx, f.vendors[1], "holder-2", f.reqAt(f.vendors[1], 50)); err != nil {
 		t.Fatal(err)
 	}
 

@@ -39,6 +39,7 @@ var (
 	ErrInsufficientBalance  = apierr.New(http.StatusUnprocessableEntity, "insufficient_balance", "the card's balance in this program is lower than the amount")
 	ErrBeneficiarySuspended = apierr.New(http.StatusUnprocessableEntity, "beneficiary_suspended", "this card is suspended")
 	ErrVendorSuspended      = apierr.New(http.StatusUnprocessableEntity, "vendor_suspended", "this shop is suspended")
+	ErrCategoryNotAllowed   = apierr.New(http.StatusUnprocessableEntity, "category_not_allowed", "this shop is not registered to sell this category")
 	ErrProgramInactive      = apierr.New(http.StatusUnprocessableEntity, "program_inactive", "this program is not open for redemptions")
 	ErrIdempotencyConflict  = apierr.New(http.StatusConflict, "idempotency_conflict", "this Idempotency-Key was used for a different redemption")
 	ErrKeyRequired          = apierr.New(http.StatusBadRequest, "idempotency_key_required", "send an Idempotency-Key header (a new random value per redemption, the same on retries)")

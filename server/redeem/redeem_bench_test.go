@@ -63,7 +63,7 @@ func benchmarkRedeem(b *testing.B, wait time.Duration, want string) {
 			v := seeded.Vendors[rng.IntN(len(seeded.Vendors))]
 			c := seeded.Beneficiaries[rng.IntN(len(seeded.Beneficiaries))]
 			r, err := a.Redeem.RedeemWait(ctx, v.ID, uuid.NewString(), redeem.Request{CardNumber: c.CardNumber, PIN: demo.PIN,
-				ProgramID: prog, Amount: 1, Category: "food"}, wait)
+				ProgramID: prog, Amount: 1, Category: v.Categories[0]}, wait)
 			if err != nil || r.Status != want {
 				failures.Add(1)
 			}

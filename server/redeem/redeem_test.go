@@ -28,6 +28,7 @@ type fixture struct {
 	*apptest.World
 	program   string
 	vendors   []string
+	sells     map[string]string // a category each vendor is registered for, by id
 	card      string
 	holder    string
 	allocated int64
@@ -43,8 +44,10 @@ func newFixtureOf(t *testing.T, size demo.Size, opts ...apptest.Option) *fixture
 	t.Helper()
 	w := apptest.New(t, size, opts...)
 	f := &fixture{World: w, program: w.Seeded.Programs[0].ID, card: w.Seeded.Beneficiaries[0].CardNumber, holder: w.Seeded.Beneficiaries[0].ID}
+	f.sells = map[string]string{}
 	for _, v := range w.Seeded.Vendors {
 		f.vendors = append(f.vendors, v.ID)
+		f.sells[v.ID] = v.Categories[0]
 	}
 	bal, err := w.App.Redeem.BalancesOf(context.Background(), f.holder)
 	if err != nil || len(bal) == 0 {
@@ -58,8 +61,17 @@ func newFixtureOf(t *testing.T, size demo.Size, opts ...apptest.Option) *fixture
 	return f
 }
 
+// req is a sale of amount on the fixture's card, in a category the first vendor (the grocery)
+// sells.
 func (f *fixture) req(amount int64) redeem.Request {
 	return redeem.Request{CardNumber: f.card, PIN: demo.PIN, ProgramID: f.program, Amount: amount, Category: "food"}
+}
+
+// reqAt is req in a category vendor sells: a shop may sell only what it is registered for.
+func (f *fixture) reqAt(vendor string, amount int64) redeem.Request {
+	r := f.req(amount)
+	r.Category = f.sells[vendor]
+	return r
 }
 
 func code(err error) string {
@@ -114,7 +126,7 @@ func TestRedeem_SameKeySameBody_ReturnsFirstResultAndPaysOnce(t *testing.T) {
 		t.Fatalf("on chain: balance %d seq %d; want %d and 1 (paid once)", bal, seq, f.allocated-1000)
 	}
 	// The same key at another vendor is another redemption: keys are per vendor.
-	if other, err := f.App.Redeem.Redeem(ctx, f.vendors[1], "key-1", f.req(1000)); err != nil || other.ID == first.ID {
+	if other, err := f.App.Redeem.Redeem(ctx, f.vendors[1], "key-1", f.reqAt(f.vendors[1], 1000)); err != nil || other.ID == first.ID {
 		t.Fatalf("same key at another vendor: %+v %v", other, err)
 	}
 }
@@ -142,7 +154,7 @@ func TestRedeem_RefusesOverspendUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			r, err := f.App.Redeem.Redeem(ctx, f.vendors[i%2], uuid.NewString(), f.req(amount))
+			r, err := f.App.Redeem.Redeem(ctx, f.vendors[i%2], uuid.NewString(), f.reqAt(f.vendors[i%2], amount))
 			mu.Lock()
 			defer mu.Unlock()
 			switch {

@@ -43,8 +43,9 @@ type resolveRead struct {
 
 // resolved refuses, in this order, what Redeem answers without a PIN check: a key already taken
 // (errKeyRace: the caller answers with that redemption), an unknown or suspended card, an
-// unknown or inactive program, an unknown or suspended shop. The others get their card, program
-// and shop filled in and a nil verdict. It also returns the cards, programs and shops read.
+// unknown or inactive program, an unknown or suspended shop, a category the shop is not
+// registered for. The others get their card, program and shop filled in and a nil verdict. It
+// also returns the cards, programs and shops read.
 func (r *resolveRead) resolved(group []*acceptance) (enroll.Cards, programs.Parties, []error) {
 	taken, cs, ps := r.keys.taken(), r.cards.Cards(), r.parties.Parties()
 	verdicts := make([]error, len(group))
@@ -80,6 +81,12 @@ func (a *acceptance) fill(cards enroll.Cards, parties programs.Parties) error {
 	}
 	if vendor.Status == "suspended" || vendor.Status == "failed" {
 		return ErrVendorSuspended
+	}
+	// The donors' reports group sales by category: a grocery's sale recorded as medicine would
+	// show under Medicine. A shop sells what an admin registered it for, as the group reads it now.
+	if !vendor.Sells(a.row.Category) {
+		return ErrCategoryNotAllowed.Withf("this shop is not registered to sell %s", a.row.Category).
+			WithDetail("category", a.row.Category).WithDetail("categories", vendor.Categories)
 	}
 	a.row.BeneficiaryID, a.holder = card.ID, card.ChainKey
 	a.program, a.vendor = prog.ChainProgramID, common.HexToAddress(vendor.Address)

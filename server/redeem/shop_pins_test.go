@@ -53,7 +53,7 @@ func TestShopWrongPINs_aShopGuessingAcrossCardsIsPausedButOtherShopsAndItsAccept
 	}
 	// Another shop sells on the same cards as before: no card was locked.
 	for i, b := range f.Seeded.Beneficiaries {
-		r := f.req(100)
+		r := f.reqAt(other, 100)
 		r.CardNumber = b.CardNumber
 		if _, err := f.App.Redeem.Redeem(ctx, other, fmt.Sprintf("other-%d", i), r); err != nil {
 			t.Fatalf("a sale at another shop on card %d: %v", i, err)

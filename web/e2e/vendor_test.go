@@ -124,6 +124,32 @@ func TestVendor_WrongPIN_SaysAttemptsLeft(t *testing.T) {
 	screenshot(t, ctx, "vendor-wrong-pin")
 }
 
+// A shop is offered only the categories it is registered for (the server refuses any other): the
+// demo's grocery food and household, its bakery food alone, chosen already.
+func TestVendor_TheSaleScreenOffersOnlyTheShopsOwnCategories(t *testing.T) {
+	needBrowser(t)
+	card, _ := fundedCard(t, "4821")
+	for _, tc := range []struct{ name, email, offered, chosen string }{
+		{"the grocery offers food and household, neither chosen", vendorEmail, "food,household", ""},
+		{"the bakery offers food alone, chosen", "vendor5@demo.aidledger.org", "food", "food"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := browser(t, 360, 740)
+			uiLogin(t, ctx, "/vendor", tc.email)
+			run(t, ctx, chromedp.Click("#new-sale"), chromedp.WaitVisible("#card-input"), chromedp.SendKeys("#card-input", card),
+				chromedp.WaitEnabled("#card-next"), chromedp.Click("#card-next"), chromedp.WaitVisible("#pin"),
+				chromedp.SendKeys("#pin", "4821"), chromedp.Click("#pin-next"), chromedp.WaitVisible("#sale-next"))
+			list := `[...document.querySelectorAll('button[data-category]%s')].map((b) => b.dataset.category).join(',')`
+			if got := eval[string](t, ctx, fmt.Sprintf(list, "")); got != tc.offered {
+				t.Errorf("offered %q; want %q", got, tc.offered)
+			}
+			if got := eval[string](t, ctx, fmt.Sprintf(list, `[aria-pressed="true"]`)); got != tc.chosen {
+				t.Errorf("chosen %q; want %q", got, tc.chosen)
+			}
+		})
+	}
+}
+
 func TestVendor_MistypedCard_IsCaughtByCheckDigit(t *testing.T) {
 	needBrowser(t)
 	ctx := browser(t, 360, 740)

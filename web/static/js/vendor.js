@@ -13,15 +13,27 @@ import { startApp, errorText, txHash, statusBadge, cardField } from './shell.js'
 import { checkCard, formatCard } from './damm.js';
 import { refundSale, refundable, refundedNote } from './refund.js';
 
+// The vocabulary, in the order the buttons take; a shop is offered only those it is registered for.
 const CATEGORIES = ['food', 'hygiene', 'household', 'medicine', 'clothing', 'shelter', 'education', 'fuel', 'other'];
 const PENDING_KEY = 'aidledger.pendingRedemption';
 const RETRY_DELAYS = [1000, 2000, 4000, 8000, 15000, 30000];
 
 // S is the whole screen state; draw() renders it (again after a language switch).
 const S = { step: 'home', pin: null, lookup: null, card: '', balances: [], program: null, category: null, amount: null,
-  pending: loadPending(), result: null, error: null, retries: 0, timer: null };
+  categories: [], pending: loadPending(), result: null, error: null, retries: 0, timer: null };
 let main, user, stopCamera = null;
 const programInfo = new Map(); // id → {name, currency, decimals}
+let shopCategories = null; // a promise of what this shop may sell, read once (again after a refusal)
+
+// categoriesOfShop reads the categories an admin registered this shop for, from its own vendor
+// record: the server refuses a sale in any other (category_not_allowed), so none is offered.
+function categoriesOfShop() {
+  const rank = (c) => (CATEGORIES.includes(c) ? CATEGORIES.indexOf(c) : CATEGORIES.length);
+  shopCategories ??= api('/api/v1/vendors/' + encodeURIComponent(user.vendor_id || ''))
+    .then((v) => [...(v.categories || [])].sort((a, b) => rank(a) - rank(b)))
+    .catch((e) => { shopCategories = null; throw e; });
+  return shopCategories;
+}
 
 function loadPending() { try { return JSON.parse(sessionStorage.getItem(PENDING_KEY)); } catch { return null; } }
 function savePending() { try { sessionStorage.setItem(PENDING_KEY, JSON.stringify(S.pending)); } catch { /* memory only */ } }
@@ -105,8 +117,11 @@ async function lookup(out, btn) {
   btn.disabled = true;
   msg(out, '', '');
   try {
-    const r = await api('/api/v1/cards/' + S.card);
+    // The shop's categories come alongside the card, at no wait of their own.
+    const [r, cats] = await Promise.all([api('/api/v1/cards/' + S.card), categoriesOfShop()]);
     S.lookup = r;
+    S.categories = cats;
+    if (!cats.includes(S.category)) S.category = cats.length === 1 ? cats[0] : null;
     for (const p of r.programs || []) programInfo.set(p.id, { name: p.name, currency: p.currency, decimals: currencyDecimals(p.currency, p.decimals) });
     if (r.status && r.status !== 'active') { msg(out, 'error', t('err.card_status', { status: t('status.' + r.status) })); return; }
     go('pin');
@@ -229,7 +244,7 @@ function saleStep() {
       on: { click: () => { S.program = b.id; draw(); } } }, b.name, h('br'), money(b.balance, b.id)));
   }
   const cats = h('div', { class: 'choices', role: 'group', 'aria-label': t('vendor.category') });
-  for (const c of CATEGORIES) {
+  for (const c of S.categories) {
     cats.append(h('button', { type: 'button', 'aria-pressed': String(S.category === c), 'data-category': c, text: t('cat.' + c),
       on: { click: () => { S.category = c; for (const b of cats.children) b.setAttribute('aria-pressed', String(b.dataset.category === c)); } } }));
   }
@@ -299,6 +314,7 @@ async function attempt() {
     }
     clearPending(); // the server answered: nothing happened with this key
     S.error = e;
+    if (e.code === 'category_not_allowed') shopCategories = null; // an admin changed them: read them again
     if (e.code === 'wrong_pin') { S.pin = null; go('pin'); return; }
     go('error');
   }
