@@ -165,4 +165,25 @@ export default {
   'tr.login': 'Donor log in', 'tr.kind': 'Kind', 'tr.verify': 'Verify it yourself', 'tr.contract': 'Contract', 'tr.chain_id': 'Chain id',
   'tr.verify_intro': 'Recompute every figure from the chain alone with the open-source aidledger tool, and compare:',
   'tr.verify_rpc': 'Use the JSON-RPC URL of any node of the network (an agency’s or your own).', 'tr.rpc_placeholder': '<JSON-RPC URL of a node>',
+  // Every error code the server answers with has a sentence here and in ar.js (web/errcodes_test.go
+  // reads the codes from the server's source and fails on one without). invalid_field keeps the
+  // server's own English message: it names the field and the rule, which a form shows at the field.
+  'err.invalid_field': '{message}', 'err.bad_request': 'The server could not read this request. Reload the page and try again.',
+  'err.invalid_json': 'The server could not read what was sent. Reload the page and try again.', 'err.unsupported_media_type': 'The server could not read what was sent. Reload the page and try again.',
+  'err.body_too_large': 'What was sent is too large for the server.', 'err.method_not_allowed': 'The server does not take this request. Reload the page: the app may be out of date.',
+  'err.conflict': 'This conflicts with the record as it is now. Reload and try again.', 'err.unprocessable': 'This is not allowed in the record’s present state.',
+  'err.internal_error': 'The server had a problem. Try again in a moment.', 'err.invalid_token': 'Your session has ended. Log in again.',
+  'err.email_taken': 'A user with this email exists already.', 'err.beneficiary_erased': 'This person’s personal data has been erased: the record can no longer be changed.',
+  'err.invalid_card_number': 'This card number is not valid. Check it for typing mistakes.', 'err.ineligible_beneficiaries': 'Some of these beneficiaries are unknown or not active.',
+  'err.invalid_csv': 'This is not an import file of the expected form: its first line must be exactly the header shown under the field.',
+  'err.import_finished': 'This import has already finished.', 'err.program_pending': 'The program is not on the ledger yet. Try again in a moment, once it is active.',
+  'err.insufficient_funds': 'This cycle needs more than the program has funded and not yet allocated. Record a funding first, or allocate less.',
+  'err.no_recipients': 'No one would receive this: there is no active beneficiary among those chosen.',
+  'err.stale_cycle': 'The last cycle allocated in this program is {last}: a new one needs a higher number.',
+  'err.chain_backlog': 'The ledger is not confirming payments right now. Try again in a few minutes.',
+  'err.server_busy': 'The server is busy. Try again in a moment: a payment is never charged twice.',
+  'err.idempotency_key_required': 'The app sent this without its payment reference. Reload the page and try again.',
+  'kind.program_created': 'program created', 'kind.program_status': 'program opened or closed', 'kind.funding': 'funding', 'kind.allocation': 'allocation',
+  'kind.allocation_rejected': 'allocation refused', 'kind.redemption': 'purchase', 'kind.redemption_rejected': 'purchase refused', 'kind.settlement': 'payment to a shop',
+  'kind.expiry': 'expiry', 'kind.refund': 'refund', 'kind.settlement_reversal': 'payment to a shop taken back',
 };

@@ -13,6 +13,9 @@ const S = { summary: null, programId: null, reports: {}, sort: {}, live: false, 
 let main, showLogin, charts = [], chartLoad = null;
 
 const prog = () => S.summary?.programs?.find((p) => p.id === S.programId);
+// kindLabel names a transaction's kind in the reader's language; a kind this page does not know
+// yet (a newer server) shows as the server sent it.
+const kindLabel = (k) => { const s = t('kind.' + k); return s === 'kind.' + k ? k : s; };
 const money = (v, p = prog()) => fmtMoney(v, p?.currency, currencyDecimals(p?.currency, p?.decimals));
 
 async function load() {
@@ -151,7 +154,7 @@ function transactionsSection(p) {
   }
   sec.append(h('div', { class: 'table-wrap' }, h('table', {},
     h('thead', {}, h('tr', {}, [t('vendor.time'), t('tr.kind'), t('tr.amount'), t('tx.block'), t('tx.hash')].map((c) => h('th', { scope: 'col', text: c })))),
-    h('tbody', {}, S.txs.map((x) => h('tr', { 'data-pos': `${x.block_number}-${x.log_index}` }, h('td', { text: fmtDate(x.time || x.created_at || x.block_time) }), h('td', { text: x.kind || x.type || x.event || '' }),
+    h('tbody', {}, S.txs.map((x) => h('tr', { 'data-pos': `${x.block_number}-${x.log_index}` }, h('td', { text: fmtDate(x.time || x.created_at || x.block_time) }), h('td', { class: 'kind', text: kindLabel(x.kind || x.type || x.event || '') }),
       h('td', { class: 'num', text: money(x.amount ?? 0, p) }), h('td', { class: 'num', text: x.block_number ?? '' }), h('td', {}, txHash(x.tx_hash))))))),
     h('p', { class: 'muted', id: 'tx-shown', text: t('tr.tx_shown', { n: fmtNumber(S.txs.length), total: fmtNumber(S.txTotal) }) }));
   const note = h('p');
