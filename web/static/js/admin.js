@@ -1,7 +1,7 @@
 // /admin: programs and funding, vendors, users and roles, settlements, reconciliation. Every
 // chain write shows its transaction hash as evidence.
 import { h, clear, msg, field, confirmDialog, formDialog, download } from './dom.js';
-import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
+import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor, wrappable } from './i18n.js';
 import { api, fetchText, listAll, currentUser } from './api.js';
 import { startApp, errorText, statusBadge, tabs, txHash, checkNewPassword } from './shell.js';
 
@@ -63,7 +63,7 @@ async function programs(panel) {
       const ps = await listAll('/api/v1/programs', 'programs');
       const details = await Promise.all(ps.map((p) => api('/api/v1/programs/' + encodeURIComponent(p.id)).catch(() => p)));
       const statsOf = (p) => { const tot = p.totals || {}; return h('div', { class: 'stats' }, ['funded', 'allocated', 'redeemed', 'settled', 'expired', 'outstanding'].map((k) =>
-        h('div', { class: 'stat', 'data-key': k, 'data-minor': tot[k] ?? 0 }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', text: money(tot[k], p) })))); };
+        h('div', { class: 'stat', 'data-key': k, 'data-minor': tot[k] ?? 0 }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', text: wrappable(money(tot[k], p)) })))); };
       clear(list, details.map((p) => {
         const amount = h('input', { inputmode: 'decimal', required: true, class: 'fund-amount' });
         const donor = h('input', { required: true, class: 'fund-donor' });

@@ -82,6 +82,10 @@ export function fmtMoney(minor, currency, decimals) {
   }
 }
 
+// wrappable lets a formatted amount break between its currency and its figure where a box is
+// too narrow for both on one line: Intl joins them with a no-break space.
+export function wrappable(s) { return String(s).replace(/[\u00a0\u202f]/g, ' '); }
+
 // parseMajor('12.50', 2) → 1250 (minor units, integer), or null when not a valid amount with at
 // most `decimals` decimals. Accepts "," or "." or the Arabic decimal separator, and Arabic digits.
 export function parseMajor(input, decimals) {

@@ -2,7 +2,7 @@
 // over time, by vendor, category and location, the block the figures are as of, and how to
 // verify them against the chain. Live: the server-sent event stream triggers a re-fetch.
 import { h, clear, msg, download } from './dom.js';
-import { t, fmtMoney, fmtNumber, fmtDay, fmtDate, currencyDecimals, majorString, locale } from './i18n.js';
+import { t, fmtMoney, fmtNumber, fmtDay, fmtDate, currencyDecimals, majorString, locale, wrappable } from './i18n.js';
 import { api, currentUser, fetchText } from './api.js';
 import { startApp, errorText, txHash } from './shell.js';
 
@@ -94,7 +94,7 @@ function programCard(p) {
         h('div', { class: 'track' }, fill, h('span', { class: 'val', 'data-key': k, 'data-minor': p[k] ?? 0, text: money(p[k] ?? 0, p) })));
     })),
     h('div', { class: 'stats' },
-      [['outstanding', money(p.outstanding ?? 0, p)], ['expired', money(p.expired ?? 0, p)], ['refunded', money(p.refunded ?? 0, p)], ['beneficiaries', fmtNumber(p.beneficiaries ?? 0)],
+      [['outstanding', wrappable(money(p.outstanding ?? 0, p))], ['expired', wrappable(money(p.expired ?? 0, p))], ['refunded', wrappable(money(p.refunded ?? 0, p))], ['beneficiaries', fmtNumber(p.beneficiaries ?? 0)],
         ['vendors', fmtNumber(p.vendors ?? 0)], ['redemptions', fmtNumber(p.redemptions ?? 0)]]
         .map(([k, v]) => h('div', { class: 'stat' }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', 'data-key': k, text: v })))));
 }
@@ -120,7 +120,7 @@ function reportSection(g, p) {
     rows.length ? h('div', { class: 'chart-box' }, canvas) : h('p', { class: 'muted', text: t('tr.no_data') }),
     h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'skip', text: t('tr.by_' + g) }),
       h('thead', {}, h('tr', {}, th('key', t('tr.col_' + g)), th('amount', t('tr.amount'), true), th('count', t('tr.count'), true))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { text: label(r) }), h('td', { class: 'num', text: money(r.amount, p) }), h('td', { class: 'num', text: fmtNumber(r.count) })))))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { text: label(r) }), h('td', { class: 'num money', text: wrappable(money(r.amount, p)) }), h('td', { class: 'num', text: fmtNumber(r.count) })))))),
     h('a', { class: 'button secondary', href: csv, download: `${g}.csv`, text: t('download_csv') }));
   if (rows.length) drawChart(canvas, g, g === 'day' ? rows : rows.slice(0, 12), label, p);
   return sec;
