@@ -102,12 +102,33 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	sec := fmt.Sprintf(`section[data-program=%q]`, pid)
 	run(t, ctx, chromedp.SendKeys(sec+" .fund-amount", "1250.50"), chromedp.SendKeys(sec+" .fund-donor", "E2E donor"),
 		chromedp.Click(sec+` form button[type="submit"]`))
+	// A funding is public on chain at once: the admin first reads the amount as it will be
+	// recorded, for which program and donor, and backing out records nothing.
+	ask := confirmText(t, ctx)
+	for _, s := range []string{"$1,250.50", name, "E2E donor"} {
+		if !strings.Contains(ask, s) {
+			t.Errorf("the funding's confirmation %q does not say %q", ask, s)
+		}
+	}
+	screenshot(t, ctx, "admin-funding-confirm")
+	run(t, ctx, chromedp.Click(`dialog[open] button[value="cancel"]`))
+	waitJS(t, ctx, `!document.querySelector('dialog[open]')`, 10*time.Second)
+	var fundings struct{ Fundings []struct{ ID string } }
+	login(t, adminEmail).must(t, "GET", "/api/v1/programs/"+pid+"/fundings", nil, &fundings)
+	if len(fundings.Fundings) != 0 || eval[bool](t, ctx, `!!document.querySelector('`+sec+` form .msg.ok')`) {
+		t.Fatalf("a funding backed out of was recorded: %+v", fundings.Fundings)
+	}
+	run(t, ctx, chromedp.Click(sec+` form button[type="submit"]`))
+	confirm(t, ctx)
 	waitJS(t, ctx, `document.querySelector('`+sec+` form .msg.ok code.tx')?.textContent.startsWith('0x')`, 60*time.Second)
 	waitJS(t, ctx, `document.querySelector('`+sec+` .stat[data-key="funded"]').dataset.minor === '125050'`, 60*time.Second)
 	if txt := eval[string](t, ctx, `document.querySelector('`+sec+` .stat[data-key="funded"] .v').textContent`); !strings.Contains(txt, "1,250.50") {
 		t.Fatalf("funded shown as %q", txt)
 	}
 	eval[bool](t, ctx, `(document.querySelector('`+sec+`').scrollIntoView(), true)`)
+	if over := eval[[]string](t, ctx, overflowing(".stat")); len(over) > 0 {
+		t.Errorf("figures wider than their boxes: %q", over)
+	}
 	screenshot(t, ctx, "admin-programs")
 
 	// Correct a typo in its name: the section shows the new one.
@@ -151,6 +172,15 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	email := fmt.Sprintf("e2e-donor-%d@example.org", n)
 	run(t, ctx, chromedp.Click("#tab-users"), chromedp.WaitVisible("#user-form"), chromedp.SendKeys("#user-email", email),
 		chromedp.SendKeys("#user-password", "e2e-password-123"))
+	// No role is given by default: a form sent without one asks for it and creates nobody.
+	if role := eval[string](t, ctx, `document.querySelector('#user-role').value`); role != "" {
+		t.Fatalf("the role starts as %q; want none chosen", role)
+	}
+	run(t, ctx, chromedp.Click(`#user-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#user-role-err')?.textContent !== ''`, 10*time.Second)
+	if eval[bool](t, ctx, `!!document.querySelector('#user-form .msg.ok')`) {
+		t.Fatal("a user was created without a role chosen")
+	}
 	choose(t, ctx, "#user-role", "donor")
 	run(t, ctx, chromedp.Click(`#user-form button[type="submit"]`))
 	waitJS(t, ctx, `document.querySelector('#user-form .msg.ok')`, 30*time.Second)

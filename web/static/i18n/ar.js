@@ -183,4 +183,6 @@ export default {
   'kind.program_created': 'إنشاء برنامج', 'kind.program_status': 'فتح برنامج أو إغلاقه', 'kind.funding': 'تمويل', 'kind.allocation': 'تخصيص',
   'kind.allocation_rejected': 'تخصيص مرفوض', 'kind.redemption': 'شراء', 'kind.redemption_rejected': 'شراء مرفوض', 'kind.settlement': 'دفعة لمتجر',
   'kind.expiry': 'انتهاء صلاحية', 'kind.refund': 'إرجاع', 'kind.settlement_reversal': 'استرداد دفعة لمتجر',
+  'admin.fund_confirm': 'تسجيل {amount} من {donor} لبرنامج {program}؟ يُسجَّل على السجل العام فورًا ولا يمكن التراجع عنه.',
+  'admin.choose_role': 'اختر دورًا', 'admin.choose_role_error': 'اختر الدور الذي يحتاجه هذا المستخدم.',
 };

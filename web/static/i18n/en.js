@@ -186,4 +186,6 @@ export default {
   'kind.program_created': 'program created', 'kind.program_status': 'program opened or closed', 'kind.funding': 'funding', 'kind.allocation': 'allocation',
   'kind.allocation_rejected': 'allocation refused', 'kind.redemption': 'purchase', 'kind.redemption_rejected': 'purchase refused', 'kind.settlement': 'payment to a shop',
   'kind.expiry': 'expiry', 'kind.refund': 'refund', 'kind.settlement_reversal': 'payment to a shop taken back',
+  'admin.fund_confirm': 'Record {amount} from {donor} for {program}? It goes on the public ledger at once and cannot be undone.',
+  'admin.choose_role': 'Choose a role', 'admin.choose_role_error': 'Choose the role this user needs.',
 };
