@@ -279,6 +279,19 @@ func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.
 	run(t, ctx, chromedp.Click("#reinstate"), chromedp.WaitVisible("#suspend"))
 	waitJS(t, ctx, `document.querySelector('.kv .badge.active')`, 15*time.Second)
 
+	// A PIN that is not one is said at its field, before any confirmation is asked.
+	for _, bad := range []string{"", "12", "12ab"} {
+		eval[bool](t, ctx, `(document.querySelector('#new-pin').value = '', true)`)
+		if bad != "" {
+			run(t, ctx, chromedp.SendKeys("#new-pin", bad))
+		}
+		run(t, ctx, chromedp.Click("#reset-pin"))
+		waitJS(t, ctx, `document.querySelector('#new-pin-err').textContent !== '' && document.querySelector('#new-pin').getAttribute('aria-invalid') === 'true'`, 10*time.Second)
+		if eval[bool](t, ctx, `!!document.querySelector('dialog[open]') || !!document.querySelector('#detail-msg.error')`) {
+			t.Fatalf("the PIN %q: a confirmation was asked, or the error went to the top of the page", bad)
+		}
+	}
+	eval[bool](t, ctx, `(document.querySelector('#new-pin').value = '', true)`)
 	run(t, ctx, chromedp.SendKeys("#new-pin", "9753"), chromedp.Click("#reset-pin"))
 	confirm(t, ctx)
 	waitJS(t, ctx, `document.querySelector('#detail-msg.ok') && document.querySelector('#suspend')`, 30*time.Second)
@@ -294,7 +307,9 @@ func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.
 	// The card is lost: a new number, and the old one is refused at the shop at once.
 	run(t, ctx, chromedp.Click("#replace-card"))
 	confirm(t, ctx)
-	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#detail-msg.ok') && document.querySelector('.cardno')?.textContent.replaceAll('-', '') !== %q`, strings.ReplaceAll(card, "-", "")), 30*time.Second)
+	// The new page's record, not the moment between the old page cleared and the new one drawn
+	// (no card number at all then).
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#detail-msg.ok') && document.querySelector('.cardno') && document.querySelector('.cardno').textContent.replaceAll('-', '') !== %q`, strings.ReplaceAll(card, "-", "")), 30*time.Second)
 	lost := card
 	card = eval[string](t, ctx, `document.querySelector('.cardno').textContent`)
 	requireStatus(t, vendor.do("GET", "/api/v1/cards/"+lost, nil, nil, nil), 410, "the lost card at a shop")

@@ -143,7 +143,19 @@ async function detail(id, flash) {
     try { await api(path, { method: opts.method || 'POST', body: opts.body?.(), once: opts.once }); clear(main); detail(id, ['ok', label + ': ' + t('done')]); } catch (e) { msg(out, 'error', errorText(e)); }
   } } });
   const base = '/api/v1/beneficiaries/' + encodeURIComponent(id);
-  const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password' });
+  const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password', maxlength: '8' });
+  const pinField = field(t('enroll.new_pin'), pin, t('enroll.pin_hint'));
+  // The PIN is checked at its field before the confirmation is asked, and the server's refusal
+  // is said there too: on a phone the page's message is off-screen, above the record.
+  const resetPIN = h('button', { type: 'button', class: 'secondary', id: 'reset-pin', text: t('enroll.reset_pin'), on: { click: async () => {
+    const err = validate('pin', pin.value.trim());
+    pinField.setError(err);
+    if (err) { pin.focus(); return; }
+    if (!await confirmDialog(t('enroll.reset_pin_confirm'), t('enroll.reset_pin'), t('cancel'), false)) return;
+    try { await api(base + '/pin', { method: 'POST', body: { pin: pin.value.trim() } }); clear(main); detail(id, ['ok', t('enroll.reset_pin') + ': ' + t('done')]); }
+    catch (e) { pinField.setError(errorText(e)); pin.focus(); }
+  } } });
+  pin.addEventListener('input', () => { if (pin.getAttribute('aria-invalid')) pinField.setError(validate('pin', pin.value.trim())); });
   const balances = b.balances || [];
   const printArea = h('div', { class: 'print-area', id: 'print-area' });
   clear(box, h('h1', { text: t('enroll.beneficiary') }), h('div', { class: 'card' }, summary(b)),
@@ -167,7 +179,7 @@ async function detail(id, flash) {
       } } }),
       // Once: a retried replacement whose answer was lost must not issue yet another number.
       b.erased ? null : act(t('enroll.replace_card'), base + '/card', t('enroll.replace_confirm', { card: formatCard(b.card_number || '') }), { id: 'replace-card', once: true })),
-    h('div', { class: 'card noprint' }, field(t('enroll.new_pin'), pin), act(t('enroll.reset_pin'), base + '/pin', t('enroll.reset_pin_confirm'), { id: 'reset-pin', body: () => ({ pin: pin.value }) })),
+    h('div', { class: 'card noprint' }, pinField, resetPIN),
     h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })),
     h('h2', { class: 'noprint', text: t('enroll.purchases') }), purchasesOf(base, balances),
     h('h2', { class: 'noprint', text: t('enroll.history') }), historyOf(base));
