@@ -47,11 +47,22 @@ func (s *Server) audited(action string) echo.MiddlewareFunc {
 			if subject == "" {
 				subject = actor(c)
 			}
+			if d, ok := c.Get(auditDetailKey).(string); ok && d != "" {
+				detail = d
+			}
 			s.record(c, audit.Event{Actor: actor(c), Action: action, Subject: subject, Detail: detail})
 			return nil
 		}
 	}
 }
+
+// auditDetailKey is where a handler leaves the detail of its audit event (setAuditDetail),
+// for the facts the route's path and answer do not carry.
+const auditDetailKey = "audit.detail"
+
+// setAuditDetail gives the call's audit event a detail. Never personal data: the audit log is
+// read by every admin and kept after an erasure.
+func setAuditDetail(c echo.Context, detail string) { c.Set(auditDetailKey, detail) }
 
 // record writes events of a call that succeeded. The work is done and answered: a failure to
 // record it is logged and counted, not turned into an error the caller would retry.

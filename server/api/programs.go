@@ -1,8 +1,10 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/labstack/echo/v4"
 
@@ -106,6 +108,14 @@ func (s *Server) fundProgram(c echo.Context) error {
 	f, err := s.deps.Programs.Fund(c.Request().Context(), actor(c), c.Param("id"), req)
 	if err != nil {
 		return err
+	}
+	// The Activity tab says how much: a typo of three zeros is public on chain at once, and
+	// the log is where an admin finds who recorded it. An amount is not personal data; the
+	// donor's name stays out, since a donor may be a person.
+	if p, err := s.deps.Programs.Program(c.Request().Context(), f.ProgramID); err == nil {
+		setAuditDetail(c, majorUnits(f.Amount, p.Decimals)+" "+p.Currency)
+	} else {
+		setAuditDetail(c, fmt.Sprintf("%d minor units", f.Amount))
 	}
 	return c.JSON(http.StatusCreated, f)
 }
@@ -215,4 +225,22 @@ func (s *Server) setVendorStatus(suspend bool) echo.HandlerFunc {
 		}
 		return c.JSON(http.StatusOK, v)
 	}
+}
+
+// majorUnits writes minor units as an exact decimal in the currency's major unit ("500000", 3
+// → "500.000"), without a float that could round a large amount.
+func majorUnits(minor int64, decimals int) string {
+	sign := ""
+	u := uint64(minor)
+	if minor < 0 {
+		sign, u = "-", uint64(-minor)
+	}
+	s := strconv.FormatUint(u, 10)
+	if decimals <= 0 {
+		return sign + s
+	}
+	if len(s) <= decimals {
+		s = strings.Repeat("0", decimals-len(s)+1) + s
+	}
+	return sign + s[:len(s)-decimals] + "." + s[len(s)-decimals:]
 }

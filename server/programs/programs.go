@@ -54,6 +54,10 @@ type Program struct {
 	Status         string  `json:"status"`
 	ChainProgramID uint64  `json:"chain_program_id"`
 	Totals         *Totals `json:"totals,omitempty"`
+	// LastCycle is the newest cycle allocated (0: none yet), in the answer about one program:
+	// the next allocation must be newer, so a form can offer the next one instead of a cycle
+	// the server refuses as stale_cycle.
+	LastCycle *int `json:"last_cycle,omitempty"`
 }
 
 func programView(r programRow) Program {
@@ -177,9 +181,14 @@ func (s *Service) Program(ctx context.Context, id string) (Program, error) {
 	if err != nil {
 		return Program{}, err
 	}
+	last, err := lastCycle(s.db.WithContext(ctx), row)
+	if err != nil {
+		return Program{}, err
+	}
 	v := programView(row)
 	t := totals[row.ChainProgramID]
 	v.Totals = &t
+	v.LastCycle = &last
 	return v, nil
 }
 

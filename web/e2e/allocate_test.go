@@ -22,7 +22,8 @@ func TestEnroll_AllocatesACycleToOneLocation(t *testing.T) {
 
 	ctx := browser(t, 1280, 800)
 	uiLogin(t, ctx, "/enroll", workerEmail)
-	allocateInUI(t, ctx, p.ID, "#alloc-location", camp, "1 of 1")
+	// One person at the camp, one unit each: the confirmation says the total.
+	allocateInUI(t, ctx, p, "#alloc-location", camp, "1 of 1", "the active beneficiaries in "+camp+" (1)", "That is "+moneyText(p, 1)+" in all")
 	screenshot(t, ctx, "enroll-allocate-location")
 
 	unit := unitOf(p)
@@ -67,7 +68,7 @@ func TestEnroll_AllocatesACycleToThePeopleOfOneImport(t *testing.T) {
 		t.Fatalf("the newest import has %d cards, want 3", len(cards.Cards))
 	}
 
-	allocateInUI(t, ctx, p.ID, "#alloc-import", ims.Imports[0].ID, "3 of 3")
+	allocateInUI(t, ctx, p, "#alloc-import", ims.Imports[0].ID, "3 of 3", "the active people enrolled by the import of", "(at most 3)")
 	screenshot(t, ctx, "enroll-allocate-import")
 	unit := unitOf(p)
 	for _, c := range cards.Cards {
@@ -98,18 +99,34 @@ func activeProgram(t *testing.T, admin *client) program {
 	return program{}
 }
 
-// allocateInUI allocates a new cycle of one unit per household of programID in /enroll's
-// Allocate tab, to those that the select narrowing picks with value, and waits until the
-// message counts want ("3 of 3").
-func allocateInUI(t *testing.T, ctx context.Context, programID, narrowing, value, want string) {
+// allocateInUI allocates the cycle the form offers, of one unit per household of p in /enroll's
+// Allocate tab, to those that the select narrowing picks with value, checks that the
+// confirmation says the program, the cycle, the amount and asks (who, how much in all), and
+// waits until the message counts want ("3 of 3").
+func allocateInUI(t *testing.T, ctx context.Context, p program, narrowing, value, want string, asks ...string) {
 	t.Helper()
 	run(t, ctx, chromedp.Click("#tab-allocate"), chromedp.WaitVisible(narrowing))
 	waitJS(t, ctx, fmt.Sprintf(`[...document.querySelectorAll('%s option')].some((o) => o.value === %q)`, narrowing, value), 30*time.Second)
-	choose(t, ctx, "#alloc-program", programID)
+	choose(t, ctx, "#alloc-program", p.ID)
 	choose(t, ctx, narrowing, value)
-	eval[bool](t, ctx, `(document.querySelector('#alloc-cycle').value = '', true)`)
-	run(t, ctx, chromedp.SendKeys("#alloc-cycle", fmt.Sprint(next()%100000)), chromedp.SendKeys("#alloc-hh", "1"),
-		chromedp.Click(`#panel form button[type="submit"]`))
+	// The form offers the cycle after the program's last, and says the last: typing a cycle the
+	// server refuses as stale is no longer the first thing a worker does.
+	last := lastCycle(t, login(t, workerEmail), p.ID)
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#alloc-cycle').dataset.program === %q`, p.ID), 15*time.Second)
+	if got := eval[string](t, ctx, `document.querySelector('#alloc-cycle').value`); got != fmt.Sprint(last+1) {
+		t.Fatalf("the cycle offered: %q; want %d, after the last one, %d", got, last+1, last)
+	}
+	if hint := eval[string](t, ctx, `document.querySelector('#alloc-cycle-hint').textContent`); last > 0 && !strings.Contains(hint, grouped(last)) {
+		t.Errorf("the cycle's hint %q does not say the last cycle, %d", hint, last)
+	}
+	run(t, ctx, chromedp.SendKeys("#alloc-hh", "1"), chromedp.Click(`#panel form button[type="submit"]`))
+	ask := confirmText(t, ctx)
+	for _, s := range append([]string{"cycle " + grouped(last+1) + " of " + p.Name, moneyText(p, 1) + " per household"}, asks...) {
+		if !strings.Contains(ask, s) {
+			t.Errorf("the confirmation %q does not say %q", ask, s)
+		}
+	}
+	screenshot(t, ctx, "enroll-allocate-confirm")
 	confirm(t, ctx)
 	waitJS(t, ctx, `document.querySelector('#alloc-msg.ok')`, 90*time.Second)
 	if txt := eval[string](t, ctx, `document.querySelector('#alloc-msg').textContent`); !strings.Contains(txt, want) {

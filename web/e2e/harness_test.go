@@ -369,7 +369,7 @@ func fundedCard(t *testing.T, pin string) (card string, p program) {
 		unit *= 10
 	}
 	var job struct{ ID string }
-	admin.must(t, "POST", "/api/v1/programs/"+p.ID+"/allocations", map[string]any{"cycle": next() % 100000,
+	admin.must(t, "POST", "/api/v1/programs/"+p.ID+"/allocations", map[string]any{"cycle": lastCycle(t, admin, p.ID) + 1,
 		"amount_per_household": 50 * unit, "amount_per_member": 0, "beneficiary_ids": []string{id}}, &job)
 	deadline := time.Now().Add(2 * time.Minute)
 	for time.Now().Before(deadline) {
@@ -380,6 +380,48 @@ func fundedCard(t *testing.T, pin string) (card string, p program) {
 	}
 	t.Fatalf("card %s never got a balance in program %s", card, p.ID)
 	return
+}
+
+// lastCycle is the newest cycle allocated in a program: the next allocation must be newer.
+func lastCycle(t *testing.T, c *client, programID string) int {
+	t.Helper()
+	var p struct {
+		LastCycle *int `json:"last_cycle"`
+	}
+	c.must(t, "GET", "/api/v1/programs/"+programID, nil, &p)
+	if p.LastCycle == nil {
+		t.Fatal("the program does not say its last cycle")
+	}
+	return *p.LastCycle
+}
+
+// moneyText is how the English pages write a whole amount of p's currency ("JOD 1.000", "$1.00"),
+// with a plain space.
+func moneyText(p program, whole int) string {
+	s := grouped(whole)
+	if p.Decimals > 0 {
+		s += "." + strings.Repeat("0", p.Decimals)
+	}
+	if p.Currency == "USD" {
+		return "$" + s
+	}
+	return p.Currency + " " + s
+}
+
+// grouped writes n as the English pages do, with thousands separators.
+func grouped(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// confirmText is the sentence of the app's open confirmation <dialog>.
+func confirmText(t *testing.T, ctx context.Context) string {
+	t.Helper()
+	run(t, ctx, chromedp.WaitVisible(`dialog[open] p`))
+	return eval[string](t, ctx, `document.querySelector('dialog[open] p').textContent.replace(/[\u00a0\u202f]/g, ' ')`)
 }
 
 // balance reads a card's balance in a program through the vendor's balance endpoint.

@@ -102,12 +102,33 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	sec := fmt.Sprintf(`section[data-program=%q]`, pid)
 	run(t, ctx, chromedp.SendKeys(sec+" .fund-amount", "1250.50"), chromedp.SendKeys(sec+" .fund-donor", "E2E donor"),
 		chromedp.Click(sec+` form button[type="submit"]`))
+	// A funding is public on chain at once: the admin first reads the amount as it will be
+	// recorded, for which program and donor, and backing out records nothing.
+	ask := confirmText(t, ctx)
+	for _, s := range []string{"$1,250.50", name, "E2E donor"} {
+		if !strings.Contains(ask, s) {
+			t.Errorf("the funding's confirmation %q does not say %q", ask, s)
+		}
+	}
+	screenshot(t, ctx, "admin-funding-confirm")
+	run(t, ctx, chromedp.Click(`dialog[open] button[value="cancel"]`))
+	waitJS(t, ctx, `!document.querySelector('dialog[open]')`, 10*time.Second)
+	var fundings struct{ Fundings []struct{ ID string } }
+	login(t, adminEmail).must(t, "GET", "/api/v1/programs/"+pid+"/fundings", nil, &fundings)
+	if len(fundings.Fundings) != 0 || eval[bool](t, ctx, `!!document.querySelector('`+sec+` form .msg.ok')`) {
+		t.Fatalf("a funding backed out of was recorded: %+v", fundings.Fundings)
+	}
+	run(t, ctx, chromedp.Click(sec+` form button[type="submit"]`))
+	confirm(t, ctx)
 	waitJS(t, ctx, `document.querySelector('`+sec+` form .msg.ok code.tx')?.textContent.startsWith('0x')`, 60*time.Second)
 	waitJS(t, ctx, `document.querySelector('`+sec+` .stat[data-key="funded"]').dataset.minor === '125050'`, 60*time.Second)
 	if txt := eval[string](t, ctx, `document.querySelector('`+sec+` .stat[data-key="funded"] .v').textContent`); !strings.Contains(txt, "1,250.50") {
 		t.Fatalf("funded shown as %q", txt)
 	}
 	eval[bool](t, ctx, `(document.querySelector('`+sec+`').scrollIntoView(), true)`)
+	if over := eval[[]string](t, ctx, overflowing(".stat")); len(over) > 0 {
+		t.Errorf("figures wider than their boxes: %q", over)
+	}
 	screenshot(t, ctx, "admin-programs")
 
 	// Correct a typo in its name: the section shows the new one.
@@ -151,6 +172,15 @@ func TestAdmin_ProgramFundingVendorUserSettlementReconciliation(t *testing.T) {
 	email := fmt.Sprintf("e2e-donor-%d@example.org", n)
 	run(t, ctx, chromedp.Click("#tab-users"), chromedp.WaitVisible("#user-form"), chromedp.SendKeys("#user-email", email),
 		chromedp.SendKeys("#user-password", "e2e-password-123"))
+	// No role is given by default: a form sent without one asks for it and creates nobody.
+	if role := eval[string](t, ctx, `document.querySelector('#user-role').value`); role != "" {
+		t.Fatalf("the role starts as %q; want none chosen", role)
+	}
+	run(t, ctx, chromedp.Click(`#user-form button[type="submit"]`))
+	waitJS(t, ctx, `document.querySelector('#user-role-err')?.textContent !== ''`, 10*time.Second)
+	if eval[bool](t, ctx, `!!document.querySelector('#user-form .msg.ok')`) {
+		t.Fatal("a user was created without a role chosen")
+	}
 	choose(t, ctx, "#user-role", "donor")
 	run(t, ctx, chromedp.Click(`#user-form button[type="submit"]`))
 	waitJS(t, ctx, `document.querySelector('#user-form .msg.ok')`, 30*time.Second)
@@ -249,6 +279,19 @@ func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.
 	run(t, ctx, chromedp.Click("#reinstate"), chromedp.WaitVisible("#suspend"))
 	waitJS(t, ctx, `document.querySelector('.kv .badge.active')`, 15*time.Second)
 
+	// A PIN that is not one is said at its field, before any confirmation is asked.
+	for _, bad := range []string{"", "12", "12ab"} {
+		eval[bool](t, ctx, `(document.querySelector('#new-pin').value = '', true)`)
+		if bad != "" {
+			run(t, ctx, chromedp.SendKeys("#new-pin", bad))
+		}
+		run(t, ctx, chromedp.Click("#reset-pin"))
+		waitJS(t, ctx, `document.querySelector('#new-pin-err').textContent !== '' && document.querySelector('#new-pin').getAttribute('aria-invalid') === 'true'`, 10*time.Second)
+		if eval[bool](t, ctx, `!!document.querySelector('dialog[open]') || !!document.querySelector('#detail-msg.error')`) {
+			t.Fatalf("the PIN %q: a confirmation was asked, or the error went to the top of the page", bad)
+		}
+	}
+	eval[bool](t, ctx, `(document.querySelector('#new-pin').value = '', true)`)
 	run(t, ctx, chromedp.SendKeys("#new-pin", "9753"), chromedp.Click("#reset-pin"))
 	confirm(t, ctx)
 	waitJS(t, ctx, `document.querySelector('#detail-msg.ok') && document.querySelector('#suspend')`, 30*time.Second)
@@ -264,7 +307,9 @@ func TestEnroll_BeneficiaryPage_BalanceSuspendReinstateResetPINErase(t *testing.
 	// The card is lost: a new number, and the old one is refused at the shop at once.
 	run(t, ctx, chromedp.Click("#replace-card"))
 	confirm(t, ctx)
-	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#detail-msg.ok') && document.querySelector('.cardno')?.textContent.replaceAll('-', '') !== %q`, strings.ReplaceAll(card, "-", "")), 30*time.Second)
+	// The new page's record, not the moment between the old page cleared and the new one drawn
+	// (no card number at all then).
+	waitJS(t, ctx, fmt.Sprintf(`document.querySelector('#detail-msg.ok') && document.querySelector('.cardno') && document.querySelector('.cardno').textContent.replaceAll('-', '') !== %q`, strings.ReplaceAll(card, "-", "")), 30*time.Second)
 	lost := card
 	card = eval[string](t, ctx, `document.querySelector('.cardno').textContent`)
 	requireStatus(t, vendor.do("GET", "/api/v1/cards/"+lost, nil, nil, nil), 410, "the lost card at a shop")

@@ -122,3 +122,31 @@ func TestArabic_RendersRightToLeft(t *testing.T) {
 	run(t, ctx, chromedp.Navigate(srv.base+"/transparency"), chromedp.WaitVisible("#verify"))
 	screenshot(t, ctx, "transparency-ar")
 }
+
+// overflowing is a script listing the text of the elements matching sel whose content is wider
+// than their box (cut off, or hidden behind a sideways scroll).
+func overflowing(sel string) string {
+	return fmt.Sprintf(`[...document.querySelectorAll(%q)].filter((e) => e.scrollWidth > e.clientWidth + 1).map((e) => e.textContent)`, sel)
+}
+
+// Money figures of six and more digits fit their boxes on a desktop, and a report's three
+// columns fit a phone: before, "JOD 400,000.000" was cut at its box's edge and a phone showed
+// "2" of 27 transactions.
+func TestTransparency_FiguresAndTablesFitTheirBoxes(t *testing.T) {
+	needBrowser(t)
+	for _, size := range []struct {
+		name string
+		w, h int
+	}{{"desktop", 1280, 800}, {"phone", 360, 740}} {
+		t.Run(size.name, func(t *testing.T) {
+			ctx := browser(t, size.w, size.h)
+			run(t, ctx, chromedp.Navigate(srv.base+"/transparency"), chromedp.WaitVisible("#verify"))
+			waitJS(t, ctx, `document.querySelector('.stat .v') && document.querySelector('#report-vendor tbody tr')`, 30*time.Second)
+			for _, sel := range []string{".stat", ".stat .v", ".funnel .track", ".table-wrap"} {
+				if over := eval[[]string](t, ctx, overflowing(sel)); len(over) > 0 {
+					t.Errorf("%s wider than its box at %d px: %q", sel, size.w, over)
+				}
+			}
+		})
+	}
+}

@@ -1,7 +1,7 @@
 // /admin: programs and funding, vendors, users and roles, settlements, reconciliation. Every
 // chain write shows its transaction hash as evidence.
 import { h, clear, msg, field, confirmDialog, formDialog, download } from './dom.js';
-import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor } from './i18n.js';
+import { t, fmtMoney, fmtNumber, fmtDate, currencyDecimals, parseMajor, wrappable } from './i18n.js';
 import { api, fetchText, listAll, currentUser } from './api.js';
 import { startApp, errorText, statusBadge, tabs, txHash, checkNewPassword } from './shell.js';
 
@@ -26,10 +26,11 @@ function table(head, rows) {
   return h('div', { class: 'table-wrap' }, h('table', {}, h('thead', {}, h('tr', {}, head.map((c) => h('th', { scope: 'col', text: c })))), h('tbody', {}, rows)));
 }
 
-// form(fields, submitLabel, onSubmit): fields [{name, label, input}], onSubmit(values) → message.
+// form(fields, submitLabel, onSubmit): fields [{name, label, input, hint, missing}], onSubmit(values)
+// → message, or false when the user backed out (of a confirmation): nothing is said then.
 function form(id, defs, submitLabel, onSubmit) {
   const out = h('div', { class: 'msg' });
-  const fs = defs.map((d) => { const f = field(d.label, d.input, d.hint); f.name = d.name; return f; });
+  const fs = defs.map((d) => { const f = field(d.label, d.input, d.hint); f.name = d.name; f.missing = d.missing; return f; });
   const btn = h('button', { type: 'submit', text: submitLabel });
   const el = h('form', { class: 'card', id, novalidate: true }, h('div', { class: 'grid2' }, fs), out, btn);
   el.addEventListener('submit', async (ev) => {
@@ -37,9 +38,13 @@ function form(id, defs, submitLabel, onSubmit) {
     fs.forEach((f) => f.setError(''));
     const v = Object.fromEntries(fs.map((f) => [f.name, f.input.multiple ? [...f.input.selectedOptions].map((o) => o.value) : f.input.value.trim()]));
     const missing = fs.find((f) => f.input.required && !v[f.name]);
-    if (missing) { missing.setError(t('v.required')); missing.input.focus(); return; }
+    if (missing) { missing.setError(missing.missing || t('v.required')); missing.input.focus(); return; }
     btn.disabled = true;
-    try { const r = await onSubmit(v); msg(out, 'ok', typeof r === 'string' ? r : t('done')); if (r instanceof Node) out.append(' ', r); }
+    msg(out, '', '');
+    try {
+      const r = await onSubmit(v);
+      if (r !== false) { msg(out, 'ok', typeof r === 'string' ? r : t('done')); if (r instanceof Node) out.append(' ', r); }
+    }
     catch (e) { const f = fs.find((x) => x.name === e.field); if (f) f.setError(errorText(e)); msg(out, 'error', errorText(e)); }
     finally { btn.disabled = false; }
   });
@@ -63,7 +68,7 @@ async function programs(panel) {
       const ps = await listAll('/api/v1/programs', 'programs');
       const details = await Promise.all(ps.map((p) => api('/api/v1/programs/' + encodeURIComponent(p.id)).catch(() => p)));
       const statsOf = (p) => { const tot = p.totals || {}; return h('div', { class: 'stats' }, ['funded', 'allocated', 'redeemed', 'settled', 'expired', 'outstanding'].map((k) =>
-        h('div', { class: 'stat', 'data-key': k, 'data-minor': tot[k] ?? 0 }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', text: money(tot[k], p) })))); };
+        h('div', { class: 'stat', 'data-key': k, 'data-minor': tot[k] ?? 0 }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', text: wrappable(money(tot[k], p)) })))); };
       clear(list, details.map((p) => {
         const amount = h('input', { inputmode: 'decimal', required: true, class: 'fund-amount' });
         const donor = h('input', { required: true, class: 'fund-donor' });
@@ -80,6 +85,9 @@ async function programs(panel) {
             t('admin.fund'), async (v) => {
               const a = parseMajor(v.amount, currencyDecimals(p.currency, p.decimals));
               if (a === null) throw { field: 'amount', code: 'invalid_amount' };
+              // A funding is public on chain at once and cannot be taken back: the admin reads
+              // the amount as it will be recorded (5,000,000.000 is not 5,000.000) before it goes.
+              if (!await confirmDialog(t('admin.fund_confirm', { amount: money(a, p), program: p.name, donor: v.donor }), t('admin.fund'), t('cancel'), false)) return false;
               const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/fundings`, { method: 'POST', once: true, body: { amount: a, donor: v.donor } });
               // Totals come from indexed chain events: refresh until the funding shows (bounded).
               const was = stats.querySelector('[data-key="funded"]').dataset.minor;
@@ -152,14 +160,17 @@ function alertErr(box, e) { const o = h('div'); box.prepend(o); msg(o, 'error', 
 async function users(panel) {
   current = 'users';
   const list = h('div', {}, t('loading'));
-  const role = h('select', { id: 'user-role', required: true }, ['admin', 'aidworker', 'vendor', 'donor'].map((r) => h('option', { value: r, text: t('role.' + r) })));
+  // No role is given by default: a user created without a look at this select would otherwise
+  // have been a full admin.
+  const role = h('select', { id: 'user-role', required: true }, h('option', { value: '', text: t('admin.choose_role'), selected: true }),
+    ['admin', 'aidworker', 'vendor', 'donor'].map((r) => h('option', { value: r, text: t('role.' + r) })));
   const vendorSel = h('select', { id: 'user-vendor' }, h('option', { value: '', text: '—' }));
   const vendorsP = listAll('/api/v1/vendors', 'vendors').catch(() => []);
   vendorsP.then((vs) => vendorSel.append(...vs.map((v) => h('option', { value: v.id, text: v.name }))));
   panel.append(h('h1', { text: t('admin.users') }),
     form('user-form', [{ name: 'email', label: t('login.email'), input: input({ id: 'user-email', type: 'email', autocomplete: 'off' }) },
       { name: 'password', label: t('login.password'), input: input({ id: 'user-password', type: 'password', autocomplete: 'new-password', minlength: '10' }) },
-      { name: 'role', label: t('admin.role'), input: role }, { name: 'vendor_id', label: t('admin.vendor_link'), input: vendorSel, hint: t('admin.vendor_hint') }],
+      { name: 'role', label: t('admin.role'), input: role, missing: t('admin.choose_role_error') }, { name: 'vendor_id', label: t('admin.vendor_link'), input: vendorSel, hint: t('admin.vendor_hint') }],
     t('admin.create_user'), async (v) => {
       const body = { email: v.email, password: v.password, role: v.role };
       if (v.role === 'vendor') body.vendor_id = v.vendor_id;

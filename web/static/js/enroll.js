@@ -142,7 +142,19 @@ async function detail(id, flash) {
     try { await api(path, { method: opts.method || 'POST', body: opts.body?.(), once: opts.once }); clear(main); detail(id, ['ok', label + ': ' + t('done')]); } catch (e) { msg(out, 'error', errorText(e)); }
   } } });
   const base = '/api/v1/beneficiaries/' + encodeURIComponent(id);
-  const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password' });
+  const pin = h('input', { id: 'new-pin', type: 'password', inputmode: 'numeric', autocomplete: 'new-password', maxlength: '8' });
+  const pinField = field(t('enroll.new_pin'), pin, t('enroll.pin_hint'));
+  // The PIN is checked at its field before the confirmation is asked, and the server's refusal
+  // is said there too: on a phone the page's message is off-screen, above the record.
+  const resetPIN = h('button', { type: 'button', class: 'secondary', id: 'reset-pin', text: t('enroll.reset_pin'), on: { click: async () => {
+    const err = validate('pin', pin.value.trim());
+    pinField.setError(err);
+    if (err) { pin.focus(); return; }
+    if (!await confirmDialog(t('enroll.reset_pin_confirm'), t('enroll.reset_pin'), t('cancel'), false)) return;
+    try { await api(base + '/pin', { method: 'POST', body: { pin: pin.value.trim() } }); clear(main); detail(id, ['ok', t('enroll.reset_pin') + ': ' + t('done')]); }
+    catch (e) { pinField.setError(errorText(e)); pin.focus(); }
+  } } });
+  pin.addEventListener('input', () => { if (pin.getAttribute('aria-invalid')) pinField.setError(validate('pin', pin.value.trim())); });
   const balances = b.balances || [];
   const printArea = h('div', { class: 'print-area', id: 'print-area' });
   clear(box, h('h1', { text: t('enroll.beneficiary') }), h('div', { class: 'card' }, summary(b)),
@@ -167,7 +179,7 @@ async function detail(id, flash) {
       } } }),
       // Once: a retried replacement whose answer was lost must not issue yet another number.
       b.erased ? null : act(t('enroll.replace_card'), base + '/card', t('enroll.replace_confirm', { card: formatCard(b.card_number || '') }), { id: 'replace-card', once: true })),
-    h('div', { class: 'card noprint' }, field(t('enroll.new_pin'), pin), act(t('enroll.reset_pin'), base + '/pin', t('enroll.reset_pin_confirm'), { id: 'reset-pin', body: () => ({ pin: pin.value }) })),
+    h('div', { class: 'card noprint' }, pinField, resetPIN),
     h('div', { class: 'card noprint' }, h('p', { text: t('enroll.erase_intro') }), act(t('enroll.erase'), base + '/personal-data', t('enroll.erase_confirm'), { id: 'erase', danger: true, method: 'DELETE' })),
     h('h2', { class: 'noprint', text: t('enroll.purchases') }), purchasesOf(base, balances),
     h('h2', { class: 'noprint', text: t('enroll.history') }), historyOf(base));
@@ -302,7 +314,13 @@ async function allocate(panel) {
   current = 'allocate';
   const out = h('div', { class: 'msg', id: 'alloc-msg' });
   const sel = h('select', { id: 'alloc-program' });
+  // The cycle starts on the one after the program's last (the server refuses any other as
+  // stale), until the worker types another; the last one is said under the field.
   const cycle = h('input', { id: 'alloc-cycle', type: 'number', min: '1', value: '1' });
+  const cycleField = field(t('enroll.cycle'), cycle, t('loading'));
+  const cycleHint = cycleField.querySelector('.hint');
+  let cycleTyped = false;
+  cycle.addEventListener('input', () => { cycleTyped = true; cycleField.setError(''); });
   const perHH = h('input', { id: 'alloc-hh', inputmode: 'decimal' });
   const perMember = h('input', { id: 'alloc-member', inputmode: 'decimal', value: '0' });
   const bar = h('progress', { max: '100', value: '0', 'aria-label': t('enroll.progress') });
@@ -311,7 +329,7 @@ async function allocate(panel) {
   const where = h('select', { id: 'alloc-location' });
   // And/or the people one CSV import enrolled: a first cycle for a newly registered group.
   const fromImport = h('select', { id: 'alloc-import' });
-  const form = h('form', { novalidate: true }, field(t('tr.program'), sel), field(t('enroll.cycle'), cycle),
+  const form = h('form', { novalidate: true }, field(t('tr.program'), sel), cycleField,
     field(t('enroll.per_household'), perHH), field(t('enroll.per_member'), perMember), field(t('enroll.where'), where, t('enroll.all_active')),
     field(t('enroll.from_import'), fromImport), btn);
   panel.append(h('h1', { text: t('enroll.tab_allocate') }), form, bar, out);
@@ -327,19 +345,39 @@ async function allocate(panel) {
     ...locations.map((l) => h('option', { value: l.location, text: `${l.location} (${fmtNumber(l.active)})` })));
   fromImport.append(h('option', { value: '', text: t('enroll.any_import') }),
     ...imports.map((im) => h('option', { value: im.id, text: t('enroll.import_of', { when: fmtDate(im.created_at), n: fmtNumber(im.created) }) })));
+  // nextCycle reads the chosen program's last cycle and offers the one after it.
+  let asked = 0;
+  const nextCycle = async (force) => {
+    const pid = sel.value, mine = ++asked;
+    if (!pid) return;
+    if (force) cycleTyped = false;
+    try {
+      const p = await api('/api/v1/programs/' + encodeURIComponent(pid));
+      if (mine !== asked) return; // another program was chosen meanwhile
+      const last = p.last_cycle ?? 0;
+      cycleHint.textContent = last ? t('enroll.last_cycle', { n: fmtNumber(last) }) : t('enroll.no_cycle_yet');
+      if (!cycleTyped) cycle.value = String(last + 1);
+      cycle.dataset.program = pid; // ready: tests wait on it
+    } catch { if (mine === asked) cycleHint.textContent = ''; }
+  };
+  sel.addEventListener('change', () => nextCycle(true));
+  nextCycle(false);
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    cycleField.setError('');
     const p = programs.find((x) => x.id === sel.value);
     if (!p) return msg(out, 'error', t('vendor.choose_program'));
     const dec = currencyDecimals(p.currency, p.decimals);
+    const c = Number(cycle.value);
+    if (!Number.isInteger(c) || c < 1) { cycleField.setError(t('enroll.cycle_invalid')); cycle.focus(); return; }
     const a = parseMajor(perHH.value || '0', dec) ?? 0, m = parseMajor(perMember.value || '0', dec) ?? 0;
     if (!a && !m) return msg(out, 'error', t('vendor.amount_invalid', { d: dec }));
-    let ask = where.value ? t('enroll.allocate_confirm_at', { program: p.name, location: where.value }) : t('enroll.allocate_confirm', { program: p.name });
-    if (fromImport.value) ask += ' ' + t('enroll.allocate_confirm_import', { import: fromImport.selectedOptions[0].textContent });
+    const ask = allocationQuestion({ p, dec, cycle: c, a, m, location: where.value, locations, everyone,
+      im: imports.find((x) => x.id === fromImport.value) });
     if (!await confirmDialog(ask, t('enroll.allocate'), t('cancel'), false)) return;
     btn.disabled = true;
     try {
-      const job = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations`, { method: 'POST', once: true, body: { cycle: Number(cycle.value), amount_per_household: a, amount_per_member: m, all_active: true, location: where.value || undefined, import_id: fromImport.value || undefined } });
+      const job = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations`, { method: 'POST', once: true, body: { cycle: c, amount_per_household: a, amount_per_member: m, all_active: true, location: where.value || undefined, import_id: fromImport.value || undefined } });
       for (;;) {
         const r = await api(`/api/v1/programs/${encodeURIComponent(p.id)}/allocations/${encodeURIComponent(job.id)}`).catch(() => null);
         if (r) {
@@ -353,13 +391,38 @@ async function allocate(panel) {
             bar.value = 100;
             msg(out, r.status === 'failed' || r.failed ? 'error' : 'ok', t('enroll.alloc_' + (r.status === 'failed' ? 'failed' : 'done')) + ' ' + counts);
             if ((r.errors || []).length) out.append(h('ul', {}, r.errors.slice(0, 20).map((x) => h('li', { text: (x.beneficiary_id ? x.beneficiary_id + ': ' : '') + x.reason }))));
+            nextCycle(true);
             break;
           }
         }
         await new Promise((res) => setTimeout(res, 1500));
       }
-    } catch (e) { msg(out, 'error', errorText(e)); } finally { btn.disabled = false; }
+    } catch (e) {
+      if (e.code === 'stale_cycle') { cycleField.setError(errorText(e)); nextCycle(true); }
+      msg(out, 'error', errorText(e));
+    } finally { btn.disabled = false; }
   });
+}
+
+// allocationQuestion is the confirmation's sentence: which program and cycle, how much each
+// household gets, who (everyone active, one location, one import) and, where the page knows how
+// many people that is, the total. An allocation is on chain for good, so the worker reads the
+// amounts as they will be credited.
+function allocationQuestion({ p, dec, cycle, a, m, location, locations, everyone, im }) {
+  const money = (v) => fmtMoney(v, p.currency, dec);
+  const amount = a && m ? t('enroll.per_both', { hh: money(a), m: money(m) }) : a ? t('enroll.per_hh', { hh: money(a) }) : t('enroll.per_m', { m: money(m) });
+  // How many: the locations' counts of active people are exact; an import's count is of those
+  // it enrolled, some of whom may be suspended since, and within a location it is not known.
+  let who, n = null;
+  const when = im ? fmtDate(im.created_at) : '';
+  if (im && location) who = t('enroll.who_import_at', { when, location });
+  else if (im) who = t('enroll.who_import', { when, n: fmtNumber(im.created) });
+  else if (location) { n = locations.find((l) => l.location === location)?.active ?? null; who = t('enroll.who_location', { location, n: fmtNumber(n ?? 0) }); }
+  else { n = everyone; who = t('enroll.who_all', { n: fmtNumber(n) }); }
+  let ask = t('enroll.allocate_confirm', { cycle: fmtNumber(cycle), program: p.name, amount, who });
+  // The total is known only per household: per member it needs each household's size.
+  if (n !== null && !m) ask += ' ' + t('enroll.allocate_total', { total: money(BigInt(a) * BigInt(n)) });
+  return ask;
 }
 
 startApp({ titleKey: 'app.enroll', roles: ['aidworker', 'admin'], render: (m, u) => { main = m; user = u; draw(); } });

@@ -95,6 +95,10 @@ export function latinDigits(s) {
     .replace(/[\u06f0-\u06f9]/g, (c) => String(c.charCodeAt(0) - 0x6f0));
 }
 
+// wrappable lets a formatted amount break between its currency and its figure where a box is
+// too narrow for both on one line: Intl joins them with a no-break space.
+export function wrappable(s) { return String(s).replace(/[\u00a0\u202f]/g, ' '); }
+
 // parseMajor('12.50', 2) → 1250 (minor units, integer), or null when not a valid amount with at
 // most `decimals` decimals. Accepts "," or "." or the Arabic decimal separator, and Arabic digits.
 export function parseMajor(input, decimals) {

@@ -10,7 +10,7 @@ export function errorText(e) {
   if (!e) return '';
   if (e.network) return t('err.network');
   const key = 'err.' + e.code;
-  const s = t(key, { attempts: e.details?.attempts_left ?? '?' });
+  const s = t(key, { attempts: e.details?.attempts_left ?? '?', last: e.details?.last_cycle ?? '?', message: e.message || '' });
   if (s !== key) return s;
   if (e.status === 401) return t('err.unauthorized');
   if (e.status === 403) return t('err.forbidden');

@@ -2,7 +2,7 @@
 // over time, by vendor, category and location, the block the figures are as of, and how to
 // verify them against the chain. Live: the server-sent event stream triggers a re-fetch.
 import { h, clear, msg, download } from './dom.js';
-import { t, fmtMoney, fmtNumber, fmtDay, fmtDate, currencyDecimals, majorString, locale } from './i18n.js';
+import { t, fmtMoney, fmtNumber, fmtDay, fmtDate, currencyDecimals, majorString, locale, wrappable } from './i18n.js';
 import { api, currentUser, fetchText } from './api.js';
 import { startApp, errorText, txHash } from './shell.js';
 
@@ -13,6 +13,9 @@ const S = { summary: null, programId: null, reports: {}, sort: {}, live: false, 
 let main, showLogin, charts = [], chartLoad = null;
 
 const prog = () => S.summary?.programs?.find((p) => p.id === S.programId);
+// kindLabel names a transaction's kind in the reader's language; a kind this page does not know
+// yet (a newer server) shows as the server sent it.
+const kindLabel = (k) => { const s = t('kind.' + k); return s === 'kind.' + k ? k : s; };
 const money = (v, p = prog()) => fmtMoney(v, p?.currency, currencyDecimals(p?.currency, p?.decimals));
 
 async function load() {
@@ -91,7 +94,7 @@ function programCard(p) {
         h('div', { class: 'track' }, fill, h('span', { class: 'val', 'data-key': k, 'data-minor': p[k] ?? 0, text: money(p[k] ?? 0, p) })));
     })),
     h('div', { class: 'stats' },
-      [['outstanding', money(p.outstanding ?? 0, p)], ['expired', money(p.expired ?? 0, p)], ['refunded', money(p.refunded ?? 0, p)], ['beneficiaries', fmtNumber(p.beneficiaries ?? 0)],
+      [['outstanding', wrappable(money(p.outstanding ?? 0, p))], ['expired', wrappable(money(p.expired ?? 0, p))], ['refunded', wrappable(money(p.refunded ?? 0, p))], ['beneficiaries', fmtNumber(p.beneficiaries ?? 0)],
         ['vendors', fmtNumber(p.vendors ?? 0)], ['redemptions', fmtNumber(p.redemptions ?? 0)]]
         .map(([k, v]) => h('div', { class: 'stat' }, h('div', { class: 'muted', text: t('tr.' + k) }), h('div', { class: 'v', 'data-key': k, text: v })))));
 }
@@ -117,7 +120,7 @@ function reportSection(g, p) {
     rows.length ? h('div', { class: 'chart-box' }, canvas) : h('p', { class: 'muted', text: t('tr.no_data') }),
     h('div', { class: 'table-wrap' }, h('table', {}, h('caption', { class: 'skip', text: t('tr.by_' + g) }),
       h('thead', {}, h('tr', {}, th('key', t('tr.col_' + g)), th('amount', t('tr.amount'), true), th('count', t('tr.count'), true))),
-      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { text: label(r) }), h('td', { class: 'num', text: money(r.amount, p) }), h('td', { class: 'num', text: fmtNumber(r.count) })))))),
+      h('tbody', {}, rows.map((r) => h('tr', {}, h('td', { text: label(r) }), h('td', { class: 'num money', text: wrappable(money(r.amount, p)) }), h('td', { class: 'num', text: fmtNumber(r.count) })))))),
     h('a', { class: 'button secondary', href: csv, download: `${g}.csv`, text: t('download_csv') }));
   if (rows.length) drawChart(canvas, g, g === 'day' ? rows : rows.slice(0, 12), label, p);
   return sec;
@@ -151,7 +154,7 @@ function transactionsSection(p) {
   }
   sec.append(h('div', { class: 'table-wrap' }, h('table', {},
     h('thead', {}, h('tr', {}, [t('vendor.time'), t('tr.kind'), t('tr.amount'), t('tx.block'), t('tx.hash')].map((c) => h('th', { scope: 'col', text: c })))),
-    h('tbody', {}, S.txs.map((x) => h('tr', { 'data-pos': `${x.block_number}-${x.log_index}` }, h('td', { text: fmtDate(x.time || x.created_at || x.block_time) }), h('td', { text: x.kind || x.type || x.event || '' }),
+    h('tbody', {}, S.txs.map((x) => h('tr', { 'data-pos': `${x.block_number}-${x.log_index}` }, h('td', { text: fmtDate(x.time || x.created_at || x.block_time) }), h('td', { class: 'kind', text: kindLabel(x.kind || x.type || x.event || '') }),
       h('td', { class: 'num', text: money(x.amount ?? 0, p) }), h('td', { class: 'num', text: x.block_number ?? '' }), h('td', {}, txHash(x.tx_hash))))))),
     h('p', { class: 'muted', id: 'tx-shown', text: t('tr.tx_shown', { n: fmtNumber(S.txs.length), total: fmtNumber(S.txTotal) }) }));
   const note = h('p');
