@@ -108,7 +108,7 @@ export default {
   'enroll.cycle': 'الدورة', 'enroll.per_household': 'المبلغ لكل أسرة', 'enroll.per_member': 'المبلغ لكل فرد من الأسرة',
   'enroll.all_active': 'يستلمه المستفيدون النشطون فقط؛ البطاقات الموقوفة لا تستلم.', 'enroll.allocate': 'تخصيص', 'enroll.allocate_confirm': 'تخصيص الدورة {cycle} من {program}: {amount}، إلى {who}؟',
   'enroll.alloc_status': 'التخصيص {status}: {pct} %', 'enroll.alloc_done': 'تم التخصيص.', 'enroll.alloc_failed': 'فشل التخصيص.',
-  'admin.programs': 'البرامج', 'admin.vendors': 'المتاجر', 'admin.users': 'المستخدمون', 'admin.settlements': 'التسويات', 'admin.reconciliation': 'المطابقة',
+  'admin.programs': 'البرامج', 'admin.vendors': 'المتاجر', 'admin.users': 'المستخدمون', 'admin.paid_to_shop': 'المدفوع للمتجر', 'admin.owed_to_shop': 'المستحق للمتجر', 'admin.settlements': 'التسويات', 'admin.reconciliation': 'المطابقة',
   'admin.name': 'الاسم', 'admin.currency': 'العملة (رمز ISO)', 'admin.decimals': 'المنازل العشرية', 'admin.create_program': 'إنشاء برنامج',
   'admin.created': 'تم الإنشاء: {name}', 'admin.chain_program': 'معرّف البرنامج على السلسلة: {id}', 'admin.amount': 'المبلغ ({c})', 'admin.donor': 'المانح', 'admin.fund': 'تسجيل التمويل',
   'admin.categories': 'الفئات', 'admin.multi_hint': 'Ctrl/Cmd مع النقر لاختيار أكثر من فئة.', 'admin.create_vendor': 'إنشاء متجر', 'admin.address': 'العنوان على السلسلة',

@@ -108,7 +108,7 @@ export default {
   'enroll.cycle': 'Cycle', 'enroll.per_household': 'Amount per household', 'enroll.per_member': 'Amount per household member',
   'enroll.all_active': 'Only active beneficiaries receive it; suspended cards do not.', 'enroll.allocate': 'Allocate', 'enroll.allocate_confirm': 'Allocate cycle {cycle} of {program}: {amount}, to {who}?',
   'enroll.alloc_status': 'Allocation {status}: {pct} %', 'enroll.alloc_done': 'Allocation done.', 'enroll.alloc_failed': 'Allocation failed.',
-  'admin.programs': 'Programs', 'admin.vendors': 'Vendors', 'admin.users': 'Users', 'admin.settlements': 'Settlements', 'admin.reconciliation': 'Reconciliation',
+  'admin.programs': 'Programs', 'admin.vendors': 'Vendors', 'admin.users': 'Users', 'admin.paid_to_shop': 'Paid to the shop', 'admin.owed_to_shop': 'Owed to the shop', 'admin.settlements': 'Settlements', 'admin.reconciliation': 'Reconciliation',
   'admin.name': 'Name', 'admin.currency': 'Currency (ISO code)', 'admin.decimals': 'Decimals', 'admin.create_program': 'Create program',
   'admin.created': 'Created: {name}', 'admin.chain_program': 'On-chain program id: {id}', 'admin.amount': 'Amount ({c})', 'admin.donor': 'Donor', 'admin.fund': 'Record funding',
   'admin.categories': 'Categories', 'admin.multi_hint': 'Ctrl/Cmd-click to pick several.', 'admin.create_vendor': 'Create vendor', 'admin.address': 'Chain address',

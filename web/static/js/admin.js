@@ -234,7 +234,7 @@ async function settlements(panel) {
       if (owed && !positions.some((x) => x.program_id === programSel.value && x.unsettled > 0)) programSel.value = owed.program_id;
       const m = (x, pid) => { const p = positions.find((q) => q.program_id === pid) || progOf(pid) || {}; return p.currency ? money(x, p) : fmtNumber(x ?? 0); };
       clear(stmt,
-        positions.length ? table([t('tr.program'), t('vendor.redeemed'), t('vendor.settled'), t('vendor.unsettled')], positions.map((x) =>
+        positions.length ? table([t('tr.program'), t('vendor.redeemed'), t('admin.paid_to_shop'), t('admin.owed_to_shop')], positions.map((x) =>
           h('tr', { 'data-program': x.program_id }, h('td', { text: progOf(x.program_id)?.name || x.currency }), h('td', { class: 'num', text: money(x.redeemed, x) }),
             h('td', { class: 'num', text: money(x.settled, x) }), h('td', { class: 'num unsettled', 'data-minor': x.unsettled, text: money(x.unsettled, x) }))))
           : h('p', { class: 'muted', text: t('vendor.no_sales') }),
