@@ -112,7 +112,7 @@ func (s *Server) fundProgram(c echo.Context) error {
 	// The Activity tab says how much: a typo of three zeros is public on chain at once, and
 	// the log is where an admin finds who recorded it. An amount is not personal data; the
 	// donor's name stays out, since a donor may be a person.
-	if p, err := s.deps.Programs.Program(c.Request().Context(), f.ProgramID); err == nil {
+	if p, err := s.deps.Programs.ProgramInfo(c.Request().Context(), f.ProgramID); err == nil {
 		setAuditDetail(c, majorUnits(f.Amount, p.Decimals)+" "+p.Currency)
 	} else {
 		setAuditDetail(c, fmt.Sprintf("%d minor units", f.Amount))

@@ -237,16 +237,28 @@ func (s *Service) plan(ctx context.Context, req AllocationRequest) (*plannedItem
 // lastCycle is the newest cycle the program allocated, on chain or in a job of ours that
 // enqueued anything (or may still).
 func lastCycle(db *gorm.DB, p programRow) (int, error) {
-	var fromJobs, fromChain int
-	if err := db.Model(&jobRow{}).Where("program_id = ? AND (status <> ? OR enqueued > 0)", p.ID, JobFailed).
-		Select("COALESCE(MAX(cycle), 0)").Scan(&fromJobs).Error; err != nil {
-		return 0, fmt.Errorf("read last cycle: %w", err)
+	fromJobs, err := lastJobCycle(db, p)
+	if err != nil {
+		return 0, err
 	}
+	var fromChain int
 	if err := db.Model(&index.Event{}).Where("program_id = ? AND kind = ?", p.ChainProgramID, index.KindAllocated).
 		Select("COALESCE(MAX(cycle), 0)").Scan(&fromChain).Error; err != nil {
 		return 0, fmt.Errorf("read last cycle on chain: %w", err)
 	}
 	return max(fromJobs, fromChain), nil
+}
+
+// lastJobCycle is the newest cycle of a job of ours that enqueued anything (or may still): one
+// row per allocation job, where the chain's side is an event per beneficiary. The two agree
+// unless an allocation reached the chain from elsewhere; the stale-cycle check reads both.
+func lastJobCycle(db *gorm.DB, p programRow) (int, error) {
+	var n int
+	if err := db.Model(&jobRow{}).Where("program_id = ? AND (status <> ? OR enqueued > 0)", p.ID, JobFailed).
+		Select("COALESCE(MAX(cycle), 0)").Scan(&n).Error; err != nil {
+		return 0, fmt.Errorf("read last cycle: %w", err)
+	}
+	return n, nil
 }
 
 // Funds is what a program can still allocate.

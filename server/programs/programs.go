@@ -181,7 +181,10 @@ func (s *Service) Program(ctx context.Context, id string) (Program, error) {
 	if err != nil {
 		return Program{}, err
 	}
-	last, err := lastCycle(s.db.WithContext(ctx), row)
+	// From the jobs alone: reading the chain's side means an event per beneficiary allocated,
+	// millions in a large programme, on every look at a program. A form offering a cycle the
+	// chain already has is still refused with stale_cycle.
+	last, err := lastJobCycle(s.db.WithContext(ctx), row)
 	if err != nil {
 		return Program{}, err
 	}
