@@ -74,7 +74,7 @@ func TestVendor_ManualCardEntry_PaysAndShowsOnChainReceipt(t *testing.T) {
 // The next customer's sale starts with an empty amount (one left from the last sale could be
 // confirmed unread), each step's field focused; a PIN typed in Arabic digits is the PIN; an amount typed before choosing the
 // program survives the choice; and a card that was given nothing says so instead of asking for
-// a program.
+// a program; the back gesture returns to the home screen, not out of the app.
 func TestVendor_ANewSaleStartsEmptyAndACardWithNothingOnItSaysSo(t *testing.T) {
 	needBrowser(t)
 	card, p := fundedCard(t, "4821")
@@ -109,6 +109,17 @@ func TestVendor_ANewSaleStartsEmptyAndACardWithNothingOnItSaysSo(t *testing.T) {
 		chromedp.WaitVisible("#no-balance"))
 	if eval[bool](t, ctx, `!!document.querySelector('#sale-next')`) {
 		t.Error("a card with nothing on it is offered a sale")
+	}
+
+	// The phone's back gesture returns to the shop's home screen, not out of the app; back there,
+	// the app's own Back buttons have taken their history entry off again.
+	run(t, ctx, chromedp.NavigateBack(), chromedp.WaitVisible("#new-sale"))
+	if path := eval[string](t, ctx, `location.pathname`); path != "/vendor" && path != "/vendor/" {
+		t.Errorf("Back took the shop to %s", path)
+	}
+	run(t, ctx, chromedp.Click("#new-sale"), chromedp.WaitVisible("#card-input"), chromedp.Click("#back"), chromedp.WaitVisible("#new-sale"))
+	if n := eval[int](t, ctx, `history.length`); n > 3 {
+		t.Errorf("history holds %d entries after a step out and back in the app; each step added one", n)
 	}
 }
 

@@ -59,10 +59,28 @@ async function loadPrograms() {
 // A step that focuses its own field (the card number, the PIN) keeps it, so a phone's keyboard
 // opens; the others focus the page, so a screen reader starts at the new step.
 function go(step) {
+  flowHistory(step);
   S.step = step; draw();
   const m = document.getElementById('main');
   if (m && !m.contains(document.activeElement)) m.focus();
 }
+
+// Android's back gesture (and the browser's Back) left the app in the middle of a sale. Leaving
+// the home screen adds one history entry, so Back returns to the home screen instead, dropping a
+// sale not yet sent, as the app's own Back buttons do; a sale being sent stays on screen (its
+// outcome is not known yet). Returning home in the app takes the entry back off.
+let inFlow = false, leaving = false;
+function flowHistory(step) {
+  if (step !== 'home' && !inFlow) { history.pushState({ aidledger: 'sale' }, ''); inFlow = true; }
+  if (step === 'home' && inFlow) { inFlow = false; leaving = true; history.back(); }
+}
+addEventListener('popstate', () => {
+  if (leaving) { leaving = false; return; }
+  if (!inFlow) return;
+  if (S.step === 'sending') { history.pushState({ aidledger: 'sale' }, ''); return; }
+  inFlow = false;
+  S.step = 'home'; draw();
+});
 
 function draw() {
   if (stopCamera && S.step !== 'scan') { stopCamera(); stopCamera = null; }
