@@ -240,6 +240,12 @@ func TestVendor_DroppedResponseThenOffline_RetriesWithoutDoubleCharge(t *testing
 	}
 	run(t, ctx, setOffline(true))
 	screenshot(t, ctx, "vendor-retrying")
+	// The back gesture does not take the sale off the screen while its outcome is unknown.
+	run(t, ctx, chromedp.NavigateBack())
+	time.Sleep(500 * time.Millisecond) // a popstate handler runs at once; give a wrong one time to draw
+	if state := eval[string](t, ctx, `document.querySelector('#send-state')?.dataset.state || 'gone'`); state != "retrying" {
+		t.Errorf("after Back the sale being sent shows %q, want it still retrying on screen", state)
+	}
 	time.Sleep(3 * time.Second) // at least one retry fails while offline
 	run(t, ctx, setOffline(false))
 	waitJS(t, ctx, `!!document.querySelector('#receipt')`, 90*time.Second)
