@@ -22,7 +22,7 @@ func unitOf(p program) int64 {
 }
 
 // redeemAPI makes a confirmed sale through the API as vendor1 (with its own Idempotency-Key).
-func redeemAPI(t *testing.T, card, pin string, p program, amount int64) {
+func redeemAPI(t *testing.T, card, pin string, p program, amount int64) (id string) {
 	t.Helper()
 	body := map[string]any{"card_number": card, "pin": pin, "program_id": p.ID, "amount": amount, "category": "food"}
 	var r struct{ ID, Status string }
@@ -36,6 +36,7 @@ func redeemAPI(t *testing.T, card, pin string, p program, amount int64) {
 		}
 		vendor.must(t, "GET", "/api/v1/redemptions/"+r.ID, nil, &r)
 	}
+	return r.ID
 }
 
 // owedToVendor1 makes a sale of two units as vendor1 in a funded program, so that there is
@@ -456,19 +457,9 @@ func TestAdmin_ASettlementWhoseAnswerIsLostIsPaidOnce(t *testing.T) {
 func refundSomething(t *testing.T, card, pin string, p program) {
 	t.Helper()
 	vendor := login(t, vendorEmail)
-	var r struct{ ID, Status string }
-	body := map[string]any{"card_number": card, "pin": pin, "program_id": p.ID, "amount": 2 * unitOf(p), "category": "food"}
-	if err := vendor.do("POST", "/api/v1/redemptions", body, &r, map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-%d", next())}); err != nil {
-		t.Fatal(err)
-	}
-	for deadline := time.Now().Add(90 * time.Second); r.Status != "confirmed"; time.Sleep(time.Second) {
-		if time.Now().After(deadline) {
-			t.Fatalf("redemption %s still %q", r.ID, r.Status)
-		}
-		vendor.must(t, "GET", "/api/v1/redemptions/"+r.ID, nil, &r)
-	}
+	id := redeemAPI(t, card, pin, p, 2*unitOf(p))
 	var f struct{ ID, Status string }
-	err := vendor.do("POST", "/api/v1/redemptions/"+r.ID+"/refunds", map[string]any{"amount": unitOf(p), "note": "goods returned"}, &f,
+	err := vendor.do("POST", "/api/v1/redemptions/"+id+"/refunds", map[string]any{"amount": unitOf(p), "note": "goods returned"}, &f,
 		map[string]string{"Idempotency-Key": fmt.Sprintf("e2e-%d", next())})
 	if err != nil {
 		t.Fatal(err)
@@ -478,7 +469,7 @@ func refundSomething(t *testing.T, card, pin string, p program) {
 			t.Fatalf("refund %s still %q", f.ID, f.Status)
 		}
 		var list struct{ Refunds []struct{ ID, Status string } }
-		vendor.must(t, "GET", "/api/v1/redemptions/"+r.ID+"/refunds", nil, &list)
+		vendor.must(t, "GET", "/api/v1/redemptions/"+id+"/refunds", nil, &list)
 		for _, x := range list.Refunds {
 			if x.ID == f.ID {
 				f.Status = x.Status

@@ -1,6 +1,7 @@
 // Card numbers: 10 digits + 1 Damm check digit, shown as "1234-5678-901". A pure module, the
 // mirror of server/enroll/card.go, so the check can be swapped if the server changes algorithm.
 // The Damm check catches every single-digit error and every adjacent transposition.
+import { latinDigits } from './digits.js';
 
 const TABLE = [
   [0, 3, 1, 7, 5, 9, 8, 6, 4, 2],
@@ -26,14 +27,7 @@ export function dammDigit(digits) {
 
 // digitsOf keeps the digits of what was typed, mapping Arabic-Indic and Persian digits to ASCII.
 export function digitsOf(s) {
-  let out = '';
-  for (const ch of String(s)) {
-    const c = ch.codePointAt(0);
-    if (c >= 48 && c <= 57) out += ch;
-    else if (c >= 0x660 && c <= 0x669) out += String(c - 0x660);
-    else if (c >= 0x6f0 && c <= 0x6f9) out += String(c - 0x6f0);
-  }
-  return out;
+  return latinDigits(s).replace(/[^0-9]/g, '');
 }
 
 // checkCard → {state: 'empty'|'short'|'long'|'bad'|'ok', digits}. 'bad' means the check digit

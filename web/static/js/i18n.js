@@ -3,6 +3,9 @@
 // document to dir="rtl"; the stylesheet uses logical properties so the layout mirrors itself.
 import en from '../i18n/en.js';
 import ar from '../i18n/ar.js';
+import { latinDigits } from './digits.js';
+
+export { latinDigits };
 
 const dicts = { en, ar };
 export const LANGS = [['en', 'English'], ['ar', 'العربية']];
@@ -86,13 +89,6 @@ export function fmtMoney(minor, currency, decimals) {
     // not an ISO 4217 code (e.g. a voucher unit): number + code
     return new Intl.NumberFormat(locale(), opts).format(str) + (currency ? ' ' + currency : '');
   }
-}
-
-// latinDigits maps Arabic-Indic and Persian digits to 0-9 and leaves everything else: Arabic
-// phone keyboards type them (in PINs and amounts alike).
-export function latinDigits(s) {
-  return String(s).replace(/[\u0660-\u0669]/g, (c) => String(c.charCodeAt(0) - 0x660))
-    .replace(/[\u06f0-\u06f9]/g, (c) => String(c.charCodeAt(0) - 0x6f0));
 }
 
 // wrappable lets a formatted amount break between its currency and its figure where a box is
